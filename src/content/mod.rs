@@ -1,0 +1,157 @@
+//! The content stage: finds every project file under `content/`, reads them in parallel, and checks
+//! what no single file can (two files with the same slug or the same 事業名).
+
+pub mod front_matter;
+pub mod project;
+pub mod table;
+
+use std::collections::HashMap;
+use std::path::{Path, PathBuf};
+
+use rayon::prelude::*;
+use walkdir::WalkDir;
+
+use crate::diagnostics::{Diagnostic, SourceFile};
+use crate::model::Project;
+use crate::vocabulary::is_slug;
+
+pub use project::Context;
+
+pub const CONTENT_DIR: &str = "content";
+const PROJECT_EXTENSION: &str = "md";
+
+/// Finds, reads and validates every project under `root/content`. Returns the projects in file order,
+/// or every problem found in every file.
+pub fn load_projects(root: &Path, context: &Context<'_>) -> Result<Vec<Project>, Vec<Diagnostic>> {
+    let (paths, mut errors) = discover(root);
+    let results: Vec<Result<Project, Vec<Diagnostic>>> = paths
+        .par_iter()
+        .map(|path| load_project(root, path, context))
+        .collect();
+    let mut projects = Vec::with_capacity(results.len());
+    for result in results {
+        match result {
+            Ok(project) => projects.push(project),
+            Err(mut e) => errors.append(&mut e),
+        }
+    }
+    errors.extend(duplicates(&projects, |p| &p.slug, "slug（ファイル名）"));
+    errors.extend(duplicates(&projects, |p| &p.name, "事業名（name）"));
+    if projects.is_empty() && errors.is_empty() {
+        errors.push(Diagnostic::in_file(
+            Path::new(CONTENT_DIR),
+            "事業ファイル（.md）が1つもありません。",
+        ));
+    }
+    if errors.is_empty() {
+        Ok(projects)
+    } else {
+        Err(errors)
+    }
+}
+
+/// The project files under `root/content`, sorted, and problems with the tree itself.
+fn discover(root: &Path) -> (Vec<PathBuf>, Vec<Diagnostic>) {
+    let content = root.join(CONTENT_DIR);
+    let mut paths = Vec::new();
+    let mut errors = Vec::new();
+    let real_content = match content.canonicalize() {
+        Ok(p) => p,
+        Err(e) => {
+            errors.push(Diagnostic::in_file(
+                Path::new(CONTENT_DIR),
+                format!("content フォルダを開けません: {e}"),
+            ));
+            return (paths, errors);
+        }
+    };
+    for entry in WalkDir::new(&content).sort_by_file_name() {
+        let entry = match entry {
+            Ok(entry) => entry,
+            Err(e) => {
+                let path = e.path().map_or_else(|| PathBuf::from(CONTENT_DIR), |p| relative(root, p));
+                errors.push(Diagnostic::in_file(&path, format!("読めません: {e}")));
+                continue;
+            }
+        };
+        let path = entry.path();
+        if path.extension().and_then(|e| e.to_str()) != Some(PROJECT_EXTENSION) {
+            continue;
+        }
+        if entry.path_is_symlink() {
+            match path.canonicalize() {
+                Ok(target) if target.starts_with(&real_content) && target.is_file() => {}
+                Ok(_) | Err(_) => {
+                    errors.push(
+                        Diagnostic::in_file(
+                            &relative(root, path),
+                            "content フォルダの外を指すリンク（シンボリックリンク）は読みません。",
+                        )
+                        .with_hint("ファイルそのものを content フォルダに置いてください。"),
+                    );
+                    continue;
+                }
+            }
+        } else if !entry.file_type().is_file() {
+            continue;
+        }
+        paths.push(path.to_path_buf());
+    }
+    (paths, errors)
+}
+
+/// Reads and validates one project file.
+fn load_project(root: &Path, path: &Path, context: &Context<'_>) -> Result<Project, Vec<Diagnostic>> {
+    let display = relative(root, path);
+    let bytes = std::fs::read(path)
+        .map_err(|e| vec![Diagnostic::in_file(&display, format!("ファイルを読めません: {e}"))])?;
+    let text = decode(&display, bytes)?;
+    let file = SourceFile::new(display.clone(), text);
+    let slug = project::slug_of(path).unwrap_or_default();
+    if !is_slug(slug) {
+        return Err(vec![file
+            .error(format!("ファイル名「{slug}」はURLに使えません。"))
+            .with_hint("ファイル名は半角の英小文字・数字・ハイフンだけで付けます（例: hekichi-online-shinryo.md）。")]);
+    }
+    project::read(&file, slug, context)
+}
+
+/// UTF-8 text with any BOM removed and CRLF line ends made LF (line numbers are unchanged).
+pub fn decode(display: &Path, bytes: Vec<u8>) -> Result<String, Vec<Diagnostic>> {
+    let text = String::from_utf8(bytes).map_err(|e| {
+        let valid = &e.as_bytes()[..e.utf8_error().valid_up_to()];
+        let line = valid.iter().filter(|&&b| b == b'\n').count() + 1;
+        vec![Diagnostic::in_file(
+            display,
+            format!("{line}行目に UTF-8 として読めない文字があります。"),
+        )
+        .with_hint("エディタで文字コードを UTF-8 にして保存し直してください（Shift_JIS では読めません）。")]
+    })?;
+    let text = text.strip_prefix('\u{FEFF}').unwrap_or(&text);
+    Ok(text.replace("\r\n", "\n"))
+}
+
+/// Errors for values that two or more projects share.
+fn duplicates<'p>(projects: &'p [Project], key: impl Fn(&'p Project) -> &'p String, what: &str) -> Vec<Diagnostic> {
+    let mut seen: HashMap<&String, &Project> = HashMap::new();
+    let mut errors = Vec::new();
+    for project in projects {
+        if let Some(first) = seen.get(key(project)) {
+            errors.push(
+                Diagnostic::in_file(
+                    &project.source,
+                    format!("{what}「{}」が {} と同じです。", key(project), first.source.display()),
+                )
+                .with_hint("事業ごとに違う名前にしてください。"),
+            );
+        } else {
+            seen.insert(key(project), project);
+        }
+    }
+    errors
+}
+
+/// `path` relative to `root`, for messages.
+pub fn relative(root: &Path, path: &Path) -> PathBuf {
+    path.strip_prefix(root).unwrap_or(path).to_path_buf()
+}

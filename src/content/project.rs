@@ -1,0 +1,363 @@
+//! Reads one project from its content file: front matter keys, checked against the vocabulary and the
+//! roadmap's years, into a [`Project`].
+
+use std::collections::BTreeMap;
+use std::path::Path;
+
+use toml::de::DeTable;
+
+use super::front_matter;
+use super::table::{Located, Sink, TableReader};
+use crate::config::SiteConfig;
+use crate::diagnostics::{Diagnostic, SourceFile, suggest};
+use crate::fiscal_year::{EndYear, FiscalYear};
+use crate::model::{Initiative, Project, RoadmapRow, RowKind};
+use crate::money::Budget;
+use crate::toml_errors;
+use crate::vocabulary::{SectionId, Vocabulary};
+
+/// The keys of a project's front matter.
+pub const PROJECT_KEYS: &[&str] = &[
+    "name",
+    "field",
+    "category",
+    "departments",
+    "sections",
+    "budget",
+    "account",
+    "priority",
+    "future",
+    "start",
+    "end",
+    "sheet_number",
+    "overview",
+    "situation",
+    "outcome",
+    "initiatives",
+];
+pub const INITIATIVE_KEYS: &[&str] = &["title", "description", "roadmap"];
+pub const ROW_KEYS: &[&str] = &["label", "kind", "years", "year_labels"];
+
+/// What a project is checked against.
+pub struct Context<'a> {
+    pub config: &'a SiteConfig,
+    pub vocabulary: &'a Vocabulary,
+}
+
+/// Reads a project file. Every problem in the file is returned, not only the first.
+pub fn read(file: &SourceFile, slug: &str, context: &Context<'_>) -> Result<Project, Vec<Diagnostic>> {
+    let parts = front_matter::split(file).map_err(|d| vec![d])?;
+    let toml_text = &file.text[parts.front_matter.clone()];
+    let offset = parts.front_matter.start;
+    let (document, syntax_errors) = DeTable::parse_recoverable(toml_text);
+    if !syntax_errors.is_empty() {
+        return Err(syntax_errors
+            .iter()
+            .map(|e| toml_errors::to_diagnostic(file, offset, e))
+            .collect());
+    }
+    let sink = Sink::new(file, offset);
+    let top = TableReader::top(&sink, document.get_ref());
+    let project = read_table(&top, file, slug, &parts.body, context);
+    match project {
+        Some(project) if !sink.has_errors() => Ok(project),
+        _ => Err(sink.into_diagnostics()),
+    }
+}
+
+fn read_table(
+    top: &TableReader<'_, '_>,
+    file: &SourceFile,
+    slug: &str,
+    body: &std::ops::Range<usize>,
+    context: &Context<'_>,
+) -> Option<Project> {
+    top.reject_unknown_keys(PROJECT_KEYS);
+    let vocabulary = context.vocabulary;
+    let sink = top.sink();
+
+    let name = top.string("name", "name = \"へき地オンライン診療支援対策事業\"");
+    let field = top
+        .string("field", "field = \"暮らし・まち分野\"")
+        .and_then(|f| lookup(sink, "field", &f, "分野", vocabulary.fields.iter().map(|f| f.name.as_str()), |n| vocabulary.field_by_name(n)));
+    let category = top.string("category", "category = \"医療・福祉\"").and_then(|c| {
+        let field = field?;
+        let names = vocabulary.fields[field].categories.iter().map(|c| c.name.as_str());
+        lookup(sink, "category", &c, &format!("{}の項目", vocabulary.fields[field].name), names, |n| {
+            vocabulary.category_by_name(field, n)
+        })
+    });
+    let departments: Option<Vec<usize>> = top
+        .string_list("departments", "departments = [\"健康福祉部\"]")
+        .map(|list| {
+            list.iter()
+                .filter_map(|d| {
+                    let names = vocabulary.departments.iter().map(|d| d.name.as_str());
+                    lookup(sink, "departments", d, "部局", names, |n| vocabulary.department_by_name(n))
+                })
+                .collect()
+        });
+    let departments = departments.filter(|d| !d.is_empty());
+    if let Some(list) = &departments {
+        report_duplicates(top, "departments", list);
+    }
+    let sections = top
+        .string_list("sections", "sections = [\"医療薬務課\"]")
+        .and_then(|list| read_sections(top, &list, departments.as_deref()?, vocabulary));
+    let budget = top.non_negative_integer("budget", "budget = 4202");
+    let account = match top.optional_string("account", "account = \"一般会計\"") {
+        Some(a) => lookup(sink, "account", &a, "会計", vocabulary.accounts.iter().map(|a| a.name.as_str()), |n| vocabulary.account_by_name(n)),
+        None => Some(0),
+    };
+    let priority = top.boolean("priority", "重点枠事業 ○");
+    let future = top.boolean("future", "将来対応分 ○");
+    let start = top.string("start", "start = \"R6\"").and_then(|s| fiscal_year(top, "start", &s));
+    let end = top.string("end", "end = \"R10\"").and_then(|e| end_year(top, &e));
+    if let (Some(start), Some(EndYear::Year(end_year)), Some(end_text)) =
+        (start, end, top.optional_string("end", ""))
+        && end_year < start
+    {
+        sink.report(
+            end_text.span,
+            "end",
+            format!("事業終期（{}）が事業始期（{}）より前です。", end_year.long(), start.long()),
+            Some("start と end を確かめてください。".to_string()),
+        );
+    }
+    let sheet_number = top
+        .optional_non_negative_integer("sheet_number", "sheet_number = 45")
+        .map(|n| u32::try_from(n.value).unwrap_or(u32::MAX));
+    let overview = top.string("overview", "overview = \"\"\"（概要）\"\"\"");
+    let situation = top.string("situation", "situation = \"\"\"（現状・課題）\"\"\"");
+    let outcome = top.string("outcome", "outcome = \"\"\"（どう変わるか）\"\"\"");
+    for text in [&overview, &situation, &outcome].into_iter().flatten() {
+        require_text(top, text, "");
+    }
+    let initiatives = read_initiatives(top, context);
+
+    Some(Project {
+        slug: slug.to_string(),
+        source: file.display_path.clone(),
+        name: name.filter(|n| require_text(top, n, "name"))?.value,
+        category: category?,
+        departments: departments?,
+        sections: sections?,
+        budget: Budget::from_thousand_yen(budget?.value),
+        account: account?,
+        priority: priority?.value,
+        future: future?.value,
+        start: start?,
+        end: end?,
+        sheet_number,
+        overview: overview?.value,
+        situation: situation?.value,
+        outcome: outcome?.value,
+        initiatives: initiatives?,
+        notes: file.text[body.clone()].trim().to_string(),
+    })
+}
+
+/// Looks a name up in a vocabulary list, reporting an undeclared one with the nearest declared name.
+fn lookup<'n, T>(
+    sink: &Sink<'_>,
+    key: &str,
+    found: &Located<String>,
+    what: &str,
+    names: impl Iterator<Item = &'n str> + Clone,
+    find: impl Fn(&str) -> Option<T>,
+) -> Option<T> {
+    if let Some(id) = find(&found.value) {
+        return Some(id);
+    }
+    let hint = match suggest(&found.value, names.clone()) {
+        Some(near) => format!("もしかして: {near}（{} で宣言されている名前だけが使えます）", crate::vocabulary::VOCABULARY_FILE),
+        None => format!(
+            "使える{what}は {} です。新しい名前は {} に宣言します。",
+            names.collect::<Vec<_>>().join("、"),
+            crate::vocabulary::VOCABULARY_FILE
+        ),
+    };
+    sink.report(
+        found.span.clone(),
+        key,
+        format!("{what}「{}」は宣言されていません。", found.value),
+        Some(hint),
+    );
+    None
+}
+
+fn report_duplicates(top: &TableReader<'_, '_>, key: &str, ids: &[usize]) {
+    for (i, id) in ids.iter().enumerate() {
+        if ids[..i].contains(id) {
+            top.sink().report_in_file(0..3, key, format!("「{key}」に同じ名前が2回書かれています。"), None);
+        }
+    }
+}
+
+fn read_sections(
+    top: &TableReader<'_, '_>,
+    list: &[Located<String>],
+    departments: &[usize],
+    vocabulary: &Vocabulary,
+) -> Option<Vec<SectionId>> {
+    let mut sections = Vec::with_capacity(list.len());
+    for section in list {
+        match vocabulary.section_by_name(departments, &section.value) {
+            Some(id) if sections.contains(&id) => {
+                top.sink().report(
+                    section.span.clone(),
+                    "sections",
+                    format!("課「{}」が2回書かれています。", section.value),
+                    None,
+                );
+            }
+            Some(id) => sections.push(id),
+            None => {
+                let (message, hint) = match vocabulary.department_of_section(&section.value) {
+                    Some(owner) => (
+                        format!("課「{}」は、この事業の担当部局ではない「{}」の課です。", section.value, owner.name),
+                        format!("departments に \"{}\" を加えるか、課の名前を確かめてください。", owner.name),
+                    ),
+                    None => {
+                        let names = departments
+                            .iter()
+                            .flat_map(|&d| vocabulary.departments[d].sections.iter().map(|s| s.name.as_str()));
+                        let hint = match suggest(&section.value, names.clone()) {
+                            Some(near) => format!("もしかして: {near}"),
+                            None => format!(
+                                "担当部局の課は {} です。新しい課は {} に宣言します。",
+                                names.collect::<Vec<_>>().join("、"),
+                                crate::vocabulary::VOCABULARY_FILE
+                            ),
+                        };
+                        (format!("課「{}」は宣言されていません。", section.value), hint)
+                    }
+                };
+                top.sink().report(section.span.clone(), "sections", message, Some(hint));
+            }
+        }
+    }
+    (sections.len() == list.len()).then_some(sections)
+}
+
+fn fiscal_year(table: &TableReader<'_, '_>, key: &str, text: &Located<String>) -> Option<FiscalYear> {
+    FiscalYear::parse(&text.value)
+        .map_err(|e| table.sink().report(text.span.clone(), &table.key_path(key), e.message, e.hint))
+        .ok()
+}
+
+fn end_year(top: &TableReader<'_, '_>, text: &Located<String>) -> Option<EndYear> {
+    EndYear::parse(&text.value)
+        .map_err(|e| top.sink().report(text.span.clone(), "end", e.message, e.hint))
+        .ok()
+}
+
+/// Reports an empty or blank text; returns whether the text has content.
+fn require_text(table: &TableReader<'_, '_>, text: &Located<String>, key: &str) -> bool {
+    if !text.value.trim().is_empty() {
+        return true;
+    }
+    let key = if key.is_empty() { "(文章)" } else { key };
+    table.sink().report(text.span.clone(), &table.key_path(key), "文章が空です。".to_string(), Some("資料の文章を書き写してください。".to_string()));
+    false
+}
+
+fn read_initiatives(top: &TableReader<'_, '_>, context: &Context<'_>) -> Option<Vec<Initiative>> {
+    let example = "[[initiatives]] の行に続けて title = \"…\" と description = \"…\"";
+    let tables = top.tables("initiatives", true, example);
+    let initiatives: Vec<Option<Initiative>> = tables.iter().map(|t| read_initiative(t, context)).collect();
+    if tables.is_empty() {
+        return None;
+    }
+    initiatives.into_iter().collect()
+}
+
+fn read_initiative(table: &TableReader<'_, '_>, context: &Context<'_>) -> Option<Initiative> {
+    table.reject_unknown_keys(INITIATIVE_KEYS);
+    let title = table.string("title", "title = \"取組の名前\"");
+    let description = table.optional_string("description", "description = \"取組の説明\"");
+    let rows: Vec<Option<RoadmapRow>> = table
+        .tables("roadmap", false, "[[initiatives.roadmap]]")
+        .iter()
+        .map(|row| read_row(row, context))
+        .collect();
+    Some(Initiative {
+        title: title.filter(|t| require_text(table, t, "title"))?.value,
+        description: description.map(|d| d.value).unwrap_or_default(),
+        roadmap: rows.into_iter().collect::<Option<Vec<_>>>()?,
+    })
+}
+
+fn read_row(table: &TableReader<'_, '_>, context: &Context<'_>) -> Option<RoadmapRow> {
+    table.reject_unknown_keys(ROW_KEYS);
+    let columns = context.config.roadmap_years();
+    let column_codes = || columns.iter().map(|y| y.code()).collect::<Vec<_>>().join("、");
+    let label = table.string("label", "label = \"補助金交付\"");
+    let kind = table.string("kind", "kind = \"計画\"").and_then(|k| {
+        let parsed = RowKind::parse(k.value.trim());
+        if parsed.is_none() {
+            table.sink().report(
+                k.span.clone(),
+                &table.key_path("kind"),
+                format!("kind に「{}」は使えません。", k.value),
+                Some(format!("\"{}\" または \"{}\" と書きます。", RowKind::PLAN, RowKind::ACTUAL)),
+            );
+        }
+        parsed
+    });
+    let year_in_columns = |text: &Located<String>, key: &str| {
+        let year = fiscal_year(table, key, text)?;
+        if columns.contains(&year) {
+            Some(year)
+        } else {
+            table.sink().report(
+                text.span.clone(),
+                &table.key_path(key),
+                format!("{} はロードマップの列（{}）にない年度です。", year.long(), column_codes()),
+                Some(format!("ロードマップの年度は {} のどれかです。", column_codes())),
+            );
+            None
+        }
+    };
+    let years: Option<Vec<FiscalYear>> = table
+        .string_list("years", "years = [\"R6\", \"R7\"]")
+        .and_then(|list| {
+            let parsed: Vec<Option<FiscalYear>> = list.iter().map(|y| year_in_columns(y, "years")).collect();
+            let mut years: Vec<FiscalYear> = parsed.into_iter().collect::<Option<_>>()?;
+            let count = years.len();
+            years.sort();
+            years.dedup();
+            if years.len() != count {
+                table.sink().report(list[0].span.clone(), &table.key_path("years"), "years に同じ年度が2回書かれています。".to_string(), None);
+            }
+            Some(years)
+        });
+    let mut year_labels = BTreeMap::new();
+    for (year_text, label_text) in table.string_map("year_labels", "year_labels = { R7 = \"①システムアセスメント\" }") {
+        let Some(year) = year_in_columns(&year_text, "year_labels") else {
+            continue;
+        };
+        if let Some(years) = &years
+            && !years.contains(&year)
+        {
+            table.sink().report(
+                year_text.span.clone(),
+                &table.key_path("year_labels"),
+                format!("year_labels の {} が years に含まれていません。", year.code()),
+                Some(format!("years に \"{}\" を加えるか、year_labels から外してください。", year.code())),
+            );
+        }
+        year_labels.insert(year, label_text.value);
+    }
+    Some(RoadmapRow {
+        label: label.filter(|l| require_text(table, l, "label"))?.value,
+        kind: kind?,
+        years: years?,
+        year_labels,
+    })
+}
+
+/// The slug of a content file: its name without `.md`.
+pub fn slug_of(path: &Path) -> Option<&str> {
+    path.file_stem().and_then(|s| s.to_str())
+}

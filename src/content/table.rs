@@ -1,0 +1,399 @@
+//! Typed reading of a spanned TOML table, collecting every problem instead of stopping at the first.
+//!
+//! serde's derive stops at the first error and loses positions for semantic checks; this reader keeps
+//! the span of every value, so each problem names its line, column and key, and all are reported.
+
+use std::cell::RefCell;
+use std::ops::Range;
+
+use toml::Spanned;
+use toml::de::{DeTable, DeValue};
+
+use crate::diagnostics::{Diagnostic, SourceFile, suggest};
+
+/// Where diagnostics go while a file is read.
+pub struct Sink<'f> {
+    pub file: &'f SourceFile,
+    /// Byte offset of the TOML text in the file.
+    pub offset: usize,
+    pub diagnostics: RefCell<Vec<Diagnostic>>,
+}
+
+/// A value with its byte range in the file.
+#[derive(Debug, Clone)]
+pub struct Located<T> {
+    pub value: T,
+    pub span: Range<usize>,
+}
+
+/// A table being read: remembers which keys were asked for, to report the others.
+pub struct TableReader<'a, 'i> {
+    sink: &'a Sink<'a>,
+    table: &'a DeTable<'i>,
+    /// Span of the table in the TOML text, for "missing key" errors; `None` for the whole document,
+    /// whose missing keys are reported on the opening `+++` line.
+    span: Option<Range<usize>>,
+    /// The key path of this table, e.g. `initiatives[2].roadmap[1]`; empty at the top.
+    path: String,
+}
+
+impl<'f> Sink<'f> {
+    pub fn new(file: &'f SourceFile, offset: usize) -> Sink<'f> {
+        Sink {
+            file,
+            offset,
+            diagnostics: RefCell::new(Vec::new()),
+        }
+    }
+
+    /// Records a problem at a span of the TOML text.
+    pub fn report(&self, span: Range<usize>, key: &str, message: String, hint: Option<String>) {
+        self.report_in_file(span.start + self.offset..span.end + self.offset, key, message, hint);
+    }
+
+    /// Records a problem at a span of the whole file.
+    pub fn report_in_file(&self, span: Range<usize>, key: &str, message: String, hint: Option<String>) {
+        let diagnostic = self
+            .file
+            .error_at(span, message)
+            .with_key(key)
+            .with_optional_hint(hint);
+        self.diagnostics.borrow_mut().push(diagnostic);
+    }
+
+    pub fn into_diagnostics(self) -> Vec<Diagnostic> {
+        self.diagnostics.into_inner()
+    }
+
+    pub fn has_errors(&self) -> bool {
+        !self.diagnostics.borrow().is_empty()
+    }
+}
+
+impl<'a, 'i> TableReader<'a, 'i> {
+    /// A reader for the whole front matter.
+    pub fn top(sink: &'a Sink<'a>, table: &'a DeTable<'i>) -> Self {
+        TableReader {
+            sink,
+            table,
+            span: None,
+            path: String::new(),
+        }
+    }
+
+    fn nested(&self, table: &'a DeTable<'i>, span: Range<usize>, path: String) -> Self {
+        TableReader {
+            sink: self.sink,
+            table,
+            span: Some(span),
+            path,
+        }
+    }
+
+    /// The full key path of `key` in this table, as shown to editors.
+    pub fn key_path(&self, key: &str) -> String {
+        if self.path.is_empty() {
+            key.to_string()
+        } else {
+            format!("{}.{key}", self.path)
+        }
+    }
+
+    fn get(&self, key: &str) -> Option<&'a Spanned<DeValue<'i>>> {
+        self.table.get(key)
+    }
+
+    fn missing(&self, key: &str, example: &str) {
+        let message = format!("必要なキー「{key}」がありません。");
+        let hint = Some(format!("{example} のように書き足してください。"));
+        match &self.span {
+            Some(span) => self.sink.report(span.clone(), &self.key_path(key), message, hint),
+            None => self.sink.report_in_file(0..3, key, message, hint),
+        }
+    }
+
+    fn wrong_type(&self, key: &str, value: &Spanned<DeValue<'i>>, expected: &str, hint: Option<String>) {
+        self.sink.report(
+            value.span(),
+            &self.key_path(key),
+            format!(
+                "「{key}」には{expected}を書きます。{}が書かれています。",
+                describe(value.get_ref())
+            ),
+            hint,
+        );
+    }
+
+    /// A required string.
+    pub fn string(&self, key: &str, example: &str) -> Option<Located<String>> {
+        let Some(value) = self.get(key) else {
+            self.missing(key, example);
+            return None;
+        };
+        self.expect_string(key, value, example)
+    }
+
+    /// An optional string.
+    pub fn optional_string(&self, key: &str, example: &str) -> Option<Located<String>> {
+        self.get(key).and_then(|value| self.expect_string(key, value, example))
+    }
+
+    fn expect_string(&self, key: &str, value: &Spanned<DeValue<'i>>, example: &str) -> Option<Located<String>> {
+        match value.get_ref() {
+            DeValue::String(s) => Some(Located {
+                value: s.to_string(),
+                span: value.span(),
+            }),
+            _ => {
+                self.wrong_type(key, value, "文字（\" \" で囲む）", Some(format!("{example} のように書きます。")));
+                None
+            }
+        }
+    }
+
+    /// A required whole number of at least zero. Commas, decimals, strings and full-width digits get
+    /// a hint saying how to write the number.
+    pub fn non_negative_integer(&self, key: &str, example: &str) -> Option<Located<u64>> {
+        let Some(value) = self.get(key) else {
+            self.missing(key, example);
+            return None;
+        };
+        self.expect_non_negative_integer(key, value, example)
+    }
+
+    /// An optional whole number of at least zero.
+    pub fn optional_non_negative_integer(&self, key: &str, example: &str) -> Option<Located<u64>> {
+        self.get(key)
+            .and_then(|value| self.expect_non_negative_integer(key, value, example))
+    }
+
+    fn expect_non_negative_integer(
+        &self,
+        key: &str,
+        value: &Spanned<DeValue<'i>>,
+        example: &str,
+    ) -> Option<Located<u64>> {
+        let how = format!("カンマや単位を付けず、半角数字だけで {example} のように書きます。");
+        match value.get_ref() {
+            DeValue::Integer(integer) => {
+                let digits = integer.as_str().replace('_', "");
+                match i128::from_str_radix(&digits, integer.radix()) {
+                    Ok(n) if n < 0 => {
+                        self.sink.report(
+                            value.span(),
+                            &self.key_path(key),
+                            format!("「{key}」に負の数 {n} が書かれています。0以上の整数を書きます。"),
+                            Some(how),
+                        );
+                        None
+                    }
+                    Ok(n) => match u64::try_from(n) {
+                        Ok(n) => Some(Located {
+                            value: n,
+                            span: value.span(),
+                        }),
+                        Err(_) => {
+                            self.sink.report(
+                                value.span(),
+                                &self.key_path(key),
+                                format!("「{key}」の数 {n} が大きすぎます。"),
+                                Some(how),
+                            );
+                            None
+                        }
+                    },
+                    Err(_) => {
+                        self.sink.report(
+                            value.span(),
+                            &self.key_path(key),
+                            format!("「{key}」の数が大きすぎて読めません。"),
+                            Some(how),
+                        );
+                        None
+                    }
+                }
+            }
+            DeValue::Float(float) => {
+                self.sink.report(
+                    value.span(),
+                    &self.key_path(key),
+                    format!("「{key}」に小数 {} が書かれています。整数を書きます。", float.as_str()),
+                    Some(how),
+                );
+                None
+            }
+            DeValue::String(text) => {
+                let digits = crate::fiscal_year::to_half_width(text).replace([',', '，', '、'], "");
+                let hint = if !digits.is_empty() && digits.chars().all(|c| c.is_ascii_digit()) {
+                    format!("\" \" とカンマを外して、{key} = {digits} と書きます。")
+                } else {
+                    how
+                };
+                self.wrong_type(key, value, "整数", Some(hint));
+                None
+            }
+            _ => {
+                self.wrong_type(key, value, "整数", Some(how));
+                None
+            }
+        }
+    }
+
+    /// A required `true` / `false`.
+    pub fn boolean(&self, key: &str, meaning: &str) -> Option<Located<bool>> {
+        let example = format!("{key} = true（{meaning}）または {key} = false");
+        let Some(value) = self.get(key) else {
+            self.missing(key, &example);
+            return None;
+        };
+        match value.get_ref() {
+            DeValue::Boolean(b) => Some(Located {
+                value: *b,
+                span: value.span(),
+            }),
+            _ => {
+                let hint = format!("\" \" を付けずに {example} と書きます。");
+                self.wrong_type(key, value, "true か false", Some(hint));
+                None
+            }
+        }
+    }
+
+    /// A required, non-empty list of strings.
+    pub fn string_list(&self, key: &str, example: &str) -> Option<Vec<Located<String>>> {
+        let Some(value) = self.get(key) else {
+            self.missing(key, example);
+            return None;
+        };
+        let hint = Some(format!("{example} のように [ ] で囲んで書きます。"));
+        let DeValue::Array(items) = value.get_ref() else {
+            self.wrong_type(key, value, "文字の並び（[ ] で囲む）", hint);
+            return None;
+        };
+        if items.is_empty() {
+            self.sink.report(
+                value.span(),
+                &self.key_path(key),
+                format!("「{key}」が空です。1つ以上書きます。"),
+                hint,
+            );
+            return None;
+        }
+        let mut out = Vec::with_capacity(items.len());
+        for item in items.iter() {
+            match item.get_ref() {
+                DeValue::String(s) => out.push(Located {
+                    value: s.to_string(),
+                    span: item.span(),
+                }),
+                _ => {
+                    self.wrong_type(key, item, "文字（\" \" で囲む）", hint.clone());
+                    return None;
+                }
+            }
+        }
+        Some(out)
+    }
+
+    /// An array of tables (`[[key]]`), each as a reader. `required` reports a missing or empty list.
+    pub fn tables(&self, key: &str, required: bool, example: &str) -> Vec<TableReader<'a, 'i>> {
+        let Some(value) = self.get(key) else {
+            if required {
+                self.missing(key, example);
+            }
+            return Vec::new();
+        };
+        let hint = Some(format!("{example} のように書きます。"));
+        let DeValue::Array(items) = value.get_ref() else {
+            self.wrong_type(key, value, "表の並び（[[…]]）", hint);
+            return Vec::new();
+        };
+        if items.is_empty() && required {
+            self.sink.report(
+                value.span(),
+                &self.key_path(key),
+                format!("「{key}」が1つもありません。"),
+                hint.clone(),
+            );
+        }
+        let mut readers = Vec::with_capacity(items.len());
+        for (index, item) in items.iter().enumerate() {
+            match item.get_ref() {
+                DeValue::Table(table) => readers.push(self.nested(
+                    table,
+                    item.span(),
+                    format!("{}[{}]", self.key_path(key), index + 1),
+                )),
+                _ => self.wrong_type(key, item, "表（[[…]]）", hint.clone()),
+            }
+        }
+        readers
+    }
+
+    /// An optional table whose keys are free (e.g. fiscal years) and whose values are strings.
+    pub fn string_map(&self, key: &str, example: &str) -> Vec<(Located<String>, Located<String>)> {
+        let Some(value) = self.get(key) else {
+            return Vec::new();
+        };
+        let hint = Some(format!("{example} のように書きます。"));
+        let DeValue::Table(table) = value.get_ref() else {
+            self.wrong_type(key, value, "表（{ … }）", hint);
+            return Vec::new();
+        };
+        let mut out = Vec::with_capacity(table.len());
+        for (name, entry) in table.iter() {
+            match entry.get_ref() {
+                DeValue::String(s) => out.push((
+                    Located {
+                        value: name.get_ref().to_string(),
+                        span: name.span(),
+                    },
+                    Located {
+                        value: s.to_string(),
+                        span: entry.span(),
+                    },
+                )),
+                _ => self.wrong_type(key, entry, "文字（\" \" で囲む）", hint.clone()),
+            }
+        }
+        out
+    }
+
+    /// Reports every key of this table that is not in `allowed`, suggesting the nearest allowed one.
+    pub fn reject_unknown_keys(&self, allowed: &[&str]) {
+        for (key, _) in self.table.iter() {
+            let name = key.get_ref();
+            if allowed.contains(&name.as_ref()) {
+                continue;
+            }
+            let hint = match suggest(name, allowed.iter().copied()) {
+                Some(near) => format!("もしかして: {near}"),
+                None => format!("使えるキーは {} です。", allowed.join("、")),
+            };
+            self.sink.report(
+                key.span(),
+                &self.key_path(name),
+                format!("「{name}」というキーは使えません。"),
+                Some(hint),
+            );
+        }
+    }
+
+    pub fn sink(&self) -> &'a Sink<'a> {
+        self.sink
+    }
+
+}
+
+/// Words for the kind of value found, e.g. 「文字 "4,202"」.
+fn describe(value: &DeValue<'_>) -> String {
+    match value {
+        DeValue::String(s) => format!("文字 \"{s}\""),
+        DeValue::Integer(i) => format!("整数 {}", i.as_str()),
+        DeValue::Float(f) => format!("小数 {}", f.as_str()),
+        DeValue::Boolean(b) => format!("{b}"),
+        DeValue::Datetime(d) => format!("日時 {d}"),
+        DeValue::Array(_) => "並び [ … ]".to_string(),
+        DeValue::Table(_) => "表".to_string(),
+    }
+}

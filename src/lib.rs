@@ -1,0 +1,18 @@
+//! `roadmap`: a static site generator for Japanese local governments' DX project roadmaps.
+//!
+//! The pipeline, one module per stage: [`config`] → [`content`] (with [`vocabulary`]) → [`model`] and
+//! [`indexes`] → [`render`] → [`write`]; [`pipeline`] runs them in order. Domain types that every stage
+//! uses: [`fiscal_year`], [`money`], and [`diagnostics`] for problems told to editors.
+
+pub mod config;
+pub mod content;
+pub mod diagnostics;
+pub mod fiscal_year;
+pub mod indexes;
+pub mod model;
+pub mod money;
+pub mod pipeline;
+pub mod render;
+pub mod toml_errors;
+pub mod vocabulary;
+pub mod write;

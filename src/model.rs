@@ -1,0 +1,144 @@
+//! The roadmap as data: projects, their initiatives and roadmap rows. It knows nothing of HTML.
+//!
+//! Everything here has been validated by the content stage: names refer to the vocabulary, years are
+//! real fiscal years, budgets are whole thousands of yen.
+
+use std::collections::BTreeMap;
+use std::path::PathBuf;
+
+use crate::config::SiteConfig;
+use crate::fiscal_year::{EndYear, FiscalYear};
+use crate::money::Budget;
+use crate::vocabulary::{CategoryId, SectionId, Vocabulary};
+
+/// Everything a build renders.
+#[derive(Debug, Clone)]
+pub struct Site {
+    pub config: SiteConfig,
+    pub vocabulary: Vocabulary,
+    /// In display order (see [`Site::sort_projects`]).
+    pub projects: Vec<Project>,
+}
+
+/// One project (事業): one sheet of the roadmap.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Project {
+    /// The file name without `.md`; the project's URL.
+    pub slug: String,
+    /// The content file, relative to the site root.
+    pub source: PathBuf,
+    pub name: String,
+    pub category: CategoryId,
+    /// Positions in the vocabulary, in the order the file gives them; more than one for a joint project.
+    pub departments: Vec<usize>,
+    pub sections: Vec<SectionId>,
+    pub budget: Budget,
+    /// Position of the account (一般会計, 病院事業会計…) in the vocabulary.
+    pub account: usize,
+    /// 重点枠事業.
+    pub priority: bool,
+    /// 将来対応分.
+    pub future: bool,
+    pub start: FiscalYear,
+    pub end: EndYear,
+    /// 「Ｎｏ．」 on the sheet, where it shows one.
+    pub sheet_number: Option<u32>,
+    /// 概要, Markdown.
+    pub overview: String,
+    /// 現状・課題, Markdown.
+    pub situation: String,
+    /// デジタル活用によってどう変わるか, Markdown.
+    pub outcome: String,
+    pub initiatives: Vec<Initiative>,
+    /// The body after the front matter, Markdown (may be empty).
+    pub notes: String,
+}
+
+/// One initiative (取組).
+#[derive(Debug, Clone, PartialEq)]
+pub struct Initiative {
+    pub title: String,
+    /// Markdown.
+    pub description: String,
+    pub roadmap: Vec<RoadmapRow>,
+}
+
+/// One row of the roadmap grid.
+#[derive(Debug, Clone, PartialEq)]
+pub struct RoadmapRow {
+    pub label: String,
+    pub kind: RowKind,
+    /// The fiscal years the row covers, ascending, no duplicates.
+    pub years: Vec<FiscalYear>,
+    /// Text shown in a single year's cell, where the sheet shows one.
+    pub year_labels: BTreeMap<FiscalYear, String>,
+}
+
+/// Whether a roadmap row is the plan or what was done.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum RowKind {
+    Plan,
+    Actual,
+}
+
+impl RowKind {
+    pub const PLAN: &'static str = "計画";
+    pub const ACTUAL: &'static str = "実績";
+
+    pub fn parse(text: &str) -> Option<RowKind> {
+        match text {
+            RowKind::PLAN => Some(RowKind::Plan),
+            RowKind::ACTUAL => Some(RowKind::Actual),
+            _ => None,
+        }
+    }
+
+    pub fn label(self) -> &'static str {
+        match self {
+            RowKind::Plan => RowKind::PLAN,
+            RowKind::Actual => RowKind::ACTUAL,
+        }
+    }
+}
+
+impl Project {
+    /// True when more than one department runs the project.
+    pub fn is_joint(&self) -> bool {
+        self.departments.len() > 1
+    }
+
+    /// Whether the project runs in fiscal year `year` (an undecided end runs on).
+    pub fn runs_in(&self, year: FiscalYear) -> bool {
+        self.start <= year && self.end.year().is_none_or(|end| year <= end)
+    }
+}
+
+impl RoadmapRow {
+    pub fn covers(&self, year: FiscalYear) -> bool {
+        self.years.contains(&year)
+    }
+}
+
+impl Site {
+    /// Puts projects in display order: by field and category order, then by department and section
+    /// order, then by name and slug. Stable whatever order the files were read in.
+    pub fn sort_projects(&mut self) {
+        self.projects.sort_by(|a, b| {
+            let key = |p: &Project| {
+                (
+                    p.category,
+                    p.departments.first().copied(),
+                    p.sections.first().copied(),
+                )
+            };
+            key(a)
+                .cmp(&key(b))
+                .then_with(|| a.name.cmp(&b.name))
+                .then_with(|| a.slug.cmp(&b.slug))
+        });
+    }
+
+    pub fn total_budget(&self) -> Budget {
+        self.projects.iter().map(|p| p.budget).sum()
+    }
+}

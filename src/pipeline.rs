@@ -1,0 +1,150 @@
+//! The whole pipeline, stage after stage: config → content → model/indexes → render → write.
+//!
+//! `check` runs the first stages and writes nothing; `build` runs them all. Both report every content
+//! problem at once.
+
+use std::path::{Path, PathBuf};
+use std::time::Instant;
+
+use rayon::prelude::*;
+
+use crate::config::SiteConfig;
+use crate::content::{self, Context};
+use crate::diagnostics::{self, Diagnostic};
+use crate::indexes::Indexes;
+use crate::model::Site;
+use crate::money::Budget;
+use crate::render::{self, Renderer, ThemeError};
+use crate::vocabulary::Vocabulary;
+use crate::write::{self, Staging, WriteError};
+
+pub const THEMES_DIR: &str = "themes";
+
+/// Why a build or check did not succeed.
+#[derive(Debug, thiserror::Error)]
+pub enum Failure {
+    /// Problems in the files staff edit (exit status 1).
+    #[error("内容に {} 件の誤りがあります。", .0.len())]
+    Content(Vec<Diagnostic>),
+    /// A broken theme (exit status 1).
+    #[error(transparent)]
+    Theme(#[from] ThemeError),
+    /// The output could not be written (exit status 2).
+    #[error(transparent)]
+    Write(#[from] WriteError),
+}
+
+impl Failure {
+    /// The process exit status for this failure.
+    pub fn exit_code(&self) -> u8 {
+        match self {
+            Failure::Content(_) | Failure::Theme(_) => 1,
+            Failure::Write(_) => 2,
+        }
+    }
+}
+
+/// What `build` was asked to do.
+#[derive(Debug, Clone)]
+pub struct BuildOptions {
+    pub root: PathBuf,
+    pub output: PathBuf,
+    pub base_url: Option<String>,
+}
+
+/// What a successful build did.
+#[derive(Debug, Clone)]
+pub struct BuildReport {
+    pub pages: usize,
+    pub assets: usize,
+    pub projects: usize,
+    pub total: Budget,
+    pub seconds: f64,
+}
+
+/// What a successful check found.
+#[derive(Debug, Clone)]
+pub struct CheckReport {
+    pub files: usize,
+    pub projects: usize,
+}
+
+/// Reads and validates everything under `root`: config, vocabulary, content.
+pub fn load_site(root: &Path) -> Result<Site, Failure> {
+    let config = SiteConfig::load(root);
+    let vocabulary = Vocabulary::load(root);
+    let (config, vocabulary) = match (config, vocabulary) {
+        (Ok(c), Ok(v)) => (c, v),
+        (c, v) => {
+            let mut errors = c.err().unwrap_or_default();
+            errors.extend(v.err().unwrap_or_default());
+            return Err(content_failure(errors));
+        }
+    };
+    let context = Context {
+        config: &config,
+        vocabulary: &vocabulary,
+    };
+    let projects = content::load_projects(root, &context).map_err(content_failure)?;
+    let mut site = Site {
+        config,
+        vocabulary,
+        projects,
+    };
+    site.sort_projects();
+    Ok(site)
+}
+
+fn content_failure(mut errors: Vec<Diagnostic>) -> Failure {
+    diagnostics::sort(&mut errors);
+    Failure::Content(errors)
+}
+
+fn theme_dir(root: &Path, site: &Site) -> PathBuf {
+    root.join(THEMES_DIR).join(&site.config.theme)
+}
+
+/// Validates everything a build reads, writing nothing.
+pub fn check(root: &Path) -> Result<CheckReport, Failure> {
+    let site = load_site(root)?;
+    Renderer::load(&theme_dir(root, &site))?;
+    Ok(CheckReport {
+        files: site.projects.len() + 2,
+        projects: site.projects.len(),
+    })
+}
+
+/// Builds the site into `options.output`, replacing it only if every page was written.
+pub fn build(options: &BuildOptions) -> Result<BuildReport, Failure> {
+    let started = Instant::now();
+    let mut site = load_site(&options.root)?;
+    if let Some(url) = &options.base_url {
+        site.config.set_base_url(url);
+    }
+    let theme = theme_dir(&options.root, &site);
+    let renderer = Renderer::load(&theme)?;
+    let indexes = Indexes::build(&site);
+    let staging = Staging::begin(&options.output)?;
+    let pages = render::pages(&site, &indexes);
+    pages
+        .par_iter()
+        .try_for_each(|&page| -> Result<(), Failure> {
+            let html = renderer.render(&site, &indexes, page)?;
+            staging.write(&render::output_path(&site, page), &write::minify_html(&html))?;
+            Ok(())
+        })?;
+    let static_dir = theme.join(render::STATIC_DIR);
+    let assets = if static_dir.is_dir() {
+        staging.copy_tree(&static_dir)?
+    } else {
+        0
+    };
+    staging.commit()?;
+    Ok(BuildReport {
+        pages: pages.len(),
+        assets,
+        projects: site.projects.len(),
+        total: site.total_budget(),
+        seconds: started.elapsed().as_secs_f64(),
+    })
+}

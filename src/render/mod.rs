@@ -1,0 +1,424 @@
+//! The render stage: decides which pages the site has and renders each with the theme's Tera templates.
+//!
+//! Templates are compiled once; each page gets a small context built from the model and the indexes.
+//! Links are relative to the page (`root` is `./`, `../` or `../../`), so the site works from any
+//! sub-path of any host.
+
+pub mod markdown;
+pub mod views;
+
+use std::path::{Path, PathBuf};
+
+use tera::{Context, Tera};
+use walkdir::WalkDir;
+
+use crate::indexes::Indexes;
+use crate::model::Site;
+use crate::vocabulary::CategoryId;
+use views::Link;
+
+pub const TEMPLATES_DIR: &str = "templates";
+pub const STATIC_DIR: &str = "static";
+
+/// Every template a theme must provide.
+pub const REQUIRED_TEMPLATES: &[&str] = &[
+    "base.html",
+    "index.html",
+    "project.html",
+    "fields.html",
+    "field.html",
+    "category.html",
+    "departments.html",
+    "department.html",
+    "budget.html",
+];
+
+/// A page of the site.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum PageKind {
+    Home,
+    Project(usize),
+    Fields,
+    Field(usize),
+    Category(CategoryId),
+    Departments,
+    Department(usize),
+    Budget,
+}
+
+/// Compiled templates of one theme.
+pub struct Renderer {
+    tera: Tera,
+}
+
+/// A problem with the theme.
+#[derive(Debug, thiserror::Error)]
+pub enum ThemeError {
+    #[error("テーマのテンプレートを読めません（{path}）: {message}")]
+    Read { path: PathBuf, message: String },
+    #[error("テンプレートに誤りがあります: {0}")]
+    Template(String),
+    #[error("テーマに必要なテンプレート {0} がありません。")]
+    Missing(String),
+    #[error("ページ {page} を描画できません: {message}")]
+    Render { page: String, message: String },
+}
+
+impl Renderer {
+    /// Reads and compiles every `*.html` template under `theme_dir/templates`.
+    pub fn load(theme_dir: &Path) -> Result<Renderer, ThemeError> {
+        let templates_dir = theme_dir.join(TEMPLATES_DIR);
+        let mut templates = Vec::new();
+        for entry in WalkDir::new(&templates_dir).sort_by_file_name() {
+            let entry = entry.map_err(|e| ThemeError::Read {
+                path: templates_dir.clone(),
+                message: e.to_string(),
+            })?;
+            if !entry.file_type().is_file() {
+                continue;
+            }
+            let path = entry.path();
+            let name = path
+                .strip_prefix(&templates_dir)
+                .unwrap_or(path)
+                .to_string_lossy()
+                .replace('\\', "/");
+            let text = std::fs::read_to_string(path).map_err(|e| ThemeError::Read {
+                path: path.to_path_buf(),
+                message: e.to_string(),
+            })?;
+            templates.push((name, text));
+        }
+        let mut tera = Tera::default();
+        tera.add_raw_templates(templates)
+            .map_err(|e| ThemeError::Template(error_chain(&e)))?;
+        for required in REQUIRED_TEMPLATES {
+            if !tera.get_template_names().any(|n| n == *required) {
+                return Err(ThemeError::Missing((*required).to_string()));
+            }
+        }
+        Ok(Renderer { tera })
+    }
+
+    /// Renders one page to HTML (not yet minified).
+    pub fn render(&self, site: &Site, indexes: &Indexes, page: PageKind) -> Result<String, ThemeError> {
+        let (template, context) = context(site, indexes, page);
+        self.tera
+            .render(template, &context)
+            .map_err(|e| ThemeError::Render {
+                page: url(site, page),
+                message: error_chain(&e),
+            })
+    }
+}
+
+/// Every page of the site, in a fixed order.
+pub fn pages(site: &Site, indexes: &Indexes) -> Vec<PageKind> {
+    let mut pages = vec![PageKind::Home, PageKind::Fields, PageKind::Departments, PageKind::Budget];
+    pages.extend((0..site.projects.len()).map(PageKind::Project));
+    pages.extend((0..site.vocabulary.fields.len()).map(PageKind::Field));
+    pages.extend(indexes.categories.iter().map(|c| PageKind::Category(c.id)));
+    pages.extend((0..site.vocabulary.departments.len()).map(PageKind::Department));
+    pages
+}
+
+/// The URL of a page relative to the site root (`""` for the home page, else ending in `/`).
+pub fn url(site: &Site, page: PageKind) -> String {
+    match page {
+        PageKind::Home => String::new(),
+        PageKind::Project(i) => views::project_url(&site.projects[i]),
+        PageKind::Fields => "fields/".to_string(),
+        PageKind::Field(f) => views::field_url(site, f),
+        PageKind::Category(id) => views::category_url(site, id),
+        PageKind::Departments => "departments/".to_string(),
+        PageKind::Department(d) => views::department_url(site, d),
+        PageKind::Budget => "budget/".to_string(),
+    }
+}
+
+/// The file a page is written to, relative to the output directory.
+pub fn output_path(site: &Site, page: PageKind) -> String {
+    format!("{}index.html", url(site, page))
+}
+
+/// The prefix that leads from a page back to the site root.
+fn root_prefix(url: &str) -> String {
+    match url.matches('/').count() {
+        0 => "./".to_string(),
+        depth => "../".repeat(depth),
+    }
+}
+
+fn link(name: impl Into<String>, url: impl Into<String>) -> Link {
+    Link {
+        name: name.into(),
+        url: url.into(),
+    }
+}
+
+/// The template and the context of a page.
+fn context(site: &Site, indexes: &Indexes, page: PageKind) -> (&'static str, Context) {
+    let page_url = url(site, page);
+    let mut context = Context::new();
+    context.insert("site", &views::site_view(site));
+    context.insert("root", &root_prefix(&page_url));
+    context.insert("canonical", &format!("{}{}", site.config.base_url, page_url));
+    let home = link("トップ", "");
+    let fields = link("分野・項目別", "fields/");
+    let departments = link("部局別", "departments/");
+    let vocabulary = &site.vocabulary;
+    let (template, title, crumbs, section) = match page {
+        PageKind::Home => {
+            home_context(site, indexes, &mut context);
+            ("index.html", site.config.title.clone(), vec![], "home")
+        }
+        PageKind::Project(i) => {
+            let project = &site.projects[i];
+            let years = site.config.roadmap_years();
+            context.insert("project", &views::project_view(site, project, &years));
+            context.insert("years", &views::year_columns(&years));
+            let field = &vocabulary.fields[project.category.field];
+            let crumbs = vec![
+                home,
+                fields,
+                link(&field.name, views::field_url(site, project.category.field)),
+                link(&vocabulary.category(project.category).name, views::category_url(site, project.category)),
+            ];
+            ("project.html", project.name.clone(), crumbs, "fields")
+        }
+        PageKind::Fields => {
+            fields_context(site, indexes, &mut context);
+            ("fields.html", "分野・項目別の事業一覧".to_string(), vec![home], "fields")
+        }
+        PageKind::Field(f) => {
+            field_context(site, indexes, f, &mut context);
+            let name = vocabulary.fields[f].name.clone();
+            ("field.html", name, vec![home, fields], "fields")
+        }
+        PageKind::Category(id) => {
+            let group = indexes.category(id);
+            let projects = group.map(|g| g.projects.as_slice()).unwrap_or_default();
+            context.insert("category", &vocabulary.category(id).name);
+            context.insert("field", &link(&vocabulary.fields[id.field].name, views::field_url(site, id.field)));
+            context.insert("projects", &views::summaries(site, projects));
+            context.insert("total", &views::amount(group.map(|g| g.total).unwrap_or_default()));
+            let crumbs = vec![home, fields, link(&vocabulary.fields[id.field].name, views::field_url(site, id.field))];
+            ("category.html", vocabulary.category(id).name.clone(), crumbs, "fields")
+        }
+        PageKind::Departments => {
+            departments_context(site, indexes, &mut context);
+            ("departments.html", "部局別の事業一覧".to_string(), vec![home], "departments")
+        }
+        PageKind::Department(d) => {
+            department_context(site, indexes, d, &mut context);
+            let name = vocabulary.departments[d].name.clone();
+            ("department.html", name, vec![home, departments], "departments")
+        }
+        PageKind::Budget => {
+            budget_context(site, indexes, &mut context);
+            ("budget.html", "予算の内訳".to_string(), vec![home], "budget")
+        }
+    };
+    context.insert("title", &title);
+    context.insert("breadcrumbs", &crumbs);
+    context.insert("section", section);
+    (template, context)
+}
+
+fn home_context(site: &Site, indexes: &Indexes, context: &mut Context) {
+    let all: Vec<usize> = (0..site.projects.len()).collect();
+    context.insert("projects", &views::summaries(site, &all));
+    context.insert("count", &site.projects.len());
+    context.insert("total", &views::amount(site.total_budget()));
+    context.insert("categories", &category_rows(site, indexes));
+    context.insert("department_count", &indexes.departments.iter().filter(|d| !d.projects.is_empty()).count());
+}
+
+/// One line per category: its link, count and total.
+fn category_rows(site: &Site, indexes: &Indexes) -> Vec<views::TotalRowView> {
+    indexes
+        .categories
+        .iter()
+        .map(|g| views::TotalRowView {
+            label: site.vocabulary.category(g.id).name.clone(),
+            url: Some(views::category_url(site, g.id)),
+            count: g.projects.len(),
+            total: g.total.grouped(),
+            joint: false,
+        })
+        .collect()
+}
+
+#[derive(serde::Serialize)]
+struct FieldGroupView {
+    name: String,
+    url: String,
+    count: usize,
+    total: String,
+    categories: Vec<views::TotalRowView>,
+}
+
+fn field_group(site: &Site, indexes: &Indexes, field: usize) -> FieldGroupView {
+    let categories: Vec<views::TotalRowView> = category_rows(site, indexes)
+        .into_iter()
+        .zip(&indexes.categories)
+        .filter(|(_, g)| g.id.field == field)
+        .map(|(row, _)| row)
+        .collect();
+    let projects: Vec<&crate::model::Project> =
+        site.projects.iter().filter(|p| p.category.field == field).collect();
+    FieldGroupView {
+        name: site.vocabulary.fields[field].name.clone(),
+        url: views::field_url(site, field),
+        count: projects.len(),
+        total: projects.iter().map(|p| p.budget).sum::<crate::money::Budget>().grouped(),
+        categories,
+    }
+}
+
+fn fields_context(site: &Site, indexes: &Indexes, context: &mut Context) {
+    let groups: Vec<FieldGroupView> = (0..site.vocabulary.fields.len())
+        .map(|f| field_group(site, indexes, f))
+        .collect();
+    context.insert("fields", &groups);
+}
+
+#[derive(serde::Serialize)]
+struct CategorySection {
+    name: String,
+    url: String,
+    projects: Vec<views::ProjectSummary>,
+    total: String,
+}
+
+fn field_context(site: &Site, indexes: &Indexes, field: usize, context: &mut Context) {
+    let sections: Vec<CategorySection> = indexes
+        .categories
+        .iter()
+        .filter(|g| g.id.field == field)
+        .map(|g| CategorySection {
+            name: site.vocabulary.category(g.id).name.clone(),
+            url: views::category_url(site, g.id),
+            projects: views::summaries(site, &g.projects),
+            total: g.total.grouped(),
+        })
+        .collect();
+    let group = field_group(site, indexes, field);
+    context.insert("field", &group);
+    context.insert("categories", &sections);
+}
+
+fn departments_context(site: &Site, indexes: &Indexes, context: &mut Context) {
+    #[derive(serde::Serialize)]
+    struct Row {
+        name: String,
+        url: String,
+        count: usize,
+        total: String,
+        sections: Vec<String>,
+        joint_count: usize,
+    }
+    let rows: Vec<Row> = indexes
+        .departments
+        .iter()
+        .map(|g| {
+            let department = &site.vocabulary.departments[g.department];
+            Row {
+                name: department.name.clone(),
+                url: views::department_url(site, g.department),
+                count: g.projects.len(),
+                total: g.total.grouped(),
+                sections: g
+                    .sections
+                    .iter()
+                    .filter(|s| !s.projects.is_empty())
+                    .map(|s| site.vocabulary.section(s.id).name.clone())
+                    .collect(),
+                joint_count: g.projects.iter().filter(|&&p| site.projects[p].is_joint()).count(),
+            }
+        })
+        .collect();
+    context.insert("departments", &rows);
+    context.insert("has_joint", &site.projects.iter().any(|p| p.is_joint()));
+}
+
+fn department_context(site: &Site, indexes: &Indexes, department: usize, context: &mut Context) {
+    let group = &indexes.departments[department];
+    let sections: Vec<CategorySection> = group
+        .sections
+        .iter()
+        .map(|s| CategorySection {
+            name: site.vocabulary.section(s.id).name.clone(),
+            url: String::new(),
+            projects: views::summaries(site, &s.projects),
+            total: s.total.grouped(),
+        })
+        .collect();
+    context.insert("department", &site.vocabulary.departments[department].name);
+    context.insert("sections", &sections);
+    context.insert("count", &group.projects.len());
+    context.insert("total", &views::amount(group.total));
+    let joint: Vec<views::ProjectSummary> = group
+        .projects
+        .iter()
+        .filter(|&&p| site.projects[p].is_joint())
+        .map(|&p| views::summary(site, &site.projects[p]))
+        .collect();
+    context.insert("joint_projects", &joint);
+}
+
+fn budget_context(site: &Site, indexes: &Indexes, context: &mut Context) {
+    let budget = &indexes.budget;
+    let category_urls: Vec<String> = indexes.categories.iter().map(|g| views::category_url(site, g.id)).collect();
+    let none = |_| None;
+    context.insert("total", &views::amount(budget.total));
+    context.insert("count", &budget.count);
+    context.insert("by_account", &views::total_rows(&budget.by_account, none));
+    context.insert("by_category", &views::total_rows(&budget.by_category, |i| category_urls.get(i).cloned()));
+    context.insert(
+        "by_department",
+        &views::total_rows(&budget.by_department, |i| {
+            let row = &budget.by_department[i];
+            (!row.joint)
+                .then(|| site.vocabulary.department_by_name(&row.label))
+                .flatten()
+                .map(|d| views::department_url(site, d))
+        }),
+    );
+    context.insert("by_priority", &views::total_rows(&budget.by_priority, none));
+    context.insert("by_future", &views::total_rows(&budget.by_future, none));
+    let general = budget.by_account.first().map(|r| r.total).unwrap_or_default();
+    context.insert("general_total", &views::amount(general));
+    let joint: Vec<views::ProjectSummary> = site
+        .projects
+        .iter()
+        .filter(|p| p.is_joint())
+        .map(|p| views::summary(site, p))
+        .collect();
+    context.insert("joint_projects", &joint);
+}
+
+/// A Tera error with its causes, on one line.
+fn error_chain(error: &tera::Error) -> String {
+    let mut message = error.to_string();
+    let mut source = std::error::Error::source(error);
+    while let Some(cause) = source {
+        message.push_str(": ");
+        message.push_str(&cause.to_string());
+        source = cause.source();
+    }
+    message
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn root_prefix_follows_depth() {
+        assert_eq!(root_prefix(""), "./");
+        assert_eq!(root_prefix("budget/"), "../");
+        assert_eq!(root_prefix("projects/a/"), "../../");
+        assert_eq!(root_prefix("fields/a/b/"), "../../../");
+    }
+}

@@ -1,0 +1,253 @@
+//! The declared vocabularies: fields (分野) with their categories (項目), departments (部局) with their
+//! sections (課), and accounts (会計).
+//!
+//! They live in one file, `content/vocabulary.toml`, so that a project naming something undeclared is an
+//! error rather than a new page, and so that display order and URL slugs are decided in one place.
+
+use std::collections::HashSet;
+use std::path::Path;
+
+use serde::Deserialize;
+
+use crate::diagnostics::{Diagnostic, SourceFile};
+use crate::toml_errors;
+
+pub const VOCABULARY_FILE: &str = "content/vocabulary.toml";
+
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Vocabulary {
+    pub accounts: Vec<Term>,
+    pub fields: Vec<Field>,
+    pub departments: Vec<Department>,
+}
+
+/// A name with its URL slug.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Term {
+    pub slug: String,
+    pub name: String,
+}
+
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Field {
+    pub slug: String,
+    pub name: String,
+    pub categories: Vec<Term>,
+}
+
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Department {
+    pub slug: String,
+    pub name: String,
+    pub sections: Vec<Term>,
+}
+
+/// A category, by its position in the vocabulary.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub struct CategoryId {
+    pub field: usize,
+    pub category: usize,
+}
+
+/// A section, by its department's position and its own.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub struct SectionId {
+    pub department: usize,
+    pub section: usize,
+}
+
+impl Vocabulary {
+    /// Reads `content/vocabulary.toml` under `root`.
+    pub fn load(root: &Path) -> Result<Vocabulary, Vec<Diagnostic>> {
+        let text = std::fs::read_to_string(root.join(VOCABULARY_FILE)).map_err(|e| {
+            vec![Diagnostic::in_file(
+                Path::new(VOCABULARY_FILE),
+                format!("語彙ファイルを読めません: {e}"),
+            )]
+        })?;
+        Vocabulary::parse(&SourceFile::new(VOCABULARY_FILE, text))
+    }
+
+    /// Validates the text of a vocabulary file.
+    pub fn parse(file: &SourceFile) -> Result<Vocabulary, Vec<Diagnostic>> {
+        let vocabulary: Vocabulary = toml::from_str(&file.text)
+            .map_err(|e| vec![toml_errors::to_diagnostic(file, 0, &e)])?;
+        let errors = vocabulary.problems(file);
+        if errors.is_empty() {
+            Ok(vocabulary)
+        } else {
+            Err(errors)
+        }
+    }
+
+    /// Duplicate names or slugs, bad slugs, empty lists.
+    fn problems(&self, file: &SourceFile) -> Vec<Diagnostic> {
+        let mut errors = Vec::new();
+        let mut check = |what: &str, terms: Vec<(&str, &str)>| {
+            if terms.is_empty() {
+                errors.push(file.error(format!("{what}が1つも宣言されていません。")));
+            }
+            let mut slugs = HashSet::new();
+            let mut names = HashSet::new();
+            for (slug, name) in terms {
+                if !is_slug(slug) {
+                    errors.push(file.error(format!(
+                        "{what}「{name}」の slug \"{slug}\" は使えません。半角英小文字・数字・ハイフンで書きます。"
+                    )));
+                }
+                if !slugs.insert(slug) {
+                    errors.push(file.error(format!("{what}の slug \"{slug}\" が重複しています。")));
+                }
+                if !names.insert(name) {
+                    errors.push(file.error(format!("{what}「{name}」が重複しています。")));
+                }
+            }
+        };
+        check("会計", self.accounts.iter().map(term).collect());
+        check("分野", self.fields.iter().map(|f| (&*f.slug, &*f.name)).collect());
+        for field in &self.fields {
+            check(
+                &format!("分野「{}」の項目", field.name),
+                field.categories.iter().map(term).collect(),
+            );
+        }
+        check(
+            "部局",
+            self.departments.iter().map(|d| (&*d.slug, &*d.name)).collect(),
+        );
+        for department in &self.departments {
+            check(
+                &format!("部局「{}」の課", department.name),
+                department.sections.iter().map(term).collect(),
+            );
+        }
+        errors
+    }
+
+    pub fn field_by_name(&self, name: &str) -> Option<usize> {
+        self.fields.iter().position(|f| f.name == name)
+    }
+
+    pub fn category_by_name(&self, field: usize, name: &str) -> Option<CategoryId> {
+        let categories = &self.fields.get(field)?.categories;
+        let category = categories.iter().position(|c| c.name == name)?;
+        Some(CategoryId { field, category })
+    }
+
+    pub fn department_by_name(&self, name: &str) -> Option<usize> {
+        self.departments.iter().position(|d| d.name == name)
+    }
+
+    /// The section called `name` in one of `departments`.
+    pub fn section_by_name(&self, departments: &[usize], name: &str) -> Option<SectionId> {
+        departments.iter().find_map(|&department| {
+            let section = self.departments.get(department)?.sections.iter().position(|s| s.name == name)?;
+            Some(SectionId { department, section })
+        })
+    }
+
+    /// The department that declares a section called `name`, if any.
+    pub fn department_of_section(&self, name: &str) -> Option<&Department> {
+        self.departments
+            .iter()
+            .find(|d| d.sections.iter().any(|s| s.name == name))
+    }
+
+    pub fn account_by_name(&self, name: &str) -> Option<usize> {
+        self.accounts.iter().position(|a| a.name == name)
+    }
+
+    pub fn category(&self, id: CategoryId) -> &Term {
+        &self.fields[id.field].categories[id.category]
+    }
+
+    pub fn section(&self, id: SectionId) -> &Term {
+        &self.departments[id.department].sections[id.section]
+    }
+
+    /// Every category, in display order.
+    pub fn category_ids(&self) -> impl Iterator<Item = CategoryId> + '_ {
+        self.fields.iter().enumerate().flat_map(|(field, f)| {
+            (0..f.categories.len()).map(move |category| CategoryId { field, category })
+        })
+    }
+}
+
+fn term(t: &Term) -> (&str, &str) {
+    (&t.slug, &t.name)
+}
+
+/// A URL slug: lower-case ASCII letters, digits and single hyphens inside.
+pub fn is_slug(text: &str) -> bool {
+    !text.is_empty()
+        && !text.starts_with('-')
+        && !text.ends_with('-')
+        && !text.contains("--")
+        && text
+            .chars()
+            .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '-')
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn parse(text: &str) -> Result<Vocabulary, Vec<Diagnostic>> {
+        Vocabulary::parse(&SourceFile::new(VOCABULARY_FILE, text.to_string()))
+    }
+
+    const SMALL: &str = r#"
+accounts = [{ slug = "general", name = "一般会計" }]
+[[fields]]
+slug = "f"
+name = "分野"
+categories = [{ slug = "a", name = "医療・福祉" }]
+[[departments]]
+slug = "d"
+name = "健康福祉部"
+sections = [{ slug = "s", name = "医療薬務課" }]
+[[departments]]
+slug = "e"
+name = "警察本部"
+sections = [{ slug = "s", name = "総務課" }]
+"#;
+
+    #[test]
+    fn lookups_find_declared_names_only() {
+        let v = parse(SMALL).expect("valid");
+        assert_eq!(v.field_by_name("分野"), Some(0));
+        assert_eq!(
+            v.category_by_name(0, "医療・福祉"),
+            Some(CategoryId { field: 0, category: 0 })
+        );
+        assert_eq!(v.category_by_name(0, "子育て"), None);
+        assert_eq!(v.department_by_name("警察本部"), Some(1));
+        assert_eq!(
+            v.section_by_name(&[1], "総務課"),
+            Some(SectionId { department: 1, section: 0 })
+        );
+        assert_eq!(v.section_by_name(&[0], "総務課"), None);
+    }
+
+    #[test]
+    fn duplicates_and_bad_slugs_are_errors() {
+        let text = SMALL.replace("slug = \"e\"", "slug = \"d\"").replace("slug = \"a\"", "slug = \"A b\"");
+        let errors = parse(&text).unwrap_err();
+        assert_eq!(errors.len(), 2, "{errors:?}");
+    }
+
+    #[test]
+    fn slugs_are_lower_case_ascii() {
+        assert!(is_slug("kenko-fukushi"));
+        assert!(is_slug("r6"));
+        assert!(!is_slug("Kenko"));
+        assert!(!is_slug("a--b"));
+        assert!(!is_slug("-a"));
+        assert!(!is_slug("医療"));
+        assert!(!is_slug(""));
+    }
+}

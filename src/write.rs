@@ -1,0 +1,175 @@
+//! The write stage: minifies pages and puts the site in place without ever damaging the published one.
+//!
+//! Everything is written into a staging directory beside the output. Only when every file is written
+//! does the staging directory replace the output; a build that fails or is killed leaves the previous
+//! output as it was (and at most a stale staging directory, removed by the next build).
+
+use std::fs;
+use std::io;
+use std::path::{Path, PathBuf};
+
+use walkdir::WalkDir;
+
+/// A site being written.
+pub struct Staging {
+    output: PathBuf,
+    staging: PathBuf,
+    committed: bool,
+}
+
+/// A write failure with the path concerned.
+#[derive(Debug, thiserror::Error)]
+#[error("{path} に書き込めません: {source}")]
+pub struct WriteError {
+    pub path: PathBuf,
+    #[source]
+    pub source: io::Error,
+}
+
+fn at(path: &Path) -> impl FnOnce(io::Error) -> WriteError + '_ {
+    move |source| WriteError {
+        path: path.to_path_buf(),
+        source,
+    }
+}
+
+impl Staging {
+    /// Prepares a fresh staging directory beside `output`.
+    pub fn begin(output: &Path) -> Result<Staging, WriteError> {
+        let parent = match output.parent() {
+            Some(p) if !p.as_os_str().is_empty() => p.to_path_buf(),
+            _ => PathBuf::from("."),
+        };
+        fs::create_dir_all(&parent).map_err(at(&parent))?;
+        let name = output
+            .file_name()
+            .map_or_else(|| "output".into(), |n| n.to_string_lossy().into_owned());
+        let staging = parent.join(format!(".{name}.staging"));
+        remove_if_present(&staging)?;
+        remove_if_present(&parent.join(format!(".{name}.previous")))?;
+        fs::create_dir_all(&staging).map_err(at(&staging))?;
+        Ok(Staging {
+            output: output.to_path_buf(),
+            staging,
+            committed: false,
+        })
+    }
+
+    /// Writes a file at `relative` (a `/`-separated path built from validated slugs).
+    pub fn write(&self, relative: &str, bytes: &[u8]) -> Result<(), WriteError> {
+        let path = self.staging.join(relative);
+        if let Some(dir) = path.parent() {
+            fs::create_dir_all(dir).map_err(at(dir))?;
+        }
+        fs::write(&path, bytes).map_err(at(&path))
+    }
+
+    /// Copies every file under `dir` into the site, keeping relative paths.
+    pub fn copy_tree(&self, dir: &Path) -> Result<usize, WriteError> {
+        let mut count = 0;
+        for entry in WalkDir::new(dir).sort_by_file_name() {
+            let entry = entry.map_err(|e| WriteError {
+                path: dir.to_path_buf(),
+                source: io::Error::other(e.to_string()),
+            })?;
+            if !entry.file_type().is_file() {
+                continue;
+            }
+            let relative = entry.path().strip_prefix(dir).unwrap_or(entry.path());
+            let target = self.staging.join(relative);
+            if let Some(parent) = target.parent() {
+                fs::create_dir_all(parent).map_err(at(parent))?;
+            }
+            fs::copy(entry.path(), &target).map_err(at(entry.path()))?;
+            count += 1;
+        }
+        Ok(count)
+    }
+
+    /// Replaces the output with the staged site.
+    pub fn commit(mut self) -> Result<(), WriteError> {
+        let previous = self.staging.with_file_name(
+            self.staging
+                .file_name()
+                .map(|n| n.to_string_lossy().replace(".staging", ".previous"))
+                .unwrap_or_default(),
+        );
+        let had_output = self.output.exists();
+        if had_output {
+            fs::rename(&self.output, &previous).map_err(at(&self.output))?;
+        }
+        if let Err(e) = fs::rename(&self.staging, &self.output) {
+            if had_output {
+                // Put the published site back before reporting.
+                let _ = fs::rename(&previous, &self.output);
+            }
+            return Err(at(&self.output)(e));
+        }
+        self.committed = true;
+        if had_output {
+            remove_if_present(&previous)?;
+        }
+        Ok(())
+    }
+}
+
+impl Drop for Staging {
+    fn drop(&mut self) {
+        if !self.committed {
+            let _ = fs::remove_dir_all(&self.staging);
+        }
+    }
+}
+
+fn remove_if_present(path: &Path) -> Result<(), WriteError> {
+    match fs::remove_dir_all(path) {
+        Err(e) if e.kind() != io::ErrorKind::NotFound => Err(at(path)(e)),
+        _ => Ok(()),
+    }
+}
+
+/// Minifies an HTML page, keeping it valid HTML (closing tags, `<html>`/`<head>`, doctype).
+pub fn minify_html(html: &str) -> Vec<u8> {
+    let mut cfg = minify_html::Cfg::new();
+    cfg.keep_closing_tags = true;
+    cfg.keep_html_and_head_opening_tags = true;
+    cfg.minify_css = true;
+    cfg.minify_js = false;
+    minify_html::minify(html.as_bytes(), &cfg)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn commit_replaces_the_output_and_drop_leaves_it() {
+        let dir = tempfile::tempdir().expect("tempdir");
+        let output = dir.path().join("output");
+        fs::create_dir_all(&output).expect("mkdir");
+        fs::write(output.join("old.html"), "old").expect("write");
+
+        let abandoned = Staging::begin(&output).expect("begin");
+        abandoned.write("new.html", b"new").expect("write");
+        drop(abandoned);
+        assert!(output.join("old.html").exists());
+        assert!(!output.join("new.html").exists());
+
+        let staging = Staging::begin(&output).expect("begin");
+        staging.write("a/b/index.html", b"<p>x</p>").expect("write");
+        staging.commit().expect("commit");
+        assert!(!output.join("old.html").exists());
+        assert_eq!(fs::read(output.join("a/b/index.html")).expect("read"), b"<p>x</p>");
+        let leftovers: Vec<_> = fs::read_dir(dir.path()).expect("ls").collect();
+        assert_eq!(leftovers.len(), 1, "only the output remains");
+    }
+
+    #[test]
+    fn minified_pages_keep_their_structure() {
+        let out = minify_html("<!DOCTYPE html>\n<html lang=\"ja\">\n<head><title>t</title></head>\n<body>\n  <p>本文</p>\n</body>\n</html>\n");
+        let out = String::from_utf8(out).expect("utf8");
+        assert!(out.contains("<html lang=ja>") || out.contains("<html lang=\"ja\">"), "{out}");
+        assert!(out.contains("<p>本文</p>"), "{out}");
+        assert!(out.contains("</body>"), "{out}");
+    }
+}
