@@ -1,0 +1,433 @@
+//! Builds the real `content/` into a temporary directory and checks the published site against the
+//! content files, read here independently of the generator's own loader (plain `toml`).
+
+use std::collections::BTreeSet;
+use std::path::{Path, PathBuf};
+use std::sync::OnceLock;
+
+use roadmap::pipeline::{self, BuildOptions};
+use scraper::{ElementRef, Html, Selector};
+
+/// The repository root (where `config.toml` is).
+fn root() -> PathBuf {
+    PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+}
+
+/// One build of the real site, shared by every test of this file.
+fn site() -> &'static Path {
+    static SITE: OnceLock<(tempfile::TempDir, PathBuf)> = OnceLock::new();
+    let (_, output) = SITE.get_or_init(|| {
+        let dir = tempfile::tempdir().expect("tempdir");
+        let output = dir.path().join("site");
+        pipeline::build(&BuildOptions {
+            root: root(),
+            output: output.clone(),
+            base_url: Some("https://example.jp/dx/roadmap/".to_string()),
+        })
+        .unwrap_or_else(|e| panic!("build failed: {e}"));
+        (dir, output)
+    });
+    output
+}
+
+/// A project file as the content format describes it, read with plain `toml`.
+struct ContentFile {
+    slug: String,
+    front: toml::Table,
+}
+
+impl ContentFile {
+    fn str(&self, key: &str) -> &str {
+        self.front[key].as_str().unwrap_or_else(|| panic!("{}: {key}", self.slug))
+    }
+    fn strings(&self, key: &str) -> Vec<&str> {
+        self.front[key]
+            .as_array()
+            .unwrap_or_else(|| panic!("{}: {key}", self.slug))
+            .iter()
+            .filter_map(|v| v.as_str())
+            .collect()
+    }
+    fn budget(&self) -> u64 {
+        self.front["budget"].as_integer().map_or(0, |b| b as u64)
+    }
+    fn account(&self) -> &str {
+        self.front.get("account").and_then(|a| a.as_str()).unwrap_or("一般会計")
+    }
+    fn flag(&self, key: &str) -> bool {
+        self.front[key].as_bool().unwrap_or_else(|| panic!("{}: {key}", self.slug))
+    }
+    fn initiatives(&self) -> Vec<&toml::Table> {
+        self.front["initiatives"]
+            .as_array()
+            .map(|a| a.iter().filter_map(|i| i.as_table()).collect())
+            .unwrap_or_default()
+    }
+}
+
+fn content_files() -> Vec<ContentFile> {
+    let mut files: Vec<ContentFile> = std::fs::read_dir(root().join("content"))
+        .expect("content dir")
+        .filter_map(|e| e.ok())
+        .map(|e| e.path())
+        .filter(|p| p.extension().is_some_and(|e| e == "md"))
+        .map(|path| {
+            let text = std::fs::read_to_string(&path).expect("read");
+            let front = text.split("+++\n").nth(1).expect("front matter");
+            ContentFile {
+                slug: path.file_stem().expect("stem").to_string_lossy().into_owned(),
+                front: front.parse().unwrap_or_else(|e| panic!("{}: {e}", path.display())),
+            }
+        })
+        .collect();
+    files.sort_by(|a, b| a.slug.cmp(&b.slug));
+    files
+}
+
+fn page(relative: &str) -> Html {
+    let path = site().join(relative);
+    let text = std::fs::read_to_string(&path).unwrap_or_else(|e| panic!("{}: {e}", path.display()));
+    Html::parse_document(&text)
+}
+
+fn select(selector: &str) -> Selector {
+    Selector::parse(selector).expect("selector")
+}
+
+fn text(element: ElementRef<'_>) -> String {
+    element.text().collect::<String>()
+}
+
+/// All visible text of a page, whitespace removed (Japanese has none that matters).
+fn page_text(html: &Html) -> String {
+    html.root_element()
+        .select(&select("body"))
+        .map(text)
+        .collect::<String>()
+        .split_whitespace()
+        .collect()
+}
+
+fn squash(text: &str) -> String {
+    text.split_whitespace().collect()
+}
+
+fn grouped(n: u64) -> String {
+    let digits = n.to_string();
+    let mut out = String::new();
+    for (i, c) in digits.chars().enumerate() {
+        if i > 0 && (digits.len() - i) % 3 == 0 {
+            out.push(',');
+        }
+        out.push(c);
+    }
+    out
+}
+
+/// 「令和6年度（2024年度）」 for "R6", "H31"; written here from the handbook's rule, not the crate's code.
+fn era_long(code: &str) -> String {
+    let (era, n): (char, u16) = (code.chars().next().expect("era"), code[1..].parse().expect("year"));
+    let western = match era {
+        'R' => 2018 + n,
+        'H' => 1988 + n,
+        _ => panic!("era {code}"),
+    };
+    let reiwa = western - 2018;
+    if reiwa == 1 {
+        format!("令和元年度（{western}年度）")
+    } else {
+        format!("令和{reiwa}年度（{western}年度）")
+    }
+}
+
+#[test]
+fn every_project_has_a_page() {
+    let files = content_files();
+    assert_eq!(files.len(), 27, "the 暮らし・まち分野 roadmap has 27 projects");
+    let pages: BTreeSet<String> = std::fs::read_dir(site().join("projects"))
+        .expect("projects dir")
+        .filter_map(|e| e.ok())
+        .filter(|e| e.path().join("index.html").is_file())
+        .map(|e| e.file_name().to_string_lossy().into_owned())
+        .collect();
+    let slugs: BTreeSet<String> = files.iter().map(|f| f.slug.clone()).collect();
+    assert_eq!(pages, slugs);
+}
+
+#[test]
+fn each_project_page_shows_the_facts_of_its_file() {
+    for file in content_files() {
+        let html = page(&format!("projects/{}/index.html", file.slug));
+        let body = page_text(&html);
+        let h1: Vec<String> = html.select(&select("h1")).map(text).collect();
+        assert_eq!(h1, vec![file.str("name").to_string()], "{}", file.slug);
+        let must_show = |what: &str, expected: &str| {
+            assert!(body.contains(&squash(expected)), "{}: {what} 「{expected}」 not shown", file.slug);
+        };
+        must_show("field", file.str("field"));
+        must_show("category", file.str("category"));
+        for d in file.strings("departments") {
+            must_show("department", d);
+        }
+        for s in file.strings("sections") {
+            must_show("section", s);
+        }
+        must_show("budget", &format!("{}千円", grouped(file.budget())));
+        must_show("account", file.account());
+        must_show("start", &era_long(file.str("start")));
+        let end = file.str("end");
+        must_show("end", &if end == "未定" { end.to_string() } else { era_long(end) });
+        let facts: String = html.select(&select("dl.facts")).map(text).collect();
+        let facts = squash(&facts);
+        for (key, label) in [("priority", "重点枠事業"), ("future", "将来対応分")] {
+            let expected = if file.flag(key) { "該当する" } else { "該当しない" };
+            assert!(facts.contains(&format!("{label}{expected}")), "{}: {label}", file.slug);
+        }
+        for key in ["overview", "situation", "outcome"] {
+            for line in file.str(key).lines().map(|l| l.trim_start_matches("- ")) {
+                if !line.trim().is_empty() {
+                    must_show(key, line);
+                }
+            }
+        }
+        check_roadmap(&file, &html);
+    }
+}
+
+/// The roadmap table: one column per fiscal year R6…R10 with its Western year, and each covered cell
+/// saying 計画 or 実績 in text.
+fn check_roadmap(file: &ContentFile, html: &Html) {
+    let table = html
+        .select(&select("table.roadmap"))
+        .next()
+        .unwrap_or_else(|| panic!("{}: no roadmap table", file.slug));
+    let headers: Vec<String> = table.select(&select("thead th.year")).map(|th| squash(&text(th))).collect();
+    assert_eq!(
+        headers,
+        ["R6", "R7", "R8", "R9", "R10"].map(|y| squash(&era_long(y).replace('（', "（"))),
+        "{}",
+        file.slug
+    );
+    let rows: Vec<ElementRef<'_>> = table
+        .select(&select("tbody tr"))
+        .filter(|tr| tr.select(&select("th[scope=row]")).next().is_some())
+        .collect();
+    let expected_rows: Vec<&toml::Table> = file
+        .initiatives()
+        .into_iter()
+        .flat_map(|i| i.get("roadmap").and_then(|r| r.as_array()).into_iter().flatten())
+        .filter_map(|r| r.as_table())
+        .collect();
+    assert_eq!(rows.len(), expected_rows.len(), "{}: roadmap rows", file.slug);
+    for (tr, row) in rows.iter().zip(expected_rows) {
+        let label = row["label"].as_str().unwrap_or_default();
+        let th = tr.select(&select("th")).next().map(text).unwrap_or_default();
+        assert_eq!(squash(&th), squash(label), "{}", file.slug);
+        let kind = row["kind"].as_str().unwrap_or_default();
+        let years: Vec<&str> = row["years"].as_array().into_iter().flatten().filter_map(|y| y.as_str()).collect();
+        let cells: Vec<String> = tr.select(&select("td")).map(|td| squash(&text(td))).collect();
+        assert_eq!(cells.len(), 5, "{}: {label}", file.slug);
+        for (year, cell) in ["R6", "R7", "R8", "R9", "R10"].iter().zip(&cells) {
+            if years.contains(year) {
+                assert!(cell.starts_with(kind), "{}: {label} {year} should say {kind}: {cell}", file.slug);
+                if let Some(year_label) = row.get("year_labels").and_then(|l| l.get(*year)).and_then(|l| l.as_str()) {
+                    assert!(cell.contains(&squash(year_label)), "{}: {label} {year}", file.slug);
+                }
+            } else {
+                assert!(cell.is_empty(), "{}: {label} {year} should be empty: {cell}", file.slug);
+            }
+        }
+    }
+}
+
+/// Every page of the output, as paths relative to it.
+fn html_pages() -> Vec<PathBuf> {
+    walk(site())
+        .into_iter()
+        .filter(|p| p.extension().is_some_and(|e| e == "html"))
+        .collect()
+}
+
+fn walk(dir: &Path) -> Vec<PathBuf> {
+    let mut out = Vec::new();
+    for entry in std::fs::read_dir(dir).expect("dir").filter_map(|e| e.ok()) {
+        let path = entry.path();
+        if path.is_dir() {
+            out.extend(walk(&path));
+        } else {
+            out.push(path);
+        }
+    }
+    out.sort();
+    out
+}
+
+#[test]
+fn every_internal_link_resolves_to_a_file() {
+    let pages = html_pages();
+    assert!(pages.len() > 27);
+    let mut checked = 0;
+    for path in pages {
+        let html = Html::parse_document(&std::fs::read_to_string(&path).expect("read"));
+        let dir = path.parent().expect("parent");
+        let anchors = select("a[href], link[href]");
+        let links = html.select(&anchors).filter_map(|a| a.value().attr("href"));
+        for href in links {
+            if href.starts_with("https://example.jp/") && href.contains("/dx/roadmap/") {
+                continue; // canonical URL, from the base URL
+            }
+            assert!(!href.starts_with('/'), "{}: root-relative link {href} breaks sub-path hosting", path.display());
+            assert!(!href.contains("://"), "{}: external link {href}", path.display());
+            let target = href.split('#').next().unwrap_or_default();
+            let mut resolved = dir.join(target);
+            if target.is_empty() || target.ends_with('/') {
+                resolved = resolved.join("index.html");
+            }
+            assert!(resolved.is_file(), "{}: link {href} → {} missing", path.display(), resolved.display());
+            checked += 1;
+        }
+    }
+    assert!(checked > 500, "only {checked} links checked");
+}
+
+/// Numbers of a column of a table, read from its cells.
+fn number(cell: &str) -> u64 {
+    let digits: String = cell.chars().take_while(|c| c.is_ascii_digit() || *c == ',').filter(|c| *c != ',').collect();
+    digits.parse().unwrap_or_else(|_| panic!("not a number: {cell}"))
+}
+
+#[test]
+fn every_budget_table_adds_up_to_the_content_total() {
+    let files = content_files();
+    let total: u64 = files.iter().map(|f| f.budget()).sum();
+    let general: u64 = files.iter().filter(|f| f.account() == "一般会計").map(|f| f.budget()).sum();
+    let html = page("budget/index.html");
+    let tables: Vec<ElementRef<'_>> = html.select(&select("table.totals")).collect();
+    assert_eq!(tables.len(), 5, "account, category, department, priority, future");
+    for table in &tables {
+        let caption = table.select(&select("caption")).next().map(text).unwrap_or_default();
+        let mut count = 0;
+        let mut sum = 0;
+        for tr in table.select(&select("tbody tr")) {
+            let cells: Vec<String> = tr.select(&select("td")).map(text).collect();
+            count += number(&cells[0]);
+            sum += number(&cells[1]);
+        }
+        let foot: Vec<String> = table.select(&select("tfoot td")).map(text).collect();
+        assert_eq!((count, sum), (files.len() as u64, total), "{caption}: rows");
+        assert_eq!((number(&foot[0]), number(&foot[1])), (files.len() as u64, total), "{caption}: total row");
+    }
+    let stats = squash(&html.select(&select("dl.stats")).map(text).collect::<String>());
+    assert!(stats.contains(&format!("{}千円", grouped(total))), "{stats}");
+    assert!(stats.contains(&format!("一般会計{}千円", grouped(general))), "{stats}");
+    let account_rows: Vec<String> = tables[0].select(&select("tbody th")).map(text).collect();
+    assert_eq!(account_rows, ["一般会計", "病院事業会計"]);
+}
+
+#[test]
+fn list_pages_add_up_to_their_subtotals() {
+    let files = content_files();
+    let mut lists = 0;
+    for path in html_pages() {
+        let html = Html::parse_document(&std::fs::read_to_string(&path).expect("read"));
+        for table in html.select(&select("table.projects")) {
+            let Some(foot) = table.select(&select("tfoot td.num")).next() else {
+                continue;
+            };
+            let rows: Vec<ElementRef<'_>> = table.select(&select("tbody tr")).collect();
+            let mut sum = 0;
+            for tr in &rows {
+                let name = tr.select(&select("th a")).next().map(text).unwrap_or_default();
+                let file = files.iter().find(|f| f.str("name") == name).unwrap_or_else(|| panic!("unknown project {name}"));
+                let cell = tr.select(&select("td.num")).next().map(text).unwrap_or_default();
+                assert_eq!(number(&cell), file.budget(), "{}: {name}", path.display());
+                sum += file.budget();
+            }
+            assert_eq!(number(&text(foot)), sum, "{}", path.display());
+            lists += 1;
+        }
+    }
+    assert!(lists >= 20, "{lists} project lists checked");
+}
+
+#[test]
+fn home_lists_every_project_with_the_total() {
+    let files = content_files();
+    let html = page("index.html");
+    let body = page_text(&html);
+    let total: u64 = files.iter().map(|f| f.budget()).sum();
+    assert!(body.contains(&format!("事業数{}件", files.len())), "count");
+    assert!(body.contains(&format!("{}千円", grouped(total))), "total");
+    for file in &files {
+        assert!(body.contains(&squash(file.str("name"))), "{}", file.slug);
+    }
+}
+
+#[test]
+fn a_joint_project_appears_on_each_department_page_and_says_so() {
+    let files = content_files();
+    let joint: Vec<&ContentFile> = files.iter().filter(|f| f.strings("departments").len() > 1).collect();
+    assert!(!joint.is_empty());
+    let vocabulary: toml::Table = std::fs::read_to_string(root().join("content/vocabulary.toml"))
+        .expect("vocabulary")
+        .parse()
+        .expect("toml");
+    let slug_of = |name: &str| -> String {
+        vocabulary["departments"]
+            .as_array()
+            .into_iter()
+            .flatten()
+            .find(|d| d["name"].as_str() == Some(name))
+            .and_then(|d| d["slug"].as_str())
+            .unwrap_or_else(|| panic!("{name}"))
+            .to_string()
+    };
+    for file in joint {
+        for department in file.strings("departments") {
+            let body = page_text(&page(&format!("departments/{}/index.html", slug_of(department))));
+            assert!(body.contains(&squash(file.str("name"))), "{department}");
+            assert!(body.contains("共同事業"), "{department}");
+        }
+    }
+}
+
+#[test]
+fn field_and_category_pages_exist_for_every_declared_category() {
+    let vocabulary: toml::Table = std::fs::read_to_string(root().join("content/vocabulary.toml"))
+        .expect("vocabulary")
+        .parse()
+        .expect("toml");
+    for field in vocabulary["fields"].as_array().into_iter().flatten() {
+        let field_slug = field["slug"].as_str().expect("slug");
+        assert!(site().join(format!("fields/{field_slug}/index.html")).is_file());
+        for category in field["categories"].as_array().into_iter().flatten() {
+            let slug = category["slug"].as_str().expect("slug");
+            let html = page(&format!("fields/{field_slug}/{slug}/index.html"));
+            let h1: String = html.select(&select("h1")).map(text).collect();
+            assert_eq!(h1, category["name"].as_str().expect("name"));
+        }
+    }
+}
+
+#[test]
+fn pages_are_minified_and_keep_their_language() {
+    let html = std::fs::read_to_string(site().join("index.html")).expect("read");
+    assert!(html.starts_with("<!doctype html>") || html.starts_with("<!DOCTYPE html>"), "{}", &html[..40]);
+    assert!(html.contains("<html lang=ja>") || html.contains("<html lang=\"ja\">"));
+    assert!(!html.contains("\n  "), "indentation left in minified output");
+}
+
+#[test]
+fn era_conversion_on_pages() {
+    assert_eq!(era_long("H31"), "令和元年度（2019年度）");
+    assert_eq!(era_long("R1"), era_long("H31"));
+    assert_eq!(era_long("R6"), "令和6年度（2024年度）");
+    assert_eq!(era_long("R10"), "令和10年度（2028年度）");
+    let files = content_files();
+    let h31 = files.iter().find(|f| f.str("start") == "H31").expect("a project starting in H31");
+    let body = page_text(&page(&format!("projects/{}/index.html", h31.slug)));
+    assert!(body.contains("事業始期令和元年度（2019年度）"), "H31 is shown as 令和元年度（2019年度）");
+    let undecided = files.iter().find(|f| f.str("end") == "未定").expect("an open-ended project");
+    let body = page_text(&page(&format!("projects/{}/index.html", undecided.slug)));
+    assert!(body.contains("事業終期未定"));
+}
