@@ -245,6 +245,9 @@ mod tests {
         assert_eq!(suggest("budjet", keys), Some("budget"));
         assert_eq!(suggest("nmae", keys), Some("name"));
         assert_eq!(suggest("overview", keys), None);
-        assert_eq!(suggest("医療福祉", ["医療・福祉", "子育て"]), Some("医療・福祉"));
+        assert_eq!(
+            suggest("医療福祉", ["医療・福祉", "子育て"]),
+            Some("医療・福祉")
+        );
     }
 }

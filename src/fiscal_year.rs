@@ -51,11 +51,12 @@ impl FiscalYear {
         let mut chars = normalized.chars();
         let letter = chars.next().map(|c| c.to_ascii_uppercase());
         let digits: String = chars.collect();
-        let number = digits.parse::<u16>().ok().filter(|_| {
-            !digits.is_empty() && digits.chars().all(|c| c.is_ascii_digit())
-        });
+        let number = digits
+            .parse::<u16>()
+            .ok()
+            .filter(|_| !digits.is_empty() && digits.chars().all(|c| c.is_ascii_digit()));
         match (letter, number) {
-            (Some('R'), Some(n)) if n >= 1 && n <= 99 => Ok(FiscalYear::reiwa(n)),
+            (Some('R'), Some(n)) if (1..=99).contains(&n) => Ok(FiscalYear::reiwa(n)),
             (Some('R'), Some(0)) => Err(error(
                 format!("「{text}」という年度はありません（令和は1年から始まります）。"),
                 Some("令和元年度は \"R1\" と書きます。".to_string()),
@@ -186,7 +187,9 @@ fn error(message: String, hint: Option<String>) -> FiscalYearError {
 fn unrecognized(original: &str, normalized: &str) -> FiscalYearError {
     let guess = guess_code(normalized);
     let hint = match guess {
-        Some(code) => format!("\"{code}\" のように、元号の頭文字（R または H）と数字だけで書きます。"),
+        Some(code) => {
+            format!("\"{code}\" のように、元号の頭文字（R または H）と数字だけで書きます。")
+        }
         None => "\"R6\" のように、元号の頭文字（R または H）と数字だけで書きます。".to_string(),
     };
     error(
@@ -288,15 +291,20 @@ mod tests {
             EndYear::parse("R10"),
             Ok(EndYear::Year(FiscalYear::reiwa(10)))
         );
-        assert!(EndYear::parse("みてい").unwrap_err().hint.unwrap().contains("未定"));
+        assert!(
+            EndYear::parse("みてい")
+                .unwrap_err()
+                .hint
+                .unwrap()
+                .contains("未定")
+        );
     }
 
     #[test]
     fn range_includes_both_ends() {
-        let years: Vec<String> =
-            FiscalYear::range(FiscalYear::reiwa(6), FiscalYear::reiwa(10))
-                .map(|y| y.code())
-                .collect();
+        let years: Vec<String> = FiscalYear::range(FiscalYear::reiwa(6), FiscalYear::reiwa(10))
+            .map(|y| y.code())
+            .collect();
         assert_eq!(years, ["R6", "R7", "R8", "R9", "R10"]);
     }
 }

@@ -144,7 +144,14 @@ fn budget(site: &Site) -> BudgetSummary {
         .accounts
         .iter()
         .enumerate()
-        .map(|(i, a)| row(site, a.name.clone(), &matching(site, |p| p.account == i), false))
+        .map(|(i, a)| {
+            row(
+                site,
+                a.name.clone(),
+                &matching(site, |p| p.account == i),
+                false,
+            )
+        })
         .filter(|r| r.count > 0)
         .collect();
     let by_category = vocabulary
@@ -156,8 +163,13 @@ fn budget(site: &Site) -> BudgetSummary {
         .collect();
     let yes_no = |label: &str, flag: fn(&Project) -> bool| {
         vec![
-            row(site, format!("{label}"), &matching(site, flag), false),
-            row(site, format!("{label}以外"), &matching(site, |p| !flag(p)), false),
+            row(site, label.to_string(), &matching(site, flag), false),
+            row(
+                site,
+                format!("{label}以外"),
+                &matching(site, |p| !flag(p)),
+                false,
+            ),
         ]
     };
     BudgetSummary {
@@ -174,7 +186,11 @@ fn budget(site: &Site) -> BudgetSummary {
 /// One row per distinct set of departments: single departments in vocabulary order, each joint set
 /// after the first department it names.
 fn department_rows(site: &Site) -> Vec<TotalRow> {
-    let mut keys: Vec<Vec<usize>> = site.projects.iter().map(|p| p.departments.clone()).collect();
+    let mut keys: Vec<Vec<usize>> = site
+        .projects
+        .iter()
+        .map(|p| p.departments.clone())
+        .collect();
     keys.sort();
     keys.dedup();
     keys.sort_by(|a, b| (a[0], a.len(), a).cmp(&(b[0], b.len(), b)));
@@ -190,7 +206,12 @@ fn department_rows(site: &Site) -> Vec<TotalRow> {
             } else {
                 names.join("・")
             };
-            row(site, label, &matching(site, |p| &p.departments == key), joint)
+            row(
+                site,
+                label,
+                &matching(site, |p| &p.departments == key),
+                joint,
+            )
         })
         .collect()
 }
@@ -270,8 +291,9 @@ sections = [{ slug = "t", name = "生活安全企画課" }]
     }
 
     fn sum(rows: &[TotalRow]) -> (usize, u64) {
-        rows.iter()
-            .fold((0, 0), |(c, t), r| (c + r.count, t + r.total.thousand_yen()))
+        rows.iter().fold((0, 0), |(c, t), r| {
+            (c + r.count, t + r.total.thousand_yen())
+        })
     }
 
     #[test]

@@ -130,7 +130,10 @@ pub fn build(options: &BuildOptions) -> Result<BuildReport, Failure> {
         .par_iter()
         .try_for_each(|&page| -> Result<(), Failure> {
             let html = renderer.render(&site, &indexes, page)?;
-            staging.write(&render::output_path(&site, page), &write::minify_html(&html))?;
+            staging.write(
+                &render::output_path(&site, page),
+                &write::minify_html(&html),
+            )?;
             Ok(())
         })?;
     let static_dir = theme.join(render::STATIC_DIR);

@@ -108,7 +108,10 @@ impl Vocabulary {
             }
         };
         check("会計", self.accounts.iter().map(term).collect());
-        check("分野", self.fields.iter().map(|f| (&*f.slug, &*f.name)).collect());
+        check(
+            "分野",
+            self.fields.iter().map(|f| (&*f.slug, &*f.name)).collect(),
+        );
         for field in &self.fields {
             check(
                 &format!("分野「{}」の項目", field.name),
@@ -117,7 +120,10 @@ impl Vocabulary {
         }
         check(
             "部局",
-            self.departments.iter().map(|d| (&*d.slug, &*d.name)).collect(),
+            self.departments
+                .iter()
+                .map(|d| (&*d.slug, &*d.name))
+                .collect(),
         );
         for department in &self.departments {
             check(
@@ -145,8 +151,16 @@ impl Vocabulary {
     /// The section called `name` in one of `departments`.
     pub fn section_by_name(&self, departments: &[usize], name: &str) -> Option<SectionId> {
         departments.iter().find_map(|&department| {
-            let section = self.departments.get(department)?.sections.iter().position(|s| s.name == name)?;
-            Some(SectionId { department, section })
+            let section = self
+                .departments
+                .get(department)?
+                .sections
+                .iter()
+                .position(|s| s.name == name)?;
+            Some(SectionId {
+                department,
+                section,
+            })
         })
     }
 
@@ -222,20 +236,28 @@ sections = [{ slug = "s", name = "総務課" }]
         assert_eq!(v.field_by_name("分野"), Some(0));
         assert_eq!(
             v.category_by_name(0, "医療・福祉"),
-            Some(CategoryId { field: 0, category: 0 })
+            Some(CategoryId {
+                field: 0,
+                category: 0
+            })
         );
         assert_eq!(v.category_by_name(0, "子育て"), None);
         assert_eq!(v.department_by_name("警察本部"), Some(1));
         assert_eq!(
             v.section_by_name(&[1], "総務課"),
-            Some(SectionId { department: 1, section: 0 })
+            Some(SectionId {
+                department: 1,
+                section: 0
+            })
         );
         assert_eq!(v.section_by_name(&[0], "総務課"), None);
     }
 
     #[test]
     fn duplicates_and_bad_slugs_are_errors() {
-        let text = SMALL.replace("slug = \"e\"", "slug = \"d\"").replace("slug = \"a\"", "slug = \"A b\"");
+        let text = SMALL
+            .replace("slug = \"e\"", "slug = \"d\"")
+            .replace("slug = \"a\"", "slug = \"A b\"");
         let errors = parse(&text).unwrap_err();
         assert_eq!(errors.len(), 2, "{errors:?}");
     }

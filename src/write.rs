@@ -159,16 +159,24 @@ mod tests {
         staging.write("a/b/index.html", b"<p>x</p>").expect("write");
         staging.commit().expect("commit");
         assert!(!output.join("old.html").exists());
-        assert_eq!(fs::read(output.join("a/b/index.html")).expect("read"), b"<p>x</p>");
+        assert_eq!(
+            fs::read(output.join("a/b/index.html")).expect("read"),
+            b"<p>x</p>"
+        );
         let leftovers: Vec<_> = fs::read_dir(dir.path()).expect("ls").collect();
         assert_eq!(leftovers.len(), 1, "only the output remains");
     }
 
     #[test]
     fn minified_pages_keep_their_structure() {
-        let out = minify_html("<!DOCTYPE html>\n<html lang=\"ja\">\n<head><title>t</title></head>\n<body>\n  <p>本文</p>\n</body>\n</html>\n");
+        let out = minify_html(
+            "<!DOCTYPE html>\n<html lang=\"ja\">\n<head><title>t</title></head>\n<body>\n  <p>本文</p>\n</body>\n</html>\n",
+        );
         let out = String::from_utf8(out).expect("utf8");
-        assert!(out.contains("<html lang=ja>") || out.contains("<html lang=\"ja\">"), "{out}");
+        assert!(
+            out.contains("<html lang=ja>") || out.contains("<html lang=\"ja\">"),
+            "{out}"
+        );
         assert!(out.contains("<p>本文</p>"), "{out}");
         assert!(out.contains("</body>"), "{out}");
     }

@@ -38,7 +38,9 @@ struct ContentFile {
 
 impl ContentFile {
     fn str(&self, key: &str) -> &str {
-        self.front[key].as_str().unwrap_or_else(|| panic!("{}: {key}", self.slug))
+        self.front[key]
+            .as_str()
+            .unwrap_or_else(|| panic!("{}: {key}", self.slug))
     }
     fn strings(&self, key: &str) -> Vec<&str> {
         self.front[key]
@@ -52,10 +54,15 @@ impl ContentFile {
         self.front["budget"].as_integer().map_or(0, |b| b as u64)
     }
     fn account(&self) -> &str {
-        self.front.get("account").and_then(|a| a.as_str()).unwrap_or("一般会計")
+        self.front
+            .get("account")
+            .and_then(|a| a.as_str())
+            .unwrap_or("一般会計")
     }
     fn flag(&self, key: &str) -> bool {
-        self.front[key].as_bool().unwrap_or_else(|| panic!("{}: {key}", self.slug))
+        self.front[key]
+            .as_bool()
+            .unwrap_or_else(|| panic!("{}: {key}", self.slug))
     }
     fn initiatives(&self) -> Vec<&toml::Table> {
         self.front["initiatives"]
@@ -75,8 +82,14 @@ fn content_files() -> Vec<ContentFile> {
             let text = std::fs::read_to_string(&path).expect("read");
             let front = text.split("+++\n").nth(1).expect("front matter");
             ContentFile {
-                slug: path.file_stem().expect("stem").to_string_lossy().into_owned(),
-                front: front.parse().unwrap_or_else(|e| panic!("{}: {e}", path.display())),
+                slug: path
+                    .file_stem()
+                    .expect("stem")
+                    .to_string_lossy()
+                    .into_owned(),
+                front: front
+                    .parse()
+                    .unwrap_or_else(|e| panic!("{}: {e}", path.display())),
             }
         })
         .collect();
@@ -116,7 +129,7 @@ fn grouped(n: u64) -> String {
     let digits = n.to_string();
     let mut out = String::new();
     for (i, c) in digits.chars().enumerate() {
-        if i > 0 && (digits.len() - i) % 3 == 0 {
+        if i > 0 && (digits.len() - i).is_multiple_of(3) {
             out.push(',');
         }
         out.push(c);
@@ -126,7 +139,10 @@ fn grouped(n: u64) -> String {
 
 /// 「令和6年度（2024年度）」 for "R6", "H31"; written here from the handbook's rule, not the crate's code.
 fn era_long(code: &str) -> String {
-    let (era, n): (char, u16) = (code.chars().next().expect("era"), code[1..].parse().expect("year"));
+    let (era, n): (char, u16) = (
+        code.chars().next().expect("era"),
+        code[1..].parse().expect("year"),
+    );
     let western = match era {
         'R' => 2018 + n,
         'H' => 1988 + n,
@@ -143,7 +159,11 @@ fn era_long(code: &str) -> String {
 #[test]
 fn every_project_has_a_page() {
     let files = content_files();
-    assert_eq!(files.len(), 27, "the 暮らし・まち分野 roadmap has 27 projects");
+    assert_eq!(
+        files.len(),
+        27,
+        "the 暮らし・まち分野 roadmap has 27 projects"
+    );
     let pages: BTreeSet<String> = std::fs::read_dir(site().join("projects"))
         .expect("projects dir")
         .filter_map(|e| e.ok())
@@ -162,7 +182,11 @@ fn each_project_page_shows_the_facts_of_its_file() {
         let h1: Vec<String> = html.select(&select("h1")).map(text).collect();
         assert_eq!(h1, vec![file.str("name").to_string()], "{}", file.slug);
         let must_show = |what: &str, expected: &str| {
-            assert!(body.contains(&squash(expected)), "{}: {what} 「{expected}」 not shown", file.slug);
+            assert!(
+                body.contains(&squash(expected)),
+                "{}: {what} 「{expected}」 not shown",
+                file.slug
+            );
         };
         must_show("field", file.str("field"));
         must_show("category", file.str("category"));
@@ -176,12 +200,27 @@ fn each_project_page_shows_the_facts_of_its_file() {
         must_show("account", file.account());
         must_show("start", &era_long(file.str("start")));
         let end = file.str("end");
-        must_show("end", &if end == "未定" { end.to_string() } else { era_long(end) });
+        must_show(
+            "end",
+            &if end == "未定" {
+                end.to_string()
+            } else {
+                era_long(end)
+            },
+        );
         let facts: String = html.select(&select("dl.facts")).map(text).collect();
         let facts = squash(&facts);
         for (key, label) in [("priority", "重点枠事業"), ("future", "将来対応分")] {
-            let expected = if file.flag(key) { "該当する" } else { "該当しない" };
-            assert!(facts.contains(&format!("{label}{expected}")), "{}: {label}", file.slug);
+            let expected = if file.flag(key) {
+                "該当する"
+            } else {
+                "該当しない"
+            };
+            assert!(
+                facts.contains(&format!("{label}{expected}")),
+                "{}: {label}",
+                file.slug
+            );
         }
         for key in ["overview", "situation", "outcome"] {
             for line in file.str(key).lines().map(|l| l.trim_start_matches("- ")) {
@@ -201,10 +240,13 @@ fn check_roadmap(file: &ContentFile, html: &Html) {
         .select(&select("table.roadmap"))
         .next()
         .unwrap_or_else(|| panic!("{}: no roadmap table", file.slug));
-    let headers: Vec<String> = table.select(&select("thead th.year")).map(|th| squash(&text(th))).collect();
+    let headers: Vec<String> = table
+        .select(&select("thead th.year"))
+        .map(|th| squash(&text(th)))
+        .collect();
     assert_eq!(
         headers,
-        ["R6", "R7", "R8", "R9", "R10"].map(|y| squash(&era_long(y).replace('（', "（"))),
+        ["R6", "R7", "R8", "R9", "R10"].map(|y| squash(&era_long(y))),
         "{}",
         file.slug
     );
@@ -215,26 +257,64 @@ fn check_roadmap(file: &ContentFile, html: &Html) {
     let expected_rows: Vec<&toml::Table> = file
         .initiatives()
         .into_iter()
-        .flat_map(|i| i.get("roadmap").and_then(|r| r.as_array()).into_iter().flatten())
+        .flat_map(|i| {
+            i.get("roadmap")
+                .and_then(|r| r.as_array())
+                .into_iter()
+                .flatten()
+        })
         .filter_map(|r| r.as_table())
         .collect();
-    assert_eq!(rows.len(), expected_rows.len(), "{}: roadmap rows", file.slug);
+    assert_eq!(
+        rows.len(),
+        expected_rows.len(),
+        "{}: roadmap rows",
+        file.slug
+    );
     for (tr, row) in rows.iter().zip(expected_rows) {
         let label = row["label"].as_str().unwrap_or_default();
-        let th = tr.select(&select("th")).next().map(text).unwrap_or_default();
+        let th = tr
+            .select(&select("th"))
+            .next()
+            .map(text)
+            .unwrap_or_default();
         assert_eq!(squash(&th), squash(label), "{}", file.slug);
         let kind = row["kind"].as_str().unwrap_or_default();
-        let years: Vec<&str> = row["years"].as_array().into_iter().flatten().filter_map(|y| y.as_str()).collect();
-        let cells: Vec<String> = tr.select(&select("td")).map(|td| squash(&text(td))).collect();
+        let years: Vec<&str> = row["years"]
+            .as_array()
+            .into_iter()
+            .flatten()
+            .filter_map(|y| y.as_str())
+            .collect();
+        let cells: Vec<String> = tr
+            .select(&select("td"))
+            .map(|td| squash(&text(td)))
+            .collect();
         assert_eq!(cells.len(), 5, "{}: {label}", file.slug);
         for (year, cell) in ["R6", "R7", "R8", "R9", "R10"].iter().zip(&cells) {
             if years.contains(year) {
-                assert!(cell.starts_with(kind), "{}: {label} {year} should say {kind}: {cell}", file.slug);
-                if let Some(year_label) = row.get("year_labels").and_then(|l| l.get(*year)).and_then(|l| l.as_str()) {
-                    assert!(cell.contains(&squash(year_label)), "{}: {label} {year}", file.slug);
+                assert!(
+                    cell.starts_with(kind),
+                    "{}: {label} {year} should say {kind}: {cell}",
+                    file.slug
+                );
+                if let Some(year_label) = row
+                    .get("year_labels")
+                    .and_then(|l| l.get(*year))
+                    .and_then(|l| l.as_str())
+                {
+                    assert!(
+                        cell.contains(&squash(year_label)),
+                        "{}: {label} {year}",
+                        file.slug
+                    );
                 }
             } else {
-                assert!(cell.is_empty(), "{}: {label} {year} should be empty: {cell}", file.slug);
+                assert!(
+                    cell.is_empty(),
+                    "{}: {label} {year} should be empty: {cell}",
+                    file.slug
+                );
             }
         }
     }
@@ -276,14 +356,27 @@ fn every_internal_link_resolves_to_a_file() {
             if href.starts_with("https://example.jp/") && href.contains("/dx/roadmap/") {
                 continue; // canonical URL, from the base URL
             }
-            assert!(!href.starts_with('/'), "{}: root-relative link {href} breaks sub-path hosting", path.display());
-            assert!(!href.contains("://"), "{}: external link {href}", path.display());
+            assert!(
+                !href.starts_with('/'),
+                "{}: root-relative link {href} breaks sub-path hosting",
+                path.display()
+            );
+            assert!(
+                !href.contains("://"),
+                "{}: external link {href}",
+                path.display()
+            );
             let target = href.split('#').next().unwrap_or_default();
             let mut resolved = dir.join(target);
             if target.is_empty() || target.ends_with('/') {
                 resolved = resolved.join("index.html");
             }
-            assert!(resolved.is_file(), "{}: link {href} → {} missing", path.display(), resolved.display());
+            assert!(
+                resolved.is_file(),
+                "{}: link {href} → {} missing",
+                path.display(),
+                resolved.display()
+            );
             checked += 1;
         }
     }
@@ -292,20 +385,38 @@ fn every_internal_link_resolves_to_a_file() {
 
 /// Numbers of a column of a table, read from its cells.
 fn number(cell: &str) -> u64 {
-    let digits: String = cell.chars().take_while(|c| c.is_ascii_digit() || *c == ',').filter(|c| *c != ',').collect();
-    digits.parse().unwrap_or_else(|_| panic!("not a number: {cell}"))
+    let digits: String = cell
+        .chars()
+        .take_while(|c| c.is_ascii_digit() || *c == ',')
+        .filter(|c| *c != ',')
+        .collect();
+    digits
+        .parse()
+        .unwrap_or_else(|_| panic!("not a number: {cell}"))
 }
 
 #[test]
 fn every_budget_table_adds_up_to_the_content_total() {
     let files = content_files();
     let total: u64 = files.iter().map(|f| f.budget()).sum();
-    let general: u64 = files.iter().filter(|f| f.account() == "一般会計").map(|f| f.budget()).sum();
+    let general: u64 = files
+        .iter()
+        .filter(|f| f.account() == "一般会計")
+        .map(|f| f.budget())
+        .sum();
     let html = page("budget/index.html");
     let tables: Vec<ElementRef<'_>> = html.select(&select("table.totals")).collect();
-    assert_eq!(tables.len(), 5, "account, category, department, priority, future");
+    assert_eq!(
+        tables.len(),
+        5,
+        "account, category, department, priority, future"
+    );
     for table in &tables {
-        let caption = table.select(&select("caption")).next().map(text).unwrap_or_default();
+        let caption = table
+            .select(&select("caption"))
+            .next()
+            .map(text)
+            .unwrap_or_default();
         let mut count = 0;
         let mut sum = 0;
         for tr in table.select(&select("tbody tr")) {
@@ -315,11 +426,26 @@ fn every_budget_table_adds_up_to_the_content_total() {
         }
         let foot: Vec<String> = table.select(&select("tfoot td")).map(text).collect();
         assert_eq!((count, sum), (files.len() as u64, total), "{caption}: rows");
-        assert_eq!((number(&foot[0]), number(&foot[1])), (files.len() as u64, total), "{caption}: total row");
+        assert_eq!(
+            (number(&foot[0]), number(&foot[1])),
+            (files.len() as u64, total),
+            "{caption}: total row"
+        );
     }
-    let stats = squash(&html.select(&select("dl.stats")).map(text).collect::<String>());
-    assert!(stats.contains(&format!("{}千円", grouped(total))), "{stats}");
-    assert!(stats.contains(&format!("一般会計{}千円", grouped(general))), "{stats}");
+    let stats = squash(
+        &html
+            .select(&select("dl.stats"))
+            .map(text)
+            .collect::<String>(),
+    );
+    assert!(
+        stats.contains(&format!("{}千円", grouped(total))),
+        "{stats}"
+    );
+    assert!(
+        stats.contains(&format!("一般会計{}千円", grouped(general))),
+        "{stats}"
+    );
     let account_rows: Vec<String> = tables[0].select(&select("tbody th")).map(text).collect();
     assert_eq!(account_rows, ["一般会計", "病院事業会計"]);
 }
@@ -337,9 +463,20 @@ fn list_pages_add_up_to_their_subtotals() {
             let rows: Vec<ElementRef<'_>> = table.select(&select("tbody tr")).collect();
             let mut sum = 0;
             for tr in &rows {
-                let name = tr.select(&select("th a")).next().map(text).unwrap_or_default();
-                let file = files.iter().find(|f| f.str("name") == name).unwrap_or_else(|| panic!("unknown project {name}"));
-                let cell = tr.select(&select("td.num")).next().map(text).unwrap_or_default();
+                let name = tr
+                    .select(&select("th a"))
+                    .next()
+                    .map(text)
+                    .unwrap_or_default();
+                let file = files
+                    .iter()
+                    .find(|f| f.str("name") == name)
+                    .unwrap_or_else(|| panic!("unknown project {name}"));
+                let cell = tr
+                    .select(&select("td.num"))
+                    .next()
+                    .map(text)
+                    .unwrap_or_default();
                 assert_eq!(number(&cell), file.budget(), "{}: {name}", path.display());
                 sum += file.budget();
             }
@@ -366,7 +503,10 @@ fn home_lists_every_project_with_the_total() {
 #[test]
 fn a_joint_project_appears_on_each_department_page_and_says_so() {
     let files = content_files();
-    let joint: Vec<&ContentFile> = files.iter().filter(|f| f.strings("departments").len() > 1).collect();
+    let joint: Vec<&ContentFile> = files
+        .iter()
+        .filter(|f| f.strings("departments").len() > 1)
+        .collect();
     assert!(!joint.is_empty());
     let vocabulary: toml::Table = std::fs::read_to_string(root().join("content/vocabulary.toml"))
         .expect("vocabulary")
@@ -384,7 +524,10 @@ fn a_joint_project_appears_on_each_department_page_and_says_so() {
     };
     for file in joint {
         for department in file.strings("departments") {
-            let body = page_text(&page(&format!("departments/{}/index.html", slug_of(department))));
+            let body = page_text(&page(&format!(
+                "departments/{}/index.html",
+                slug_of(department)
+            )));
             assert!(body.contains(&squash(file.str("name"))), "{department}");
             assert!(body.contains("共同事業"), "{department}");
         }
@@ -399,7 +542,11 @@ fn field_and_category_pages_exist_for_every_declared_category() {
         .expect("toml");
     for field in vocabulary["fields"].as_array().into_iter().flatten() {
         let field_slug = field["slug"].as_str().expect("slug");
-        assert!(site().join(format!("fields/{field_slug}/index.html")).is_file());
+        assert!(
+            site()
+                .join(format!("fields/{field_slug}/index.html"))
+                .is_file()
+        );
         for category in field["categories"].as_array().into_iter().flatten() {
             let slug = category["slug"].as_str().expect("slug");
             let html = page(&format!("fields/{field_slug}/{slug}/index.html"));
@@ -412,9 +559,16 @@ fn field_and_category_pages_exist_for_every_declared_category() {
 #[test]
 fn pages_are_minified_and_keep_their_language() {
     let html = std::fs::read_to_string(site().join("index.html")).expect("read");
-    assert!(html.starts_with("<!doctype html>") || html.starts_with("<!DOCTYPE html>"), "{}", &html[..40]);
+    assert!(
+        html.starts_with("<!doctype html>") || html.starts_with("<!DOCTYPE html>"),
+        "{}",
+        &html[..40]
+    );
     assert!(html.contains("<html lang=ja>") || html.contains("<html lang=\"ja\">"));
-    assert!(!html.contains("\n  "), "indentation left in minified output");
+    assert!(
+        !html.contains("\n  "),
+        "indentation left in minified output"
+    );
 }
 
 #[test]
@@ -424,10 +578,19 @@ fn era_conversion_on_pages() {
     assert_eq!(era_long("R6"), "令和6年度（2024年度）");
     assert_eq!(era_long("R10"), "令和10年度（2028年度）");
     let files = content_files();
-    let h31 = files.iter().find(|f| f.str("start") == "H31").expect("a project starting in H31");
+    let h31 = files
+        .iter()
+        .find(|f| f.str("start") == "H31")
+        .expect("a project starting in H31");
     let body = page_text(&page(&format!("projects/{}/index.html", h31.slug)));
-    assert!(body.contains("事業始期令和元年度（2019年度）"), "H31 is shown as 令和元年度（2019年度）");
-    let undecided = files.iter().find(|f| f.str("end") == "未定").expect("an open-ended project");
+    assert!(
+        body.contains("事業始期令和元年度（2019年度）"),
+        "H31 is shown as 令和元年度（2019年度）"
+    );
+    let undecided = files
+        .iter()
+        .find(|f| f.str("end") == "未定")
+        .expect("an open-ended project");
     let body = page_text(&page(&format!("projects/{}/index.html", undecided.slug)));
     assert!(body.contains("事業終期未定"));
 }

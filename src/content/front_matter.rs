@@ -16,18 +16,24 @@ pub struct Parts {
 }
 
 /// Finds the front matter. The first line must be `+++`; the next line that is `+++` closes it.
-pub fn split(file: &SourceFile) -> Result<Parts, Diagnostic> {
+pub fn split(file: &SourceFile) -> Result<Parts, Box<Diagnostic>> {
     let text = &file.text;
     if text.trim().is_empty() {
-        return Err(file
-            .error("ファイルが空です。")
-            .with_hint("1行目に +++ を書き、事業の項目を書いて、+++ で閉じます（docs/content-format.md）。"));
+        return Err(Box::new(file.error("ファイルが空です。").with_hint(
+            "1行目に +++ を書き、事業の項目を書いて、+++ で閉じます（docs/content-format.md）。",
+        )));
     }
     let first_line_end = text.find('\n').unwrap_or(text.len());
     if text[..first_line_end].trim_end() != DELIMITER {
-        return Err(file
-            .error_at(0..first_line_end, "1行目が +++ ではありません。前付け（フロントマター）が始まっていません。")
-            .with_hint("ファイルの1行目には +++ だけを書きます（前に空行や空白を入れないでください）。"));
+        return Err(Box::new(
+            file.error_at(
+                0..first_line_end,
+                "1行目が +++ ではありません。前付け（フロントマター）が始まっていません。",
+            )
+            .with_hint(
+                "ファイルの1行目には +++ だけを書きます（前に空行や空白を入れないでください）。",
+            ),
+        ));
     }
     let start = (first_line_end + 1).min(text.len());
     let mut line_start = start;
@@ -43,9 +49,10 @@ pub fn split(file: &SourceFile) -> Result<Parts, Diagnostic> {
         }
         line_start = line_end + 1;
     }
-    Err(file
-        .error_at(0..first_line_end, "前付けが +++ で閉じられていません。")
-        .with_hint("項目を書き終えたところに、+++ だけの行を入れてください。"))
+    Err(Box::new(
+        file.error_at(0..first_line_end, "前付けが +++ で閉じられていません。")
+            .with_hint("項目を書き終えたところに、+++ だけの行を入れてください。"),
+    ))
 }
 
 #[cfg(test)]
@@ -75,7 +82,12 @@ mod tests {
     fn missing_unclosed_and_empty_are_errors() {
         assert!(split(&file("")).unwrap_err().message.contains("空"));
         assert!(split(&file("  \n")).unwrap_err().message.contains("空"));
-        assert!(split(&file("name = 1\n")).unwrap_err().message.contains("1行目"));
+        assert!(
+            split(&file("name = 1\n"))
+                .unwrap_err()
+                .message
+                .contains("1行目")
+        );
         let unclosed = split(&file("+++\nname = 1\n")).unwrap_err();
         assert!(unclosed.message.contains("閉じられていません"));
         assert_eq!(unclosed.line(), 1);

@@ -69,7 +69,9 @@ fn discover(root: &Path) -> (Vec<PathBuf>, Vec<Diagnostic>) {
         let entry = match entry {
             Ok(entry) => entry,
             Err(e) => {
-                let path = e.path().map_or_else(|| PathBuf::from(CONTENT_DIR), |p| relative(root, p));
+                let path = e
+                    .path()
+                    .map_or_else(|| PathBuf::from(CONTENT_DIR), |p| relative(root, p));
                 errors.push(Diagnostic::in_file(&path, format!("読めません: {e}")));
                 continue;
             }
@@ -101,10 +103,18 @@ fn discover(root: &Path) -> (Vec<PathBuf>, Vec<Diagnostic>) {
 }
 
 /// Reads and validates one project file.
-fn load_project(root: &Path, path: &Path, context: &Context<'_>) -> Result<Project, Vec<Diagnostic>> {
+fn load_project(
+    root: &Path,
+    path: &Path,
+    context: &Context<'_>,
+) -> Result<Project, Vec<Diagnostic>> {
     let display = relative(root, path);
-    let bytes = std::fs::read(path)
-        .map_err(|e| vec![Diagnostic::in_file(&display, format!("ファイルを読めません: {e}"))])?;
+    let bytes = std::fs::read(path).map_err(|e| {
+        vec![Diagnostic::in_file(
+            &display,
+            format!("ファイルを読めません: {e}"),
+        )]
+    })?;
     let text = decode(&display, bytes)?;
     let file = SourceFile::new(display.clone(), text);
     let slug = project::slug_of(path).unwrap_or_default();
@@ -132,7 +142,11 @@ pub fn decode(display: &Path, bytes: Vec<u8>) -> Result<String, Vec<Diagnostic>>
 }
 
 /// Errors for values that two or more projects share.
-fn duplicates<'p>(projects: &'p [Project], key: impl Fn(&'p Project) -> &'p String, what: &str) -> Vec<Diagnostic> {
+fn duplicates<'p>(
+    projects: &'p [Project],
+    key: impl Fn(&'p Project) -> &'p String,
+    what: &str,
+) -> Vec<Diagnostic> {
     let mut seen: HashMap<&String, &Project> = HashMap::new();
     let mut errors = Vec::new();
     for project in projects {
@@ -140,7 +154,11 @@ fn duplicates<'p>(projects: &'p [Project], key: impl Fn(&'p Project) -> &'p Stri
             errors.push(
                 Diagnostic::in_file(
                     &project.source,
-                    format!("{what}「{}」が {} と同じです。", key(project), first.source.display()),
+                    format!(
+                        "{what}「{}」が {} と同じです。",
+                        key(project),
+                        first.source.display()
+                    ),
                 )
                 .with_hint("事業ごとに違う名前にしてください。"),
             );

@@ -45,8 +45,12 @@ pub struct Context<'a> {
 }
 
 /// Reads a project file. Every problem in the file is returned, not only the first.
-pub fn read(file: &SourceFile, slug: &str, context: &Context<'_>) -> Result<Project, Vec<Diagnostic>> {
-    let parts = front_matter::split(file).map_err(|d| vec![d])?;
+pub fn read(
+    file: &SourceFile,
+    slug: &str,
+    context: &Context<'_>,
+) -> Result<Project, Vec<Diagnostic>> {
+    let parts = front_matter::split(file).map_err(|d| vec![*d])?;
     let toml_text = &file.text[parts.front_matter.clone()];
     let offset = parts.front_matter.start;
     let (document, syntax_errors) = DeTable::parse_recoverable(toml_text);
@@ -79,21 +83,42 @@ fn read_table(
     let name = top.string("name", "name = \"へき地オンライン診療支援対策事業\"");
     let field = top
         .string("field", "field = \"暮らし・まち分野\"")
-        .and_then(|f| lookup(sink, "field", &f, "分野", vocabulary.fields.iter().map(|f| f.name.as_str()), |n| vocabulary.field_by_name(n)));
-    let category = top.string("category", "category = \"医療・福祉\"").and_then(|c| {
-        let field = field?;
-        let names = vocabulary.fields[field].categories.iter().map(|c| c.name.as_str());
-        lookup(sink, "category", &c, &format!("{}の項目", vocabulary.fields[field].name), names, |n| {
-            vocabulary.category_by_name(field, n)
-        })
-    });
+        .and_then(|f| {
+            lookup(
+                sink,
+                "field",
+                &f,
+                "分野",
+                vocabulary.fields.iter().map(|f| f.name.as_str()),
+                |n| vocabulary.field_by_name(n),
+            )
+        });
+    let category = top
+        .string("category", "category = \"医療・福祉\"")
+        .and_then(|c| {
+            let field = field?;
+            let names = vocabulary.fields[field]
+                .categories
+                .iter()
+                .map(|c| c.name.as_str());
+            lookup(
+                sink,
+                "category",
+                &c,
+                &format!("{}の項目", vocabulary.fields[field].name),
+                names,
+                |n| vocabulary.category_by_name(field, n),
+            )
+        });
     let departments: Option<Vec<usize>> = top
         .string_list("departments", "departments = [\"健康福祉部\"]")
         .map(|list| {
             list.iter()
                 .filter_map(|d| {
                     let names = vocabulary.departments.iter().map(|d| d.name.as_str());
-                    lookup(sink, "departments", d, "部局", names, |n| vocabulary.department_by_name(n))
+                    lookup(sink, "departments", d, "部局", names, |n| {
+                        vocabulary.department_by_name(n)
+                    })
                 })
                 .collect()
         });
@@ -106,13 +131,24 @@ fn read_table(
         .and_then(|list| read_sections(top, &list, departments.as_deref()?, vocabulary));
     let budget = top.non_negative_integer("budget", "budget = 4202");
     let account = match top.optional_string("account", "account = \"一般会計\"") {
-        Some(a) => lookup(sink, "account", &a, "会計", vocabulary.accounts.iter().map(|a| a.name.as_str()), |n| vocabulary.account_by_name(n)),
+        Some(a) => lookup(
+            sink,
+            "account",
+            &a,
+            "会計",
+            vocabulary.accounts.iter().map(|a| a.name.as_str()),
+            |n| vocabulary.account_by_name(n),
+        ),
         None => Some(0),
     };
     let priority = top.boolean("priority", "重点枠事業 ○");
     let future = top.boolean("future", "将来対応分 ○");
-    let start = top.string("start", "start = \"R6\"").and_then(|s| fiscal_year(top, "start", &s));
-    let end = top.string("end", "end = \"R10\"").and_then(|e| end_year(top, &e));
+    let start = top
+        .string("start", "start = \"R6\"")
+        .and_then(|s| fiscal_year(top, "start", &s));
+    let end = top
+        .string("end", "end = \"R10\"")
+        .and_then(|e| end_year(top, &e));
     if let (Some(start), Some(EndYear::Year(end_year)), Some(end_text)) =
         (start, end, top.optional_string("end", ""))
         && end_year < start
@@ -120,7 +156,11 @@ fn read_table(
         sink.report(
             end_text.span,
             "end",
-            format!("事業終期（{}）が事業始期（{}）より前です。", end_year.long(), start.long()),
+            format!(
+                "事業終期（{}）が事業始期（{}）より前です。",
+                end_year.long(),
+                start.long()
+            ),
             Some("start と end を確かめてください。".to_string()),
         );
     }
@@ -170,7 +210,10 @@ fn lookup<'n, T>(
         return Some(id);
     }
     let hint = match suggest(&found.value, names.clone()) {
-        Some(near) => format!("もしかして: {near}（{} で宣言されている名前だけが使えます）", crate::vocabulary::VOCABULARY_FILE),
+        Some(near) => format!(
+            "もしかして: {near}（{} で宣言されている名前だけが使えます）",
+            crate::vocabulary::VOCABULARY_FILE
+        ),
         None => format!(
             "使える{what}は {} です。新しい名前は {} に宣言します。",
             names.collect::<Vec<_>>().join("、"),
@@ -189,7 +232,12 @@ fn lookup<'n, T>(
 fn report_duplicates(top: &TableReader<'_, '_>, key: &str, ids: &[usize]) {
     for (i, id) in ids.iter().enumerate() {
         if ids[..i].contains(id) {
-            top.sink().report_in_file(0..3, key, format!("「{key}」に同じ名前が2回書かれています。"), None);
+            top.sink().report_in_file(
+                0..3,
+                key,
+                format!("「{key}」に同じ名前が2回書かれています。"),
+                None,
+            );
         }
     }
 }
@@ -215,13 +263,22 @@ fn read_sections(
             None => {
                 let (message, hint) = match vocabulary.department_of_section(&section.value) {
                     Some(owner) => (
-                        format!("課「{}」は、この事業の担当部局ではない「{}」の課です。", section.value, owner.name),
-                        format!("departments に \"{}\" を加えるか、課の名前を確かめてください。", owner.name),
+                        format!(
+                            "課「{}」は、この事業の担当部局ではない「{}」の課です。",
+                            section.value, owner.name
+                        ),
+                        format!(
+                            "departments に \"{}\" を加えるか、課の名前を確かめてください。",
+                            owner.name
+                        ),
                     ),
                     None => {
-                        let names = departments
-                            .iter()
-                            .flat_map(|&d| vocabulary.departments[d].sections.iter().map(|s| s.name.as_str()));
+                        let names = departments.iter().flat_map(|&d| {
+                            vocabulary.departments[d]
+                                .sections
+                                .iter()
+                                .map(|s| s.name.as_str())
+                        });
                         let hint = match suggest(&section.value, names.clone()) {
                             Some(near) => format!("もしかして: {near}"),
                             None => format!(
@@ -230,25 +287,40 @@ fn read_sections(
                                 crate::vocabulary::VOCABULARY_FILE
                             ),
                         };
-                        (format!("課「{}」は宣言されていません。", section.value), hint)
+                        (
+                            format!("課「{}」は宣言されていません。", section.value),
+                            hint,
+                        )
                     }
                 };
-                top.sink().report(section.span.clone(), "sections", message, Some(hint));
+                top.sink()
+                    .report(section.span.clone(), "sections", message, Some(hint));
             }
         }
     }
     (sections.len() == list.len()).then_some(sections)
 }
 
-fn fiscal_year(table: &TableReader<'_, '_>, key: &str, text: &Located<String>) -> Option<FiscalYear> {
+fn fiscal_year(
+    table: &TableReader<'_, '_>,
+    key: &str,
+    text: &Located<String>,
+) -> Option<FiscalYear> {
     FiscalYear::parse(&text.value)
-        .map_err(|e| table.sink().report(text.span.clone(), &table.key_path(key), e.message, e.hint))
+        .map_err(|e| {
+            table
+                .sink()
+                .report(text.span.clone(), &table.key_path(key), e.message, e.hint)
+        })
         .ok()
 }
 
 fn end_year(top: &TableReader<'_, '_>, text: &Located<String>) -> Option<EndYear> {
     EndYear::parse(&text.value)
-        .map_err(|e| top.sink().report(text.span.clone(), "end", e.message, e.hint))
+        .map_err(|e| {
+            top.sink()
+                .report(text.span.clone(), "end", e.message, e.hint)
+        })
         .ok()
 }
 
@@ -258,14 +330,20 @@ fn require_text(table: &TableReader<'_, '_>, text: &Located<String>, key: &str) 
         return true;
     }
     let key = if key.is_empty() { "(文章)" } else { key };
-    table.sink().report(text.span.clone(), &table.key_path(key), "文章が空です。".to_string(), Some("資料の文章を書き写してください。".to_string()));
+    table.sink().report(
+        text.span.clone(),
+        &table.key_path(key),
+        "文章が空です。".to_string(),
+        Some("資料の文章を書き写してください。".to_string()),
+    );
     false
 }
 
 fn read_initiatives(top: &TableReader<'_, '_>, context: &Context<'_>) -> Option<Vec<Initiative>> {
     let example = "[[initiatives]] の行に続けて title = \"…\" と description = \"…\"";
     let tables = top.tables("initiatives", true, example);
-    let initiatives: Vec<Option<Initiative>> = tables.iter().map(|t| read_initiative(t, context)).collect();
+    let initiatives: Vec<Option<Initiative>> =
+        tables.iter().map(|t| read_initiative(t, context)).collect();
     if tables.is_empty() {
         return None;
     }
@@ -291,7 +369,13 @@ fn read_initiative(table: &TableReader<'_, '_>, context: &Context<'_>) -> Option
 fn read_row(table: &TableReader<'_, '_>, context: &Context<'_>) -> Option<RoadmapRow> {
     table.reject_unknown_keys(ROW_KEYS);
     let columns = context.config.roadmap_years();
-    let column_codes = || columns.iter().map(|y| y.code()).collect::<Vec<_>>().join("、");
+    let column_codes = || {
+        columns
+            .iter()
+            .map(|y| y.code())
+            .collect::<Vec<_>>()
+            .join("、")
+    };
     let label = table.string("label", "label = \"補助金交付\"");
     let kind = table.string("kind", "kind = \"計画\"").and_then(|k| {
         let parsed = RowKind::parse(k.value.trim());
@@ -300,7 +384,11 @@ fn read_row(table: &TableReader<'_, '_>, context: &Context<'_>) -> Option<Roadma
                 k.span.clone(),
                 &table.key_path("kind"),
                 format!("kind に「{}」は使えません。", k.value),
-                Some(format!("\"{}\" または \"{}\" と書きます。", RowKind::PLAN, RowKind::ACTUAL)),
+                Some(format!(
+                    "\"{}\" または \"{}\" と書きます。",
+                    RowKind::PLAN,
+                    RowKind::ACTUAL
+                )),
             );
         }
         parsed
@@ -313,8 +401,15 @@ fn read_row(table: &TableReader<'_, '_>, context: &Context<'_>) -> Option<Roadma
             table.sink().report(
                 text.span.clone(),
                 &table.key_path(key),
-                format!("{} はロードマップの列（{}）にない年度です。", year.long(), column_codes()),
-                Some(format!("ロードマップの年度は {} のどれかです。", column_codes())),
+                format!(
+                    "{} はロードマップの列（{}）にない年度です。",
+                    year.long(),
+                    column_codes()
+                ),
+                Some(format!(
+                    "ロードマップの年度は {} のどれかです。",
+                    column_codes()
+                )),
             );
             None
         }
@@ -322,18 +417,27 @@ fn read_row(table: &TableReader<'_, '_>, context: &Context<'_>) -> Option<Roadma
     let years: Option<Vec<FiscalYear>> = table
         .string_list("years", "years = [\"R6\", \"R7\"]")
         .and_then(|list| {
-            let parsed: Vec<Option<FiscalYear>> = list.iter().map(|y| year_in_columns(y, "years")).collect();
+            let parsed: Vec<Option<FiscalYear>> =
+                list.iter().map(|y| year_in_columns(y, "years")).collect();
             let mut years: Vec<FiscalYear> = parsed.into_iter().collect::<Option<_>>()?;
             let count = years.len();
             years.sort();
             years.dedup();
             if years.len() != count {
-                table.sink().report(list[0].span.clone(), &table.key_path("years"), "years に同じ年度が2回書かれています。".to_string(), None);
+                table.sink().report(
+                    list[0].span.clone(),
+                    &table.key_path("years"),
+                    "years に同じ年度が2回書かれています。".to_string(),
+                    None,
+                );
             }
             Some(years)
         });
     let mut year_labels = BTreeMap::new();
-    for (year_text, label_text) in table.string_map("year_labels", "year_labels = { R7 = \"①システムアセスメント\" }") {
+    for (year_text, label_text) in table.string_map(
+        "year_labels",
+        "year_labels = { R7 = \"①システムアセスメント\" }",
+    ) {
         let Some(year) = year_in_columns(&year_text, "year_labels") else {
             continue;
         };
@@ -343,8 +447,14 @@ fn read_row(table: &TableReader<'_, '_>, context: &Context<'_>) -> Option<Roadma
             table.sink().report(
                 year_text.span.clone(),
                 &table.key_path("year_labels"),
-                format!("year_labels の {} が years に含まれていません。", year.code()),
-                Some(format!("years に \"{}\" を加えるか、year_labels から外してください。", year.code())),
+                format!(
+                    "year_labels の {} が years に含まれていません。",
+                    year.code()
+                ),
+                Some(format!(
+                    "years に \"{}\" を加えるか、year_labels から外してください。",
+                    year.code()
+                )),
             );
         }
         year_labels.insert(year, label_text.value);

@@ -48,11 +48,22 @@ impl<'f> Sink<'f> {
 
     /// Records a problem at a span of the TOML text.
     pub fn report(&self, span: Range<usize>, key: &str, message: String, hint: Option<String>) {
-        self.report_in_file(span.start + self.offset..span.end + self.offset, key, message, hint);
+        self.report_in_file(
+            span.start + self.offset..span.end + self.offset,
+            key,
+            message,
+            hint,
+        );
     }
 
     /// Records a problem at a span of the whole file.
-    pub fn report_in_file(&self, span: Range<usize>, key: &str, message: String, hint: Option<String>) {
+    pub fn report_in_file(
+        &self,
+        span: Range<usize>,
+        key: &str,
+        message: String,
+        hint: Option<String>,
+    ) {
         let diagnostic = self
             .file
             .error_at(span, message)
@@ -107,12 +118,20 @@ impl<'a, 'i> TableReader<'a, 'i> {
         let message = format!("必要なキー「{key}」がありません。");
         let hint = Some(format!("{example} のように書き足してください。"));
         match &self.span {
-            Some(span) => self.sink.report(span.clone(), &self.key_path(key), message, hint),
+            Some(span) => self
+                .sink
+                .report(span.clone(), &self.key_path(key), message, hint),
             None => self.sink.report_in_file(0..3, key, message, hint),
         }
     }
 
-    fn wrong_type(&self, key: &str, value: &Spanned<DeValue<'i>>, expected: &str, hint: Option<String>) {
+    fn wrong_type(
+        &self,
+        key: &str,
+        value: &Spanned<DeValue<'i>>,
+        expected: &str,
+        hint: Option<String>,
+    ) {
         self.sink.report(
             value.span(),
             &self.key_path(key),
@@ -135,17 +154,28 @@ impl<'a, 'i> TableReader<'a, 'i> {
 
     /// An optional string.
     pub fn optional_string(&self, key: &str, example: &str) -> Option<Located<String>> {
-        self.get(key).and_then(|value| self.expect_string(key, value, example))
+        self.get(key)
+            .and_then(|value| self.expect_string(key, value, example))
     }
 
-    fn expect_string(&self, key: &str, value: &Spanned<DeValue<'i>>, example: &str) -> Option<Located<String>> {
+    fn expect_string(
+        &self,
+        key: &str,
+        value: &Spanned<DeValue<'i>>,
+        example: &str,
+    ) -> Option<Located<String>> {
         match value.get_ref() {
             DeValue::String(s) => Some(Located {
                 value: s.to_string(),
                 span: value.span(),
             }),
             _ => {
-                self.wrong_type(key, value, "文字（\" \" で囲む）", Some(format!("{example} のように書きます。")));
+                self.wrong_type(
+                    key,
+                    value,
+                    "文字（\" \" で囲む）",
+                    Some(format!("{example} のように書きます。")),
+                );
                 None
             }
         }
@@ -182,7 +212,9 @@ impl<'a, 'i> TableReader<'a, 'i> {
                         self.sink.report(
                             value.span(),
                             &self.key_path(key),
-                            format!("「{key}」に負の数 {n} が書かれています。0以上の整数を書きます。"),
+                            format!(
+                                "「{key}」に負の数 {n} が書かれています。0以上の整数を書きます。"
+                            ),
                             Some(how),
                         );
                         None
@@ -217,7 +249,10 @@ impl<'a, 'i> TableReader<'a, 'i> {
                 self.sink.report(
                     value.span(),
                     &self.key_path(key),
-                    format!("「{key}」に小数 {} が書かれています。整数を書きます。", float.as_str()),
+                    format!(
+                        "「{key}」に小数 {} が書かれています。整数を書きます。",
+                        float.as_str()
+                    ),
                     Some(how),
                 );
                 None
@@ -382,7 +417,6 @@ impl<'a, 'i> TableReader<'a, 'i> {
     pub fn sink(&self) -> &'a Sink<'a> {
         self.sink
     }
-
 }
 
 /// Words for the kind of value found, e.g. 「文字 "4,202"」.

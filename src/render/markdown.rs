@@ -56,8 +56,7 @@ fn is_safe_url(url: &str) -> bool {
         Some(colon) => {
             let scheme = &lower[..colon];
             // A colon after a slash, `?` or `#` belongs to the path, not to a scheme.
-            scheme.contains(['/', '?', '#'])
-                || matches!(scheme, "http" | "https" | "mailto")
+            scheme.contains(['/', '?', '#']) || matches!(scheme, "http" | "https" | "mailto")
         }
     }
 }
@@ -68,7 +67,10 @@ mod tests {
 
     #[test]
     fn paragraphs_and_lists_render() {
-        assert_eq!(to_html("本県は、課題がある。"), "<p>本県は、課題がある。</p>\n");
+        assert_eq!(
+            to_html("本県は、課題がある。"),
+            "<p>本県は、課題がある。</p>\n"
+        );
         let list = to_html("- 一つ目\n- 二つ目\n");
         assert!(list.contains("<li>一つ目</li>"));
         assert!(list.contains("<li>二つ目</li>"));
@@ -90,7 +92,8 @@ mod tests {
 
     #[test]
     fn unsafe_links_lose_their_destination() {
-        let out = to_html("[x](javascript:alert(1)) [y](https://example.jp/) [z](data:text/html,hi)");
+        let out =
+            to_html("[x](javascript:alert(1)) [y](https://example.jp/) [z](data:text/html,hi)");
         assert!(!out.contains("javascript"), "{out}");
         assert!(!out.contains("data:"), "{out}");
         assert!(out.contains("href=\"https://example.jp/\""), "{out}");

@@ -101,7 +101,12 @@ impl Renderer {
     }
 
     /// Renders one page to HTML (not yet minified).
-    pub fn render(&self, site: &Site, indexes: &Indexes, page: PageKind) -> Result<String, ThemeError> {
+    pub fn render(
+        &self,
+        site: &Site,
+        indexes: &Indexes,
+        page: PageKind,
+    ) -> Result<String, ThemeError> {
         let (template, context) = context(site, indexes, page);
         self.tera
             .render(template, &context)
@@ -114,7 +119,12 @@ impl Renderer {
 
 /// Every page of the site, in a fixed order.
 pub fn pages(site: &Site, indexes: &Indexes) -> Vec<PageKind> {
-    let mut pages = vec![PageKind::Home, PageKind::Fields, PageKind::Departments, PageKind::Budget];
+    let mut pages = vec![
+        PageKind::Home,
+        PageKind::Fields,
+        PageKind::Departments,
+        PageKind::Budget,
+    ];
     pages.extend((0..site.projects.len()).map(PageKind::Project));
     pages.extend((0..site.vocabulary.fields.len()).map(PageKind::Field));
     pages.extend(indexes.categories.iter().map(|c| PageKind::Category(c.id)));
@@ -162,7 +172,10 @@ fn context(site: &Site, indexes: &Indexes, page: PageKind) -> (&'static str, Con
     let mut context = Context::new();
     context.insert("site", &views::site_view(site));
     context.insert("root", &root_prefix(&page_url));
-    context.insert("canonical", &format!("{}{}", site.config.base_url, page_url));
+    context.insert(
+        "canonical",
+        &format!("{}{}", site.config.base_url, page_url),
+    );
     let home = link("トップ", "");
     let fields = link("分野・項目別", "fields/");
     let departments = link("部局別", "departments/");
@@ -182,13 +195,21 @@ fn context(site: &Site, indexes: &Indexes, page: PageKind) -> (&'static str, Con
                 home,
                 fields,
                 link(&field.name, views::field_url(site, project.category.field)),
-                link(&vocabulary.category(project.category).name, views::category_url(site, project.category)),
+                link(
+                    &vocabulary.category(project.category).name,
+                    views::category_url(site, project.category),
+                ),
             ];
             ("project.html", project.name.clone(), crumbs, "fields")
         }
         PageKind::Fields => {
             fields_context(site, indexes, &mut context);
-            ("fields.html", "分野・項目別の事業一覧".to_string(), vec![home], "fields")
+            (
+                "fields.html",
+                "分野・項目別の事業一覧".to_string(),
+                vec![home],
+                "fields",
+            )
         }
         PageKind::Field(f) => {
             field_context(site, indexes, f, &mut context);
@@ -199,24 +220,60 @@ fn context(site: &Site, indexes: &Indexes, page: PageKind) -> (&'static str, Con
             let group = indexes.category(id);
             let projects = group.map(|g| g.projects.as_slice()).unwrap_or_default();
             context.insert("category", &vocabulary.category(id).name);
-            context.insert("field", &link(&vocabulary.fields[id.field].name, views::field_url(site, id.field)));
+            context.insert(
+                "field",
+                &link(
+                    &vocabulary.fields[id.field].name,
+                    views::field_url(site, id.field),
+                ),
+            );
             context.insert("projects", &views::summaries(site, projects));
-            context.insert("total", &views::amount(group.map(|g| g.total).unwrap_or_default()));
-            let crumbs = vec![home, fields, link(&vocabulary.fields[id.field].name, views::field_url(site, id.field))];
-            ("category.html", vocabulary.category(id).name.clone(), crumbs, "fields")
+            context.insert(
+                "total",
+                &views::amount(group.map(|g| g.total).unwrap_or_default()),
+            );
+            let crumbs = vec![
+                home,
+                fields,
+                link(
+                    &vocabulary.fields[id.field].name,
+                    views::field_url(site, id.field),
+                ),
+            ];
+            (
+                "category.html",
+                vocabulary.category(id).name.clone(),
+                crumbs,
+                "fields",
+            )
         }
         PageKind::Departments => {
             departments_context(site, indexes, &mut context);
-            ("departments.html", "部局別の事業一覧".to_string(), vec![home], "departments")
+            (
+                "departments.html",
+                "部局別の事業一覧".to_string(),
+                vec![home],
+                "departments",
+            )
         }
         PageKind::Department(d) => {
             department_context(site, indexes, d, &mut context);
             let name = vocabulary.departments[d].name.clone();
-            ("department.html", name, vec![home, departments], "departments")
+            (
+                "department.html",
+                name,
+                vec![home, departments],
+                "departments",
+            )
         }
         PageKind::Budget => {
             budget_context(site, indexes, &mut context);
-            ("budget.html", "予算の内訳".to_string(), vec![home], "budget")
+            (
+                "budget.html",
+                "予算の内訳".to_string(),
+                vec![home],
+                "budget",
+            )
         }
     };
     context.insert("title", &title);
@@ -231,7 +288,14 @@ fn home_context(site: &Site, indexes: &Indexes, context: &mut Context) {
     context.insert("count", &site.projects.len());
     context.insert("total", &views::amount(site.total_budget()));
     context.insert("categories", &category_rows(site, indexes));
-    context.insert("department_count", &indexes.departments.iter().filter(|d| !d.projects.is_empty()).count());
+    context.insert(
+        "department_count",
+        &indexes
+            .departments
+            .iter()
+            .filter(|d| !d.projects.is_empty())
+            .count(),
+    );
 }
 
 /// One line per category: its link, count and total.
@@ -265,13 +329,20 @@ fn field_group(site: &Site, indexes: &Indexes, field: usize) -> FieldGroupView {
         .filter(|(_, g)| g.id.field == field)
         .map(|(row, _)| row)
         .collect();
-    let projects: Vec<&crate::model::Project> =
-        site.projects.iter().filter(|p| p.category.field == field).collect();
+    let projects: Vec<&crate::model::Project> = site
+        .projects
+        .iter()
+        .filter(|p| p.category.field == field)
+        .collect();
     FieldGroupView {
         name: site.vocabulary.fields[field].name.clone(),
         url: views::field_url(site, field),
         count: projects.len(),
-        total: projects.iter().map(|p| p.budget).sum::<crate::money::Budget>().grouped(),
+        total: projects
+            .iter()
+            .map(|p| p.budget)
+            .sum::<crate::money::Budget>()
+            .grouped(),
         categories,
     }
 }
@@ -334,7 +405,11 @@ fn departments_context(site: &Site, indexes: &Indexes, context: &mut Context) {
                     .filter(|s| !s.projects.is_empty())
                     .map(|s| site.vocabulary.section(s.id).name.clone())
                     .collect(),
-                joint_count: g.projects.iter().filter(|&&p| site.projects[p].is_joint()).count(),
+                joint_count: g
+                    .projects
+                    .iter()
+                    .filter(|&&p| site.projects[p].is_joint())
+                    .count(),
             }
         })
         .collect();
@@ -369,12 +444,19 @@ fn department_context(site: &Site, indexes: &Indexes, department: usize, context
 
 fn budget_context(site: &Site, indexes: &Indexes, context: &mut Context) {
     let budget = &indexes.budget;
-    let category_urls: Vec<String> = indexes.categories.iter().map(|g| views::category_url(site, g.id)).collect();
+    let category_urls: Vec<String> = indexes
+        .categories
+        .iter()
+        .map(|g| views::category_url(site, g.id))
+        .collect();
     let none = |_| None;
     context.insert("total", &views::amount(budget.total));
     context.insert("count", &budget.count);
     context.insert("by_account", &views::total_rows(&budget.by_account, none));
-    context.insert("by_category", &views::total_rows(&budget.by_category, |i| category_urls.get(i).cloned()));
+    context.insert(
+        "by_category",
+        &views::total_rows(&budget.by_category, |i| category_urls.get(i).cloned()),
+    );
     context.insert(
         "by_department",
         &views::total_rows(&budget.by_department, |i| {
@@ -387,7 +469,11 @@ fn budget_context(site: &Site, indexes: &Indexes, context: &mut Context) {
     );
     context.insert("by_priority", &views::total_rows(&budget.by_priority, none));
     context.insert("by_future", &views::total_rows(&budget.by_future, none));
-    let general = budget.by_account.first().map(|r| r.total).unwrap_or_default();
+    let general = budget
+        .by_account
+        .first()
+        .map(|r| r.total)
+        .unwrap_or_default();
     context.insert("general_total", &views::amount(general));
     let joint: Vec<views::ProjectSummary> = site
         .projects

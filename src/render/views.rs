@@ -146,7 +146,10 @@ pub fn category_url(site: &Site, id: CategoryId) -> String {
 }
 
 pub fn department_url(site: &Site, department: usize) -> String {
-    format!("departments/{}/", site.vocabulary.departments[department].slug)
+    format!(
+        "departments/{}/",
+        site.vocabulary.departments[department].slug
+    )
 }
 
 pub fn amount(budget: Budget) -> Amount {
@@ -190,10 +193,10 @@ pub fn summary(site: &Site, project: &Project) -> ProjectSummary {
 }
 
 fn end_short(project: &Project) -> String {
-    project
-        .end
-        .year()
-        .map_or_else(|| crate::fiscal_year::UNDECIDED.to_string(), |y| y.japanese())
+    project.end.year().map_or_else(
+        || crate::fiscal_year::UNDECIDED.to_string(),
+        |y| y.japanese(),
+    )
 }
 
 pub fn summaries(site: &Site, projects: &[usize]) -> Vec<ProjectSummary> {
