@@ -1,0 +1,260 @@
+//! Runs the `roadmap` binary as staff and the web team would: a good build, broken content files
+//! (each must be named with its line, and the published output must stay untouched), and repeated
+//! builds that must be byte-identical whatever the thread count.
+
+use std::collections::BTreeMap;
+use std::fs;
+use std::path::{Path, PathBuf};
+use std::process::{Command, Output};
+
+fn repo() -> PathBuf {
+    PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+}
+
+/// A copy of the site's sources (config, content, themes) in a temporary directory.
+fn copy_site() -> tempfile::TempDir {
+    let dir = tempfile::tempdir().expect("tempdir");
+    fs::copy(repo().join("config.toml"), dir.path().join("config.toml")).expect("config");
+    for sub in ["content", "themes"] {
+        copy_dir(&repo().join(sub), &dir.path().join(sub));
+    }
+    dir
+}
+
+fn copy_dir(from: &Path, to: &Path) {
+    fs::create_dir_all(to).expect("mkdir");
+    for entry in fs::read_dir(from).expect("read_dir").filter_map(|e| e.ok()) {
+        let target = to.join(entry.file_name());
+        if entry.path().is_dir() {
+            copy_dir(&entry.path(), &target);
+        } else {
+            fs::copy(entry.path(), target).expect("copy");
+        }
+    }
+}
+
+fn roadmap(args: &[&str], threads: Option<usize>) -> Output {
+    let mut command = Command::new(env!("CARGO_BIN_EXE_roadmap"));
+    command.args(args);
+    if let Some(n) = threads {
+        command.env("RAYON_NUM_THREADS", n.to_string());
+    }
+    command.output().expect("run roadmap")
+}
+
+fn build(root: &Path, output: &Path, threads: Option<usize>) -> Output {
+    let root = root.to_str().expect("utf8 path");
+    let output = output.to_str().expect("utf8 path");
+    roadmap(&["build", "--root", root, "--output", output], threads)
+}
+
+/// Every file of a tree with its bytes.
+fn snapshot(dir: &Path) -> BTreeMap<PathBuf, Vec<u8>> {
+    let mut files = BTreeMap::new();
+    let mut stack = vec![dir.to_path_buf()];
+    while let Some(current) = stack.pop() {
+        for entry in fs::read_dir(&current)
+            .expect("read_dir")
+            .filter_map(|e| e.ok())
+        {
+            let path = entry.path();
+            if path.is_dir() {
+                stack.push(path);
+            } else {
+                let relative = path.strip_prefix(dir).expect("prefix").to_path_buf();
+                files.insert(relative, fs::read(&path).expect("read"));
+            }
+        }
+    }
+    files
+}
+
+fn edit(root: &Path, file: &str, from: &str, to: &str) {
+    let path = root.join("content").join(file);
+    let text = fs::read_to_string(&path).expect("read");
+    assert!(text.contains(from), "{file} has no {from:?}");
+    fs::write(&path, text.replacen(from, to, 1)).expect("write");
+}
+
+/// The 1-based line of the first occurrence of `needle` in a content file.
+fn line_of(root: &Path, file: &str, needle: &str) -> usize {
+    let text = fs::read_to_string(root.join("content").join(file)).expect("read");
+    let offset = text.find(needle).expect("needle");
+    text[..offset].matches('\n').count() + 1
+}
+
+const FILE: &str = "hekichi-online-shinryo-shien.md";
+
+/// Breaks a copy of the site with `change`, builds over a published output, and returns stderr.
+fn failed_build(mut change: impl FnMut(&Path)) -> String {
+    let site = copy_site();
+    let output = site.path().join("published");
+    let good = build(site.path(), &output, None);
+    assert!(
+        good.status.success(),
+        "{}",
+        String::from_utf8_lossy(&good.stderr)
+    );
+    let before = snapshot(&output);
+    change(site.path());
+    let bad = build(site.path(), &output, None);
+    let stderr = String::from_utf8_lossy(&bad.stderr).into_owned();
+    assert_eq!(bad.status.code(), Some(1), "{stderr}");
+    assert_eq!(
+        snapshot(&output),
+        before,
+        "a failed build changed the published output"
+    );
+    let leftovers: Vec<_> = fs::read_dir(site.path())
+        .expect("ls")
+        .filter_map(|e| e.ok())
+        .map(|e| e.file_name().to_string_lossy().into_owned())
+        .filter(|n| n.contains("staging") || n.contains("previous"))
+        .collect();
+    assert!(leftovers.is_empty(), "{leftovers:?}");
+    stderr
+}
+
+#[test]
+fn a_budget_written_with_a_comma_is_named_with_file_line_and_fix() {
+    let mut line = 0;
+    let stderr = failed_build(|root| {
+        line = line_of(root, FILE, "budget = 4202");
+        edit(root, FILE, "budget = 4202", "budget = \"4,202\"");
+    });
+    assert!(
+        stderr.contains(&format!("content/{FILE}:{line}:10: エラー: [budget]")),
+        "{stderr}"
+    );
+    assert!(stderr.contains("budget = 4202 と書きます"), "{stderr}");
+}
+
+#[test]
+fn a_misspelt_key_gets_a_suggestion() {
+    let stderr = failed_build(|root| edit(root, FILE, "budget = 4202", "budjet = 4202"));
+    assert!(
+        stderr.contains("「budjet」というキーは使えません"),
+        "{stderr}"
+    );
+    assert!(stderr.contains("もしかして: budget"), "{stderr}");
+    assert!(
+        stderr.contains("必要なキー「budget」がありません"),
+        "{stderr}"
+    );
+}
+
+#[test]
+fn an_impossible_fiscal_year_is_explained() {
+    let stderr = failed_build(|root| edit(root, FILE, "start = \"R6\"", "start = \"H32\""));
+    assert!(stderr.contains("[start]"), "{stderr}");
+    assert!(stderr.contains("平成は31年度まで"), "{stderr}");
+    assert!(stderr.contains("\"R2\""), "{stderr}");
+}
+
+#[test]
+fn an_unclosed_front_matter_is_reported_on_line_one() {
+    let stderr = failed_build(|root| {
+        let path = root.join("content").join(FILE);
+        let text = fs::read_to_string(&path).expect("read");
+        let last = text.rfind("+++").expect("closing");
+        fs::write(&path, &text[..last]).expect("write");
+    });
+    assert!(
+        stderr.contains(&format!(
+            "content/{FILE}:1:1: エラー: 前付けが +++ で閉じられていません"
+        )),
+        "{stderr}"
+    );
+}
+
+#[test]
+fn an_undeclared_department_suggests_the_nearest() {
+    let stderr = failed_build(|root| {
+        edit(
+            root,
+            FILE,
+            "departments = [\"健康福祉部\"]",
+            "departments = [\"健康福祉\"]",
+        )
+    });
+    assert!(
+        stderr.contains("部局「健康福祉」は宣言されていません"),
+        "{stderr}"
+    );
+    assert!(stderr.contains("もしかして: 健康福祉部"), "{stderr}");
+}
+
+#[test]
+fn every_broken_file_is_reported_in_one_run() {
+    let stderr = failed_build(|root| {
+        edit(root, FILE, "budget = 4202", "budget = -1");
+        edit(
+            root,
+            "koshu-eisei-dx.md",
+            "priority = true",
+            "priority = \"○\"",
+        );
+    });
+    assert!(stderr.contains(&format!("content/{FILE}")), "{stderr}");
+    assert!(stderr.contains("content/koshu-eisei-dx.md"), "{stderr}");
+    assert!(stderr.contains("内容に 2 件の誤りがあります"), "{stderr}");
+}
+
+#[test]
+fn check_reports_without_writing() {
+    let site = copy_site();
+    let root = site.path().to_str().expect("utf8");
+    let clean = roadmap(&["check", "--root", root], None);
+    assert!(clean.status.success());
+    assert!(String::from_utf8_lossy(&clean.stdout).contains("誤りはありません"));
+    edit(
+        site.path(),
+        FILE,
+        "category = \"医療・福祉\"",
+        "category = \"医療福祉\"",
+    );
+    let broken = roadmap(&["check", "--root", root], None);
+    assert_eq!(broken.status.code(), Some(1));
+    assert!(String::from_utf8_lossy(&broken.stderr).contains("もしかして: 医療・福祉"));
+    assert!(
+        !site.path().join("output").exists(),
+        "check wrote an output"
+    );
+}
+
+#[test]
+fn builds_are_byte_identical_with_one_thread_and_many() {
+    let site = copy_site();
+    let one = site.path().join("one");
+    let many = site.path().join("many");
+    let again = site.path().join("again");
+    for (output, threads) in [(&one, 1), (&many, 8), (&again, 8)] {
+        let result = build(site.path(), output, Some(threads));
+        assert!(
+            result.status.success(),
+            "{}",
+            String::from_utf8_lossy(&result.stderr)
+        );
+    }
+    let reference = snapshot(&one);
+    assert!(reference.len() > 27);
+    assert!(
+        reference == snapshot(&many),
+        "1 thread and 8 threads differ"
+    );
+    assert!(reference == snapshot(&again), "two builds differ");
+}
+
+#[test]
+fn a_build_over_an_existing_output_replaces_it_whole() {
+    let site = copy_site();
+    let output = site.path().join("site");
+    fs::create_dir_all(&output).expect("mkdir");
+    fs::write(output.join("stale.html"), "old").expect("write");
+    let result = build(site.path(), &output, None);
+    assert!(result.status.success());
+    assert!(!output.join("stale.html").exists());
+    assert!(output.join("index.html").is_file());
+    let stdout = String::from_utf8_lossy(&result.stdout);
+    assert!(stdout.contains("事業 27 件"), "{stdout}");
+}
