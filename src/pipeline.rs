@@ -32,6 +32,9 @@ pub enum Failure {
     /// The output could not be written (exit status 2).
     #[error(transparent)]
     Write(#[from] WriteError),
+    /// The command was pointed at something that is not a site (exit status 2).
+    #[error("{0}")]
+    Usage(String),
 }
 
 impl Failure {
@@ -39,7 +42,7 @@ impl Failure {
     pub fn exit_code(&self) -> u8 {
         match self {
             Failure::Content(_) | Failure::Theme(_) => 1,
-            Failure::Write(_) => 2,
+            Failure::Write(_) | Failure::Usage(_) => 2,
         }
     }
 }
@@ -71,6 +74,13 @@ pub struct CheckReport {
 
 /// Reads and validates everything under `root`: config, vocabulary, content.
 pub fn load_site(root: &Path) -> Result<Site, Failure> {
+    if !root.join(crate::config::CONFIG_FILE).is_file() {
+        return Err(Failure::Usage(format!(
+            "{} に {} がありません。--root でサイトのフォルダ（config.toml のある場所）を指定してください。",
+            root.display(),
+            crate::config::CONFIG_FILE
+        )));
+    }
     let config = SiteConfig::load(root);
     let vocabulary = Vocabulary::load(root);
     let (config, vocabulary) = match (config, vocabulary) {

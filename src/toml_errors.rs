@@ -8,22 +8,80 @@ use crate::diagnostics::{Diagnostic, SourceFile};
 pub fn to_diagnostic(file: &SourceFile, offset: usize, error: &toml::de::Error) -> Diagnostic {
     let detail = error.message().trim();
     let message = translate(detail);
-    match error.span() {
+    let diagnostic = match error.span() {
         Some(span) => file.error_at(span.start + offset..span.end + offset, message),
         None => file.error(message),
+    };
+    let line = diagnostic.location.as_ref().map(|l| l.source_line.clone());
+    let hint = line.as_deref().and_then(hint_for_line);
+    let diagnostic = diagnostic.with_optional_hint(hint);
+    match line.as_deref().and_then(key_of_line) {
+        Some(key) => diagnostic.with_key(key),
+        None => diagnostic,
     }
+}
+
+/// The bare key a `key = value` line assigns, if any.
+fn key_of_line(line: &str) -> Option<String> {
+    let (key, _) = line.split_once(['=', '＝'])?;
+    let key = key.trim();
+    let bare = !key.is_empty()
+        && key
+            .chars()
+            .all(|c| c.is_ascii_alphanumeric() || matches!(c, '_' | '-' | '.'));
+    bare.then(|| key.to_string())
+}
+
+/// A fix for the mistakes editors make when pasting from Excel or Word, guessed from the line.
+fn hint_for_line(line: &str) -> Option<String> {
+    let value = line.split_once(['=', '＝']).map_or(line, |(_, v)| v).trim();
+    if line.contains('＝') {
+        return Some("「=」は半角で書きます。".to_string());
+    }
+    if value.chars().any(|c| ('０'..='９').contains(&c)) {
+        let half = crate::fiscal_year::to_half_width(value).replace([',', '，'], "");
+        return Some(format!(
+            "数字は半角で、カンマを付けずに書きます（例: {half}）。"
+        ));
+    }
+    if value.contains(['“', '”', '「']) && !value.starts_with('"') {
+        return Some("文字は半角の \" で囲みます（“ ” や「 」は使えません）。".to_string());
+    }
+    let digits_and_commas = !value.is_empty()
+        && value.chars().all(|c| c.is_ascii_digit() || c == ',')
+        && value.contains(',');
+    if digits_and_commas {
+        return Some(format!(
+            "数字にカンマは付けません（例: {}）。",
+            value.replace(',', "")
+        ));
+    }
+    if !value.is_empty()
+        && !value.starts_with(['"', '\'', '[', '{', '-', '+'])
+        && !value.chars().next().is_some_and(|c| c.is_ascii_digit())
+        && value != "true"
+        && value != "false"
+    {
+        return Some(format!("文字は \" で囲みます（例: \"{value}\"）。"));
+    }
+    None
 }
 
 /// Japanese wording for the errors editors meet most; the original text follows in brackets.
 fn translate(detail: &str) -> String {
     let known = [
+        ("invalid basic string", "文字の終わりの \" がありません。"),
+        (
+            "string values must be quoted",
+            "文字は \" で囲む必要があります。",
+        ),
+        ("expected newline", "行の途中に読めない文字があります。"),
         ("unknown field", "使えないキーです。"),
         ("missing field", "必要なキーがありません。"),
         ("duplicate key", "同じキーが2回書かれています。"),
         ("invalid type", "値の種類が違います。"),
         ("invalid string", "文字の書き方が正しくありません。"),
         ("unclosed", "閉じられていない文字・括弧があります。"),
-        ("invalid basic string", "文字の書き方が正しくありません。"),
         ("expected", "TOMLの書式として読めません。"),
         ("invalid", "TOMLの書式として読めません。"),
     ];
@@ -37,6 +95,18 @@ fn translate(detail: &str) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn pasted_spellings_get_a_hint() {
+        let hint = |line: &str| hint_for_line(line).unwrap_or_default();
+        assert!(hint("budget = ４２０２").contains("例: 4202"));
+        assert!(hint("budget = ４，２０２").contains("例: 4202"));
+        assert!(hint("budget = 4,202").contains("例: 4202"));
+        assert!(hint("name ＝ \"x\"").contains("半角"));
+        assert!(hint("name = “事業”").contains("\""));
+        assert!(hint("category = 医療・福祉").contains("\"医療・福祉\""));
+        assert_eq!(hint_for_line("budget = 4202"), None);
+    }
 
     #[test]
     fn syntax_errors_get_a_position_in_the_file() {

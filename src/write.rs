@@ -1,8 +1,9 @@
 //! The write stage: minifies pages and puts the site in place without ever damaging the published one.
 //!
 //! Everything is written into a staging directory beside the output. Only when every file is written
-//! does the staging directory replace the output; a build that fails or is killed leaves the previous
-//! output as it was (and at most a stale staging directory, removed by the next build).
+//! does the staging directory replace the output, in one atomic exchange of the two directories on
+//! Linux; a build that fails or is killed at any moment leaves the previous output as it was (and at
+//! most a stale staging directory, removed by the next build).
 
 use std::fs;
 use std::io;
@@ -88,6 +89,11 @@ impl Staging {
 
     /// Replaces the output with the staged site.
     pub fn commit(mut self) -> Result<(), WriteError> {
+        if self.output.is_dir() && exchange(&self.staging, &self.output).is_ok() {
+            // The old site now sits at the staging path.
+            self.committed = true;
+            return remove_if_present(&self.staging);
+        }
         let previous = self.staging.with_file_name(
             self.staging
                 .file_name()
@@ -119,6 +125,38 @@ impl Drop for Staging {
             let _ = fs::remove_dir_all(&self.staging);
         }
     }
+}
+
+/// Swaps two directories atomically (Linux `renameat2` with `RENAME_EXCHANGE`): at no moment is
+/// either path missing.
+#[cfg(target_os = "linux")]
+fn exchange(a: &Path, b: &Path) -> io::Result<()> {
+    use std::ffi::CString;
+    use std::os::unix::ffi::OsStrExt;
+    let a = CString::new(a.as_os_str().as_bytes())?;
+    let b = CString::new(b.as_os_str().as_bytes())?;
+    // SAFETY: both arguments are valid NUL-terminated paths that live across the call; the call
+    // only reads them.
+    let status = unsafe {
+        libc::renameat2(
+            libc::AT_FDCWD,
+            a.as_ptr(),
+            libc::AT_FDCWD,
+            b.as_ptr(),
+            libc::RENAME_EXCHANGE,
+        )
+    };
+    if status == 0 {
+        Ok(())
+    } else {
+        Err(io::Error::last_os_error())
+    }
+}
+
+/// Elsewhere, the two renames in `commit` are used instead.
+#[cfg(not(target_os = "linux"))]
+fn exchange(_: &Path, _: &Path) -> io::Result<()> {
+    Err(io::Error::from(io::ErrorKind::Unsupported))
 }
 
 fn remove_if_present(path: &Path) -> Result<(), WriteError> {

@@ -138,9 +138,10 @@ fn a_misspelt_key_gets_a_suggestion() {
     );
     assert!(stderr.contains("もしかして: budget"), "{stderr}");
     assert!(
-        stderr.contains("必要なキー「budget」がありません"),
-        "{stderr}"
+        !stderr.contains("必要なキー「budget」がありません"),
+        "a misspelt key is reported once, not also as missing: {stderr}"
     );
+    assert!(stderr.contains("内容に 1 件の誤りがあります"), "{stderr}");
 }
 
 #[test]

@@ -11,6 +11,7 @@ use super::table::{Located, Sink, TableReader};
 use crate::config::SiteConfig;
 use crate::diagnostics::{Diagnostic, SourceFile, suggest};
 use crate::fiscal_year::{EndYear, FiscalYear};
+use crate::markdown::{self, UnsafeKind};
 use crate::model::{Initiative, Project, RoadmapRow, RowKind};
 use crate::money::Budget;
 use crate::toml_errors;
@@ -170,9 +171,17 @@ fn read_table(
     let overview = top.string("overview", "overview = \"\"\"（概要）\"\"\"");
     let situation = top.string("situation", "situation = \"\"\"（現状・課題）\"\"\"");
     let outcome = top.string("outcome", "outcome = \"\"\"（どう変わるか）\"\"\"");
-    for text in [&overview, &situation, &outcome].into_iter().flatten() {
-        require_text(top, text, "");
+    for (key, text) in [
+        ("overview", &overview),
+        ("situation", &situation),
+        ("outcome", &outcome),
+    ] {
+        if let Some(text) = text {
+            require_text(top, text, key);
+            check_markdown(top, key, text);
+        }
     }
+    check_body_markdown(sink, body.start, &file.text[body.clone()]);
     let initiatives = read_initiatives(top, context);
 
     Some(Project {
@@ -324,6 +333,55 @@ fn end_year(top: &TableReader<'_, '_>, text: &Located<String>) -> Option<EndYear
         .ok()
 }
 
+/// Reports raw HTML, images and unsafe links in a Markdown text read from the front matter.
+fn check_markdown(table: &TableReader<'_, '_>, key: &str, text: &Located<String>) {
+    let sink = table.sink();
+    for markup in markdown::find_unsafe(&text.value) {
+        // Point at the markup itself where the file spells it as it reads (no escapes in between).
+        let source = &sink.file.text[sink.offset + text.span.start..sink.offset + text.span.end];
+        let span = source.find(&markup.text).map_or(text.span.clone(), |at| {
+            text.span.start + at..text.span.start + at + markup.text.len()
+        });
+        let (message, hint) = unsafe_message(&markup);
+        sink.report(span, &table.key_path(key), message, Some(hint));
+    }
+}
+
+/// The same for the body after the front matter, which starts at byte `start` of the file.
+fn check_body_markdown(sink: &Sink<'_>, start: usize, body: &str) {
+    for markup in markdown::find_unsafe(body) {
+        let (message, hint) = unsafe_message(&markup);
+        let span = start + markup.range.start..start + markup.range.end;
+        sink.report_in_file(span, "(本文)", message, Some(hint));
+    }
+}
+
+fn unsafe_message(markup: &markdown::UnsafeMarkup) -> (String, String) {
+    match markup.kind {
+        UnsafeKind::RawHtml => (
+            format!("HTMLのタグ {} は使えません。", shorten(&markup.text)),
+            "文章は Markdown で書きます。段落は空行で分け、箇条書きは行頭に「- 」を付けます（docs/content-format.md）。".to_string(),
+        ),
+        UnsafeKind::UnsafeUrl => (
+            format!("リンク先「{}」は使えません。", shorten(&markup.text)),
+            "リンク先は https:// で始まるURL（またはサイト内の相対パス）にします。".to_string(),
+        ),
+        UnsafeKind::Image => (
+            format!("画像（{}）は載せられません。", shorten(&markup.text)),
+            "画像の代わりに、文章で説明してください。".to_string(),
+        ),
+    }
+}
+
+/// At most 40 characters of a piece of markup, for messages.
+fn shorten(text: &str) -> String {
+    let mut short: String = text.chars().take(40).collect();
+    if short.len() < text.len() {
+        short.push('…');
+    }
+    short
+}
+
 /// Reports an empty or blank text; returns whether the text has content.
 fn require_text(table: &TableReader<'_, '_>, text: &Located<String>, key: &str) -> bool {
     if !text.value.trim().is_empty() {
@@ -354,6 +412,9 @@ fn read_initiative(table: &TableReader<'_, '_>, context: &Context<'_>) -> Option
     table.reject_unknown_keys(INITIATIVE_KEYS);
     let title = table.string("title", "title = \"取組の名前\"");
     let description = table.optional_string("description", "description = \"取組の説明\"");
+    if let Some(text) = &description {
+        check_markdown(table, "description", text);
+    }
     let rows: Vec<Option<RoadmapRow>> = table
         .tables("roadmap", false, "[[initiatives.roadmap]]")
         .iter()

@@ -3,7 +3,7 @@
 //! serde's derive stops at the first error and loses positions for semantic checks; this reader keeps
 //! the span of every value, so each problem names its line, column and key, and all are reported.
 
-use std::cell::RefCell;
+use std::cell::{Cell, RefCell};
 use std::ops::Range;
 
 use toml::Spanned;
@@ -35,6 +35,8 @@ pub struct TableReader<'a, 'i> {
     span: Option<Range<usize>>,
     /// The key path of this table, e.g. `initiatives[2].roadmap[1]`; empty at the top.
     path: String,
+    /// The keys this table may have, once [`TableReader::reject_unknown_keys`] has been called.
+    allowed: Cell<&'static [&'static str]>,
 }
 
 impl<'f> Sink<'f> {
@@ -89,6 +91,7 @@ impl<'a, 'i> TableReader<'a, 'i> {
             table,
             span: None,
             path: String::new(),
+            allowed: Cell::new(&[]),
         }
     }
 
@@ -98,6 +101,7 @@ impl<'a, 'i> TableReader<'a, 'i> {
             table,
             span: Some(span),
             path,
+            allowed: Cell::new(&[]),
         }
     }
 
@@ -115,6 +119,15 @@ impl<'a, 'i> TableReader<'a, 'i> {
     }
 
     fn missing(&self, key: &str, example: &str) {
+        // A misspelt key (`budjet`) is reported once, as unknown with a suggestion, not also as missing.
+        let allowed = self.allowed.get();
+        let misspelt = self.table.keys().any(|k| {
+            let k = k.get_ref();
+            !allowed.contains(&k.as_ref()) && suggest(k, allowed.iter().copied()) == Some(key)
+        });
+        if misspelt {
+            return;
+        }
         let message = format!("必要なキー「{key}」がありません。");
         let hint = Some(format!("{example} のように書き足してください。"));
         match &self.span {
@@ -288,7 +301,7 @@ impl<'a, 'i> TableReader<'a, 'i> {
             }),
             _ => {
                 let hint = format!("\" \" を付けずに {example} と書きます。");
-                self.wrong_type(key, value, "true か false", Some(hint));
+                self.wrong_type(key, value, " true か false ", Some(hint));
                 None
             }
         }
@@ -395,7 +408,8 @@ impl<'a, 'i> TableReader<'a, 'i> {
     }
 
     /// Reports every key of this table that is not in `allowed`, suggesting the nearest allowed one.
-    pub fn reject_unknown_keys(&self, allowed: &[&str]) {
+    pub fn reject_unknown_keys(&self, allowed: &'static [&'static str]) {
+        self.allowed.set(allowed);
         for (key, _) in self.table.iter() {
             let name = key.get_ref();
             if allowed.contains(&name.as_ref()) {

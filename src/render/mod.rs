@@ -4,7 +4,6 @@
 //! Links are relative to the page (`root` is `./`, `../` or `../../`), so the site works from any
 //! sub-path of any host.
 
-pub mod markdown;
 pub mod views;
 
 use std::path::{Path, PathBuf};

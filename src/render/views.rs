@@ -5,9 +5,9 @@
 
 use serde::Serialize;
 
-use super::markdown;
 use crate::fiscal_year::FiscalYear;
 use crate::indexes::TotalRow;
+use crate::markdown;
 use crate::model::{Initiative, Project, RoadmapRow, Site};
 use crate::money::Budget;
 use crate::vocabulary::CategoryId;

@@ -1,0 +1,583 @@
+//! Every kind of mistake an editor can make, each with the message it must get: file, line, key and
+//! text. The same messages are listed for editors in docs/errors.md; a test checks that the two agree.
+
+use std::fs;
+use std::path::{Path, PathBuf};
+
+use roadmap::diagnostics::Diagnostic;
+use roadmap::pipeline::{self, Failure};
+
+const FILE: &str = "hekichi-online-shinryo-shien.md";
+
+fn repo() -> PathBuf {
+    PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+}
+
+/// A site with the real config, vocabulary and theme, and one project file.
+fn small_site() -> tempfile::TempDir {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let root = dir.path();
+    fs::create_dir_all(root.join("content")).expect("mkdir");
+    fs::copy(repo().join("config.toml"), root.join("config.toml")).expect("config");
+    for file in ["vocabulary.toml", FILE] {
+        fs::copy(
+            repo().join("content").join(file),
+            root.join("content").join(file),
+        )
+        .expect("copy");
+    }
+    copy_dir(&repo().join("themes"), &root.join("themes"));
+    dir
+}
+
+fn copy_dir(from: &Path, to: &Path) {
+    fs::create_dir_all(to).expect("mkdir");
+    for entry in fs::read_dir(from).expect("read_dir").filter_map(|e| e.ok()) {
+        let target = to.join(entry.file_name());
+        if entry.path().is_dir() {
+            copy_dir(&entry.path(), &target);
+        } else {
+            fs::copy(entry.path(), target).expect("copy");
+        }
+    }
+}
+
+fn project(root: &Path) -> PathBuf {
+    root.join("content").join(FILE)
+}
+
+fn replace(root: &Path, from: &str, to: &str) {
+    let text = fs::read_to_string(project(root)).expect("read");
+    assert!(text.contains(from), "no {from:?} in {FILE}");
+    fs::write(project(root), text.replacen(from, to, 1)).expect("write");
+}
+
+/// The 1-based line of `needle` in the (changed) project file.
+fn line_of(root: &Path, needle: &str) -> usize {
+    let text = fs::read_to_string(project(root)).expect("read");
+    let at = text.find(needle).unwrap_or_else(|| panic!("no {needle:?}"));
+    text[..at].matches('\n').count() + 1
+}
+
+/// A mistake and what `check` must say about it.
+struct Case {
+    name: &'static str,
+    change: fn(&Path),
+    /// Text the (first) message must contain; also listed in docs/errors.md.
+    message: &'static str,
+    /// Text the hint must contain, if any.
+    hint: Option<&'static str>,
+    key: Option<&'static str>,
+    /// Text on the reported line, to compute the expected line; `None` for a whole-file message.
+    at: Option<&'static str>,
+    /// The file the message names, relative to the root.
+    file: &'static str,
+}
+
+const PROJECT: &str = "content/hekichi-online-shinryo-shien.md";
+
+fn cases() -> Vec<Case> {
+    vec![
+        Case {
+            name: "TOML syntax error (unclosed string)",
+            change: |r| {
+                replace(
+                    r,
+                    "name = \"へき地オンライン診療支援対策事業\"",
+                    "name = \"へき地オンライン診療支援対策事業",
+                )
+            },
+            message: "文字の終わりの \" がありません",
+            hint: None,
+            key: Some("name"),
+            at: Some("name = \"へき地"),
+            file: PROJECT,
+        },
+        Case {
+            name: "no opening +++",
+            change: |r| replace(r, "+++\nname", "name"),
+            message: "1行目が +++ ではありません",
+            hint: Some("+++ だけを書きます"),
+            key: None,
+            at: Some("name = "),
+            file: PROJECT,
+        },
+        Case {
+            name: "unclosed front matter",
+            change: |r| {
+                let text = fs::read_to_string(project(r)).expect("read");
+                let closing = text.rfind("+++").expect("closing");
+                fs::write(project(r), &text[..closing]).expect("write");
+            },
+            message: "前付けが +++ で閉じられていません",
+            hint: Some("+++ だけの行を入れて"),
+            key: None,
+            at: Some("+++"),
+            file: PROJECT,
+        },
+        Case {
+            name: "empty file",
+            change: |r| fs::write(project(r), "\n").expect("write"),
+            message: "ファイルが空です",
+            hint: None,
+            key: None,
+            at: None,
+            file: PROJECT,
+        },
+        Case {
+            name: "missing required key",
+            change: |r| replace(r, "category = \"医療・福祉\"\n", ""),
+            message: "必要なキー「category」がありません",
+            hint: Some("category = \"医療・福祉\""),
+            key: Some("category"),
+            at: Some("+++"),
+            file: PROJECT,
+        },
+        Case {
+            name: "misspelt key",
+            change: |r| replace(r, "budget = 4202", "budjet = 4202"),
+            message: "「budjet」というキーは使えません",
+            hint: Some("もしかして: budget"),
+            key: Some("budjet"),
+            at: Some("budjet"),
+            file: PROJECT,
+        },
+        Case {
+            name: "wrong type",
+            change: |r| replace(r, "priority = false", "priority = \"○\""),
+            message: "「priority」には true か false を書きます",
+            hint: Some("priority = true"),
+            key: Some("priority"),
+            at: Some("priority ="),
+            file: PROJECT,
+        },
+        Case {
+            name: "negative budget",
+            change: |r| replace(r, "budget = 4202", "budget = -4202"),
+            message: "負の数",
+            hint: Some("budget = 4202"),
+            key: Some("budget"),
+            at: Some("budget ="),
+            file: PROJECT,
+        },
+        Case {
+            name: "fractional budget",
+            change: |r| replace(r, "budget = 4202", "budget = 4202.5"),
+            message: "小数 4202.5",
+            hint: Some("半角数字だけで"),
+            key: Some("budget"),
+            at: Some("budget ="),
+            file: PROJECT,
+        },
+        Case {
+            name: "budget as a string with commas",
+            change: |r| replace(r, "budget = 4202", "budget = \"4,202\""),
+            message: "「budget」には整数を書きます。文字 \"4,202\"",
+            hint: Some("budget = 4202 と書きます"),
+            key: Some("budget"),
+            at: Some("budget ="),
+            file: PROJECT,
+        },
+        Case {
+            name: "budget with commas, unquoted",
+            change: |r| replace(r, "budget = 4202", "budget = 4,202"),
+            message: "行の途中に読めない文字があります",
+            hint: Some("数字にカンマは付けません（例: 4202）"),
+            key: Some("budget"),
+            at: Some("budget ="),
+            file: PROJECT,
+        },
+        Case {
+            name: "budget in full-width digits",
+            change: |r| replace(r, "budget = 4202", "budget = ４２０２"),
+            message: "文字は \" で囲む必要があります",
+            hint: Some("数字は半角で、カンマを付けずに書きます（例: 4202）"),
+            key: Some("budget"),
+            at: Some("budget ="),
+            file: PROJECT,
+        },
+        Case {
+            name: "text not quoted",
+            change: |r| replace(r, "category = \"医療・福祉\"", "category = 医療・福祉"),
+            message: "文字は \" で囲む必要があります",
+            hint: Some("\"医療・福祉\""),
+            key: Some("category"),
+            at: Some("category ="),
+            file: PROJECT,
+        },
+        Case {
+            name: "H32 does not exist",
+            change: |r| replace(r, "start = \"R6\"", "start = \"H32\""),
+            message: "平成は31年度まで",
+            hint: Some("\"R2\""),
+            key: Some("start"),
+            at: Some("start ="),
+            file: PROJECT,
+        },
+        Case {
+            name: "R0 does not exist",
+            change: |r| replace(r, "start = \"R6\"", "start = \"R0\""),
+            message: "令和は1年から始まります",
+            hint: Some("\"R1\""),
+            key: Some("start"),
+            at: Some("start ="),
+            file: PROJECT,
+        },
+        Case {
+            name: "year written with 年度",
+            change: |r| replace(r, "start = \"R6\"", "start = \"R6年度\""),
+            message: "「R6年度」は年度として読めません",
+            hint: Some("\"R6\" のように"),
+            key: Some("start"),
+            at: Some("start ="),
+            file: PROJECT,
+        },
+        Case {
+            name: "end before start",
+            change: |r| replace(r, "end = \"未定\"", "end = \"R5\""),
+            message: "事業終期（令和5年度（2023年度））が事業始期（令和6年度（2024年度））より前です",
+            hint: None,
+            key: Some("end"),
+            at: Some("end ="),
+            file: PROJECT,
+        },
+        Case {
+            name: "roadmap year outside the columns",
+            change: |r| replace(r, "years = [\"R6\"]", "years = [\"R11\"]"),
+            message: "令和11年度（2029年度） はロードマップの列（R6、R7、R8、R9、R10）にない年度です",
+            hint: None,
+            key: Some("initiatives[1].roadmap[1].years"),
+            at: Some("years = [\"R11\"]"),
+            file: PROJECT,
+        },
+        Case {
+            name: "roadmap kind",
+            change: |r| replace(r, "kind = \"計画\"", "kind = \"予定\""),
+            message: "kind に「予定」は使えません",
+            hint: Some("\"計画\" または \"実績\""),
+            key: Some("initiatives[1].roadmap[1].kind"),
+            at: Some("kind = \"予定\""),
+            file: PROJECT,
+        },
+        Case {
+            name: "year label outside the row's years",
+            change: |r| {
+                replace(
+                    r,
+                    "years = [\"R6\"]",
+                    "years = [\"R6\"]\nyear_labels = { R7 = \"①\" }",
+                )
+            },
+            message: "year_labels の R7 が years に含まれていません",
+            hint: None,
+            key: Some("initiatives[1].roadmap[1].year_labels"),
+            at: Some("year_labels"),
+            file: PROJECT,
+        },
+        Case {
+            name: "undeclared field",
+            change: |r| {
+                replace(
+                    r,
+                    "field = \"暮らし・まち分野\"",
+                    "field = \"くらし・まち分野\"",
+                )
+            },
+            message: "分野「くらし・まち分野」は宣言されていません",
+            hint: Some("もしかして: 暮らし・まち分野"),
+            key: Some("field"),
+            at: Some("field ="),
+            file: PROJECT,
+        },
+        Case {
+            name: "undeclared category",
+            change: |r| replace(r, "category = \"医療・福祉\"", "category = \"医療福祉\""),
+            message: "暮らし・まち分野の項目「医療福祉」は宣言されていません",
+            hint: Some("もしかして: 医療・福祉"),
+            key: Some("category"),
+            at: Some("category ="),
+            file: PROJECT,
+        },
+        Case {
+            name: "undeclared department",
+            change: |r| {
+                replace(
+                    r,
+                    "departments = [\"健康福祉部\"]",
+                    "departments = [\"健康福祉\"]",
+                )
+            },
+            message: "部局「健康福祉」は宣言されていません",
+            hint: Some("もしかして: 健康福祉部"),
+            key: Some("departments"),
+            at: Some("departments ="),
+            file: PROJECT,
+        },
+        Case {
+            name: "section of another department",
+            change: |r| replace(r, "sections = [\"医療薬務課\"]", "sections = [\"道路課\"]"),
+            message: "課「道路課」は、この事業の担当部局ではない「県土整備部」の課です",
+            hint: Some("departments に \"県土整備部\" を加える"),
+            key: Some("sections"),
+            at: Some("sections ="),
+            file: PROJECT,
+        },
+        Case {
+            name: "undeclared section",
+            change: |r| {
+                replace(
+                    r,
+                    "sections = [\"医療薬務課\"]",
+                    "sections = [\"医療薬務\"]",
+                )
+            },
+            message: "課「医療薬務」は宣言されていません",
+            hint: Some("もしかして: 医療薬務課"),
+            key: Some("sections"),
+            at: Some("sections ="),
+            file: PROJECT,
+        },
+        Case {
+            name: "raw HTML in a text",
+            change: |r| {
+                replace(
+                    r,
+                    "代診医派遣のオンライン化",
+                    "代診医派遣の<script>alert(1)</script>オンライン化",
+                )
+            },
+            message: "HTMLのタグ <script> は使えません",
+            hint: Some("Markdown で書きます"),
+            key: Some("overview"),
+            at: Some("<script>"),
+            file: PROJECT,
+        },
+        Case {
+            name: "javascript: link",
+            change: |r| {
+                replace(
+                    r,
+                    "代診医派遣のオンライン化",
+                    "[代診医派遣](javascript:alert(1))のオンライン化",
+                )
+            },
+            message: "リンク先「javascript:alert(1)」は使えません",
+            hint: Some("https://"),
+            key: Some("overview"),
+            at: Some("javascript:"),
+            file: PROJECT,
+        },
+        Case {
+            name: "image in the body",
+            change: |r| {
+                let text = fs::read_to_string(project(r)).expect("read");
+                fs::write(project(r), format!("{text}\n![図](zu.png)\n")).expect("write");
+            },
+            message: "画像（zu.png）は載せられません",
+            hint: None,
+            key: Some("(本文)"),
+            at: Some("![図]"),
+            file: PROJECT,
+        },
+        Case {
+            name: "not UTF-8",
+            change: |r| {
+                let mut bytes = fs::read(project(r)).expect("read");
+                let at = bytes
+                    .windows(6)
+                    .position(|w| w == b"budget")
+                    .expect("budget");
+                bytes.splice(at..at, [0x83, 0x41]); // Shift_JIS 「ア」
+                fs::write(project(r), bytes).expect("write");
+            },
+            message: "7行目に UTF-8 として読めない文字があります",
+            hint: Some("UTF-8 にして保存し直して"),
+            key: None,
+            at: None,
+            file: PROJECT,
+        },
+        Case {
+            name: "file name that cannot be a URL",
+            change: |r| {
+                fs::rename(project(r), r.join("content/Hekichi Online.md")).expect("rename");
+            },
+            message: "ファイル名「Hekichi Online」はURLに使えません",
+            hint: Some("半角の英小文字・数字・ハイフン"),
+            key: None,
+            at: None,
+            file: "content/Hekichi Online.md",
+        },
+        Case {
+            name: "same slug twice",
+            change: |r| {
+                fs::create_dir_all(r.join("content/sub")).expect("mkdir");
+                let text = fs::read_to_string(project(r)).expect("read");
+                let renamed = text.replacen(
+                    "name = \"へき地オンライン診療支援対策事業\"",
+                    "name = \"別の事業\"",
+                    1,
+                );
+                fs::write(r.join("content/sub").join(FILE), renamed).expect("write");
+            },
+            message: "slug（ファイル名）「hekichi-online-shinryo-shien」が content/hekichi-online-shinryo-shien.md と同じです",
+            hint: None,
+            key: None,
+            at: None,
+            file: "content/sub/hekichi-online-shinryo-shien.md",
+        },
+        Case {
+            name: "same name twice",
+            change: |r| {
+                fs::copy(project(r), r.join("content/zz-copy.md")).expect("copy");
+            },
+            message: "事業名（name）「へき地オンライン診療支援対策事業」が content/hekichi-online-shinryo-shien.md と同じです",
+            hint: None,
+            key: None,
+            at: None,
+            file: "content/zz-copy.md",
+        },
+        Case {
+            name: "symbolic link outside the content directory",
+            change: |r| {
+                let outside = r.join("outside.md");
+                fs::copy(project(r), &outside).expect("copy");
+                fs::remove_file(project(r)).expect("remove");
+                std::os::unix::fs::symlink(&outside, project(r)).expect("symlink");
+            },
+            message: "content フォルダの外を指すリンク（シンボリックリンク）は読みません",
+            hint: None,
+            key: None,
+            at: None,
+            file: PROJECT,
+        },
+    ]
+}
+
+fn diagnostics(root: &Path) -> Vec<Diagnostic> {
+    match pipeline::check(root) {
+        Ok(_) => Vec::new(),
+        Err(Failure::Content(diagnostics)) => diagnostics,
+        Err(other) => panic!("not a content failure: {other}"),
+    }
+}
+
+#[test]
+fn the_real_content_is_clean() {
+    assert!(pipeline::check(&repo()).is_ok());
+    assert!(diagnostics(small_site().path()).is_empty());
+}
+
+#[test]
+fn every_mistake_gets_its_message_at_its_place() {
+    for case in cases() {
+        let site = small_site();
+        let root = site.path();
+        (case.change)(root);
+        let found = diagnostics(root);
+        assert_eq!(
+            found.len(),
+            1,
+            "{}: expected one message, got:\n{}",
+            case.name,
+            shown(&found)
+        );
+        let d = &found[0];
+        assert!(
+            d.message.contains(case.message),
+            "{}: {}",
+            case.name,
+            d.message
+        );
+        assert_eq!(d.path, Path::new(case.file), "{}", case.name);
+        assert_eq!(d.key.as_deref(), case.key, "{}: key", case.name);
+        if let Some(hint) = case.hint {
+            let given = d.hint.as_deref().unwrap_or_default();
+            assert!(given.contains(hint), "{}: hint {given:?}", case.name);
+        }
+        match case.at {
+            Some(needle) => assert_eq!(d.line(), line_of(root, needle), "{}: line", case.name),
+            None => assert!(
+                d.location.is_none() || d.line() == 1,
+                "{}: {:?}",
+                case.name,
+                d.location
+            ),
+        }
+        let text = d.to_string();
+        assert!(text.starts_with(case.file), "{}: {text}", case.name);
+    }
+}
+
+fn shown(found: &[Diagnostic]) -> String {
+    found.iter().map(|d| d.to_string()).collect()
+}
+
+#[test]
+fn bom_and_crlf_are_accepted_silently() {
+    let site = small_site();
+    let text = fs::read_to_string(project(site.path())).expect("read");
+    let windows = format!("\u{FEFF}{}", text.replace('\n', "\r\n"));
+    fs::write(project(site.path()), windows).expect("write");
+    assert!(diagnostics(site.path()).is_empty());
+}
+
+#[test]
+fn crlf_files_report_the_same_lines() {
+    let site = small_site();
+    let text = fs::read_to_string(project(site.path())).expect("read");
+    let broken = text
+        .replacen("budget = 4202", "budget = \"4,202\"", 1)
+        .replace('\n', "\r\n");
+    fs::write(project(site.path()), format!("\u{FEFF}{broken}")).expect("write");
+    let found = diagnostics(site.path());
+    let line = text[..text.find("budget").expect("budget")]
+        .matches('\n')
+        .count()
+        + 1;
+    assert_eq!(found.len(), 1);
+    assert_eq!(
+        (
+            found[0].line(),
+            found[0].location.as_ref().map(|l| l.column)
+        ),
+        (line, Some(10))
+    );
+}
+
+#[test]
+fn problems_are_sorted_by_file_then_line_and_all_reported() {
+    let site = small_site();
+    replace(site.path(), "priority = false", "priority = 0");
+    replace(site.path(), "budget = 4202", "budjet = 4202");
+    replace(site.path(), "start = \"R6\"", "start = \"R0\"");
+    let text = fs::read_to_string(project(site.path())).expect("read");
+    fs::write(
+        site.path().join("content/a-first.md"),
+        text.replacen("name = \"", "name = \"A", 1),
+    )
+    .expect("write");
+    let found = diagnostics(site.path());
+    let places: Vec<(String, usize)> = found
+        .iter()
+        .map(|d| (d.path.display().to_string(), d.line()))
+        .collect();
+    let mut sorted = places.clone();
+    sorted.sort();
+    assert_eq!(places, sorted);
+    // Three problems (budjet, priority, start) in each of the two files.
+    assert_eq!(found.len(), 6, "{}", shown(&found));
+}
+
+#[test]
+fn every_tested_message_is_documented_for_editors() {
+    let guide = fs::read_to_string(repo().join("docs/errors.md")).expect("docs/errors.md");
+    for case in cases() {
+        let documented = case.message.replace('|', "\\|");
+        assert!(
+            guide.contains(&documented),
+            "docs/errors.md lacks the message of {}: {}",
+            case.name,
+            case.message
+        );
+    }
+}
