@@ -52,8 +52,9 @@ fn main() -> ExitCode {
             })
             .map(|report| {
                 println!(
-                    "{} ページを {} に書き出しました（事業 {} 件、事業費合計 {}、{:.2} 秒）。",
-                    report.pages + report.assets,
+                    "{} ページ（ほかに静的ファイル {} 個）を {} に書き出しました（事業 {} 件、事業費合計 {}、{:.2} 秒）。",
+                    report.pages,
+                    report.assets,
                     output.display(),
                     report.projects,
                     report.total.display(),

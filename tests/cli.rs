@@ -259,3 +259,75 @@ fn a_build_over_an_existing_output_replaces_it_whole() {
     let stdout = String::from_utf8_lossy(&result.stdout);
     assert!(stdout.contains("事業 27 件"), "{stdout}");
 }
+
+/// Adds `count` copies of a project (own slug and name) so that a build takes long enough to kill.
+fn add_copies(root: &Path, count: usize) {
+    let text = fs::read_to_string(root.join("content").join(FILE)).expect("read");
+    for i in 0..count {
+        let copy = text.replacen(
+            "name = \"へき地オンライン診療支援対策事業\"",
+            &format!("name = \"へき地オンライン診療支援対策事業（複製{i}）\""),
+            1,
+        );
+        fs::write(root.join("content").join(format!("copy-{i:05}.md")), copy).expect("write");
+    }
+}
+
+#[test]
+fn a_build_killed_at_any_moment_leaves_the_published_output_intact() {
+    let site = copy_site();
+    add_copies(site.path(), 3000);
+    let output = site.path().join("published");
+    let first = build(site.path(), &output, None);
+    assert!(
+        first.status.success(),
+        "{}",
+        String::from_utf8_lossy(&first.stderr)
+    );
+    let published = snapshot(&output);
+    // A change that every page shows, so that a half-replaced output would be visible.
+    let config = site.path().join("config.toml");
+    let text = fs::read_to_string(&config).expect("config");
+    fs::write(&config, text.replacen("title = \"", "title = \"改訂版 ", 1)).expect("write");
+
+    let mut killed_while_running = 0;
+    for delay_ms in [0u64, 5, 20, 50, 100, 200, 400, 700, 1000, 1500] {
+        let mut child = Command::new(env!("CARGO_BIN_EXE_roadmap"))
+            .args(["build", "--root"])
+            .arg(site.path())
+            .arg("--output")
+            .arg(&output)
+            .stdout(std::process::Stdio::null())
+            .stderr(std::process::Stdio::null())
+            .spawn()
+            .expect("spawn");
+        std::thread::sleep(std::time::Duration::from_millis(delay_ms));
+        if child.try_wait().expect("try_wait").is_none() {
+            killed_while_running += 1;
+        }
+        child.kill().ok(); // SIGKILL, as `kill -9`
+        let status = child.wait().expect("wait");
+        let now = snapshot(&output);
+        if status.success() {
+            // The build finished first: the whole output is the new site, never a mix.
+            let new_pages = now
+                .values()
+                .filter(|b| String::from_utf8_lossy(b).contains("改訂版"))
+                .count();
+            let html_pages = now
+                .keys()
+                .filter(|p| p.extension().is_some_and(|e| e == "html"))
+                .count();
+            assert_eq!(new_pages, html_pages, "a mix of old and new pages");
+            break;
+        }
+        assert!(
+            now == published,
+            "a build killed after {delay_ms} ms changed the published output"
+        );
+    }
+    assert!(
+        killed_while_running >= 5,
+        "only {killed_while_running} kills hit a running build"
+    );
+}
