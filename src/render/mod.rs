@@ -30,6 +30,7 @@ pub const REQUIRED_TEMPLATES: &[&str] = &[
     "departments.html",
     "department.html",
     "budget.html",
+    "accessibility.html",
 ];
 
 /// A page of the site.
@@ -43,6 +44,7 @@ pub enum PageKind {
     Departments,
     Department(usize),
     Budget,
+    Accessibility,
 }
 
 /// Compiled templates of one theme.
@@ -123,6 +125,7 @@ pub fn pages(site: &Site, indexes: &Indexes) -> Vec<PageKind> {
         PageKind::Fields,
         PageKind::Departments,
         PageKind::Budget,
+        PageKind::Accessibility,
     ];
     pages.extend((0..site.projects.len()).map(PageKind::Project));
     pages.extend((0..site.vocabulary.fields.len()).map(PageKind::Field));
@@ -142,6 +145,7 @@ pub fn url(site: &Site, page: PageKind) -> String {
         PageKind::Departments => "departments/".to_string(),
         PageKind::Department(d) => views::department_url(site, d),
         PageKind::Budget => "budget/".to_string(),
+        PageKind::Accessibility => "accessibility/".to_string(),
     }
 }
 
@@ -274,6 +278,12 @@ fn context(site: &Site, indexes: &Indexes, page: PageKind) -> (&'static str, Con
                 "budget",
             )
         }
+        PageKind::Accessibility => (
+            "accessibility.html",
+            "ウェブアクセシビリティ方針".to_string(),
+            vec![home],
+            "accessibility",
+        ),
     };
     context.insert("title", &title);
     context.insert("breadcrumbs", &crumbs);
