@@ -331,3 +331,52 @@ fn a_build_killed_at_any_moment_leaves_the_published_output_intact() {
         "only {killed_while_running} kills hit a running build"
     );
 }
+
+#[test]
+fn a_broken_template_is_named_by_check() {
+    let site = copy_site();
+    let template = site.path().join("themes/default/templates/project.html");
+    let text = fs::read_to_string(&template).expect("read");
+    fs::write(&template, text.replacen("{% endfor %}", "", 1)).expect("write");
+    let root = site.path().to_str().expect("utf8");
+    let result = roadmap(&["check", "--root", root], None);
+    let stderr = String::from_utf8_lossy(&result.stderr);
+    assert_eq!(result.status.code(), Some(1), "{stderr}");
+    assert!(stderr.contains("テンプレートに誤りがあります"), "{stderr}");
+    assert!(stderr.contains("project.html"), "{stderr}");
+}
+
+#[test]
+fn a_config_mistake_is_named_with_its_line() {
+    let site = copy_site();
+    let config = site.path().join("config.toml");
+    let text = fs::read_to_string(&config).expect("read");
+    fs::write(
+        &config,
+        text.replacen("last_year = \"R10\"", "last_year = \"H40\"", 1),
+    )
+    .expect("write");
+    let line = fs::read_to_string(&config)
+        .expect("read")
+        .lines()
+        .position(|l| l.contains("H40"))
+        .expect("line")
+        + 1;
+    let root = site.path().to_str().expect("utf8");
+    let result = roadmap(&["check", "--root", root], None);
+    let stderr = String::from_utf8_lossy(&result.stderr);
+    assert_eq!(result.status.code(), Some(1), "{stderr}");
+    assert!(stderr.contains(&format!("config.toml:{line}:")), "{stderr}");
+    assert!(stderr.contains("[roadmap.last_year]"), "{stderr}");
+}
+
+#[test]
+fn a_root_without_a_site_is_a_usage_error() {
+    let empty = tempfile::tempdir().expect("tempdir");
+    let result = roadmap(
+        &["check", "--root", empty.path().to_str().expect("utf8")],
+        None,
+    );
+    assert_eq!(result.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&result.stderr).contains("config.toml がありません"));
+}
