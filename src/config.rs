@@ -27,6 +27,18 @@ pub struct SiteConfig {
     pub first_year: FiscalYear,
     pub last_year: FiscalYear,
     pub source_title: String,
+    pub license: License,
+}
+
+/// The licence the site's contents and data are published under.
+#[derive(Debug, Clone, Deserialize, serde::Serialize)]
+#[serde(deny_unknown_fields)]
+pub struct License {
+    /// 「公共データ利用規約（第1.0版）」.
+    pub name: String,
+    /// 「PDL1.0」, used in the credit line.
+    pub short_name: String,
+    pub url: String,
 }
 
 #[derive(Deserialize)]
@@ -40,6 +52,7 @@ struct RawConfig {
     publisher: String,
     roadmap: RawRoadmap,
     source: RawSource,
+    license: License,
 }
 
 #[derive(Deserialize)]
@@ -118,6 +131,7 @@ impl SiteConfig {
                     first_year,
                     last_year,
                     source_title: raw.source.title,
+                    license: raw.license,
                 })
             }
             _ => Err(errors),
@@ -160,6 +174,10 @@ first_year = "R6"
 last_year = "R10"
 [source]
 title = "s"
+[license]
+name = "公共データ利用規約（第1.0版）"
+short_name = "PDL1.0"
+url = "https://www.digital.go.jp/resources/open_data/public_data_license_v1.0"
 "#;
 
     #[test]

@@ -247,7 +247,7 @@ sections = [{ slug = "t", name = "生活安全企画課" }]
         .expect("vocabulary");
         let config = SiteConfig::parse(SourceFile::new(
             "config.toml",
-            "title='t'\ndescription='d'\nbase_url='http://x/'\nlanguage='ja'\ntheme='default'\npublisher='p'\n[roadmap]\nbudget_year='R6'\nfirst_year='R6'\nlast_year='R10'\n[source]\ntitle='s'\n".to_string(),
+            "title='t'\ndescription='d'\nbase_url='http://x/'\nlanguage='ja'\ntheme='default'\npublisher='p'\n[roadmap]\nbudget_year='R6'\nfirst_year='R6'\nlast_year='R10'\n[source]\ntitle='s'\n[license]\nname='l'\nshort_name='L'\nurl='http://l/'\n".to_string(),
         ))
         .expect("config");
         let projects = projects

@@ -146,6 +146,15 @@ pub fn build(options: &BuildOptions) -> Result<BuildReport, Failure> {
             )?;
             Ok(())
         })?;
+    let data_files = render::data::files(&site).map_err(|e| {
+        Failure::Write(WriteError {
+            path: options.output.join("data"),
+            source: std::io::Error::other(e.to_string()),
+        })
+    })?;
+    data_files
+        .par_iter()
+        .try_for_each(|(path, bytes)| staging.write(path, bytes))?;
     let static_dir = theme.join(render::STATIC_DIR);
     let assets = if static_dir.is_dir() {
         staging.copy_tree(&static_dir)?
@@ -155,7 +164,7 @@ pub fn build(options: &BuildOptions) -> Result<BuildReport, Failure> {
     staging.commit()?;
     Ok(BuildReport {
         pages: pages.len(),
-        assets,
+        assets: assets + data_files.len(),
         projects: site.projects.len(),
         total: site.total_budget(),
         seconds: started.elapsed().as_secs_f64(),

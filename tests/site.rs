@@ -346,6 +346,11 @@ fn walk(dir: &Path) -> Vec<PathBuf> {
 fn every_internal_link_resolves_to_a_file() {
     let pages = html_pages();
     assert!(pages.len() > 27);
+    let config: toml::Table = std::fs::read_to_string(root().join("config.toml"))
+        .expect("config")
+        .parse()
+        .expect("toml");
+    let license_url = config["license"]["url"].as_str().expect("license url").to_string();
     let mut checked = 0;
     for path in pages {
         let html = Html::parse_document(&std::fs::read_to_string(&path).expect("read"));
@@ -355,6 +360,9 @@ fn every_internal_link_resolves_to_a_file() {
         for href in links {
             if href.starts_with("https://example.jp/") && href.contains("/dx/roadmap/") {
                 continue; // canonical URL, from the base URL
+            }
+            if href == license_url {
+                continue; // the licence's text, the one external link
             }
             assert!(
                 !href.starts_with('/'),
@@ -593,4 +601,136 @@ fn era_conversion_on_pages() {
         .expect("an open-ended project");
     let body = page_text(&page(&format!("projects/{}/index.html", undecided.slug)));
     assert!(body.contains("事業終期未定"));
+}
+
+#[test]
+fn open_data_csv_reads_back_and_adds_up() {
+    let files = content_files();
+    let bytes = std::fs::read(site().join("data/projects.csv")).expect("projects.csv");
+    assert!(bytes.starts_with("\u{FEFF}".as_bytes()), "UTF-8 BOM");
+    let text = String::from_utf8(bytes[3..].to_vec()).expect("utf8");
+    assert!(
+        text.ends_with("\r\n") && !text.replace("\r\n", "").contains('\n'),
+        "CRLF only, no line break inside a field"
+    );
+    let mut reader = csv::Reader::from_reader(text.as_bytes());
+    let headers = reader.headers().expect("headers").clone();
+    assert!(
+        headers
+            .iter()
+            .all(|h| h.chars().all(|c| c.is_ascii_lowercase() || c == '_')),
+        "{headers:?}"
+    );
+    let column = |name: &str| {
+        headers
+            .iter()
+            .position(|h| h == name)
+            .unwrap_or_else(|| panic!("{name}"))
+    };
+    let rows: Vec<csv::StringRecord> = reader.records().map(|r| r.expect("record")).collect();
+    assert_eq!(rows.len(), files.len());
+    let total: u64 = rows
+        .iter()
+        .map(|r| {
+            r[column("budget_thousand_yen")]
+                .parse::<u64>()
+                .expect("integer")
+        })
+        .sum();
+    assert_eq!(total, files.iter().map(|f| f.budget()).sum::<u64>());
+    for row in &rows {
+        let file = files
+            .iter()
+            .find(|f| f.slug == row[column("id")])
+            .expect("id is a content slug");
+        assert_eq!(&row[column("name")], file.str("name"));
+        assert_eq!(
+            &row[column("priority")],
+            if file.flag("priority") { "1" } else { "0" }
+        );
+        let end = file.str("end");
+        assert_eq!(
+            &row[column("end_undecided")],
+            if end == "未定" { "1" } else { "0" }
+        );
+        assert_eq!(row[column("end_fiscal_year")].is_empty(), end == "未定");
+        assert_eq!(
+            era_long(file.str("start")),
+            format!(
+                "{}（{}年度）",
+                &row[column("start_wareki")],
+                &row[column("start_fiscal_year")]
+            )
+        );
+    }
+}
+
+#[test]
+fn open_data_roadmap_is_long_format() {
+    let files = content_files();
+    let expected: usize = files
+        .iter()
+        .flat_map(|f| f.initiatives())
+        .flat_map(|i| {
+            i.get("roadmap")
+                .and_then(|r| r.as_array())
+                .into_iter()
+                .flatten()
+        })
+        .map(|row| row["years"].as_array().map_or(0, |y| y.len()))
+        .sum();
+    let bytes = std::fs::read(site().join("data/roadmap.csv")).expect("roadmap.csv");
+    let mut reader = csv::Reader::from_reader(&bytes[3..]);
+    let rows: Vec<csv::StringRecord> = reader.records().map(|r| r.expect("record")).collect();
+    assert_eq!(rows.len(), expected);
+    for row in &rows {
+        let year: u16 = row[1].parse().expect("fiscal year");
+        assert!((2024..=2028).contains(&year));
+        assert!(row[6] == *"計画" || row[6] == *"実績");
+    }
+}
+
+#[test]
+fn open_data_json_has_every_project_and_each_page_links_its_own() {
+    let files = content_files();
+    let all: serde_json::Value =
+        serde_json::from_slice(&std::fs::read(site().join("data/projects.json")).expect("json"))
+            .expect("parse");
+    let projects = all["projects"].as_array().expect("projects");
+    assert_eq!(projects.len(), files.len());
+    assert_eq!(
+        all["total_budget_thousand_yen"].as_u64(),
+        Some(files.iter().map(|f| f.budget()).sum())
+    );
+    for file in &files {
+        let own: serde_json::Value = serde_json::from_slice(
+            &std::fs::read(site().join(format!("data/projects/{}.json", file.slug)))
+                .expect("own json"),
+        )
+        .expect("parse");
+        assert_eq!(own["name"], file.str("name"));
+        assert_eq!(own["budget_thousand_yen"].as_u64(), Some(file.budget()));
+        let html = page(&format!("projects/{}/index.html", file.slug));
+        let href = format!("../../data/projects/{}.json", file.slug);
+        assert!(
+            html.select(&select("a[href]"))
+                .any(|a| a.value().attr("href") == Some(href.as_str())),
+            "{}",
+            file.slug
+        );
+    }
+    let schema: serde_json::Value = serde_json::from_slice(
+        &std::fs::read(site().join("data/projects.schema.json")).expect("schema"),
+    )
+    .expect("parse");
+    let required = schema["$defs"]["project"]["required"]
+        .as_array()
+        .expect("required");
+    for key in required {
+        let key = key.as_str().expect("key");
+        assert!(
+            projects.iter().all(|p| p.get(key).is_some()),
+            "{key} missing in a project"
+        );
+    }
 }

@@ -4,6 +4,7 @@
 //! Links are relative to the page (`root` is `./`, `../` or `../../`), so the site works from any
 //! sub-path of any host.
 
+pub mod data;
 pub mod views;
 
 use std::path::{Path, PathBuf};
@@ -31,6 +32,7 @@ pub const REQUIRED_TEMPLATES: &[&str] = &[
     "department.html",
     "budget.html",
     "accessibility.html",
+    "data.html",
 ];
 
 /// A page of the site.
@@ -45,6 +47,7 @@ pub enum PageKind {
     Department(usize),
     Budget,
     Accessibility,
+    Data,
 }
 
 /// Compiled templates of one theme.
@@ -126,6 +129,7 @@ pub fn pages(site: &Site, indexes: &Indexes) -> Vec<PageKind> {
         PageKind::Departments,
         PageKind::Budget,
         PageKind::Accessibility,
+        PageKind::Data,
     ];
     pages.extend((0..site.projects.len()).map(PageKind::Project));
     pages.extend((0..site.vocabulary.fields.len()).map(PageKind::Field));
@@ -146,6 +150,7 @@ pub fn url(site: &Site, page: PageKind) -> String {
         PageKind::Department(d) => views::department_url(site, d),
         PageKind::Budget => "budget/".to_string(),
         PageKind::Accessibility => "accessibility/".to_string(),
+        PageKind::Data => "data/".to_string(),
     }
 }
 
@@ -284,7 +289,17 @@ fn context(site: &Site, indexes: &Indexes, page: PageKind) -> (&'static str, Con
             vec![home],
             "accessibility",
         ),
+        PageKind::Data => {
+            data_context(site, &mut context);
+            (
+                "data.html",
+                "オープンデータ".to_string(),
+                vec![home],
+                "data",
+            )
+        }
     };
+    context.insert("credit", &credit_line(site));
     context.insert("title", &title);
     context.insert("breadcrumbs", &crumbs);
     context.insert("section", section);
@@ -491,6 +506,64 @@ fn budget_context(site: &Site, indexes: &Indexes, context: &mut Context) {
         .map(|p| views::summary(site, p))
         .collect();
     context.insert("joint_projects", &joint);
+}
+
+/// The credit line users of the data are asked to give (PDL1.0 §4).
+fn credit_line(site: &Site) -> String {
+    let config = &site.config;
+    format!(
+        "出典：{}「{}」（{}）、{}",
+        config.publisher, config.source_title, config.base_url, config.license.short_name
+    )
+}
+
+fn data_context(site: &Site, context: &mut Context) {
+    #[derive(serde::Serialize)]
+    struct Column {
+        name: &'static str,
+        definition: &'static str,
+    }
+    #[derive(serde::Serialize)]
+    struct DataFile {
+        path: &'static str,
+        title: &'static str,
+        description: &'static str,
+        columns: Vec<Column>,
+    }
+    let columns = |list: &[(&'static str, &'static str)]| {
+        list.iter()
+            .map(|&(name, definition)| Column { name, definition })
+            .collect::<Vec<_>>()
+    };
+    let files = vec![
+        DataFile {
+            path: "data/projects.csv",
+            title: "事業の一覧（CSV）",
+            description: "1行に1事業。事業名、分野・項目、事業費、会計、重点枠事業・将来対応分、事業期間、概要などの文章。",
+            columns: columns(data::PROJECT_COLUMNS),
+        },
+        DataFile {
+            path: "data/project_sections.csv",
+            title: "担当部局・課（CSV）",
+            description: "1行に1つの事業と担当課の組。共同事業は複数の行になります。",
+            columns: columns(data::SECTION_COLUMNS),
+        },
+        DataFile {
+            path: "data/initiatives.csv",
+            title: "取組（CSV）",
+            description: "1行に1つの取組。",
+            columns: columns(data::INITIATIVE_COLUMNS),
+        },
+        DataFile {
+            path: "data/roadmap.csv",
+            title: "ロードマップ（CSV、縦持ち）",
+            description: "1行に、事業・ロードマップの行・年度の組を1つ。その年度に計画（または実績）がある組だけを含みます。",
+            columns: columns(data::ROADMAP_COLUMNS),
+        },
+    ];
+    context.insert("files", &files);
+    context.insert("license", &site.config.license);
+    context.insert("project_count", &site.projects.len());
 }
 
 /// A Tera error with its causes, on one line.

@@ -29,6 +29,7 @@ pub struct SiteView {
     pub source_title: String,
     pub budget_year: String,
     pub budget_year_short: String,
+    pub license: crate::config::License,
 }
 
 /// A project as a line of a list.
@@ -105,6 +106,8 @@ pub struct InitiativeView {
 pub struct ProjectView {
     #[serde(flatten)]
     pub summary: ProjectSummary,
+    /// The project's JSON file, relative to the site root.
+    pub json_url: String,
     pub field: Link,
     pub start: String,
     pub end: String,
@@ -126,6 +129,7 @@ pub fn site_view(site: &Site) -> SiteView {
         source_title: config.source_title.clone(),
         budget_year: config.budget_year.long(),
         budget_year_short: config.budget_year.japanese(),
+        license: config.license.clone(),
     }
 }
 
@@ -220,6 +224,7 @@ pub fn year_columns(years: &[FiscalYear]) -> Vec<YearColumn> {
 pub fn project_view(site: &Site, project: &Project, years: &[FiscalYear]) -> ProjectView {
     ProjectView {
         summary: summary(site, project),
+        json_url: super::data::json_path(&project.slug),
         field: Link {
             name: site.vocabulary.fields[project.category.field].name.clone(),
             url: field_url(site, project.category.field),

@@ -1,0 +1,476 @@
+//! Open data: every fact of every project as CSV and JSON, after the Digital Agency's rules for
+//! machine-readable government data (行政データにおける機械可読性に関するルール).
+//!
+//! CSV files are UTF-8 with a BOM and CRLF line ends (Excel reads them right), one header row with
+//! ASCII column names, one value per cell, numbers without commas or units, 0/1 codes, fiscal years in
+//! 西暦 with 和暦 beside them, no line breaks inside a field. Multi-valued facts (departments, the
+//! roadmap) go to long-format files. The JSON holds the same facts with the Markdown texts as written.
+
+use serde::Serialize;
+
+use crate::fiscal_year::{EndYear, FiscalYear};
+use crate::model::{Project, Site};
+
+/// The files of `data/`, as (path relative to the output, bytes).
+pub fn files(site: &Site) -> Result<Vec<(String, Vec<u8>)>, csv::Error> {
+    let records: Vec<ProjectRecord> = site.projects.iter().map(|p| record(site, p)).collect();
+    let mut files = vec![
+        ("data/projects.csv".to_string(), projects_csv(&records)?),
+        (
+            "data/project_sections.csv".to_string(),
+            sections_csv(&records)?,
+        ),
+        (
+            "data/initiatives.csv".to_string(),
+            initiatives_csv(&records)?,
+        ),
+        ("data/roadmap.csv".to_string(), roadmap_csv(&records)?),
+        (
+            "data/projects.json".to_string(),
+            json(&Collection::new(site, &records)),
+        ),
+        (
+            "data/projects.schema.json".to_string(),
+            SCHEMA.as_bytes().to_vec(),
+        ),
+    ];
+    for record in &records {
+        files.push((json_path(&record.id), json(record)));
+    }
+    Ok(files)
+}
+
+/// Where a project's own JSON is written, relative to the output.
+pub fn json_path(slug: &str) -> String {
+    format!("data/projects/{slug}.json")
+}
+
+/// The JSON Schema of `projects.json` (and, under `$defs/project`, of each project's file).
+pub const SCHEMA: &str = include_str!("projects.schema.json");
+
+/// A code with its name.
+#[derive(Debug, Clone, Serialize)]
+pub struct Named {
+    pub slug: String,
+    pub name: String,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct SectionRecord {
+    pub slug: String,
+    pub name: String,
+    pub department: String,
+}
+
+/// A fiscal year in both calendars; `fiscal_year` is null for an undecided end.
+#[derive(Debug, Clone, Serialize)]
+pub struct YearRecord {
+    pub code: String,
+    pub fiscal_year: Option<u16>,
+    pub wareki: String,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct RowRecord {
+    pub label: String,
+    pub kind: &'static str,
+    pub fiscal_years: Vec<u16>,
+    pub year_labels: Vec<YearLabel>,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct YearLabel {
+    pub fiscal_year: u16,
+    pub label: String,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct InitiativeRecord {
+    pub title: String,
+    pub description: String,
+    pub roadmap: Vec<RowRecord>,
+}
+
+/// Every fact of a project.
+#[derive(Debug, Clone, Serialize)]
+pub struct ProjectRecord {
+    pub id: String,
+    pub name: String,
+    pub field: Named,
+    pub category: Named,
+    pub departments: Vec<Named>,
+    pub sections: Vec<SectionRecord>,
+    pub joint: bool,
+    pub budget_thousand_yen: u64,
+    pub budget_fiscal_year: u16,
+    pub account: Named,
+    pub priority: bool,
+    pub future: bool,
+    pub start: YearRecord,
+    pub end: YearRecord,
+    pub sheet_number: Option<u32>,
+    pub overview: String,
+    pub situation: String,
+    pub outcome: String,
+    pub notes: String,
+    pub initiatives: Vec<InitiativeRecord>,
+    /// The project's page, relative to the site root.
+    pub url: String,
+}
+
+#[derive(Serialize)]
+struct Collection<'a> {
+    title: &'a str,
+    publisher: &'a str,
+    source: &'a str,
+    license: &'a str,
+    license_url: &'a str,
+    count: usize,
+    total_budget_thousand_yen: u64,
+    projects: &'a [ProjectRecord],
+}
+
+impl<'a> Collection<'a> {
+    fn new(site: &'a Site, records: &'a [ProjectRecord]) -> Collection<'a> {
+        Collection {
+            title: &site.config.title,
+            publisher: &site.config.publisher,
+            source: &site.config.source_title,
+            license: &site.config.license.name,
+            license_url: &site.config.license.url,
+            count: records.len(),
+            total_budget_thousand_yen: site.total_budget().thousand_yen(),
+            projects: records,
+        }
+    }
+}
+
+fn year(year: FiscalYear) -> YearRecord {
+    YearRecord {
+        code: year.code(),
+        fiscal_year: Some(year.western()),
+        wareki: year.japanese(),
+    }
+}
+
+fn end_year(end: EndYear) -> YearRecord {
+    match end {
+        EndYear::Year(y) => year(y),
+        EndYear::Undecided => YearRecord {
+            code: end.code(),
+            fiscal_year: None,
+            wareki: end.code(),
+        },
+    }
+}
+
+fn named(slug: &str, name: &str) -> Named {
+    Named {
+        slug: slug.to_string(),
+        name: name.to_string(),
+    }
+}
+
+/// The record of one project.
+pub fn record(site: &Site, project: &Project) -> ProjectRecord {
+    let vocabulary = &site.vocabulary;
+    let field = &vocabulary.fields[project.category.field];
+    let category = vocabulary.category(project.category);
+    let account = &vocabulary.accounts[project.account];
+    ProjectRecord {
+        id: project.slug.clone(),
+        name: project.name.clone(),
+        field: named(&field.slug, &field.name),
+        category: named(&category.slug, &category.name),
+        departments: project
+            .departments
+            .iter()
+            .map(|&d| {
+                named(
+                    &vocabulary.departments[d].slug,
+                    &vocabulary.departments[d].name,
+                )
+            })
+            .collect(),
+        sections: project
+            .sections
+            .iter()
+            .map(|&s| {
+                let section = vocabulary.section(s);
+                SectionRecord {
+                    slug: section.slug.clone(),
+                    name: section.name.clone(),
+                    department: vocabulary.departments[s.department].slug.clone(),
+                }
+            })
+            .collect(),
+        joint: project.is_joint(),
+        budget_thousand_yen: project.budget.thousand_yen(),
+        budget_fiscal_year: site.config.budget_year.western(),
+        account: named(&account.slug, &account.name),
+        priority: project.priority,
+        future: project.future,
+        start: year(project.start),
+        end: end_year(project.end),
+        sheet_number: project.sheet_number,
+        overview: project.overview.trim().to_string(),
+        situation: project.situation.trim().to_string(),
+        outcome: project.outcome.trim().to_string(),
+        notes: project.notes.clone(),
+        initiatives: project
+            .initiatives
+            .iter()
+            .map(|i| InitiativeRecord {
+                title: i.title.clone(),
+                description: i.description.trim().to_string(),
+                roadmap: i
+                    .roadmap
+                    .iter()
+                    .map(|r| RowRecord {
+                        label: r.label.clone(),
+                        kind: r.kind.label(),
+                        fiscal_years: r.years.iter().map(|y| y.western()).collect(),
+                        year_labels: r
+                            .year_labels
+                            .iter()
+                            .map(|(y, l)| YearLabel {
+                                fiscal_year: y.western(),
+                                label: l.clone(),
+                            })
+                            .collect(),
+                    })
+                    .collect(),
+            })
+            .collect(),
+        url: format!("projects/{}/", project.slug),
+    }
+}
+
+fn json<T: Serialize>(value: &T) -> Vec<u8> {
+    let mut bytes = serde_json::to_vec_pretty(value).unwrap_or_default();
+    bytes.push(b'\n');
+    bytes
+}
+
+/// A CSV writer with a BOM and CRLF line ends.
+fn writer() -> csv::Writer<Vec<u8>> {
+    csv::WriterBuilder::new()
+        .terminator(csv::Terminator::CRLF)
+        .from_writer("\u{FEFF}".as_bytes().to_vec())
+}
+
+fn finish(writer: csv::Writer<Vec<u8>>) -> Result<Vec<u8>, csv::Error> {
+    writer
+        .into_inner()
+        .map_err(|e| csv::Error::from(e.into_error()))
+}
+
+fn flag(value: bool) -> &'static str {
+    if value { "1" } else { "0" }
+}
+
+/// Markdown text on one line, as the sheets write it: list items start with 「・」, paragraphs join.
+pub fn one_line(markdown: &str) -> String {
+    markdown
+        .lines()
+        .map(str::trim)
+        .filter(|l| !l.is_empty())
+        .map(
+            |l| match l.strip_prefix("- ").or_else(|| l.strip_prefix("* ")) {
+                Some(item) => format!("・{item}"),
+                None => l.to_string(),
+            },
+        )
+        .collect::<Vec<_>>()
+        .join("")
+}
+
+/// The columns of `projects.csv`, with their Japanese definitions (shown on data/index.html).
+pub const PROJECT_COLUMNS: &[(&str, &str)] = &[
+    ("id", "事業ID（事業ページのURLの名前。変わりません）"),
+    ("name", "事業名"),
+    ("field_code", "分野のコード"),
+    ("field", "分野"),
+    ("category_code", "項目のコード"),
+    ("category", "項目"),
+    (
+        "joint",
+        "複数の部局の共同事業か（1=共同、0=単独）。部局・課は project_sections.csv",
+    ),
+    ("budget_thousand_yen", "事業費（千円、整数）"),
+    ("budget_fiscal_year", "事業費の年度（西暦の年度）"),
+    ("account_code", "会計のコード"),
+    ("account", "会計（一般会計、病院事業会計など）"),
+    ("priority", "重点枠事業（1=該当、0=該当しない）"),
+    ("future", "将来対応分（1=該当、0=該当しない）"),
+    ("start_fiscal_year", "事業始期（西暦の年度）"),
+    ("start_wareki", "事業始期（和暦）"),
+    (
+        "end_fiscal_year",
+        "事業終期（西暦の年度。未定のときは空欄）",
+    ),
+    ("end_wareki", "事業終期（和暦、または「未定」）"),
+    (
+        "end_undecided",
+        "事業終期が未定か（1=未定、0=決まっている）",
+    ),
+    (
+        "sheet_number",
+        "元資料の番号（資料に番号がある事業だけ。ほかは空欄）",
+    ),
+    ("overview", "概要（改行なし。箇条書きは「・」で始まる）"),
+    ("situation", "現状・課題（同上）"),
+    ("outcome", "デジタル活用によってどう変わるか（同上）"),
+    ("initiative_count", "取組の数。取組は initiatives.csv"),
+    ("url", "事業ページのURL（サイトのルートからの相対パス）"),
+];
+
+fn projects_csv(records: &[ProjectRecord]) -> Result<Vec<u8>, csv::Error> {
+    let mut w = writer();
+    w.write_record(PROJECT_COLUMNS.iter().map(|(name, _)| *name))?;
+    for r in records {
+        let end_fiscal_year = r.end.fiscal_year.map(|y| y.to_string()).unwrap_or_default();
+        let start_fiscal_year = r
+            .start
+            .fiscal_year
+            .map(|y| y.to_string())
+            .unwrap_or_default();
+        w.write_record([
+            r.id.as_str(),
+            &r.name,
+            &r.field.slug,
+            &r.field.name,
+            &r.category.slug,
+            &r.category.name,
+            flag(r.joint),
+            &r.budget_thousand_yen.to_string(),
+            &r.budget_fiscal_year.to_string(),
+            &r.account.slug,
+            &r.account.name,
+            flag(r.priority),
+            flag(r.future),
+            &start_fiscal_year,
+            &r.start.wareki,
+            &end_fiscal_year,
+            &r.end.wareki,
+            flag(r.end.fiscal_year.is_none()),
+            &r.sheet_number.map(|n| n.to_string()).unwrap_or_default(),
+            &one_line(&r.overview),
+            &one_line(&r.situation),
+            &one_line(&r.outcome),
+            &r.initiatives.len().to_string(),
+            &r.url,
+        ])?;
+    }
+    finish(w)
+}
+
+/// The columns of `project_sections.csv`.
+pub const SECTION_COLUMNS: &[(&str, &str)] = &[
+    ("project_id", "事業ID"),
+    ("department_code", "担当部局のコード"),
+    ("department", "担当部局"),
+    ("section_code", "担当課等のコード"),
+    ("section", "担当課等"),
+];
+
+fn sections_csv(records: &[ProjectRecord]) -> Result<Vec<u8>, csv::Error> {
+    let mut w = writer();
+    w.write_record(SECTION_COLUMNS.iter().map(|(name, _)| *name))?;
+    for r in records {
+        for s in &r.sections {
+            let department = r
+                .departments
+                .iter()
+                .find(|d| d.slug == s.department)
+                .map_or("", |d| d.name.as_str());
+            w.write_record([r.id.as_str(), &s.department, department, &s.slug, &s.name])?;
+        }
+    }
+    finish(w)
+}
+
+/// The columns of `initiatives.csv`.
+pub const INITIATIVE_COLUMNS: &[(&str, &str)] = &[
+    ("project_id", "事業ID"),
+    ("initiative_no", "取組の番号（事業の中で1から）"),
+    ("title", "取組の名前"),
+    ("description", "取組の説明（改行なし）"),
+];
+
+fn initiatives_csv(records: &[ProjectRecord]) -> Result<Vec<u8>, csv::Error> {
+    let mut w = writer();
+    w.write_record(INITIATIVE_COLUMNS.iter().map(|(name, _)| *name))?;
+    for r in records {
+        for (i, initiative) in r.initiatives.iter().enumerate() {
+            w.write_record([
+                r.id.as_str(),
+                &(i + 1).to_string(),
+                &initiative.title,
+                &one_line(&initiative.description),
+            ])?;
+        }
+    }
+    finish(w)
+}
+
+/// The columns of `roadmap.csv`: one line per project, roadmap row and fiscal year it covers.
+pub const ROADMAP_COLUMNS: &[(&str, &str)] = &[
+    ("project_id", "事業ID"),
+    ("fiscal_year", "年度（西暦）"),
+    ("fiscal_year_wareki", "年度（和暦）"),
+    ("initiative_no", "取組の番号（initiatives.csv と対応）"),
+    ("row_no", "ロードマップの行の番号（取組の中で1から）"),
+    ("row_label", "ロードマップの行の名前"),
+    ("kind", "区分（計画 または 実績）"),
+    ("year_label", "その年度の欄に書かれた文字（ない場合は空欄）"),
+];
+
+fn roadmap_csv(records: &[ProjectRecord]) -> Result<Vec<u8>, csv::Error> {
+    let mut w = writer();
+    w.write_record(ROADMAP_COLUMNS.iter().map(|(name, _)| *name))?;
+    for r in records {
+        for (i, initiative) in r.initiatives.iter().enumerate() {
+            for (j, row) in initiative.roadmap.iter().enumerate() {
+                for &fy in &row.fiscal_years {
+                    let label = row
+                        .year_labels
+                        .iter()
+                        .find(|l| l.fiscal_year == fy)
+                        .map_or("", |l| l.label.as_str());
+                    w.write_record([
+                        r.id.as_str(),
+                        &fy.to_string(),
+                        &FiscalYear::from_western(fy).japanese(),
+                        &(i + 1).to_string(),
+                        &(j + 1).to_string(),
+                        &row.label,
+                        row.kind,
+                        label,
+                    ])?;
+                }
+            }
+        }
+    }
+    finish(w)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn one_line_keeps_bullets_as_the_sheets_write_them() {
+        assert_eq!(one_line("- 一つ目\n- 二つ目\n"), "・一つ目・二つ目");
+        assert_eq!(one_line("段落。\n\n次の段落。"), "段落。次の段落。");
+    }
+
+    #[test]
+    fn the_schema_is_json() {
+        let schema: serde_json::Value = serde_json::from_str(SCHEMA).expect("schema parses");
+        assert_eq!(
+            schema["$schema"],
+            "https://json-schema.org/draft/2020-12/schema"
+        );
+    }
+}
