@@ -183,13 +183,17 @@ fn budget(site: &Site) -> BudgetSummary {
     }
 }
 
-/// One row per distinct set of departments: single departments in vocabulary order, each joint set
-/// after the first department it names.
 fn department_rows(site: &Site) -> Vec<TotalRow> {
-    let mut keys: Vec<Vec<usize>> = site
-        .projects
+    let all: Vec<usize> = (0..site.projects.len()).collect();
+    department_rows_of(site, &all)
+}
+
+/// For some projects: one row per distinct set of departments, single departments in vocabulary
+/// order, each joint set after the first department it names. The rows add up to the projects' total.
+pub fn department_rows_of(site: &Site, projects: &[usize]) -> Vec<TotalRow> {
+    let mut keys: Vec<Vec<usize>> = projects
         .iter()
-        .map(|p| p.departments.clone())
+        .map(|&i| site.projects[i].departments.clone())
         .collect();
     keys.sort();
     keys.dedup();
@@ -206,13 +210,23 @@ fn department_rows(site: &Site) -> Vec<TotalRow> {
             } else {
                 names.join("・")
             };
-            row(
-                site,
-                label,
-                &matching(site, |p| &p.departments == key),
-                joint,
-            )
+            let members: Vec<usize> = projects
+                .iter()
+                .copied()
+                .filter(|&i| &site.projects[i].departments == key)
+                .collect();
+            row(site, label, &members, joint)
         })
+        .collect()
+}
+
+/// One row per section of a department that has projects.
+pub fn section_rows(site: &Site, group: &DepartmentGroup) -> Vec<TotalRow> {
+    group
+        .sections
+        .iter()
+        .filter(|s| !s.projects.is_empty())
+        .map(|s| row(site, site.vocabulary.section(s.id).name.clone(), &s.projects, false))
         .collect()
 }
 

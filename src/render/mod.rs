@@ -4,6 +4,7 @@
 //! Links are relative to the page (`root` is `./`, `../` or `../../`), so the site works from any
 //! sub-path of any host.
 
+pub mod charts;
 pub mod data;
 pub mod views;
 
@@ -225,21 +226,7 @@ fn context(site: &Site, indexes: &Indexes, page: PageKind) -> (&'static str, Con
             ("field.html", name, vec![home, fields], "fields")
         }
         PageKind::Category(id) => {
-            let group = indexes.category(id);
-            let projects = group.map(|g| g.projects.as_slice()).unwrap_or_default();
-            context.insert("category", &vocabulary.category(id).name);
-            context.insert(
-                "field",
-                &link(
-                    &vocabulary.fields[id.field].name,
-                    views::field_url(site, id.field),
-                ),
-            );
-            context.insert("projects", &views::summaries(site, projects));
-            context.insert(
-                "total",
-                &views::amount(group.map(|g| g.total).unwrap_or_default()),
-            );
+            category_context(site, indexes, id, &mut context);
             let crumbs = vec![
                 home,
                 fields,
@@ -403,6 +390,26 @@ fn field_context(site: &Site, indexes: &Indexes, field: usize, context: &mut Con
     context.insert("categories", &sections);
 }
 
+fn category_context(site: &Site, indexes: &Indexes, id: CategoryId, context: &mut Context) {
+    let vocabulary = &site.vocabulary;
+    let group = indexes.category(id);
+    let projects = group.map(|g| g.projects.as_slice()).unwrap_or_default();
+    let name = &vocabulary.category(id).name;
+    context.insert("category", name);
+    context.insert(
+        "field",
+        &link(&vocabulary.fields[id.field].name, views::field_url(site, id.field)),
+    );
+    context.insert("projects", &views::summaries(site, projects));
+    context.insert("total", &views::amount(group.map(|g| g.total).unwrap_or_default()));
+    let by_department = crate::indexes::department_rows_of(site, projects);
+    context.insert("by_department", &views::total_rows(&by_department, |_| None));
+    context.insert(
+        "chart",
+        &chart(&format!("{name}の部局別の事業費の棒グラフ"), &by_department),
+    );
+}
+
 fn departments_context(site: &Site, indexes: &Indexes, context: &mut Context) {
     #[derive(serde::Serialize)]
     struct Row {
@@ -454,6 +461,15 @@ fn department_context(site: &Site, indexes: &Indexes, department: usize, context
         })
         .collect();
     context.insert("department", &site.vocabulary.departments[department].name);
+    let by_section = crate::indexes::section_rows(site, group);
+    context.insert("by_section", &views::total_rows(&by_section, |_| None));
+    context.insert(
+        "chart",
+        &chart(
+            &format!("{}の課別の事業費の棒グラフ", site.vocabulary.departments[department].name),
+            &by_section,
+        ),
+    );
     context.insert("sections", &sections);
     context.insert("count", &group.projects.len());
     context.insert("total", &views::amount(group.total));
@@ -464,6 +480,18 @@ fn department_context(site: &Site, indexes: &Indexes, department: usize, context
         .map(|&p| views::summary(site, &site.projects[p]))
         .collect();
     context.insert("joint_projects", &joint);
+}
+
+/// A bar chart of the rows of a totals table.
+fn chart(label: &str, rows: &[crate::indexes::TotalRow]) -> String {
+    let bars: Vec<charts::Bar<'_>> = rows
+        .iter()
+        .map(|r| charts::Bar {
+            label: &r.label,
+            value: r.total.thousand_yen(),
+        })
+        .collect();
+    charts::bar_chart(label, &bars)
 }
 
 fn budget_context(site: &Site, indexes: &Indexes, context: &mut Context) {
@@ -491,6 +519,8 @@ fn budget_context(site: &Site, indexes: &Indexes, context: &mut Context) {
                 .map(|d| views::department_url(site, d))
         }),
     );
+    context.insert("chart_by_category", &chart("項目別の事業費の棒グラフ", &budget.by_category));
+    context.insert("chart_by_department", &chart("部局別の事業費の棒グラフ", &budget.by_department));
     context.insert("by_priority", &views::total_rows(&budget.by_priority, none));
     context.insert("by_future", &views::total_rows(&budget.by_future, none));
     let general = budget
