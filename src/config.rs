@@ -28,6 +28,9 @@ pub struct SiteConfig {
     pub last_year: FiscalYear,
     pub source_title: String,
     pub license: License,
+    /// When the content was last changed (YYYY-MM-DD): the date in the feed and the sitemap. A
+    /// setting rather than the clock, so that the same input gives the same output.
+    pub updated: String,
 }
 
 /// The licence the site's contents and data are published under.
@@ -50,6 +53,7 @@ struct RawConfig {
     language: String,
     theme: String,
     publisher: String,
+    updated: toml::Spanned<String>,
     roadmap: RawRoadmap,
     source: RawSource,
     license: License,
@@ -112,6 +116,15 @@ impl SiteConfig {
                 .with_key("roadmap.last_year"),
             );
         }
+        if !is_date(raw.updated.get_ref()) {
+            errors.push(
+                file.error_at(
+                    raw.updated.span(),
+                    "日付は \"2026-11-25\" のように、年-月-日で書きます。",
+                )
+                .with_key("updated"),
+            );
+        }
         if !raw.base_url.starts_with("http://") && !raw.base_url.starts_with("https://") {
             errors.push(
                 file.error("base_url は http:// または https:// で始まるURLで書きます。")
@@ -132,6 +145,7 @@ impl SiteConfig {
                     last_year,
                     source_title: raw.source.title,
                     license: raw.license,
+                    updated: raw.updated.into_inner(),
                 })
             }
             _ => Err(errors),
@@ -146,6 +160,23 @@ impl SiteConfig {
     /// The fiscal years of the roadmap's columns.
     pub fn roadmap_years(&self) -> Vec<FiscalYear> {
         FiscalYear::range(self.first_year, self.last_year).collect()
+    }
+}
+
+/// `YYYY-MM-DD` with a plausible month and day.
+fn is_date(text: &str) -> bool {
+    let parts: Vec<&str> = text.split('-').collect();
+    let number = |s: &str, len: usize| {
+        (s.len() == len && s.chars().all(|c| c.is_ascii_digit()))
+            .then(|| s.parse::<u32>().ok())
+            .flatten()
+    };
+    match parts.as_slice() {
+        [y, m, d] => matches!(
+            (number(y, 4), number(m, 2), number(d, 2)),
+            (Some(_), Some(1..=12), Some(1..=31))
+        ),
+        _ => false,
     }
 }
 
@@ -168,6 +199,7 @@ base_url = "https://example.jp/roadmap"
 language = "ja"
 theme = "default"
 publisher = "青森県"
+updated = "2026-11-25"
 [roadmap]
 budget_year = "R6"
 first_year = "R6"
@@ -194,7 +226,7 @@ url = "https://www.digital.go.jp/resources/open_data/public_data_license_v1.0"
         let errors = SiteConfig::parse(SourceFile::new(CONFIG_FILE, text)).unwrap_err();
         assert_eq!(errors.len(), 1);
         assert_eq!(errors[0].key.as_deref(), Some("roadmap.last_year"));
-        assert_eq!(errors[0].line(), 11);
+        assert_eq!(errors[0].line(), 12);
     }
 
     #[test]

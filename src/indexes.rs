@@ -226,7 +226,14 @@ pub fn section_rows(site: &Site, group: &DepartmentGroup) -> Vec<TotalRow> {
         .sections
         .iter()
         .filter(|s| !s.projects.is_empty())
-        .map(|s| row(site, site.vocabulary.section(s.id).name.clone(), &s.projects, false))
+        .map(|s| {
+            row(
+                site,
+                site.vocabulary.section(s.id).name.clone(),
+                &s.projects,
+                false,
+            )
+        })
         .collect()
 }
 
@@ -261,7 +268,7 @@ sections = [{ slug = "t", name = "生活安全企画課" }]
         .expect("vocabulary");
         let config = SiteConfig::parse(SourceFile::new(
             "config.toml",
-            "title='t'\ndescription='d'\nbase_url='http://x/'\nlanguage='ja'\ntheme='default'\npublisher='p'\n[roadmap]\nbudget_year='R6'\nfirst_year='R6'\nlast_year='R10'\n[source]\ntitle='s'\n[license]\nname='l'\nshort_name='L'\nurl='http://l/'\n".to_string(),
+            "title='t'\ndescription='d'\nbase_url='http://x/'\nlanguage='ja'\ntheme='default'\npublisher='p'\nupdated='2026-01-01'\n[roadmap]\nbudget_year='R6'\nfirst_year='R6'\nlast_year='R10'\n[source]\ntitle='s'\n[license]\nname='l'\nshort_name='L'\nurl='http://l/'\n".to_string(),
         ))
         .expect("config");
         let projects = projects

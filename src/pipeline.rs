@@ -155,6 +155,17 @@ pub fn build(options: &BuildOptions) -> Result<BuildReport, Failure> {
     data_files
         .par_iter()
         .try_for_each(|(path, bytes)| staging.write(path, bytes))?;
+    let listed: Vec<String> = pages
+        .iter()
+        .filter(|&&p| p != render::PageKind::NotFound)
+        .map(|&p| render::url(&site, p))
+        .collect();
+    staging.write(
+        "sitemap.xml",
+        render::feeds::sitemap(&site, &listed).as_bytes(),
+    )?;
+    staging.write("robots.txt", render::feeds::robots(&site).as_bytes())?;
+    staging.write("feed.xml", render::feeds::atom(&site).as_bytes())?;
     let static_dir = theme.join(render::STATIC_DIR);
     let assets = if static_dir.is_dir() {
         staging.copy_tree(&static_dir)?
@@ -164,7 +175,7 @@ pub fn build(options: &BuildOptions) -> Result<BuildReport, Failure> {
     staging.commit()?;
     Ok(BuildReport {
         pages: pages.len(),
-        assets: assets + data_files.len(),
+        assets: assets + data_files.len() + 3,
         projects: site.projects.len(),
         total: site.total_budget(),
         seconds: started.elapsed().as_secs_f64(),

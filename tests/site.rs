@@ -350,7 +350,10 @@ fn every_internal_link_resolves_to_a_file() {
         .expect("config")
         .parse()
         .expect("toml");
-    let license_url = config["license"]["url"].as_str().expect("license url").to_string();
+    let license_url = config["license"]["url"]
+        .as_str()
+        .expect("license url")
+        .to_string();
     let mut checked = 0;
     for path in pages {
         let html = Html::parse_document(&std::fs::read_to_string(&path).expect("read"));
@@ -733,4 +736,118 @@ fn open_data_json_has_every_project_and_each_page_links_its_own() {
             "{key} missing in a project"
         );
     }
+}
+
+#[test]
+fn sitemap_feed_and_robots_describe_the_site() {
+    let files = content_files();
+    let sitemap = std::fs::read_to_string(site().join("sitemap.xml")).expect("sitemap");
+    let doc = roxmltree::Document::parse(&sitemap).expect("well-formed sitemap");
+    let locs: BTreeSet<String> = doc
+        .descendants()
+        .filter(|n| n.has_tag_name("loc"))
+        .filter_map(|n| n.text().map(str::to_string))
+        .collect();
+    let pages: BTreeSet<String> = html_pages()
+        .iter()
+        .map(|p| {
+            p.strip_prefix(site())
+                .expect("prefix")
+                .to_string_lossy()
+                .replace("index.html", "")
+        })
+        .filter(|p| p != "404.html")
+        .map(|p| format!("https://example.jp/dx/roadmap/{p}"))
+        .collect();
+    assert_eq!(locs, pages, "the sitemap lists every page but 404.html");
+    let feed = std::fs::read_to_string(site().join("feed.xml")).expect("feed");
+    let doc = roxmltree::Document::parse(&feed).expect("well-formed feed");
+    let entries = doc
+        .descendants()
+        .filter(|n| n.has_tag_name("entry"))
+        .count();
+    assert_eq!(entries, files.len());
+    let robots = std::fs::read_to_string(site().join("robots.txt")).expect("robots");
+    assert!(robots.contains("Sitemap: https://example.jp/dx/roadmap/sitemap.xml"));
+    let not_found = std::fs::read_to_string(site().join("404.html")).expect("404");
+    assert!(
+        not_found.contains("href=https://example.jp/dx/roadmap/")
+            || not_found.contains("href=\"https://example.jp/dx/roadmap/\""),
+        "404 links are absolute"
+    );
+    let home = page("index.html");
+    let og: Vec<&str> = home
+        .select(&select("meta[property^='og:']"))
+        .filter_map(|m| m.value().attr("property"))
+        .collect();
+    assert!(og.contains(&"og:title") && og.contains(&"og:url"), "{og:?}");
+}
+
+#[test]
+fn the_timeline_shows_every_project_over_its_years() {
+    let files = content_files();
+    let html = page("timeline/index.html");
+    let table = html
+        .select(&select("table.timeline"))
+        .next()
+        .expect("timeline table");
+    let years: Vec<String> = table
+        .select(&select("thead th.year"))
+        .map(|th| squash(&text(th)))
+        .collect();
+    let earliest = files
+        .iter()
+        .map(|f| era_long(f.str("start")))
+        .min_by_key(|s| s[s.find('（').unwrap_or(0)..].to_string())
+        .expect("a start");
+    assert_eq!(years.first(), Some(&squash(&earliest)));
+    assert_eq!(years.last(), Some(&squash(&era_long("R10"))));
+    let mut seen = 0;
+    for tr in table.select(&select("tbody tr")) {
+        let Some(name) = tr.select(&select("th[scope=row] a")).next().map(text) else {
+            continue;
+        };
+        let file = files
+            .iter()
+            .find(|f| f.str("name") == name)
+            .unwrap_or_else(|| panic!("{name}"));
+        let western = |code: &str| -> u16 {
+            let n: u16 = code[1..].parse().expect("year");
+            if code.starts_with('H') {
+                1988 + n
+            } else {
+                2018 + n
+            }
+        };
+        let start = western(file.str("start"));
+        let end = if file.str("end") == "未定" {
+            2028
+        } else {
+            western(file.str("end"))
+        };
+        let first_year: u16 = years[0]
+            .split('（')
+            .nth(1)
+            .and_then(|s| s.get(..4))
+            .and_then(|s| s.parse().ok())
+            .expect("western year");
+        let cells: Vec<String> = tr
+            .select(&select("td"))
+            .map(|td| squash(&text(td)))
+            .collect();
+        assert_eq!(cells.len(), years.len());
+        for (i, cell) in cells.iter().enumerate() {
+            let year = first_year + i as u16;
+            assert_eq!(
+                cell.starts_with("実施"),
+                (start..=end).contains(&year),
+                "{name} {year}"
+            );
+        }
+        if file.str("end") == "未定" {
+            assert_eq!(cells.last().map(String::as_str), Some("実施（終期未定）"));
+        }
+        seen += 1;
+    }
+    assert_eq!(seen, files.len());
 }

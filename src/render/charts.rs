@@ -73,9 +73,18 @@ mod tests {
         let svg = bar_chart(
             "項目別",
             &[
-                Bar { label: "医療・福祉", value: 500 },
-                Bar { label: "子育て<&>", value: 250 },
-                Bar { label: "その他", value: 0 },
+                Bar {
+                    label: "医療・福祉",
+                    value: 500,
+                },
+                Bar {
+                    label: "子育て<&>",
+                    value: 250,
+                },
+                Bar {
+                    label: "その他",
+                    value: 0,
+                },
             ],
         );
         assert!(svg.contains("width=\"250\""), "{svg}");
@@ -89,7 +98,19 @@ mod tests {
 
     #[test]
     fn a_tiny_value_still_shows() {
-        let svg = bar_chart("x", &[Bar { label: "a", value: 1_000_000 }, Bar { label: "b", value: 1 }]);
+        let svg = bar_chart(
+            "x",
+            &[
+                Bar {
+                    label: "a",
+                    value: 1_000_000,
+                },
+                Bar {
+                    label: "b",
+                    value: 1,
+                },
+            ],
+        );
         assert!(svg.contains("width=\"1\""), "{svg}");
     }
 }

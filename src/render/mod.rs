@@ -6,6 +6,7 @@
 
 pub mod charts;
 pub mod data;
+pub mod feeds;
 pub mod views;
 
 use std::path::{Path, PathBuf};
@@ -13,6 +14,7 @@ use std::path::{Path, PathBuf};
 use tera::{Context, Tera};
 use walkdir::WalkDir;
 
+use crate::fiscal_year::FiscalYear;
 use crate::indexes::Indexes;
 use crate::model::Site;
 use crate::vocabulary::CategoryId;
@@ -34,6 +36,8 @@ pub const REQUIRED_TEMPLATES: &[&str] = &[
     "budget.html",
     "accessibility.html",
     "data.html",
+    "timeline.html",
+    "404.html",
 ];
 
 /// A page of the site.
@@ -49,6 +53,8 @@ pub enum PageKind {
     Budget,
     Accessibility,
     Data,
+    Timeline,
+    NotFound,
 }
 
 /// Compiled templates of one theme.
@@ -131,6 +137,8 @@ pub fn pages(site: &Site, indexes: &Indexes) -> Vec<PageKind> {
         PageKind::Budget,
         PageKind::Accessibility,
         PageKind::Data,
+        PageKind::Timeline,
+        PageKind::NotFound,
     ];
     pages.extend((0..site.projects.len()).map(PageKind::Project));
     pages.extend((0..site.vocabulary.fields.len()).map(PageKind::Field));
@@ -152,12 +160,17 @@ pub fn url(site: &Site, page: PageKind) -> String {
         PageKind::Budget => "budget/".to_string(),
         PageKind::Accessibility => "accessibility/".to_string(),
         PageKind::Data => "data/".to_string(),
+        PageKind::Timeline => "timeline/".to_string(),
+        PageKind::NotFound => "404.html".to_string(),
     }
 }
 
 /// The file a page is written to, relative to the output directory.
 pub fn output_path(site: &Site, page: PageKind) -> String {
-    format!("{}index.html", url(site, page))
+    match page {
+        PageKind::NotFound => url(site, page),
+        _ => format!("{}index.html", url(site, page)),
+    }
 }
 
 /// The prefix that leads from a page back to the site root.
@@ -180,11 +193,17 @@ fn context(site: &Site, indexes: &Indexes, page: PageKind) -> (&'static str, Con
     let page_url = url(site, page);
     let mut context = Context::new();
     context.insert("site", &views::site_view(site));
-    context.insert("root", &root_prefix(&page_url));
+    // The 404 page is served at any depth, so its links are absolute.
+    let root = match page {
+        PageKind::NotFound => site.config.base_url.clone(),
+        _ => root_prefix(&page_url),
+    };
+    context.insert("root", &root);
     context.insert(
         "canonical",
         &format!("{}{}", site.config.base_url, page_url),
     );
+    context.insert("indexable", &(page != PageKind::NotFound));
     let home = link("トップ", "");
     let fields = link("分野・項目別", "fields/");
     let departments = link("部局別", "departments/");
@@ -285,6 +304,16 @@ fn context(site: &Site, indexes: &Indexes, page: PageKind) -> (&'static str, Con
                 "data",
             )
         }
+        PageKind::Timeline => {
+            timeline_context(site, indexes, &mut context);
+            (
+                "timeline.html",
+                "すべての事業の年次計画".to_string(),
+                vec![home],
+                "timeline",
+            )
+        }
+        PageKind::NotFound => ("404.html", "ページが見つかりません".to_string(), vec![], ""),
     };
     context.insert("credit", &credit_line(site));
     context.insert("title", &title);
@@ -398,12 +427,21 @@ fn category_context(site: &Site, indexes: &Indexes, id: CategoryId, context: &mu
     context.insert("category", name);
     context.insert(
         "field",
-        &link(&vocabulary.fields[id.field].name, views::field_url(site, id.field)),
+        &link(
+            &vocabulary.fields[id.field].name,
+            views::field_url(site, id.field),
+        ),
     );
     context.insert("projects", &views::summaries(site, projects));
-    context.insert("total", &views::amount(group.map(|g| g.total).unwrap_or_default()));
+    context.insert(
+        "total",
+        &views::amount(group.map(|g| g.total).unwrap_or_default()),
+    );
     let by_department = crate::indexes::department_rows_of(site, projects);
-    context.insert("by_department", &views::total_rows(&by_department, |_| None));
+    context.insert(
+        "by_department",
+        &views::total_rows(&by_department, |_| None),
+    );
     context.insert(
         "chart",
         &chart(&format!("{name}の部局別の事業費の棒グラフ"), &by_department),
@@ -466,7 +504,10 @@ fn department_context(site: &Site, indexes: &Indexes, department: usize, context
     context.insert(
         "chart",
         &chart(
-            &format!("{}の課別の事業費の棒グラフ", site.vocabulary.departments[department].name),
+            &format!(
+                "{}の課別の事業費の棒グラフ",
+                site.vocabulary.departments[department].name
+            ),
             &by_section,
         ),
     );
@@ -519,8 +560,14 @@ fn budget_context(site: &Site, indexes: &Indexes, context: &mut Context) {
                 .map(|d| views::department_url(site, d))
         }),
     );
-    context.insert("chart_by_category", &chart("項目別の事業費の棒グラフ", &budget.by_category));
-    context.insert("chart_by_department", &chart("部局別の事業費の棒グラフ", &budget.by_department));
+    context.insert(
+        "chart_by_category",
+        &chart("項目別の事業費の棒グラフ", &budget.by_category),
+    );
+    context.insert(
+        "chart_by_department",
+        &chart("部局別の事業費の棒グラフ", &budget.by_department),
+    );
     context.insert("by_priority", &views::total_rows(&budget.by_priority, none));
     context.insert("by_future", &views::total_rows(&budget.by_future, none));
     let general = budget
@@ -536,6 +583,73 @@ fn budget_context(site: &Site, indexes: &Indexes, context: &mut Context) {
         .map(|p| views::summary(site, p))
         .collect();
     context.insert("joint_projects", &joint);
+}
+
+fn timeline_context(site: &Site, indexes: &Indexes, context: &mut Context) {
+    #[derive(serde::Serialize)]
+    struct Cell {
+        /// 「実施」, 「実施（終期未定）」 or empty.
+        text: &'static str,
+        starts: bool,
+    }
+    #[derive(serde::Serialize)]
+    struct Row {
+        name: String,
+        url: String,
+        period: String,
+        cells: Vec<Cell>,
+    }
+    #[derive(serde::Serialize)]
+    struct Group {
+        name: String,
+        url: String,
+        rows: Vec<Row>,
+    }
+    let config = &site.config;
+    let first = site
+        .projects
+        .iter()
+        .map(|p| p.start)
+        .min()
+        .map_or(config.first_year, |y| y.min(config.first_year));
+    let years: Vec<FiscalYear> = FiscalYear::range(first, config.last_year).collect();
+    let row = |i: usize| {
+        let project = &site.projects[i];
+        let summary = views::summary(site, project);
+        let cells = years
+            .iter()
+            .map(|&year| {
+                let open_end = project.end.year().is_none() && year == config.last_year;
+                Cell {
+                    text: match (project.runs_in(year), open_end) {
+                        (true, true) => "実施（終期未定）",
+                        (true, false) => "実施",
+                        (false, _) => "",
+                    },
+                    starts: year == project.start,
+                }
+            })
+            .collect();
+        Row {
+            name: summary.name,
+            url: summary.url,
+            period: summary.period,
+            cells,
+        }
+    };
+    let groups: Vec<Group> = indexes
+        .categories
+        .iter()
+        .filter(|g| !g.projects.is_empty())
+        .map(|g| Group {
+            name: site.vocabulary.category(g.id).name.clone(),
+            url: views::category_url(site, g.id),
+            rows: g.projects.iter().map(|&i| row(i)).collect(),
+        })
+        .collect();
+    context.insert("years", &views::year_columns(&years));
+    context.insert("groups", &groups);
+    context.insert("count", &site.projects.len());
 }
 
 /// The credit line users of the data are asked to give (PDL1.0 §4).
