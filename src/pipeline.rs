@@ -166,6 +166,10 @@ pub fn build(options: &BuildOptions) -> Result<BuildReport, Failure> {
     )?;
     staging.write("robots.txt", render::feeds::robots(&site).as_bytes())?;
     staging.write("feed.xml", render::feeds::atom(&site).as_bytes())?;
+    let search_files = render::search::files(&site);
+    search_files
+        .par_iter()
+        .try_for_each(|(path, bytes)| staging.write(path, bytes))?;
     let static_dir = theme.join(render::STATIC_DIR);
     let assets = if static_dir.is_dir() {
         staging.copy_tree(&static_dir)?
@@ -175,7 +179,7 @@ pub fn build(options: &BuildOptions) -> Result<BuildReport, Failure> {
     staging.commit()?;
     Ok(BuildReport {
         pages: pages.len(),
-        assets: assets + data_files.len() + 3,
+        assets: assets + data_files.len() + search_files.len() + 3,
         projects: site.projects.len(),
         total: site.total_budget(),
         seconds: started.elapsed().as_secs_f64(),

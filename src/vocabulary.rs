@@ -23,7 +23,7 @@ pub struct Vocabulary {
 }
 
 /// A name with its URL slug.
-#[derive(Debug, Clone, Deserialize)]
+#[derive(Debug, Clone, Deserialize, serde::Serialize)]
 #[serde(deny_unknown_fields)]
 pub struct Term {
     pub slug: String,

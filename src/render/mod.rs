@@ -7,6 +7,7 @@
 pub mod charts;
 pub mod data;
 pub mod feeds;
+pub mod search;
 pub mod views;
 
 use std::path::{Path, PathBuf};
@@ -37,6 +38,7 @@ pub const REQUIRED_TEMPLATES: &[&str] = &[
     "accessibility.html",
     "data.html",
     "timeline.html",
+    "search.html",
     "404.html",
 ];
 
@@ -54,6 +56,7 @@ pub enum PageKind {
     Accessibility,
     Data,
     Timeline,
+    Search,
     NotFound,
 }
 
@@ -138,6 +141,7 @@ pub fn pages(site: &Site, indexes: &Indexes) -> Vec<PageKind> {
         PageKind::Accessibility,
         PageKind::Data,
         PageKind::Timeline,
+        PageKind::Search,
         PageKind::NotFound,
     ];
     pages.extend((0..site.projects.len()).map(PageKind::Project));
@@ -161,6 +165,7 @@ pub fn url(site: &Site, page: PageKind) -> String {
         PageKind::Accessibility => "accessibility/".to_string(),
         PageKind::Data => "data/".to_string(),
         PageKind::Timeline => "timeline/".to_string(),
+        PageKind::Search => "search/".to_string(),
         PageKind::NotFound => "404.html".to_string(),
     }
 }
@@ -313,6 +318,12 @@ fn context(site: &Site, indexes: &Indexes, page: PageKind) -> (&'static str, Con
                 "timeline",
             )
         }
+        PageKind::Search => (
+            "search.html",
+            "サイト内検索".to_string(),
+            vec![home],
+            "search",
+        ),
         PageKind::NotFound => ("404.html", "ページが見つかりません".to_string(), vec![], ""),
     };
     context.insert("credit", &credit_line(site));
@@ -328,6 +339,23 @@ fn home_context(site: &Site, indexes: &Indexes, context: &mut Context) {
     context.insert("count", &site.projects.len());
     context.insert("total", &views::amount(site.total_budget()));
     context.insert("categories", &category_rows(site, indexes));
+    // The filters' choices: every declared category and department, by slug.
+    let vocabulary = &site.vocabulary;
+    let categories: Vec<&crate::vocabulary::Term> = vocabulary
+        .category_ids()
+        .map(|id| vocabulary.category(id))
+        .collect();
+    let departments: Vec<crate::vocabulary::Term> = vocabulary
+        .departments
+        .iter()
+        .map(|d| crate::vocabulary::Term {
+            slug: d.slug.clone(),
+            name: d.name.clone(),
+        })
+        .collect();
+    context.insert("filter_categories", &categories);
+    context.insert("filter_departments", &departments);
+    context.insert("years", &views::year_columns(&site.config.roadmap_years()));
     context.insert(
         "department_count",
         &indexes

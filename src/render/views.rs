@@ -49,6 +49,20 @@ pub struct ProjectSummary {
     pub priority: bool,
     pub future: bool,
     pub period: String,
+    /// For the list filters: codes and numbers as `data-` attributes.
+    pub filter: FilterData,
+}
+
+/// What the list filters of the home page read from each row.
+#[derive(Debug, Clone, Serialize)]
+pub struct FilterData {
+    pub category: String,
+    /// Department slugs separated by spaces.
+    pub departments: String,
+    pub start: u16,
+    /// Empty when the end is undecided.
+    pub end: String,
+    pub budget: u64,
 }
 
 /// A budget total: grouped thousand yen and the plain reading.
@@ -193,6 +207,22 @@ pub fn summary(site: &Site, project: &Project) -> ProjectSummary {
         priority: project.priority,
         future: project.future,
         period: format!("{}〜{}", project.start.japanese(), end_short(project)),
+        filter: FilterData {
+            category: vocabulary.category(project.category).slug.clone(),
+            departments: project
+                .departments
+                .iter()
+                .map(|&d| vocabulary.departments[d].slug.as_str())
+                .collect::<Vec<_>>()
+                .join(" "),
+            start: project.start.western(),
+            end: project
+                .end
+                .year()
+                .map(|y| y.western().to_string())
+                .unwrap_or_default(),
+            budget: project.budget.thousand_yen(),
+        },
     }
 }
 

@@ -1,0 +1,225 @@
+//! The full-text search index, searched in the browser with no server.
+//!
+//! Japanese has no spaces, so the index is built on characters, not words: every character and every
+//! pair of neighbouring characters (uni- and bigrams) of a project's normalised text points to the
+//! projects that contain it. A query's grams narrow the candidates; the browser then confirms each
+//! candidate by plain substring search in its text, so a query finds exactly the projects whose text
+//! contains it, whatever a word segmenter would have made of it. Normalisation (NFKC, then lower
+//! case) is the same here and in `search.js`, so 「ＩＣＴ」 finds "ict" and 「ﾄﾞﾛｰﾝ」 finds 「ドローン」.
+//!
+//! Files, so that a query downloads little even for tens of thousands of projects:
+//! - `search/meta.json`: how many gram shards and document chunks there are;
+//! - `search/grams/<n>.json`: the posting lists of the grams whose hash falls in shard `n`;
+//! - `search/docs/<n>.json`: the projects `n*CHUNK ..`, with their display fields and plain text.
+
+use std::collections::BTreeMap;
+
+use serde::Serialize;
+use unicode_normalization::UnicodeNormalization;
+
+use crate::model::{Project, Site};
+
+/// Projects per document chunk.
+pub const CHUNK: usize = 64;
+/// Target size of a gram shard's JSON, in bytes.
+const SHARD_TARGET_BYTES: usize = 48 * 1024;
+/// Up to this much document text in all, the browser downloads every document and scans it, and no
+/// gram index is written: measured on the real site (27 projects), the documents are 47 KB while the
+/// gram shards would add 90 KB, so the index only pays off for larger sites.
+const SCAN_ALL_BYTES: usize = 256 * 1024;
+
+/// One project as the search page shows and searches it.
+#[derive(Debug, Clone, Serialize)]
+pub struct SearchDoc {
+    /// URL relative to the site root.
+    pub u: String,
+    /// Name.
+    pub n: String,
+    /// Category.
+    pub c: String,
+    /// Departments, joined with 「・」.
+    pub d: String,
+    /// Budget in thousand yen, grouped (「4,202」).
+    pub b: String,
+    /// Every searchable text, plain, one field per line.
+    pub t: String,
+}
+
+#[derive(Serialize)]
+struct Meta {
+    docs: usize,
+    chunk: usize,
+    shards: usize,
+}
+
+/// Normalises text for search: NFKC, then lower case (as `s.normalize('NFKC').toLowerCase()`).
+pub fn normalize(text: &str) -> String {
+    text.nfkc().flat_map(char::to_lowercase).collect()
+}
+
+/// FNV-1a over UTF-8 bytes; the same function is in `search.js`.
+pub fn gram_hash(gram: &str) -> u32 {
+    let mut hash: u32 = 0x811c_9dc5;
+    for byte in gram.bytes() {
+        hash ^= u32::from(byte);
+        hash = hash.wrapping_mul(0x0100_0193);
+    }
+    hash
+}
+
+/// The plain text of a project that search looks in: every text of the sheet and the names of its
+/// category, departments and sections.
+pub fn document(site: &Site, project: &Project) -> SearchDoc {
+    let vocabulary = &site.vocabulary;
+    let departments: Vec<&str> = project
+        .departments
+        .iter()
+        .map(|&d| vocabulary.departments[d].name.as_str())
+        .collect();
+    let sections: Vec<&str> = project
+        .sections
+        .iter()
+        .map(|&s| vocabulary.section(s).name.as_str())
+        .collect();
+    let mut lines = vec![
+        project.name.clone(),
+        plain(&project.overview),
+        plain(&project.situation),
+        plain(&project.outcome),
+    ];
+    for initiative in &project.initiatives {
+        lines.push(initiative.title.clone());
+        lines.push(plain(&initiative.description));
+        for row in &initiative.roadmap {
+            lines.push(row.label.clone());
+            lines.extend(row.year_labels.values().cloned());
+        }
+    }
+    lines.push(plain(&project.notes));
+    lines.push(vocabulary.category(project.category).name.clone());
+    lines.push(departments.join("・"));
+    lines.push(sections.join("・"));
+    lines.retain(|l| !l.trim().is_empty());
+    SearchDoc {
+        u: format!("projects/{}/", project.slug),
+        n: project.name.clone(),
+        c: vocabulary.category(project.category).name.clone(),
+        d: departments.join("・"),
+        b: project.budget.grouped(),
+        t: lines.join("\n"),
+    }
+}
+
+/// Markdown as one line of plain text (list markers and emphasis removed).
+fn plain(markdown: &str) -> String {
+    let mut out = String::new();
+    for event in pulldown_cmark::Parser::new(markdown) {
+        match event {
+            pulldown_cmark::Event::Text(t) | pulldown_cmark::Event::Code(t) => out.push_str(&t),
+            pulldown_cmark::Event::End(
+                pulldown_cmark::TagEnd::Paragraph | pulldown_cmark::TagEnd::Item,
+            ) => out.push(' '),
+            _ => {}
+        }
+    }
+    out.trim().to_string()
+}
+
+/// Every file of `search/`, as (path relative to the output, bytes).
+pub fn files(site: &Site) -> Vec<(String, Vec<u8>)> {
+    let docs: Vec<SearchDoc> = site.projects.iter().map(|p| document(site, p)).collect();
+    let chunks: Vec<Vec<u8>> = docs.chunks(CHUNK).map(|c| to_json(&c)).collect();
+    let text_bytes: usize = chunks.iter().map(Vec::len).sum();
+    let shards = if text_bytes <= SCAN_ALL_BYTES {
+        0
+    } else {
+        shard_count(&docs)
+    };
+    let mut files = vec![(
+        "search/meta.json".to_string(),
+        to_json(&Meta {
+            docs: docs.len(),
+            chunk: CHUNK,
+            shards,
+        }),
+    )];
+    if shards > 0 {
+        files.extend(gram_shards(&docs, shards));
+    }
+    for (n, chunk) in chunks.into_iter().enumerate() {
+        files.push((format!("search/docs/{n}.json"), chunk));
+    }
+    files
+}
+
+/// The posting lists of every uni- and bigram: gram → ids of the documents containing it.
+fn postings(docs: &[SearchDoc]) -> BTreeMap<String, Vec<u32>> {
+    let mut postings: BTreeMap<String, Vec<u32>> = BTreeMap::new();
+    for (id, doc) in docs.iter().enumerate() {
+        let text: Vec<char> = normalize(&doc.t).chars().collect();
+        let mut grams: Vec<String> = text.iter().map(|c| c.to_string()).collect();
+        grams.extend(text.windows(2).map(|w| w.iter().collect::<String>()));
+        grams.sort();
+        grams.dedup();
+        for gram in grams.into_iter().filter(|g| !g.trim().is_empty()) {
+            postings.entry(gram).or_default().push(id as u32);
+        }
+    }
+    postings
+}
+
+/// How many shards keep each near the target size.
+fn shard_count(docs: &[SearchDoc]) -> usize {
+    let estimated: usize = postings(docs)
+        .iter()
+        .map(|(g, ids)| g.len() + 6 + ids.len() * 4)
+        .sum();
+    estimated.div_ceil(SHARD_TARGET_BYTES).max(1)
+}
+
+/// The gram shard files.
+fn gram_shards(docs: &[SearchDoc], shards: usize) -> Vec<(String, Vec<u8>)> {
+    let postings = postings(docs);
+    let mut sharded: Vec<BTreeMap<&str, &[u32]>> = vec![BTreeMap::new(); shards];
+    for (gram, ids) in &postings {
+        sharded[gram_hash(gram) as usize % shards].insert(gram, ids);
+    }
+    sharded
+        .iter()
+        .enumerate()
+        .map(|(n, shard)| (format!("search/grams/{n}.json"), to_json(shard)))
+        .collect()
+}
+
+fn to_json<T: Serialize>(value: &T) -> Vec<u8> {
+    serde_json::to_vec(value).unwrap_or_default()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn normalisation_folds_width_and_case() {
+        assert_eq!(normalize("ＩＣＴ"), "ict");
+        assert_eq!(normalize("Ｅｍｏｔｅｔ"), "emotet");
+        assert_eq!(normalize("ＤＸ推進"), "dx推進");
+        assert_eq!(normalize("①"), "1");
+        assert_eq!(normalize("　"), " ");
+        assert_eq!(normalize("ﾄﾞﾛｰﾝ"), "ドローン");
+    }
+
+    #[test]
+    fn hash_matches_the_reference_values() {
+        // FNV-1a 32-bit reference values.
+        assert_eq!(gram_hash(""), 0x811c_9dc5);
+        assert_eq!(gram_hash("a"), 0xe40c_292c);
+        assert_eq!(gram_hash("foobar"), 0xbf9c_f968);
+    }
+
+    #[test]
+    fn plain_text_drops_markup() {
+        assert_eq!(plain("- 一つ目\n- 二つ目"), "一つ目 二つ目");
+        assert_eq!(plain("**強調**と`コード`"), "強調とコード");
+    }
+}
