@@ -186,6 +186,15 @@ fn root_prefix(url: &str) -> String {
     }
 }
 
+/// The path of a URL (`https://host/dx/roadmap/` → `/dx/roadmap/`).
+fn url_path(url: &str) -> String {
+    let after_scheme = url.split_once("://").map_or(url, |(_, rest)| rest);
+    match after_scheme.find('/') {
+        Some(slash) => after_scheme[slash..].to_string(),
+        None => "/".to_string(),
+    }
+}
+
 fn link(name: impl Into<String>, url: impl Into<String>) -> Link {
     Link {
         name: name.into(),
@@ -198,9 +207,10 @@ fn context(site: &Site, indexes: &Indexes, page: PageKind) -> (&'static str, Con
     let page_url = url(site, page);
     let mut context = Context::new();
     context.insert("site", &views::site_view(site));
-    // The 404 page is served at any depth, so its links are absolute.
+    // The 404 page is served at any depth, so its links start from the site's path on the host
+    // (from the base URL): right on any host and port, under a sub-path too.
     let root = match page {
-        PageKind::NotFound => site.config.base_url.clone(),
+        PageKind::NotFound => url_path(&site.config.base_url),
         _ => root_prefix(&page_url),
     };
     context.insert("root", &root);
@@ -753,6 +763,13 @@ fn error_chain(error: &tera::Error) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn url_path_keeps_the_sub_path() {
+        assert_eq!(url_path("https://example.jp/dx/roadmap/"), "/dx/roadmap/");
+        assert_eq!(url_path("http://127.0.0.1:8000/"), "/");
+        assert_eq!(url_path("http://127.0.0.1:8000"), "/");
+    }
 
     #[test]
     fn root_prefix_follows_depth() {

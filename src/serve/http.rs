@@ -1,0 +1,277 @@
+//! Answers the preview's HTTP requests: files of the output, the preview's own endpoints, and the
+//! long-poll that tells open pages when to reload.
+//!
+//! Routing is a pure function from method and target to a [`Reply`], so it is tested without a socket;
+//! [`handle`] only turns replies into `tiny_http` responses.
+
+use std::fs;
+use std::path::PathBuf;
+use std::sync::Arc;
+use std::sync::atomic::{AtomicUsize, Ordering};
+use std::time::Duration;
+
+use tiny_http::{Header, Method, Request, Response};
+
+use super::files::{self, Target};
+use super::overlay::{self, PREFIX};
+use super::state::Live;
+
+/// How long a page's request for news may wait before being answered "no change".
+const LONG_POLL: Duration = Duration::from_secs(25);
+/// How many such requests may wait at once (one per open tab); more are answered at once.
+const MAX_WAITING: usize = 64;
+
+/// What the server needs to answer requests.
+pub struct App {
+    pub output: PathBuf,
+    pub live: Arc<Live>,
+    waiting: AtomicUsize,
+}
+
+/// An answer, before it becomes an HTTP response.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Reply {
+    pub status: u16,
+    pub content_type: &'static str,
+    pub body: Vec<u8>,
+    pub location: Option<String>,
+}
+
+/// What a request asks for.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Action {
+    Reply(Reply),
+    /// Wait until the version differs from this one, then answer with the new version.
+    WaitForChange(u64),
+}
+
+impl Reply {
+    fn new(status: u16, content_type: &'static str, body: impl Into<Vec<u8>>) -> Reply {
+        Reply {
+            status,
+            content_type,
+            body: body.into(),
+            location: None,
+        }
+    }
+
+    fn text(status: u16, message: &str) -> Reply {
+        Reply::new(status, "text/plain; charset=utf-8", message)
+    }
+
+    fn json(value: &serde_json::Value) -> Reply {
+        Reply::new(200, "application/json", value.to_string())
+    }
+}
+
+impl App {
+    pub fn new(output: PathBuf, live: Arc<Live>) -> App {
+        App {
+            output,
+            live,
+            waiting: AtomicUsize::new(0),
+        }
+    }
+
+    /// Decides the answer to a request.
+    pub fn route(&self, method: &Method, target: &str) -> Action {
+        if !matches!(method, Method::Get | Method::Head) {
+            return Action::Reply(Reply::text(405, "GET と HEAD だけを受け付けます。"));
+        }
+        let path = files::path_part(target);
+        match path.strip_prefix(PREFIX) {
+            Some(endpoint) => self.endpoint(endpoint, files::query_part(target)),
+            None => Action::Reply(self.file(target)),
+        }
+    }
+
+    /// The preview's own resources under `/__roadmap/`.
+    fn endpoint(&self, name: &str, query: &str) -> Action {
+        let reply = match name {
+            "events" => return Action::WaitForChange(since(query)),
+            "status" => Reply::json(&overlay::status_json(&self.live.snapshot())),
+            "live.js" => Reply::new(200, "text/javascript; charset=utf-8", overlay::SCRIPT),
+            "overlay.css" => Reply::new(200, "text/css; charset=utf-8", overlay::STYLE),
+            _ => Reply::text(404, "ありません。"),
+        };
+        Action::Reply(reply)
+    }
+
+    /// A file of the output; HTML pages get the reload script and, after a failed build, the overlay.
+    fn file(&self, target: &str) -> Reply {
+        let status = self.live.snapshot();
+        if !status.built {
+            return Reply::new(503, "text/html; charset=utf-8", overlay::placeholder_page(&status));
+        }
+        match files::resolve(&self.output, target) {
+            Target::File(path) => match fs::read(&path) {
+                Ok(bytes) => self.page(200, files::content_type(&path), bytes),
+                Err(_) => self.not_found(),
+            },
+            Target::Redirect(location) => Reply {
+                location: Some(location),
+                ..Reply::text(301, "末尾に / を付けたアドレスに移動します。")
+            },
+            Target::NotFound => self.not_found(),
+            Target::Forbidden => Reply::text(403, "サイトの外のファイルは見せられません。"),
+            Target::BadRequest => Reply::text(400, "アドレスの形が正しくありません。"),
+        }
+    }
+
+    fn page(&self, status: u16, content_type: &'static str, bytes: Vec<u8>) -> Reply {
+        if files::is_html(content_type) {
+            Reply::new(status, content_type, overlay::inject(&bytes, &self.live.snapshot()))
+        } else {
+            Reply::new(status, content_type, bytes)
+        }
+    }
+
+    /// The site's own 404 page with status 404, or a short text if it has none.
+    fn not_found(&self) -> Reply {
+        match files::resolve(&self.output, "/404.html") {
+            Target::File(path) => match fs::read(&path) {
+                Ok(bytes) => self.page(404, "text/html; charset=utf-8", bytes),
+                Err(_) => Reply::text(404, "ページが見つかりません。"),
+            },
+            _ => Reply::text(404, "ページが見つかりません。"),
+        }
+    }
+
+    /// Waits for a change (bounded in time), then answers with the current version.
+    fn wait_and_reply(&self, since: u64) -> Reply {
+        let version = self.live.wait_for_change(since, LONG_POLL);
+        Reply::json(&serde_json::json!({ "version": version }))
+    }
+}
+
+/// The `since` parameter of an events request (0 if absent or malformed).
+fn since(query: &str) -> u64 {
+    query
+        .split('&')
+        .find_map(|pair| pair.strip_prefix("since="))
+        .and_then(|v| v.parse().ok())
+        .unwrap_or(0)
+}
+
+/// Answers one request. Long-polls are answered from a thread of their own (at most
+/// [`MAX_WAITING`] at once), so that waiting pages never hold up files.
+pub fn handle(app: &Arc<App>, request: Request) {
+    let action = app.route(request.method(), request.url());
+    match action {
+        Action::Reply(reply) => respond(request, reply),
+        Action::WaitForChange(since) => {
+            if app.waiting.fetch_add(1, Ordering::SeqCst) >= MAX_WAITING {
+                app.waiting.fetch_sub(1, Ordering::SeqCst);
+                let version = app.live.snapshot().version;
+                return respond(request, Reply::json(&serde_json::json!({ "version": version })));
+            }
+            let worker = Arc::clone(app);
+            let spawned = std::thread::Builder::new()
+                .name("roadmap-events".to_string())
+                .spawn(move || {
+                    let reply = worker.wait_and_reply(since);
+                    worker.waiting.fetch_sub(1, Ordering::SeqCst);
+                    respond(request, reply);
+                });
+            if spawned.is_err() {
+                // The request went with the closure and is dropped; the page retries after a second.
+                app.waiting.fetch_sub(1, Ordering::SeqCst);
+            }
+        }
+    }
+}
+
+/// Sends a reply; a browser that has gone away is not an error worth reporting.
+fn respond(request: Request, reply: Reply) {
+    let mut response = Response::from_data(reply.body).with_status_code(reply.status);
+    let mut headers = vec![
+        ("Content-Type", reply.content_type.to_string()),
+        ("Cache-Control", "no-store".to_string()),
+        ("X-Content-Type-Options", "nosniff".to_string()),
+    ];
+    if let Some(location) = reply.location {
+        headers.push(("Location", location));
+    }
+    for (name, value) in headers {
+        if let Ok(header) = Header::from_bytes(name.as_bytes(), value.as_bytes()) {
+            response.add_header(header);
+        }
+    }
+    let _ = request.respond(response);
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::diagnostics::Diagnostic;
+    use crate::pipeline::Failure;
+    use crate::serve::state::Problem;
+
+    fn app() -> (tempfile::TempDir, App) {
+        let dir = tempfile::tempdir().expect("tempdir");
+        let output = dir.path().join("site");
+        fs::create_dir_all(output.join("p")).expect("mkdir");
+        fs::write(output.join("index.html"), "<html><body>top</body></html>").expect("write");
+        fs::write(output.join("404.html"), "<html><body>404</body></html>").expect("write");
+        fs::write(output.join("p/data.csv"), "a,b\r\n").expect("write");
+        let live = Arc::new(Live::new(output.clone()));
+        (dir, App::new(output, live))
+    }
+
+    fn reply(app: &App, target: &str) -> Reply {
+        match app.route(&Method::Get, target) {
+            Action::Reply(r) => r,
+            Action::WaitForChange(_) => panic!("{target} should not wait"),
+        }
+    }
+
+    #[test]
+    fn before_a_good_build_every_page_explains() {
+        let (_dir, app) = app();
+        app.live.failed(
+            Problem::from_failure(&Failure::Content(vec![Diagnostic::in_file(
+                std::path::Path::new("content/a.md"),
+                "誤り",
+            )])),
+            0.0,
+        );
+        let r = reply(&app, "/");
+        assert_eq!(r.status, 503);
+        let body = String::from_utf8(r.body).expect("utf8");
+        assert!(body.contains("roadmap-overlay") && body.contains("content/a.md"), "{body}");
+    }
+
+    #[test]
+    fn pages_get_the_script_and_files_do_not() {
+        let (_dir, app) = app();
+        app.live.succeeded(0.0);
+        let page = reply(&app, "/");
+        assert_eq!(page.status, 200);
+        assert!(String::from_utf8_lossy(&page.body).contains("/__roadmap/live.js"));
+        let csv = reply(&app, "/p/data.csv");
+        assert_eq!(csv.content_type, "text/csv; charset=utf-8");
+        assert_eq!(csv.body, b"a,b\r\n");
+        let missing = reply(&app, "/nothing/");
+        assert_eq!(missing.status, 404);
+        assert!(String::from_utf8_lossy(&missing.body).contains("404"));
+        assert_eq!(reply(&app, "/p").location.as_deref(), Some("/p/"));
+        assert_eq!(reply(&app, "/%2e%2e/x").status, 403);
+    }
+
+    #[test]
+    fn endpoints_answer_and_events_wait() {
+        let (_dir, app) = app();
+        assert_eq!(
+            app.route(&Method::Get, "/__roadmap/events?since=4"),
+            Action::WaitForChange(4)
+        );
+        assert_eq!(reply(&app, "/__roadmap/live.js").status, 200);
+        assert_eq!(reply(&app, "/__roadmap/nothing").status, 404);
+        let status = reply(&app, "/__roadmap/status");
+        assert_eq!(status.content_type, "application/json");
+        match app.route(&Method::Post, "/") {
+            Action::Reply(r) => assert_eq!(r.status, 405),
+            Action::WaitForChange(_) => panic!("POST must not wait"),
+        }
+    }
+}

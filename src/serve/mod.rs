@@ -1,0 +1,177 @@
+//! `roadmap serve`: a live preview for staff. Builds the site into a private temporary directory, serves
+//! it on the loopback address, rebuilds when a file is saved and makes open pages reload.
+//!
+//! A failed rebuild keeps the last good site (the pipeline replaces its output only on success) and
+//! every page then shows the same diagnostics as `roadmap check`, in an overlay. The published
+//! `output/` is never touched, and nothing preview-only is ever written into a build.
+
+pub mod files;
+pub mod http;
+pub mod overlay;
+pub mod state;
+pub mod watch;
+
+use std::net::{IpAddr, SocketAddr};
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+
+use tiny_http::Server;
+
+use crate::config::CONFIG_FILE;
+use crate::pipeline::BuildOptions;
+use http::App;
+use state::Live;
+use watch::{Builder, Watch};
+
+/// The port tried first when none is given, so that a bookmark keeps working.
+pub const DEFAULT_PORT: u16 = 8000;
+/// Threads answering requests for files (waiting pages have threads of their own).
+const WORKERS: usize = 4;
+
+/// What `roadmap serve` was asked to do.
+#[derive(Debug, Clone)]
+pub struct ServeOptions {
+    pub root: PathBuf,
+    /// `None`: [`DEFAULT_PORT`] if free, else any free port. `Some(0)`: any free port.
+    pub port: Option<u16>,
+    pub bind: IpAddr,
+}
+
+/// Why the preview could not start (exit status 2).
+#[derive(Debug, thiserror::Error)]
+pub enum ServeError {
+    #[error("{0}")]
+    Usage(String),
+    #[error("{0}")]
+    Io(String),
+}
+
+/// Builds, serves and watches until the process is stopped (Ctrl+C).
+pub fn run(options: &ServeOptions) -> Result<(), ServeError> {
+    let root = site_root(&options.root)?;
+    let server = Arc::new(bind(options.bind, options.port)?);
+    let url = url_of(&server, options.bind)?;
+    let workdir = tempfile::Builder::new()
+        .prefix("roadmap-serve-")
+        .tempdir()
+        .map_err(|e| ServeError::Io(format!("作業用の一時フォルダを作れません: {e}")))?;
+    let output = workdir.path().join("site");
+    let live = Arc::new(Live::new(output.clone()));
+    let builder = Builder {
+        options: BuildOptions {
+            root: root.clone(),
+            output: output.clone(),
+            base_url: Some(url.clone()),
+        },
+        live: Arc::clone(&live),
+    };
+    // Watch before the first build, so that a save during it is not missed.
+    let watch = Watch::start(&root)
+        .map_err(|e| ServeError::Io(format!("ファイルの変更を見張れません: {e}")))?;
+    builder.run("最初の作成");
+    stop_cleanly_on_signal(workdir.path());
+    std::thread::Builder::new()
+        .name("roadmap-watch".to_string())
+        .spawn(move || watch.run(&builder))
+        .map_err(|e| ServeError::Io(e.to_string()))?;
+    greet(&url, options.bind);
+    serve(server, Arc::new(App::new(output, live)));
+    drop(workdir);
+    Ok(())
+}
+
+/// The site folder as an absolute path, if it has a `config.toml`.
+fn site_root(root: &Path) -> Result<PathBuf, ServeError> {
+    let missing = || {
+        ServeError::Usage(format!(
+            "{} に {CONFIG_FILE} がありません。--root でサイトのフォルダ（config.toml のある場所）を指定してください。",
+            root.display()
+        ))
+    };
+    let root = root.canonicalize().map_err(|_| missing())?;
+    if root.join(CONFIG_FILE).is_file() {
+        Ok(root)
+    } else {
+        Err(missing())
+    }
+}
+
+/// Listens on the port asked for, or on [`DEFAULT_PORT`] or any free port.
+fn bind(ip: IpAddr, port: Option<u16>) -> Result<Server, ServeError> {
+    let attempt = |port: u16| Server::http(SocketAddr::new(ip, port));
+    match port {
+        Some(port) => attempt(port).map_err(|e| {
+            ServeError::Usage(format!(
+                "{ip} のポート {port} で待ち受けられません（ほかのプログラムが使っているかもしれません）: {e}。--port で別の番号を指定するか、--port を付けずに実行してください。"
+            ))
+        }),
+        None => attempt(DEFAULT_PORT)
+            .or_else(|_| attempt(0))
+            .map_err(|e| ServeError::Usage(format!("{ip} で待ち受けられません: {e}"))),
+    }
+}
+
+/// The address to open in a browser (loopback when listening on every address).
+fn url_of(server: &Server, bind: IpAddr) -> Result<String, ServeError> {
+    let port = server
+        .server_addr()
+        .to_ip()
+        .map(|a| a.port())
+        .ok_or_else(|| ServeError::Io("待ち受けているポートが分かりません。".to_string()))?;
+    let host = match bind {
+        IpAddr::V4(v4) if v4.is_unspecified() => "127.0.0.1".to_string(),
+        IpAddr::V6(v6) if v6.is_unspecified() => "[::1]".to_string(),
+        IpAddr::V4(v4) => v4.to_string(),
+        IpAddr::V6(v6) => format!("[{v6}]"),
+    };
+    Ok(format!("http://{host}:{port}/"))
+}
+
+fn greet(url: &str, bind: IpAddr) {
+    println!("プレビュー: {url} をブラウザで開いてください。");
+    println!(
+        "config.toml・content/・themes/ のファイルを保存すると、自動で作り直してページを新しくします。止めるには Ctrl+C を押します。"
+    );
+    if !bind.is_loopback() {
+        println!(
+            "注意: {bind} で待ち受けています。このコンピューターの外（同じネットワークの人）からも見えます。"
+        );
+    }
+}
+
+/// Removes the temporary build on Ctrl+C (or a termination request) and exits.
+fn stop_cleanly_on_signal(workdir: &Path) {
+    let workdir = workdir.to_path_buf();
+    let installed = ctrlc::set_handler(move || {
+        let _ = std::fs::remove_dir_all(&workdir);
+        println!("プレビューを終了しました。");
+        std::process::exit(0);
+    });
+    if let Err(e) = installed {
+        eprintln!("注意: Ctrl+C の後片付けを用意できません（{e}）。一時フォルダが残ることがあります。");
+    }
+}
+
+/// Answers requests on a few threads until the server stops.
+fn serve(server: Arc<Server>, app: Arc<App>) {
+    let workers: Vec<_> = (1..WORKERS)
+        .filter_map(|i| {
+            let server = Arc::clone(&server);
+            let app = Arc::clone(&app);
+            std::thread::Builder::new()
+                .name(format!("roadmap-http-{i}"))
+                .spawn(move || answer(&server, &app))
+                .ok()
+        })
+        .collect();
+    answer(&server, &app);
+    for worker in workers {
+        let _ = worker.join();
+    }
+}
+
+fn answer(server: &Server, app: &Arc<App>) {
+    for request in server.incoming_requests() {
+        http::handle(app, request);
+    }
+}
