@@ -1,10 +1,15 @@
-//! The command line: parses arguments and hands over to the pipeline.
+//! The command line: parses arguments and hands over to the pipeline, the preview server or the
+//! project scaffolder.
 
+use std::net::IpAddr;
 use std::path::PathBuf;
 use std::process::ExitCode;
 
 use clap::{Parser, Subcommand};
 use roadmap::pipeline::{self, BuildOptions, Failure};
+use roadmap::progress::Indicator;
+use roadmap::scaffold::{self, ScaffoldError};
+use roadmap::serve::{self, ServeOptions};
 
 /// 青森県 DX関連事業ロードマップのサイトを作ります。
 #[derive(Parser)]
@@ -34,38 +39,70 @@ enum Command {
         #[arg(long, default_value = ".")]
         root: PathBuf,
     },
+    /// 確認用にサイトをブラウザで見られるようにし、ファイルを保存するたびに作り直します。
+    Serve {
+        /// サイトのフォルダ（config.toml のある場所）
+        #[arg(long, default_value = ".")]
+        root: PathBuf,
+        /// 待ち受けるポート番号（既定: 8000、使われていれば空いている番号。0 は空いている番号）
+        #[arg(long)]
+        port: Option<u16>,
+        /// 待ち受けるアドレス（既定: 127.0.0.1 ＝ このコンピューターからだけ見えます）
+        #[arg(long, default_value = "127.0.0.1")]
+        bind: IpAddr,
+    },
+    /// 新しい事業ファイル content/<slug>.md を、すべてのキーと説明付きで作ります。
+    New {
+        /// 新しいファイルの名前（URL になります。半角英小文字・数字・ハイフン）
+        #[arg(allow_hyphen_values = true)]
+        slug: String,
+        /// もとにする事業のファイル名（.md を除く）。その内容を写して、事業名だけを空にします。
+        #[arg(long)]
+        from: Option<String>,
+        /// サイトのフォルダ（config.toml のある場所）
+        #[arg(long, default_value = ".")]
+        root: PathBuf,
+    },
 }
 
 fn main() -> ExitCode {
-    let cli = Cli::parse();
-    let result = match cli.command {
+    match Cli::parse().command {
         Command::Build {
             root,
             output,
             base_url,
-        } => {
-            let output = output.unwrap_or_else(|| root.join("output"));
-            pipeline::build(&BuildOptions {
-                root,
-                output: output.clone(),
-                base_url,
-            })
-            .map(|report| {
-                println!(
-                    "{} ページ（ほかに静的ファイル {} 個）を {} に書き出しました（事業 {} 件、事業費合計 {}、{:.2} 秒）。",
-                    report.pages,
-                    report.assets,
-                    output.display(),
-                    report.projects,
-                    report.total.display(),
-                    report.seconds
-                );
-            })
-        }
-        Command::Check { root } => pipeline::check(&root).map(|report| {
+        } => build(root, output, base_url),
+        Command::Check { root } => finish(pipeline::check(&root).map(|report| {
             println!("誤りはありません（事業 {} 件）。", report.projects);
-        }),
-    };
+        })),
+        Command::Serve { root, port, bind } => serve_site(ServeOptions { root, port, bind }),
+        Command::New { slug, from, root } => new_project(&root, &slug, from.as_deref()),
+    }
+}
+
+fn build(root: PathBuf, output: Option<PathBuf>, base_url: Option<String>) -> ExitCode {
+    let output = output.unwrap_or_else(|| root.join("output"));
+    let indicator = Indicator::start("作成中");
+    let result = pipeline::build(&BuildOptions {
+        root,
+        output: output.clone(),
+        base_url,
+    });
+    drop(indicator);
+    finish(result.map(|report| {
+        println!(
+            "{} ページ（ほかに静的ファイル {} 個）を {} に書き出しました（事業 {} 件、事業費合計 {}、{:.2} 秒）。",
+            report.pages,
+            report.assets,
+            output.display(),
+            report.projects,
+            report.total.display(),
+            report.seconds
+        );
+    }))
+}
+
+fn finish(result: Result<(), Failure>) -> ExitCode {
     match result {
         Ok(()) => ExitCode::SUCCESS,
         Err(failure) => {
@@ -82,4 +119,35 @@ fn report(failure: &Failure) {
         }
     }
     eprintln!("{failure}");
+}
+
+fn serve_site(options: ServeOptions) -> ExitCode {
+    match serve::run(&options) {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(e) => {
+            eprintln!("{e}");
+            ExitCode::from(2)
+        }
+    }
+}
+
+fn new_project(root: &std::path::Path, slug: &str, from: Option<&str>) -> ExitCode {
+    match scaffold::create(root, slug, from) {
+        Ok(path) => {
+            println!("{} を作りました。", path.display());
+            println!(
+                "ファイルを開いて、\"\" のところに事業シートの内容を書いてください。書けたら roadmap check で確かめられます（roadmap serve ならブラウザで確かめながら書けます）。"
+            );
+            ExitCode::SUCCESS
+        }
+        Err(e) => {
+            if let ScaffoldError::Content(diagnostics) = &e {
+                for diagnostic in diagnostics {
+                    eprintln!("{diagnostic}");
+                }
+            }
+            eprintln!("{e}");
+            ExitCode::from(e.exit_code())
+        }
+    }
 }

@@ -8,9 +8,14 @@
 //! case) is the same here and in `search.js`, so 「ＩＣＴ」 finds "ict" and 「ﾄﾞﾛｰﾝ」 finds 「ドローン」.
 //!
 //! Files, so that a query downloads little even for tens of thousands of projects:
-//! - `search/meta.json`: how many gram shards and document chunks there are;
+//! - `search/meta.json`: how many documents, gram shards and documents per chunk there are;
 //! - `search/grams/<n>.json`: the posting lists of the grams whose hash falls in shard `n`;
-//! - `search/docs/<n>.json`: the projects `n*CHUNK ..`, with their display fields and plain text.
+//! - `search/docs/<n>.json`: the projects `n*chunk ..`, with their display fields and plain text.
+//!
+//! Two layouts, chosen by size (measured, see the closing note of issue 5): a small site ships all
+//! documents in one chunk and no gram index, so a query is one small download; a large site ships gram
+//! shards and one document per file, so a query downloads the shards of its grams and only the
+//! documents of the results it shows.
 
 use std::collections::BTreeMap;
 
@@ -19,8 +24,6 @@ use unicode_normalization::UnicodeNormalization;
 
 use crate::model::{Project, Site};
 
-/// Projects per document chunk.
-pub const CHUNK: usize = 64;
 /// Target size of a gram shard's JSON, in bytes.
 const SHARD_TARGET_BYTES: usize = 48 * 1024;
 /// Up to this much document text in all, the browser downloads every document and scans it, and no
@@ -128,18 +131,22 @@ fn plain(markdown: &str) -> String {
 /// Every file of `search/`, as (path relative to the output, bytes).
 pub fn files(site: &Site) -> Vec<(String, Vec<u8>)> {
     let docs: Vec<SearchDoc> = site.projects.iter().map(|p| document(site, p)).collect();
-    let chunks: Vec<Vec<u8>> = docs.chunks(CHUNK).map(|c| to_json(&c)).collect();
-    let text_bytes: usize = chunks.iter().map(Vec::len).sum();
-    let shards = if text_bytes <= SCAN_ALL_BYTES {
-        0
+    let all = to_json(&docs);
+    let (shards, chunk) = if all.len() <= SCAN_ALL_BYTES {
+        (0, docs.len().max(1))
     } else {
-        shard_count(&docs)
+        (shard_count(&docs), 1)
+    };
+    let chunks: Vec<Vec<u8>> = if shards == 0 {
+        vec![all]
+    } else {
+        docs.chunks(chunk).map(|c| to_json(&c)).collect()
     };
     let mut files = vec![(
         "search/meta.json".to_string(),
         to_json(&Meta {
             docs: docs.len(),
-            chunk: CHUNK,
+            chunk,
             shards,
         }),
     )];

@@ -11,7 +11,7 @@
   const more = document.getElementById('search-more');
   if (!form || !input || !list || !status) return;
   const root = list.dataset.root || './';
-  const PAGE = 50;
+  const PAGE = 20;
 
   const normalize = (s) => s.normalize('NFKC').toLowerCase();
 
@@ -136,8 +136,9 @@
 
   async function confirm(meta, ids, terms) {
     const found = [];
-    for (const id of ids) {
-      const d = await doc(meta, id);
+    const docs = await Promise.all(ids.map((id) => doc(meta, id)));
+    for (const [i, id] of ids.entries()) {
+      const d = docs[i];
       const text = docText(d);
       if (terms.every((t) => text.t.includes(t))) {
         const nameHit = terms.every((t) => text.n.includes(t));
@@ -154,7 +155,7 @@
 
   async function loadMore(meta, mine) {
     while (pending.length > 0 && mine === generation) {
-      const batch = pending.splice(0, PAGE * 2);
+      const batch = pending.splice(0, PAGE);
       const found = await confirm(meta, batch, activeTerms);
       if (mine !== generation) return;
       shown = rank(shown.concat(found));
