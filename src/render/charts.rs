@@ -5,6 +5,7 @@
 //! Labels sit above their bars so the chart stays readable at phone widths; colours come from CSS
 //! classes, so forced-colors mode can repaint them.
 
+use super::escape_xml as escape;
 use crate::money::group_digits;
 
 /// Width of the drawing in SVG units; the chart scales to its container.
@@ -55,13 +56,6 @@ pub fn bar_chart(label: &str, bars: &[Bar<'_>]) -> String {
     }
     svg.push_str("</svg>");
     svg
-}
-
-fn escape(text: &str) -> String {
-    text.replace('&', "&amp;")
-        .replace('<', "&lt;")
-        .replace('>', "&gt;")
-        .replace('"', "&quot;")
 }
 
 #[cfg(test)]

@@ -2,6 +2,7 @@
 //! `robots.txt`, and an Atom feed of the projects (`feed.xml`). All URLs are absolute, from the base
 //! URL; dates come from the config, never the clock, so output stays deterministic.
 
+use super::escape_xml as escape;
 use crate::model::Site;
 
 /// `sitemap.xml` listing `pages` (URLs relative to the site root).
@@ -70,21 +71,4 @@ pub fn atom(site: &Site) -> String {
     }
     xml.push_str("</feed>\n");
     xml
-}
-
-fn escape(text: &str) -> String {
-    text.replace('&', "&amp;")
-        .replace('<', "&lt;")
-        .replace('>', "&gt;")
-        .replace('"', "&quot;")
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn escape_makes_text_safe_in_xml() {
-        assert_eq!(escape("a<b>&\"c\""), "a&lt;b&gt;&amp;&quot;c&quot;");
-    }
 }

@@ -748,6 +748,14 @@ fn data_context(site: &Site, context: &mut Context) {
     context.insert("project_count", &site.projects.len());
 }
 
+/// Text made safe inside XML and HTML, in elements and in quoted attributes (SVG charts, feeds).
+pub fn escape_xml(text: &str) -> String {
+    text.replace('&', "&amp;")
+        .replace('<', "&lt;")
+        .replace('>', "&gt;")
+        .replace('"', "&quot;")
+}
+
 /// A Tera error with its causes, on one line.
 fn error_chain(error: &tera::Error) -> String {
     let mut message = error.to_string();
@@ -763,6 +771,11 @@ fn error_chain(error: &tera::Error) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn escape_makes_text_safe_in_xml() {
+        assert_eq!(escape_xml("a<b>&\"c\""), "a&lt;b&gt;&amp;&quot;c&quot;");
+    }
 
     #[test]
     fn url_path_keeps_the_sub_path() {

@@ -101,7 +101,11 @@ impl App {
     fn file(&self, target: &str) -> Reply {
         let status = self.live.snapshot();
         if !status.built {
-            return Reply::new(503, "text/html; charset=utf-8", overlay::placeholder_page(&status));
+            return Reply::new(
+                503,
+                "text/html; charset=utf-8",
+                overlay::placeholder_page(&status),
+            );
         }
         match files::resolve(&self.output, target) {
             Target::File(path) => match fs::read(&path) {
@@ -120,7 +124,11 @@ impl App {
 
     fn page(&self, status: u16, content_type: &'static str, bytes: Vec<u8>) -> Reply {
         if files::is_html(content_type) {
-            Reply::new(status, content_type, overlay::inject(&bytes, &self.live.snapshot()))
+            Reply::new(
+                status,
+                content_type,
+                overlay::inject(&bytes, &self.live.snapshot()),
+            )
         } else {
             Reply::new(status, content_type, bytes)
         }
@@ -163,7 +171,10 @@ pub fn handle(app: &Arc<App>, request: Request) {
             if app.waiting.fetch_add(1, Ordering::SeqCst) >= MAX_WAITING {
                 app.waiting.fetch_sub(1, Ordering::SeqCst);
                 let version = app.live.snapshot().version;
-                return respond(request, Reply::json(&serde_json::json!({ "version": version })));
+                return respond(
+                    request,
+                    Reply::json(&serde_json::json!({ "version": version })),
+                );
             }
             let worker = Arc::clone(app);
             let spawned = std::thread::Builder::new()
@@ -238,7 +249,10 @@ mod tests {
         let r = reply(&app, "/");
         assert_eq!(r.status, 503);
         let body = String::from_utf8(r.body).expect("utf8");
-        assert!(body.contains("roadmap-overlay") && body.contains("content/a.md"), "{body}");
+        assert!(
+            body.contains("roadmap-overlay") && body.contains("content/a.md"),
+            "{body}"
+        );
     }
 
     #[test]

@@ -148,7 +148,9 @@ fn stop_cleanly_on_signal(workdir: &Path) {
         std::process::exit(0);
     });
     if let Err(e) = installed {
-        eprintln!("注意: Ctrl+C の後片付けを用意できません（{e}）。一時フォルダが残ることがあります。");
+        eprintln!(
+            "注意: Ctrl+C の後片付けを用意できません（{e}）。一時フォルダが残ることがあります。"
+        );
     }
 }
 

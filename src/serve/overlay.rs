@@ -118,7 +118,7 @@ pub fn overlay(problem: &Problem, built: bool) -> String {
 
 fn title(problem: &Problem) -> String {
     match problem.kind {
-        "content" => problem.summary.clone(),
+        "content" => problem.summary.trim_end_matches('。').to_string(),
         "theme" => "テーマ（テンプレート）に誤りがあります。".to_string(),
         "write" => "サイトを書き出せませんでした。".to_string(),
         _ => "サイトを作れませんでした。".to_string(),
@@ -139,7 +139,10 @@ fn details(problem: &Problem) -> String {
 
 /// One diagnostic: where, what, the line with a marker, and how to fix it.
 fn diagnostic_item(diagnostic: &Diagnostic) -> String {
-    let mut where_ = format!("<code>{}</code>", escape(&diagnostic.path.display().to_string()));
+    let mut where_ = format!(
+        "<code>{}</code>",
+        escape(&diagnostic.path.display().to_string())
+    );
     if let Some(location) = &diagnostic.location {
         where_.push_str(&format!(
             " の {} 行目・{} 文字目",
@@ -150,7 +153,10 @@ fn diagnostic_item(diagnostic: &Diagnostic) -> String {
         where_.push_str(&format!("（キー <code>{}</code>）", escape(key)));
     }
     let excerpt = diagnostic.location.as_ref().map_or_else(String::new, |l| {
-        format!("<pre class=\"roadmap-excerpt\">{}</pre>", escape(&excerpt(l)))
+        format!(
+            "<pre class=\"roadmap-excerpt\">{}</pre>",
+            escape(&excerpt(l))
+        )
     });
     let hint = diagnostic.hint.as_ref().map_or_else(String::new, |h| {
         format!("<p class=\"roadmap-hint\">直し方: {}</p>", escape(h))
@@ -166,7 +172,10 @@ pub fn excerpt(location: &Location) -> String {
     let number = location.line.to_string();
     let gutter = " ".repeat(number.len());
     let line = location.source_line.replace('\t', " ");
-    let before: String = line.chars().take(location.column.saturating_sub(1)).collect();
+    let before: String = line
+        .chars()
+        .take(location.column.saturating_sub(1))
+        .collect();
     let marked: String = line
         .chars()
         .skip(location.column.saturating_sub(1))
@@ -279,10 +288,19 @@ mod tests {
         let status = failed_status("+++\nname = \"<b>\"\n", "名前 <script>alert(1)</script>");
         let page = String::from_utf8(inject(b"<body></body>", &status)).expect("utf8");
         assert!(page.contains("role=\"alertdialog\""), "{page}");
-        assert!(page.contains("<code>content/a.md</code> の 2 行目・9 文字目"), "{page}");
+        assert!(
+            page.contains("<code>content/a.md</code> の 2 行目・9 文字目"),
+            "{page}"
+        );
         assert!(page.contains("（キー <code>name</code>）"), "{page}");
-        assert!(page.contains("名前 &lt;script&gt;alert(1)&lt;/script&gt;"), "{page}");
-        assert!(page.contains("2 | name = &quot;&lt;b&gt;&quot;\n  |         ^^^"), "{page}");
+        assert!(
+            page.contains("名前 &lt;script&gt;alert(1)&lt;/script&gt;"),
+            "{page}"
+        );
+        assert!(
+            page.contains("2 | name = &quot;&lt;b&gt;&quot;\n  |         ^^^"),
+            "{page}"
+        );
         assert!(page.contains("直し方: &lt;直す&gt;"), "{page}");
         assert!(!page.contains("<script>alert"), "{page}");
         assert!(!page.contains("<b>"), "{page}");

@@ -151,7 +151,11 @@ mod tests {
         assert_eq!(live.snapshot().version, 3);
         let status = live.snapshot();
         assert!(status.built);
-        assert!(status.problem.is_some_and(|p| p.text.contains("content/a.md: エラー: y")));
+        assert!(
+            status
+                .problem
+                .is_some_and(|p| p.text.contains("content/a.md: エラー: y"))
+        );
         live.succeeded(0.1);
         assert!(live.snapshot().problem.is_none());
     }

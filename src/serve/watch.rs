@@ -75,7 +75,8 @@ impl Watch {
         let watcher: Box<dyn Watcher + Send> = match notify::recommended_watcher(tx.clone()) {
             Ok(w) => Box::new(w),
             Err(_) => {
-                let config = notify::Config::default().with_poll_interval(Duration::from_millis(500));
+                let config =
+                    notify::Config::default().with_poll_interval(Duration::from_millis(500));
                 Box::new(notify::PollWatcher::new(tx, config).map_err(|e| e.to_string())?)
             }
         };
@@ -179,10 +180,17 @@ pub fn relevant(root: &Path, path: &Path) -> Option<String> {
         return None;
     }
     let name = relative.file_name()?.to_string_lossy();
-    if is_scratch(&name) {
+    if is_scratch(&name) || (first == CONTENT_DIR && !read_from_content(path, relative)) {
         return None;
     }
     Some(relative.to_string_lossy().replace('\\', "/"))
+}
+
+/// Whether a path under `content/` can change a build: project files, the vocabulary, and folders
+/// (which may hold project files). Other tools' temporary files there (`sed -i`) are not.
+fn read_from_content(path: &Path, relative: &Path) -> bool {
+    let extension = relative.extension().and_then(OsStr::to_str);
+    matches!(extension, Some("md" | "toml")) || relative == Path::new(CONTENT_DIR) || path.is_dir()
 }
 
 /// Temporary files that editors write beside the file being saved.
@@ -231,6 +239,11 @@ mod tests {
         assert_eq!(rel("/site/content/a.md~"), None);
         assert_eq!(rel("/site/content/4913"), None);
         assert_eq!(rel("/site/content/.#a.md"), None);
+        assert_eq!(rel("/site/content/sedAb12Cd"), None);
+        assert_eq!(
+            rel("/site/content/vocabulary.toml").as_deref(),
+            Some("content/vocabulary.toml")
+        );
     }
 
     #[test]
@@ -267,7 +280,10 @@ mod tests {
         let burst = watch.next_burst().expect("a burst");
         assert_eq!(burst.into_iter().collect::<Vec<_>>(), ["content/a.md"]);
         assert!(
-            watch.events.recv_timeout(Duration::from_millis(300)).is_err(),
+            watch
+                .events
+                .recv_timeout(Duration::from_millis(300))
+                .is_err(),
             "nothing is left after the burst"
         );
     }

@@ -1,0 +1,351 @@
+//! `roadmap new`: starts a project file for staff, so that nobody has to write TOML from nothing.
+//!
+//! A new file has every key, each with a Japanese comment saying what it is and which values it allows
+//! (the names are read from `content/vocabulary.toml` and `config.toml` at run time). Values to fill
+//! are left empty, so `roadmap check` names each one until it is written. `--from` copies an existing
+//! project (next year's edition) with its 事業名 emptied, since two projects may not share one.
+//! Existing files are never overwritten.
+
+use std::fmt::Write as _;
+use std::fs;
+use std::path::{Path, PathBuf};
+
+use toml::de::{DeTable, DeValue};
+use walkdir::WalkDir;
+
+use crate::config::SiteConfig;
+use crate::content::{self, CONTENT_DIR, front_matter};
+use crate::diagnostics::{Diagnostic, SourceFile};
+use crate::vocabulary::{Vocabulary, is_slug};
+
+/// Why no file was written.
+#[derive(Debug, thiserror::Error)]
+pub enum ScaffoldError {
+    /// A wrong slug, an existing file, a missing source (exit status 2).
+    #[error("{0}")]
+    Usage(String),
+    /// The vocabulary or the settings the template is made from have problems (exit status 1).
+    #[error("語彙または設定に {} 件の誤りがあるため、ファイルを作れません。", .0.len())]
+    Content(Vec<Diagnostic>),
+    /// The file could not be written (exit status 2).
+    #[error("{path} に書き込めません: {message}")]
+    Write { path: PathBuf, message: String },
+}
+
+impl ScaffoldError {
+    pub fn exit_code(&self) -> u8 {
+        match self {
+            ScaffoldError::Content(_) => 1,
+            ScaffoldError::Usage(_) | ScaffoldError::Write { .. } => 2,
+        }
+    }
+}
+
+/// Writes `content/<slug>.md` under `root`, from the template or from the project `from`; returns
+/// the path written, relative to `root`.
+pub fn create(root: &Path, slug: &str, from: Option<&str>) -> Result<PathBuf, ScaffoldError> {
+    check_slug(slug)?;
+    if let Some(existing) = find_project(root, slug) {
+        return Err(ScaffoldError::Usage(format!(
+            "{} はすでにあります。上書きはしません。別の名前にするか、そのファイルを直接直してください。",
+            content::relative(root, &existing).display()
+        )));
+    }
+    let text = match from {
+        Some(source) => copy_of(root, source)?,
+        None => {
+            let (config, vocabulary) = load_settings(root)?;
+            template(&config, &vocabulary)
+        }
+    };
+    let relative = Path::new(CONTENT_DIR).join(format!("{slug}.md"));
+    write_new(&root.join(&relative), &text)?;
+    Ok(relative)
+}
+
+fn check_slug(slug: &str) -> Result<(), ScaffoldError> {
+    if is_slug(slug) {
+        return Ok(());
+    }
+    Err(ScaffoldError::Usage(format!(
+        "「{slug}」はファイル名（URL）に使えません。半角の英小文字・数字・ハイフンだけで付けます（例: hekichi-online-shinryo-r7）。"
+    )))
+}
+
+/// The project file called `<slug>.md` anywhere under `content/`.
+fn find_project(root: &Path, slug: &str) -> Option<PathBuf> {
+    let name = format!("{slug}.md");
+    WalkDir::new(root.join(CONTENT_DIR))
+        .into_iter()
+        .filter_map(Result::ok)
+        .find(|e| e.file_name() == name.as_str())
+        .map(|e| e.path().to_path_buf())
+}
+
+fn load_settings(root: &Path) -> Result<(SiteConfig, Vocabulary), ScaffoldError> {
+    if !root.join(crate::config::CONFIG_FILE).is_file() {
+        return Err(ScaffoldError::Usage(format!(
+            "{} に config.toml がありません。--root でサイトのフォルダ（config.toml のある場所）を指定してください。",
+            root.display()
+        )));
+    }
+    match (SiteConfig::load(root), Vocabulary::load(root)) {
+        (Ok(c), Ok(v)) => Ok((c, v)),
+        (c, v) => {
+            let mut errors = c.err().unwrap_or_default();
+            errors.extend(v.err().unwrap_or_default());
+            Err(ScaffoldError::Content(errors))
+        }
+    }
+}
+
+/// Creates the file, failing rather than replacing one that appeared meanwhile.
+fn write_new(path: &Path, text: &str) -> Result<(), ScaffoldError> {
+    use std::io::Write;
+    let fail = |e: std::io::Error| ScaffoldError::Write {
+        path: path.to_path_buf(),
+        message: e.to_string(),
+    };
+    if let Some(dir) = path.parent() {
+        fs::create_dir_all(dir).map_err(fail)?;
+    }
+    let mut file = fs::OpenOptions::new()
+        .write(true)
+        .create_new(true)
+        .open(path)
+        .map_err(|e| match e.kind() {
+            std::io::ErrorKind::AlreadyExists => ScaffoldError::Usage(format!(
+                "{} はすでにあります。上書きはしません。",
+                path.display()
+            )),
+            _ => fail(e),
+        })?;
+    file.write_all(text.as_bytes()).map_err(fail)
+}
+
+/// `"a"、"b"、"c"`: names as they are written in a file.
+fn quoted<'a>(names: impl IntoIterator<Item = &'a str>) -> String {
+    names
+        .into_iter()
+        .map(|n| format!("\"{n}\""))
+        .collect::<Vec<_>>()
+        .join("、")
+}
+
+/// A new project file: every key with its explanation, values left to fill.
+pub fn template(config: &SiteConfig, vocabulary: &Vocabulary) -> String {
+    let mut t = String::from("+++\n");
+    t.push_str(HEADER);
+    push_names(&mut t, vocabulary);
+    push_money_and_years(&mut t, config, vocabulary);
+    t.push_str(TEXTS);
+    push_initiative(&mut t, config);
+    t.push_str("+++\n");
+    t
+}
+
+const HEADER: &str = r#"# 新しい事業ファイルです（roadmap new で作りました）。
+# 「#」から行末まではメモ（コメント）で、サイトには出ません。
+# 各項目の "" の間や [ ] の中に、事業シートの内容を書き写してください。
+# まだ書いていない項目は、roadmap check やプレビュー（roadmap serve）が
+# 「文章が空です」「〜は宣言されていません」などと知らせます。すべて書けば、知らせは消えます。
+# 書き方: docs/guide.md（はじめての人向け）、docs/content-format.md（すべてのキー）
+
+# 事業名（事業シートの「事業名」）。資料の表記どおりに書きます。
+# 例: name = "へき地オンライン診療支援対策事業"
+name = ""
+
+"#;
+
+fn push_names(t: &mut String, vocabulary: &Vocabulary) {
+    let fields = quoted(vocabulary.fields.iter().map(|f| f.name.as_str()));
+    let _ = writeln!(t, "# 分野。次のどれか1つ: {fields}");
+    t.push_str("field = \"\"\n\n# 項目。上で選んだ分野の項目から1つ:\n");
+    for field in &vocabulary.fields {
+        let names = quoted(field.categories.iter().map(|c| c.name.as_str()));
+        let _ = writeln!(t, "#   {}: {names}", field.name);
+    }
+    t.push_str("category = \"\"\n\n");
+    let departments = quoted(vocabulary.departments.iter().map(|d| d.name.as_str()));
+    t.push_str("# 担当部局。1つ以上。共同事業は [\"健康福祉部\", \"警察本部\"] のように「,」で区切って並べます。\n");
+    let _ = writeln!(t, "# 使える部局: {departments}");
+    t.push_str("departments = [\"\"]\n\n");
+    t.push_str(
+        "# 担当課等。1つ以上。どの課も、上の担当部局のどれかに属していること。部局ごとの課:\n",
+    );
+    for department in &vocabulary.departments {
+        let names = quoted(department.sections.iter().map(|s| s.name.as_str()));
+        let _ = writeln!(t, "#   {}: {names}", department.name);
+    }
+    t.push_str("sections = [\"\"]\n\n");
+    t.push_str("# ここにない名前を使うときは、先に content/vocabulary.toml に書き足します。\n\n");
+}
+
+fn push_money_and_years(t: &mut String, config: &SiteConfig, vocabulary: &Vocabulary) {
+    let year = config.budget_year;
+    let _ = writeln!(
+        t,
+        "# {}の事業費（千円単位の整数）。カンマを付けず、半角数字で、\" \" で囲まずに書きます。",
+        year.japanese()
+    );
+    t.push_str("# 例: 4,202千円なら budget = 4202\nbudget = \"\"\n\n");
+    let accounts = quoted(vocabulary.accounts.iter().map(|a| a.name.as_str()));
+    let first = vocabulary
+        .accounts
+        .first()
+        .map_or("一般会計", |a| a.name.as_str());
+    let _ = writeln!(
+        t,
+        "# 会計。次のどれか1つ: {accounts}。この行を消すと \"{first}\" になります。"
+    );
+    let _ = writeln!(t, "account = \"{first}\"\n");
+    t.push_str(concat!(
+        "# 重点枠事業か。事業シートの「重点枠事業」欄に ○ があれば true、空欄なら false と、\" \" で囲まずに書きます。\n",
+        "priority = \"\"\n\n",
+        "# 将来対応分か。「将来対応分」欄に ○ があれば true、空欄なら false と書きます。\n",
+        "future = \"\"\n\n",
+        "# 事業始期（年度）。令和は \"R6\"、平成は \"H30\" のように書きます（\"令和6年度\" や \"2024\" は使えません）。\n",
+        "start = \"\"\n\n",
+        "# 事業終期（年度）。\"R10\" のように書くか、決まっていなければ \"未定\" と書きます。\n",
+        "end = \"\"\n\n",
+        "# 資料の「Ｎｏ．」（番号があるときだけ）。使うときは、先頭の「# 」を消して番号を書きます。\n",
+        "# sheet_number = 12\n\n",
+    ));
+}
+
+const TEXTS: &str = r#"# 概要（文章）。次の行から、""" の前の行までに書きます。段落を分けるときは空行を入れます。
+overview = """
+"""
+
+# 現状・課題（文章）。箇条書きにするときは、行の頭に「- 」を付けます。
+situation = """
+"""
+
+# デジタル活用によってどう変わるか（文章）。
+outcome = """
+"""
+
+"#;
+
+fn push_initiative(t: &mut String, config: &SiteConfig) {
+    let columns: Vec<String> = config.roadmap_years().iter().map(|y| y.code()).collect();
+    let columns = quoted(columns.iter().map(String::as_str));
+    t.push_str(concat!(
+        "# 取組（1つ以上）。取組ごとに [[initiatives]] の行から書き、書いた順に表示されます。\n",
+        "# 取組を増やすときは、[[initiatives]] から次の取組の前までを写して、下に足します。\n",
+        "[[initiatives]]\n",
+        "# 取組の名前\n",
+        "title = \"\"\n",
+        "# 取組の説明（文章。なければ \"\" のままで構いません）\n",
+        "description = \"\"\n\n",
+        "# ロードマップの行（この取組の棒1本）。棒がなければ、ここから year_labels の説明までを消します。\n",
+        "# 棒を増やすときは、[[initiatives.roadmap]] から years までを写して、下に足します。\n",
+        "[[initiatives.roadmap]]\n",
+        "# 行の名前（棒に書かれた文字）\n",
+        "label = \"\"\n",
+        "# 計画か実績か: \"計画\" または \"実績\"\n",
+        "kind = \"\"\n",
+    ));
+    let _ = writeln!(
+        t,
+        "# 棒がかかる年度。ロードマップの列 {columns} の中から。例: years = [\"R6\", \"R7\"]"
+    );
+    t.push_str(concat!(
+        "years = [\"\"]\n",
+        "# 年度ごとに棒の中の文字が違うときだけ、先頭の「# 」を消して使います（年度は years の中から）。\n",
+        "# year_labels = { R7 = \"①システムアセスメント\", R8 = \"②次期システム設計\" }\n",
+    ));
+}
+
+/// The text of the project `source` with its name emptied, ready to become another project.
+fn copy_of(root: &Path, source: &str) -> Result<String, ScaffoldError> {
+    check_slug(source)?;
+    let path = find_project(root, source).ok_or_else(|| {
+        ScaffoldError::Usage(format!(
+            "もとにする事業ファイル {source}.md が {CONTENT_DIR}/ にありません。ファイル名（.md を除いた部分）を確かめてください。"
+        ))
+    })?;
+    let display = content::relative(root, &path);
+    let bytes = fs::read(&path)
+        .map_err(|e| ScaffoldError::Usage(format!("{} を読めません: {e}", display.display())))?;
+    let text = content::decode(&display, bytes).map_err(ScaffoldError::Content)?;
+    Ok(next_edition(&SourceFile::new(display, text)))
+}
+
+/// Empties `name` and says where the copy came from. A file whose `name` cannot be found is copied
+/// as it is (check will then report it as a duplicate).
+pub fn next_edition(file: &SourceFile) -> String {
+    let text = &file.text;
+    let origin = format!(
+        "# {} をもとに作りました（roadmap new --from）。事業費・年度・取組など、変わったところを直してください。\n",
+        file.display_path.display()
+    );
+    let Ok(parts) = front_matter::split(file) else {
+        return text.clone();
+    };
+    let front = &text[parts.front_matter.clone()];
+    let Some((name, span)) = name_value(front) else {
+        return format!("{}{origin}{}", &text[..parts.front_matter.start], front)
+            + &text[parts.front_matter.end..];
+    };
+    let start = parts.front_matter.start + span.start;
+    let end = parts.front_matter.start + span.end;
+    let line_start = text[..start].rfind('\n').map_or(0, |i| i + 1);
+    let note = format!(
+        "# 事業名（もとの事業名: {name}）。同じ事業名は2つ置けないため、新しい事業名を書きます。\n"
+    );
+    let mut out = String::with_capacity(text.len() + origin.len() + note.len());
+    out.push_str(&text[..parts.front_matter.start]);
+    out.push_str(&origin);
+    out.push_str(&text[parts.front_matter.start..line_start]);
+    out.push_str(&note);
+    out.push_str(&text[line_start..start]);
+    out.push_str("\"\"");
+    out.push_str(&text[end..]);
+    out
+}
+
+/// The value of the top-level `name` string and its byte range in the TOML text.
+fn name_value(toml_text: &str) -> Option<(String, std::ops::Range<usize>)> {
+    let table = DeTable::parse(toml_text).ok()?;
+    let value = table.get_ref().get("name")?;
+    match value.get_ref() {
+        DeValue::String(s) => Some((s.to_string(), value.span())),
+        _ => None,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn slugs_are_checked() {
+        assert!(check_slug("hekichi-r7").is_ok());
+        for bad in ["Hekichi", "へき地", "a b", "-a", "a--b", "", "../x"] {
+            assert!(check_slug(bad).is_err(), "{bad}");
+        }
+    }
+
+    #[test]
+    fn next_edition_empties_the_name_only() {
+        let text = "+++\nname = \"事業\"  # メモ\nbudget = 1\n+++\n本文\n";
+        let out = next_edition(&SourceFile::new("content/a.md", text.to_string()));
+        assert!(
+            out.starts_with("+++\n# content/a.md をもとに作りました"),
+            "{out}"
+        );
+        assert!(out.contains("（もとの事業名: 事業）"), "{out}");
+        assert!(
+            out.contains("\nname = \"\"  # メモ\nbudget = 1\n+++\n本文\n"),
+            "{out}"
+        );
+    }
+
+    #[test]
+    fn next_edition_of_a_broken_file_is_a_copy() {
+        let text = "name = \"x\"\n";
+        let out = next_edition(&SourceFile::new("content/a.md", text.to_string()));
+        assert_eq!(out, text);
+    }
+}
