@@ -662,6 +662,10 @@ fn stopping_removes_the_private_build() {
     let mut serve = start();
     let output = serve.output();
     assert!(output.is_dir());
+    // Stop while a rebuild is (most likely) writing: it is waited for, then everything is removed.
+    let file = serve.content(&format!("{PROJECT}.md"));
+    serve.edit(&file, "budget = 4202", "budget = 4203");
+    std::thread::sleep(Duration::from_millis(250));
     let killed = Command::new("kill")
         .args(["-TERM", &serve.child.id().to_string()])
         .status()
@@ -677,6 +681,12 @@ fn stopping_removes_the_private_build() {
     };
     assert!(status.success());
     assert!(!output.exists(), "the temporary build is removed");
+    let left: Vec<_> = fs::read_dir(serve.tmp.path())
+        .expect("tmp")
+        .filter_map(|e| e.ok())
+        .map(|e| e.file_name())
+        .collect();
+    assert!(left.is_empty(), "nothing is left in TMPDIR: {left:?}");
 }
 
 #[test]

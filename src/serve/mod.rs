@@ -13,7 +13,8 @@ pub mod watch;
 
 use std::net::{IpAddr, SocketAddr};
 use std::path::{Path, PathBuf};
-use std::sync::Arc;
+use std::sync::{Arc, Mutex, MutexGuard, TryLockError};
+use std::time::{Duration, Instant};
 
 use tiny_http::Server;
 
@@ -27,6 +28,8 @@ use watch::{Builder, Watch};
 pub const DEFAULT_PORT: u16 = 8000;
 /// Threads answering requests for files (waiting pages have threads of their own).
 const WORKERS: usize = 4;
+/// How long stopping waits for a build in progress before removing its output anyway.
+const STOP_WAIT: Duration = Duration::from_secs(10);
 
 /// What `roadmap serve` was asked to do.
 #[derive(Debug, Clone)]
@@ -64,12 +67,13 @@ pub fn run(options: &ServeOptions) -> Result<(), ServeError> {
             base_url: Some(url.clone()),
         },
         live: Arc::clone(&live),
+        writing: Arc::new(Mutex::new(())),
     };
     // Watch before the first build, so that a save during it is not missed.
     let watch = Watch::start(&root)
         .map_err(|e| ServeError::Io(format!("ファイルの変更を見張れません: {e}")))?;
     builder.run("最初の作成");
-    stop_cleanly_on_signal(workdir.path());
+    stop_cleanly_on_signal(workdir.path(), Arc::clone(&builder.writing));
     std::thread::Builder::new()
         .name("roadmap-watch".to_string())
         .spawn(move || watch.run(&builder))
@@ -139,10 +143,13 @@ fn greet(url: &str, bind: IpAddr) {
     }
 }
 
-/// Removes the temporary build on Ctrl+C (or a termination request) and exits.
-fn stop_cleanly_on_signal(workdir: &Path) {
+/// Removes the temporary build on Ctrl+C (or a termination request) and exits. A build in progress
+/// is waited for (up to [`STOP_WAIT`]), since it would otherwise write its files again.
+fn stop_cleanly_on_signal(workdir: &Path, writing: Arc<Mutex<()>>) {
     let workdir = workdir.to_path_buf();
     let installed = ctrlc::set_handler(move || {
+        // Held until exit, so that no build starts meanwhile.
+        let _idle = wait_for_idle(&writing);
         let _ = std::fs::remove_dir_all(&workdir);
         println!("プレビューを終了しました。");
         std::process::exit(0);
@@ -151,6 +158,21 @@ fn stop_cleanly_on_signal(workdir: &Path) {
         eprintln!(
             "注意: Ctrl+C の後片付けを用意できません（{e}）。一時フォルダが残ることがあります。"
         );
+    }
+}
+
+/// The build lock, once no build is writing, or `None` after [`STOP_WAIT`].
+fn wait_for_idle(writing: &Mutex<()>) -> Option<MutexGuard<'_, ()>> {
+    let deadline = Instant::now() + STOP_WAIT;
+    loop {
+        match writing.try_lock() {
+            Ok(guard) => return Some(guard),
+            Err(TryLockError::Poisoned(poisoned)) => return Some(poisoned.into_inner()),
+            Err(TryLockError::WouldBlock) if Instant::now() < deadline => {
+                std::thread::sleep(Duration::from_millis(20));
+            }
+            Err(TryLockError::WouldBlock) => return None,
+        }
     }
 }
 

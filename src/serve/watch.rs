@@ -7,8 +7,8 @@
 use std::collections::BTreeSet;
 use std::ffi::OsStr;
 use std::path::{Component, Path, PathBuf};
-use std::sync::Arc;
 use std::sync::mpsc::{self, Receiver, RecvTimeoutError};
+use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
 use notify::event::{AccessKind, AccessMode};
@@ -30,11 +30,14 @@ type Events = Receiver<notify::Result<notify::Event>>;
 pub struct Builder {
     pub options: BuildOptions,
     pub live: Arc<Live>,
+    /// Held while a build writes, so that stopping can wait for it before removing the output.
+    pub writing: Arc<Mutex<()>>,
 }
 
 impl Builder {
     /// Builds once, keeps the last good output on failure, and tells the terminal what happened.
     pub fn run(&self, cause: &str) {
+        let _writing = self.writing.lock().unwrap_or_else(|e| e.into_inner());
         let started = Instant::now();
         let result = pipeline::build(&self.options);
         let seconds = started.elapsed().as_secs_f64();
