@@ -7,9 +7,10 @@ use std::process::ExitCode;
 
 use clap::{Parser, Subcommand};
 use roadmap::pipeline::{self, BuildOptions, Failure};
-use roadmap::progress::Indicator;
+use roadmap::progress::{Indicator, Progress};
 use roadmap::scaffold::{self, ScaffoldError};
 use roadmap::serve::{self, ServeOptions};
+use std::sync::Arc;
 
 /// 青森県 DX関連事業ロードマップのサイトを作ります。
 #[derive(Parser)]
@@ -82,12 +83,14 @@ fn main() -> ExitCode {
 
 fn build(root: PathBuf, output: Option<PathBuf>, base_url: Option<String>) -> ExitCode {
     let output = output.unwrap_or_else(|| root.join("output"));
-    let indicator = Indicator::start("作成中");
-    let result = pipeline::build(&BuildOptions {
+    let progress = Arc::new(Progress::default());
+    let indicator = Indicator::start("作成中", Arc::clone(&progress));
+    let options = BuildOptions {
         root,
         output: output.clone(),
         base_url,
-    });
+    };
+    let result = pipeline::build_with_progress(&options, &progress);
     drop(indicator);
     finish(result.map(|report| {
         println!(

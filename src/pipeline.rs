@@ -14,6 +14,7 @@ use crate::diagnostics::{self, Diagnostic};
 use crate::indexes::Indexes;
 use crate::model::Site;
 use crate::money::Budget;
+use crate::progress::Progress;
 use crate::render::{self, Renderer, ThemeError};
 use crate::vocabulary::Vocabulary;
 use crate::write::{self, Staging, WriteError};
@@ -126,6 +127,14 @@ pub fn check(root: &Path) -> Result<CheckReport, Failure> {
 
 /// Builds the site into `options.output`, replacing it only if every page was written.
 pub fn build(options: &BuildOptions) -> Result<BuildReport, Failure> {
+    build_with_progress(options, &Progress::default())
+}
+
+/// As [`build`], counting the pages written in `progress` (for a progress bar).
+pub fn build_with_progress(
+    options: &BuildOptions,
+    progress: &Progress,
+) -> Result<BuildReport, Failure> {
     let started = Instant::now();
     let mut site = load_site(&options.root)?;
     if let Some(url) = &options.base_url {
@@ -136,6 +145,7 @@ pub fn build(options: &BuildOptions) -> Result<BuildReport, Failure> {
     let indexes = Indexes::build(&site);
     let staging = Staging::begin(&options.output)?;
     let pages = render::pages(&site, &indexes);
+    progress.set_total(pages.len());
     pages
         .par_iter()
         .try_for_each(|&page| -> Result<(), Failure> {
@@ -144,6 +154,7 @@ pub fn build(options: &BuildOptions) -> Result<BuildReport, Failure> {
                 &render::output_path(&site, page),
                 &write::minify_html(&html),
             )?;
+            progress.add(1);
             Ok(())
         })?;
     let data_files = render::data::files(&site).map_err(|e| {
