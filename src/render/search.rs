@@ -17,7 +17,9 @@
 //! shards and one document per file, so a query downloads the shards of its grams and only the
 //! documents of the results it shows.
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, HashMap};
+
+use rayon::prelude::*;
 
 use serde::Serialize;
 use unicode_normalization::UnicodeNormalization;
@@ -130,69 +132,104 @@ fn plain(markdown: &str) -> String {
 
 /// Every file of `search/`, as (path relative to the output, bytes).
 pub fn files(site: &Site) -> Vec<(String, Vec<u8>)> {
-    let docs: Vec<SearchDoc> = site.projects.iter().map(|p| document(site, p)).collect();
+    let docs: Vec<SearchDoc> = site
+        .projects
+        .par_iter()
+        .map(|p| document(site, p))
+        .collect();
     let all = to_json(&docs);
-    let (shards, chunk) = if all.len() <= SCAN_ALL_BYTES {
-        (0, docs.len().max(1))
+    let small = all.len() <= SCAN_ALL_BYTES;
+    let (grams, chunk) = if small {
+        (Vec::new(), docs.len().max(1))
     } else {
-        (shard_count(&docs), 1)
-    };
-    let chunks: Vec<Vec<u8>> = if shards == 0 {
-        vec![all]
-    } else {
-        docs.chunks(chunk).map(|c| to_json(&c)).collect()
+        (gram_shards(&docs), 1)
     };
     let mut files = vec![(
         "search/meta.json".to_string(),
         to_json(&Meta {
             docs: docs.len(),
             chunk,
-            shards,
+            shards: grams.len(),
         }),
     )];
-    if shards > 0 {
-        files.extend(gram_shards(&docs, shards));
-    }
-    for (n, chunk) in chunks.into_iter().enumerate() {
-        files.push((format!("search/docs/{n}.json"), chunk));
+    files.extend(grams);
+    if small {
+        files.push(("search/docs/0.json".to_string(), all));
+    } else {
+        let singles: Vec<(String, Vec<u8>)> = docs
+            .par_iter()
+            .enumerate()
+            .map(|(n, doc)| (format!("search/docs/{n}.json"), to_json(&[doc])))
+            .collect();
+        files.extend(singles);
     }
     files
 }
 
-/// The posting lists of every uni- and bigram: gram → ids of the documents containing it.
-fn postings(docs: &[SearchDoc]) -> BTreeMap<String, Vec<u32>> {
-    let mut postings: BTreeMap<String, Vec<u32>> = BTreeMap::new();
-    for (id, doc) in docs.iter().enumerate() {
-        let text: Vec<char> = normalize(&doc.t).chars().collect();
-        let mut grams: Vec<String> = text.iter().map(|c| c.to_string()).collect();
-        grams.extend(text.windows(2).map(|w| w.iter().collect::<String>()));
-        grams.sort();
-        grams.dedup();
-        for gram in grams.into_iter().filter(|g| !g.trim().is_empty()) {
-            postings.entry(gram).or_default().push(id as u32);
+/// A uni- or bigram as a number: the first character in the high half, the second (or none) in the
+/// low half. Cheaper to collect than strings; turned into text only when shards are written.
+type GramKey = u64;
+const NO_SECOND: u64 = 0xFFFF_FFFF;
+
+fn gram_key(first: char, second: Option<char>) -> GramKey {
+    (u64::from(first) << 32) | second.map_or(NO_SECOND, u64::from)
+}
+
+fn gram_text(key: GramKey) -> String {
+    let first = char::from_u32((key >> 32) as u32);
+    let second = char::from_u32((key & NO_SECOND) as u32);
+    first.into_iter().chain(second).collect()
+}
+
+/// The distinct grams of one document, sorted; grams of white space only are left out.
+fn document_grams(doc: &SearchDoc) -> Vec<GramKey> {
+    let text: Vec<char> = normalize(&doc.t).chars().collect();
+    let mut keys = Vec::with_capacity(text.len() * 2);
+    for (i, &c) in text.iter().enumerate() {
+        let next = text.get(i + 1).copied();
+        if !c.is_whitespace() {
+            keys.push(gram_key(c, None));
+        }
+        if let Some(n) = next
+            && !(c.is_whitespace() && n.is_whitespace())
+        {
+            keys.push(gram_key(c, Some(n)));
+        }
+    }
+    keys.sort_unstable();
+    keys.dedup();
+    keys
+}
+
+/// The posting lists of every uni- and bigram: gram → ids of the documents containing it, ascending.
+fn postings(docs: &[SearchDoc]) -> HashMap<GramKey, Vec<u32>> {
+    let per_doc: Vec<Vec<GramKey>> = docs.par_iter().map(document_grams).collect();
+    let mut postings: HashMap<GramKey, Vec<u32>> = HashMap::new();
+    for (id, keys) in per_doc.iter().enumerate() {
+        for &key in keys {
+            postings.entry(key).or_default().push(id as u32);
         }
     }
     postings
 }
 
-/// How many shards keep each near the target size.
-fn shard_count(docs: &[SearchDoc]) -> usize {
-    let estimated: usize = postings(docs)
+/// The gram shard files, each near the target size; grams sorted within a shard.
+fn gram_shards(docs: &[SearchDoc]) -> Vec<(String, Vec<u8>)> {
+    let postings: Vec<(String, Vec<u32>)> = postings(docs)
+        .into_iter()
+        .map(|(key, ids)| (gram_text(key), ids))
+        .collect();
+    let estimated: usize = postings
         .iter()
         .map(|(g, ids)| g.len() + 6 + ids.len() * 4)
         .sum();
-    estimated.div_ceil(SHARD_TARGET_BYTES).max(1)
-}
-
-/// The gram shard files.
-fn gram_shards(docs: &[SearchDoc], shards: usize) -> Vec<(String, Vec<u8>)> {
-    let postings = postings(docs);
+    let shards = estimated.div_ceil(SHARD_TARGET_BYTES).max(1);
     let mut sharded: Vec<BTreeMap<&str, &[u32]>> = vec![BTreeMap::new(); shards];
     for (gram, ids) in &postings {
         sharded[gram_hash(gram) as usize % shards].insert(gram, ids);
     }
     sharded
-        .iter()
+        .par_iter()
         .enumerate()
         .map(|(n, shard)| (format!("search/grams/{n}.json"), to_json(shard)))
         .collect()
@@ -214,6 +251,27 @@ mod tests {
         assert_eq!(normalize("①"), "1");
         assert_eq!(normalize("　"), " ");
         assert_eq!(normalize("ﾄﾞﾛｰﾝ"), "ドローン");
+    }
+
+    #[test]
+    fn gram_keys_round_trip_and_skip_white_space() {
+        assert_eq!(gram_text(gram_key('ド', None)), "ド");
+        assert_eq!(gram_text(gram_key('ド', Some('ロ'))), "ドロ");
+        let doc = SearchDoc {
+            u: String::new(),
+            n: String::new(),
+            c: String::new(),
+            d: String::new(),
+            b: String::new(),
+            t: "ab  c".to_string(),
+        };
+        let grams: Vec<String> = document_grams(&doc).into_iter().map(gram_text).collect();
+        let mut expected = vec!["a", "b", "c", "ab", "b ", " c"];
+        expected.sort_by_key(|g| {
+            let mut chars = g.chars();
+            gram_key(chars.next().unwrap_or(' '), chars.next())
+        });
+        assert_eq!(grams, expected);
     }
 
     #[test]
