@@ -2,36 +2,14 @@
 //! (each must be named with its line, and the published output must stay untouched), and repeated
 //! builds that must be byte-identical whatever the thread count.
 
+mod common;
+
+use common::copy_site;
+
 use std::collections::BTreeMap;
 use std::fs;
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
-
-fn repo() -> PathBuf {
-    PathBuf::from(env!("CARGO_MANIFEST_DIR"))
-}
-
-/// A copy of the site's sources (config, content, themes) in a temporary directory.
-fn copy_site() -> tempfile::TempDir {
-    let dir = tempfile::tempdir().expect("tempdir");
-    fs::copy(repo().join("config.toml"), dir.path().join("config.toml")).expect("config");
-    for sub in ["content", "themes"] {
-        copy_dir(&repo().join(sub), &dir.path().join(sub));
-    }
-    dir
-}
-
-fn copy_dir(from: &Path, to: &Path) {
-    fs::create_dir_all(to).expect("mkdir");
-    for entry in fs::read_dir(from).expect("read_dir").filter_map(|e| e.ok()) {
-        let target = to.join(entry.file_name());
-        if entry.path().is_dir() {
-            copy_dir(&entry.path(), &target);
-        } else {
-            fs::copy(entry.path(), target).expect("copy");
-        }
-    }
-}
 
 fn roadmap(args: &[&str], threads: Option<usize>) -> Output {
     let mut command = Command::new(env!("CARGO_BIN_EXE_roadmap"));

@@ -1,6 +1,10 @@
 //! Every kind of mistake an editor can make, each with the message it must get: file, line, key and
 //! text. The same messages are listed for editors in docs/errors.md; a test checks that the two agree.
 
+mod common;
+
+use common::{copy_dir, repo};
+
 use std::fs;
 use std::path::{Path, PathBuf};
 
@@ -8,10 +12,6 @@ use roadmap::diagnostics::Diagnostic;
 use roadmap::pipeline::{self, Failure};
 
 const FILE: &str = "hekichi-online-shinryo-shien.md";
-
-fn repo() -> PathBuf {
-    PathBuf::from(env!("CARGO_MANIFEST_DIR"))
-}
 
 /// A site with the real config, vocabulary and theme, and one project file.
 fn small_site() -> tempfile::TempDir {
@@ -28,18 +28,6 @@ fn small_site() -> tempfile::TempDir {
     }
     copy_dir(&repo().join("themes"), &root.join("themes"));
     dir
-}
-
-fn copy_dir(from: &Path, to: &Path) {
-    fs::create_dir_all(to).expect("mkdir");
-    for entry in fs::read_dir(from).expect("read_dir").filter_map(|e| e.ok()) {
-        let target = to.join(entry.file_name());
-        if entry.path().is_dir() {
-            copy_dir(&entry.path(), &target);
-        } else {
-            fs::copy(entry.path(), target).expect("copy");
-        }
-    }
 }
 
 fn project(root: &Path) -> PathBuf {

@@ -2,15 +2,15 @@
 //! then substring confirmation) over the written files gives the same projects as scanning every
 //! document, for the real site (documents only) and for a site large enough to get gram shards.
 
+mod common;
+
+use common::{copy_dir, repo};
+
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 
 use roadmap::pipeline::{self, BuildOptions};
 use roadmap::render::search::{gram_hash, normalize};
-
-fn repo() -> PathBuf {
-    PathBuf::from(env!("CARGO_MANIFEST_DIR"))
-}
 
 fn queries() -> Vec<String> {
     std::fs::read_to_string(repo().join("tests/search_queries.txt"))
@@ -174,20 +174,5 @@ fn a_large_site_uses_gram_shards_and_still_finds_exactly() {
     for query in queries() {
         let expected = brute_force(&docs, &query);
         assert_eq!(index.search(&docs, &query), expected, "{query}");
-    }
-}
-
-fn copy_dir(from: &Path, to: &Path) {
-    std::fs::create_dir_all(to).expect("mkdir");
-    for entry in std::fs::read_dir(from)
-        .expect("read_dir")
-        .filter_map(|e| e.ok())
-    {
-        let target = to.join(entry.file_name());
-        if entry.path().is_dir() {
-            copy_dir(&entry.path(), &target);
-        } else {
-            std::fs::copy(entry.path(), target).expect("copy");
-        }
     }
 }

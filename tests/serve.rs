@@ -3,6 +3,10 @@
 //! overlay for content and template errors, deleted/renamed/half-written files, and bounded resources
 //! over many edits. Every wait is bounded in count and time; each server is killed when its test ends.
 
+mod common;
+
+use common::copy_site;
+
 use std::collections::VecDeque;
 use std::fs;
 use std::io::{BufRead, BufReader, Read, Write};
@@ -18,32 +22,6 @@ const PAGE: &str = "/projects/hekichi-online-shinryo-shien/";
 /// The longest any single wait in these tests may take.
 const LIMIT: Duration = Duration::from_secs(60);
 const STEP: Duration = Duration::from_millis(50);
-
-fn repo() -> PathBuf {
-    PathBuf::from(env!("CARGO_MANIFEST_DIR"))
-}
-
-/// A copy of the site's sources (config, content, themes) in a temporary directory.
-fn copy_site() -> tempfile::TempDir {
-    let dir = tempfile::tempdir().expect("tempdir");
-    fs::copy(repo().join("config.toml"), dir.path().join("config.toml")).expect("config");
-    for sub in ["content", "themes"] {
-        copy_dir(&repo().join(sub), &dir.path().join(sub));
-    }
-    dir
-}
-
-fn copy_dir(from: &Path, to: &Path) {
-    fs::create_dir_all(to).expect("mkdir");
-    for entry in fs::read_dir(from).expect("read_dir").filter_map(|e| e.ok()) {
-        let target = to.join(entry.file_name());
-        if entry.path().is_dir() {
-            copy_dir(&entry.path(), &target);
-        } else {
-            fs::copy(entry.path(), target).expect("copy");
-        }
-    }
-}
 
 /// A running `roadmap serve`, killed when dropped.
 struct Serve {
