@@ -748,12 +748,21 @@ fn data_context(site: &Site, context: &mut Context) {
     context.insert("project_count", &site.projects.len());
 }
 
-/// Text made safe inside XML and HTML, in elements and in quoted attributes (SVG charts, feeds).
+/// Text made safe inside XML and HTML, in elements and in quoted attributes (SVG charts, feeds, the
+/// preview's overlay): `&`, `<`, `>`, `"` and `'` as character references.
 pub fn escape_xml(text: &str) -> String {
-    text.replace('&', "&amp;")
-        .replace('<', "&lt;")
-        .replace('>', "&gt;")
-        .replace('"', "&quot;")
+    let mut out = String::with_capacity(text.len());
+    for c in text.chars() {
+        match c {
+            '&' => out.push_str("&amp;"),
+            '<' => out.push_str("&lt;"),
+            '>' => out.push_str("&gt;"),
+            '"' => out.push_str("&quot;"),
+            '\'' => out.push_str("&#39;"),
+            _ => out.push(c),
+        }
+    }
+    out
 }
 
 /// A Tera error with its causes, on one line.
@@ -774,7 +783,10 @@ mod tests {
 
     #[test]
     fn escape_makes_text_safe_in_xml() {
-        assert_eq!(escape_xml("a<b>&\"c\""), "a&lt;b&gt;&amp;&quot;c&quot;");
+        assert_eq!(
+            escape_xml("a<b>&\"c\"'"),
+            "a&lt;b&gt;&amp;&quot;c&quot;&#39;"
+        );
     }
 
     #[test]

@@ -192,21 +192,7 @@ pub fn placeholder_page(status: &Status) -> Vec<u8> {
     inject(page.as_bytes(), status)
 }
 
-/// `&`, `<`, `>`, `"` and `'` as character references.
-pub fn escape(text: &str) -> String {
-    let mut out = String::with_capacity(text.len());
-    for c in text.chars() {
-        match c {
-            '&' => out.push_str("&amp;"),
-            '<' => out.push_str("&lt;"),
-            '>' => out.push_str("&gt;"),
-            '"' => out.push_str("&quot;"),
-            '\'' => out.push_str("&#39;"),
-            _ => out.push(c),
-        }
-    }
-    out
-}
+use crate::render::escape_xml as escape;
 
 /// The status as JSON for `/__roadmap/status`: every field of every diagnostic.
 pub fn status_json(status: &Status) -> serde_json::Value {
