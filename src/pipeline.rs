@@ -115,6 +115,30 @@ fn theme_dir(root: &Path, site: &Site) -> PathBuf {
     root.join(THEMES_DIR).join(&site.config.theme)
 }
 
+/// Refuses an output that would replace the sources: the site folder itself, a folder that contains it,
+/// or `content/`, `themes/` or anything inside them. The output is replaced whole, so such a mistake in
+/// `--output` would otherwise delete what staff wrote.
+fn check_output_is_safe(root: &Path, output: &Path) -> Result<(), Failure> {
+    let absolute = |path: &Path| {
+        let path = std::path::absolute(path).unwrap_or_else(|_| path.to_path_buf());
+        // Resolve links where the path exists, so that two spellings of one folder compare equal.
+        path.canonicalize().unwrap_or(path)
+    };
+    let root = absolute(root);
+    let output = absolute(output);
+    let protected = [root.join(content::CONTENT_DIR), root.join(THEMES_DIR)];
+    let unsafe_output =
+        root.starts_with(&output) || protected.iter().any(|p| output.starts_with(p));
+    if unsafe_output {
+        return Err(Failure::Usage(format!(
+            "書き出し先 {} は、サイトの元のファイル（{}）を消してしまうため使えません。--output には別のフォルダ（例: output）を指定してください。",
+            output.display(),
+            root.display()
+        )));
+    }
+    Ok(())
+}
+
 /// Validates everything a build reads, writing nothing.
 pub fn check(root: &Path) -> Result<CheckReport, Failure> {
     let site = load_site(root)?;
@@ -137,6 +161,7 @@ pub fn build_with_progress(
 ) -> Result<BuildReport, Failure> {
     let started = Instant::now();
     let mut site = load_site(&options.root)?;
+    check_output_is_safe(&options.root, &options.output)?;
     if let Some(url) = &options.base_url {
         site.config.set_base_url(url);
     }

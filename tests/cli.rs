@@ -358,3 +358,40 @@ fn a_root_without_a_site_is_a_usage_error() {
     assert_eq!(result.status.code(), Some(2));
     assert!(String::from_utf8_lossy(&result.stderr).contains("config.toml がありません"));
 }
+
+#[test]
+fn an_output_that_would_replace_the_sources_is_refused() {
+    let site = copy_site();
+    let root = site.path().to_str().expect("utf8");
+    let before = snapshot(&site.path().join("content"));
+    for output in [
+        site.path().to_path_buf(),
+        site.path().join("content"),
+        site.path().join("themes/default"),
+        site.path().parent().expect("parent").to_path_buf(),
+    ] {
+        let result = roadmap(
+            &[
+                "build",
+                "--root",
+                root,
+                "--output",
+                output.to_str().expect("utf8"),
+            ],
+            None,
+        );
+        let stderr = String::from_utf8_lossy(&result.stderr);
+        assert_eq!(
+            result.status.code(),
+            Some(2),
+            "{}: {stderr}",
+            output.display()
+        );
+        assert!(stderr.contains("使えません"), "{stderr}");
+    }
+    assert!(
+        snapshot(&site.path().join("content")) == before,
+        "the sources were changed"
+    );
+    assert!(site.path().join("config.toml").is_file());
+}
