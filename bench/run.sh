@@ -142,7 +142,7 @@ for n in "${SIZES[@]}"; do
 
   say "N = $n: peak memory (one run each, also a warm-up)"
   r_peak=$(peak "$BIN" build --root "$root" --output "$out/roadmap-ref")
-  h_peak=$(peak env HUGO_DATADIR="$WORK/hugo-data" hugo --source "$HUGO_SITE" --quiet --minify \
+  h_peak=$(peak env HUGO_DATADIR="$WORK/hugo-data" HUGO_RESOURCEDIR="$WORK/hugo-resources" hugo --source "$HUGO_SITE" --quiet --minify \
     --contentDir "$root/content" --destination "$out/hugo-ref")
   read -r r_mb r_cpu _ <<<"$r_peak"
   read -r h_mb h_cpu _ <<<"$h_peak"
@@ -159,7 +159,7 @@ for n in "${SIZES[@]}"; do
     # previous run's write-back out of the measurement.
     hyperfine --style none --runs 1 --prepare sync --export-csv "$WORK/round.csv" \
       -n roadmap "$BIN build --root '$root' --output '$out/roadmap-$i'" \
-      -n hugo "HUGO_DATADIR='$WORK/hugo-data' hugo --source '$HUGO_SITE' --quiet --minify --contentDir '$root/content' --destination '$out/hugo-$i'" \
+      -n hugo "HUGO_DATADIR='$WORK/hugo-data' HUGO_RESOURCEDIR='$WORK/hugo-resources' hugo --source '$HUGO_SITE' --quiet --minify --contentDir '$root/content' --destination '$out/hugo-$i'" \
       >/dev/null
     awk -F, 'NR > 1 { print $1, $4 }' "$WORK/round.csv" >>"$WORK/times-$n.txt"
   done
