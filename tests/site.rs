@@ -8,10 +8,9 @@ use std::sync::OnceLock;
 use roadmap::pipeline::{self, BuildOptions};
 use scraper::{ElementRef, Html, Selector};
 
-/// The repository root (where `config.toml` is).
-fn root() -> PathBuf {
-    PathBuf::from(env!("CARGO_MANIFEST_DIR"))
-}
+mod common;
+
+use common::repo as root;
 
 /// One build of the real site, shared by every test of this file.
 fn site() -> &'static Path {

@@ -147,15 +147,13 @@ fn read_table(
     let start = top
         .string("start", "start = \"R6\"")
         .and_then(|s| fiscal_year(top, "start", &s));
-    let end = top
-        .string("end", "end = \"R10\"")
-        .and_then(|e| end_year(top, &e));
-    if let (Some(start), Some(EndYear::Year(end_year)), Some(end_text)) =
-        (start, end, top.optional_string("end", ""))
+    let end_text = top.string("end", "end = \"R10\"");
+    let end = end_text.as_ref().and_then(|e| end_year(top, e));
+    if let (Some(start), Some(EndYear::Year(end_year)), Some(end_text)) = (start, end, &end_text)
         && end_year < start
     {
         sink.report(
-            end_text.span,
+            end_text.span.clone(),
             "end",
             format!(
                 "事業終期（{}）が事業始期（{}）より前です。",
