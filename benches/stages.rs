@@ -93,10 +93,10 @@ fn render(c: &mut Criterion) {
         })
     });
     let page = renderer
-        .render(&site, &indexes, PageKind::Project(biggest))
+        .render_html(&site, &indexes, PageKind::Project(biggest))
         .expect("page renders");
     c.bench_function("minify one project page", |b| {
-        b.iter(|| black_box(roadmap::write::minify_html(&page)))
+        b.iter(|| black_box(roadmap::render::compact::minify_page(&page)))
     });
     c.bench_function("build the indexes (27 projects)", |b| {
         b.iter(|| black_box(Indexes::build(&site)))

@@ -17,7 +17,7 @@ use crate::money::Budget;
 use crate::progress::Progress;
 use crate::render::{self, Renderer, ThemeError};
 use crate::vocabulary::Vocabulary;
-use crate::write::{self, Staging, WriteError};
+use crate::write::{Staging, WriteError};
 
 pub const THEMES_DIR: &str = "themes";
 
@@ -175,10 +175,7 @@ pub fn build_with_progress(
         .par_iter()
         .try_for_each(|&page| -> Result<(), Failure> {
             let html = renderer.render(&site, &indexes, page)?;
-            staging.write(
-                &render::output_path(&site, page),
-                &write::minify_html(&html),
-            )?;
+            staging.write(&render::output_path(&site, page), &html)?;
             progress.add(1);
             Ok(())
         })?;

@@ -1,4 +1,4 @@
-//! The write stage: minifies pages and puts the site in place without ever damaging the published one.
+//! The write stage: puts the site in place without ever damaging the published one.
 //!
 //! Everything is written into a staging directory beside the output. Only when every file is written
 //! does the staging directory replace the output, in one atomic exchange of the two directories on
@@ -166,16 +166,6 @@ fn remove_if_present(path: &Path) -> Result<(), WriteError> {
     }
 }
 
-/// Minifies an HTML page, keeping it valid HTML (closing tags, `<html>`/`<head>`, doctype).
-pub fn minify_html(html: &str) -> Vec<u8> {
-    let mut cfg = minify_html::Cfg::new();
-    cfg.keep_closing_tags = true;
-    cfg.keep_html_and_head_opening_tags = true;
-    cfg.minify_css = true;
-    cfg.minify_js = false;
-    minify_html::minify(html.as_bytes(), &cfg)
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -203,19 +193,5 @@ mod tests {
         );
         let leftovers: Vec<_> = fs::read_dir(dir.path()).expect("ls").collect();
         assert_eq!(leftovers.len(), 1, "only the output remains");
-    }
-
-    #[test]
-    fn minified_pages_keep_their_structure() {
-        let out = minify_html(
-            "<!DOCTYPE html>\n<html lang=\"ja\">\n<head><title>t</title></head>\n<body>\n  <p>本文</p>\n</body>\n</html>\n",
-        );
-        let out = String::from_utf8(out).expect("utf8");
-        assert!(
-            out.contains("<html lang=ja>") || out.contains("<html lang=\"ja\">"),
-            "{out}"
-        );
-        assert!(out.contains("<p>本文</p>"), "{out}");
-        assert!(out.contains("</body>"), "{out}");
     }
 }

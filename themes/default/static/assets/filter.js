@@ -4,7 +4,7 @@
 (() => {
   'use strict';
   const form = document.getElementById('filters');
-  const table = document.getElementById('all-projects');
+  const table = document.querySelector('#all-projects table');
   if (!form || !table) return;
   const status = document.getElementById('filter-status');
   const rows = Array.from(table.tBodies[0].rows);
