@@ -10,6 +10,11 @@ use roadmap::pipeline::{self, BuildOptions, Failure};
 use roadmap::progress::{Indicator, Progress};
 use roadmap::scaffold::{self, ScaffoldError};
 use roadmap::serve::{self, ServeOptions};
+
+// Rendering many pages makes and frees many small strings; mimalloc does that in a fraction of
+// glibc's time (measured: see the commit that added it).
+#[global_allocator]
+static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
 use std::sync::Arc;
 
 /// 青森県 DX関連事業ロードマップのサイトを作ります。

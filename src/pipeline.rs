@@ -171,23 +171,18 @@ pub fn build_with_progress(
     let staging = Staging::begin(&options.output)?;
     let pages = render::pages(&site, &indexes);
     progress.set_total(pages.len());
-    pages
-        .par_iter()
-        .try_for_each(|&page| -> Result<(), Failure> {
-            let html = renderer.render(&site, &indexes, page)?;
-            staging.write(&render::output_path(&site, page), &html)?;
-            progress.add(1);
-            Ok(())
-        })?;
-    let data_files = render::data::files(&site).map_err(|e| {
-        Failure::Write(WriteError {
-            path: options.output.join("data"),
-            source: std::io::Error::other(e.to_string()),
-        })
-    })?;
-    data_files
-        .par_iter()
-        .try_for_each(|(path, bytes)| staging.write(path, bytes))?;
+    // Pages, open data and the search index are independent: made and written side by side.
+    let (written_pages, (data_files, search_files)) = rayon::join(
+        || write_pages(&site, &indexes, &renderer, &pages, &staging, progress),
+        || {
+            rayon::join(
+                || write_data(&site, &staging, &options.output),
+                || render::search::write_files(&site, &|path, bytes| staging.write(path, bytes)),
+            )
+        },
+    );
+    let data_files = written_pages? + data_files?;
+    let search_files = search_files?;
     let listed: Vec<String> = pages
         .iter()
         .filter(|&&p| p != render::PageKind::NotFound)
@@ -199,10 +194,6 @@ pub fn build_with_progress(
     )?;
     staging.write("robots.txt", render::feeds::robots(&site).as_bytes())?;
     staging.write("feed.xml", render::feeds::atom(&site).as_bytes())?;
-    let search_files = render::search::files(&site);
-    search_files
-        .par_iter()
-        .try_for_each(|(path, bytes)| staging.write(path, bytes))?;
     let static_dir = theme.join(render::STATIC_DIR);
     let assets = if static_dir.is_dir() {
         staging.copy_tree(&static_dir)?
@@ -212,9 +203,63 @@ pub fn build_with_progress(
     staging.commit()?;
     Ok(BuildReport {
         pages: pages.len(),
-        assets: assets + data_files.len() + search_files.len() + 3,
+        assets: assets + data_files + search_files + 3,
         projects: site.projects.len(),
         total: site.total_budget(),
         seconds: started.elapsed().as_secs_f64(),
     })
+}
+
+/// Renders and writes every page, and beside each project's page its own open-data JSON; returns
+/// how many JSON files were written.
+fn write_pages(
+    site: &Site,
+    indexes: &Indexes,
+    renderer: &Renderer,
+    pages: &[render::PageKind],
+    staging: &Staging,
+    progress: &Progress,
+) -> Result<usize, Failure> {
+    // Pages that list many projects take longest: started first, they do not hold up the end.
+    let mut order = pages.to_vec();
+    order.sort_by_key(|page| matches!(page, render::PageKind::Project(_)));
+    order
+        .par_iter()
+        .try_for_each(|&page| -> Result<(), Failure> {
+            let html = renderer.render(site, indexes, page)?;
+            staging.write(&render::output_path(site, page), &html)?;
+            if let render::PageKind::Project(i) = page {
+                let (path, json) = render::data::project_json(site, &site.projects[i]);
+                staging.write(&path, &json)?;
+            }
+            progress.add(1);
+            Ok(())
+        })?;
+    Ok(site.projects.len())
+}
+
+/// Writes the open-data files that gather every project; returns how many.
+fn write_data(site: &Site, staging: &Staging, output: &Path) -> Result<usize, Failure> {
+    render::data::write_collection_files(site, &|path, bytes| {
+        staging.write(path, bytes).map_err(DataError::Write)
+    })
+    .map_err(|e| match e {
+        DataError::Write(e) => Failure::Write(e),
+        DataError::Csv(e) => Failure::Write(WriteError {
+            path: output.join("data"),
+            source: std::io::Error::other(e.to_string()),
+        }),
+    })
+}
+
+/// Why an open-data file was not written.
+enum DataError {
+    Csv(csv::Error),
+    Write(WriteError),
+}
+
+impl From<csv::Error> for DataError {
+    fn from(e: csv::Error) -> Self {
+        DataError::Csv(e)
+    }
 }

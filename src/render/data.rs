@@ -6,38 +6,44 @@
 //! 西暦 with 和暦 beside them, no line breaks inside a field. Multi-valued facts (departments, the
 //! roadmap) go to long-format files. The JSON holds the same facts with the Markdown texts as written.
 
+use rayon::prelude::*;
 use serde::Serialize;
 
 use crate::fiscal_year::{EndYear, FiscalYear};
 use crate::model::{Project, Site};
 
-/// The files of `data/`, as (path relative to the output, bytes).
-pub fn files(site: &Site) -> Result<Vec<(String, Vec<u8>)>, csv::Error> {
-    let records: Vec<ProjectRecord> = site.projects.iter().map(|p| record(site, p)).collect();
-    let mut files = vec![
-        ("data/projects.csv".to_string(), projects_csv(&records)?),
-        (
-            "data/project_sections.csv".to_string(),
-            sections_csv(&records)?,
-        ),
-        (
-            "data/initiatives.csv".to_string(),
-            initiatives_csv(&records)?,
-        ),
-        ("data/roadmap.csv".to_string(), roadmap_csv(&records)?),
-        (
-            "data/projects.json".to_string(),
-            compact_json(&Collection::new(site, &records)),
-        ),
-        (
-            "data/projects.schema.json".to_string(),
-            SCHEMA.as_bytes().to_vec(),
-        ),
+/// Writes the files of `data/` that gather every project with `write(path relative to the output,
+/// bytes)`, each as soon as it is made (side by side); returns how many. Each project's own file is
+/// [`project_json`], written beside its page.
+pub fn write_collection_files<E: Send + From<csv::Error>>(
+    site: &Site,
+    write: &super::WriteFile<'_, E>,
+) -> Result<usize, E> {
+    let records: Vec<ProjectRecord> = site.projects.par_iter().map(|p| record(site, p)).collect();
+    type Build = fn(&Site, &[ProjectRecord]) -> Result<(&'static str, Vec<u8>), csv::Error>;
+    let builders: [Build; 6] = [
+        |_, r| Ok(("data/projects.csv", projects_csv(r)?)),
+        |_, r| Ok(("data/project_sections.csv", sections_csv(r)?)),
+        |_, r| Ok(("data/initiatives.csv", initiatives_csv(r)?)),
+        |_, r| Ok(("data/roadmap.csv", roadmap_csv(r)?)),
+        |site, r| {
+            Ok((
+                "data/projects.json",
+                compact_json(&Collection::new(site, r)),
+            ))
+        },
+        |_, _| Ok(("data/projects.schema.json", SCHEMA.as_bytes().to_vec())),
     ];
-    for record in &records {
-        files.push((json_path(&record.id), json(record)));
-    }
-    Ok(files)
+    builders.par_iter().try_for_each(|build| {
+        let (path, bytes) = build(site, &records)?;
+        write(path, &bytes)
+    })?;
+    Ok(builders.len())
+}
+
+/// A project's own JSON file: (path relative to the output, bytes).
+pub fn project_json(site: &Site, project: &Project) -> (String, Vec<u8>) {
+    (json_path(&project.slug), json(&record(site, project)))
 }
 
 /// Where a project's own JSON is written, relative to the output.

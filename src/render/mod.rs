@@ -43,6 +43,9 @@ pub const REQUIRED_TEMPLATES: &[&str] = &[
     "404.html",
 ];
 
+/// Where a stage writes its files: `(path relative to the output, bytes)`, from any thread.
+pub type WriteFile<'a, E> = dyn Fn(&str, &[u8]) -> Result<(), E> + Sync + 'a;
+
 /// A page of the site.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum PageKind {

@@ -17,7 +17,9 @@
 //! shards and one document per file, so a query downloads the shards of its grams and only the
 //! documents of the results it shows.
 
-use std::collections::{BTreeMap, HashMap};
+use std::collections::BTreeMap;
+
+use rustc_hash::FxHashMap;
 
 use rayon::prelude::*;
 
@@ -130,40 +132,55 @@ fn plain(markdown: &str) -> String {
     out.trim().to_string()
 }
 
-/// Every file of `search/`, as (path relative to the output, bytes).
-pub fn files(site: &Site) -> Vec<(String, Vec<u8>)> {
+/// Writes every file of `search/` with `write(path relative to the output, bytes)`, as each is made;
+/// returns how many files there are.
+pub fn write_files<E: Send>(site: &Site, write: &super::WriteFile<'_, E>) -> Result<usize, E> {
     let docs: Vec<SearchDoc> = site
         .projects
         .par_iter()
         .map(|p| document(site, p))
         .collect();
-    let all = to_json(&docs);
-    let small = all.len() <= SCAN_ALL_BYTES;
-    let (grams, chunk) = if small {
-        (Vec::new(), docs.len().max(1))
-    } else {
-        (gram_shards(&docs), 1)
-    };
-    let mut files = vec![(
-        "search/meta.json".to_string(),
-        to_json(&Meta {
+    if fits_in_one_file(&docs) {
+        let meta = Meta {
             docs: docs.len(),
-            chunk,
-            shards: grams.len(),
-        }),
-    )];
-    files.extend(grams);
-    if small {
-        files.push(("search/docs/0.json".to_string(), all));
-    } else {
-        let singles: Vec<(String, Vec<u8>)> = docs
-            .par_iter()
-            .enumerate()
-            .map(|(n, doc)| (format!("search/docs/{n}.json"), to_json(&[doc])))
-            .collect();
-        files.extend(singles);
+            chunk: docs.len().max(1),
+            shards: 0,
+        };
+        write("search/meta.json", &to_json(&meta))?;
+        write("search/docs/0.json", &to_json(&docs))?;
+        return Ok(2);
     }
-    files
+    let (shards, singles) = rayon::join(
+        || -> Result<usize, E> {
+            let shards = gram_shards(&docs);
+            let meta = Meta {
+                docs: docs.len(),
+                chunk: 1,
+                shards: shards.len(),
+            };
+            write("search/meta.json", &to_json(&meta))?;
+            shards.par_iter().enumerate().try_for_each(|(n, shard)| {
+                write(&format!("search/grams/{n}.json"), &to_json(shard))
+            })?;
+            Ok(shards.len() + 1)
+        },
+        || {
+            docs.par_iter()
+                .enumerate()
+                .try_for_each(|(n, doc)| write(&format!("search/docs/{n}.json"), &to_json(&[doc])))
+        },
+    );
+    singles?;
+    Ok(shards? + docs.len())
+}
+
+/// Whether all documents together, as JSON, are at most [`SCAN_ALL_BYTES`]; stops counting there.
+fn fits_in_one_file(docs: &[SearchDoc]) -> bool {
+    let mut bytes = 2;
+    docs.iter().all(|doc| {
+        bytes += to_json(doc).len() + 1;
+        bytes <= SCAN_ALL_BYTES
+    })
 }
 
 /// A uni- or bigram as a number: the first character in the high half, the second (or none) in the
@@ -202,19 +219,25 @@ fn document_grams(doc: &SearchDoc) -> Vec<GramKey> {
 }
 
 /// The posting lists of every uni- and bigram: gram → ids of the documents containing it, ascending.
-fn postings(docs: &[SearchDoc]) -> HashMap<GramKey, Vec<u32>> {
-    let per_doc: Vec<Vec<GramKey>> = docs.par_iter().map(document_grams).collect();
-    let mut postings: HashMap<GramKey, Vec<u32>> = HashMap::new();
-    for (id, keys) in per_doc.iter().enumerate() {
-        for &key in keys {
-            postings.entry(key).or_default().push(id as u32);
+/// Grams are found in parallel, a batch of documents at a time, so that only one batch's grams are
+/// held besides the postings (all documents' grams at once were 160 MB at 10,000 projects).
+fn postings(docs: &[SearchDoc]) -> FxHashMap<GramKey, Vec<u32>> {
+    const BATCH: usize = 256;
+    let mut postings: FxHashMap<GramKey, Vec<u32>> = FxHashMap::default();
+    for (batch, chunk) in docs.chunks(BATCH).enumerate() {
+        let per_doc: Vec<Vec<GramKey>> = chunk.par_iter().map(document_grams).collect();
+        for (offset, keys) in per_doc.into_iter().enumerate() {
+            let id = (batch * BATCH + offset) as u32;
+            for key in keys {
+                postings.entry(key).or_default().push(id);
+            }
         }
     }
     postings
 }
 
-/// The gram shard files, each near the target size; grams sorted within a shard.
-fn gram_shards(docs: &[SearchDoc]) -> Vec<(String, Vec<u8>)> {
+/// The gram shards, each near the target size as JSON: gram → ids, grams sorted within a shard.
+fn gram_shards(docs: &[SearchDoc]) -> Vec<BTreeMap<String, Vec<u32>>> {
     let postings: Vec<(String, Vec<u32>)> = postings(docs)
         .into_iter()
         .map(|(key, ids)| (gram_text(key), ids))
@@ -224,15 +247,11 @@ fn gram_shards(docs: &[SearchDoc]) -> Vec<(String, Vec<u8>)> {
         .map(|(g, ids)| g.len() + 6 + ids.len() * 4)
         .sum();
     let shards = estimated.div_ceil(SHARD_TARGET_BYTES).max(1);
-    let mut sharded: Vec<BTreeMap<&str, &[u32]>> = vec![BTreeMap::new(); shards];
-    for (gram, ids) in &postings {
-        sharded[gram_hash(gram) as usize % shards].insert(gram, ids);
+    let mut sharded: Vec<BTreeMap<String, Vec<u32>>> = vec![BTreeMap::new(); shards];
+    for (gram, ids) in postings {
+        sharded[gram_hash(&gram) as usize % shards].insert(gram, ids);
     }
     sharded
-        .par_iter()
-        .enumerate()
-        .map(|(n, shard)| (format!("search/grams/{n}.json"), to_json(shard)))
-        .collect()
 }
 
 fn to_json<T: Serialize>(value: &T) -> Vec<u8> {
