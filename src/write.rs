@@ -72,9 +72,10 @@ impl Staging {
         }
     }
 
-    /// Copies every file under `dir` into the site, keeping relative paths.
-    pub fn copy_tree(&self, dir: &Path) -> Result<usize, WriteError> {
-        let mut count = 0;
+    /// Copies every file under `dir` into the site, keeping relative paths; returns those paths
+    /// (`/`-separated, relative to the output).
+    pub fn copy_tree(&self, dir: &Path) -> Result<Vec<String>, WriteError> {
+        let mut copied = Vec::new();
         for entry in WalkDir::new(dir).sort_by_file_name() {
             let entry = entry.map_err(|e| WriteError {
                 path: dir.to_path_buf(),
@@ -89,9 +90,9 @@ impl Staging {
                 fs::create_dir_all(parent).map_err(at(parent))?;
             }
             fs::copy(entry.path(), &target).map_err(at(entry.path()))?;
-            count += 1;
+            copied.push(relative.to_string_lossy().replace('\\', "/"));
         }
-        Ok(count)
+        Ok(copied)
     }
 
     /// Replaces the output with the staged site.
@@ -164,6 +165,37 @@ fn exchange(a: &Path, b: &Path) -> io::Result<()> {
 #[cfg(not(target_os = "linux"))]
 fn exchange(_: &Path, _: &Path) -> io::Result<()> {
     Err(io::Error::from(io::ErrorKind::Unsupported))
+}
+
+/// Replaces one file of a published site in place (the live preview's partial rebuilds): written
+/// beside it first, then renamed over it, so a reader gets either the old file or the new one.
+pub fn replace_file(output: &Path, relative: &str, bytes: &[u8]) -> Result<(), WriteError> {
+    let path = output.join(relative);
+    if let Some(dir) = path.parent() {
+        fs::create_dir_all(dir).map_err(at(dir))?;
+    }
+    let mut temporary = path.clone().into_os_string();
+    temporary.push(".roadmap-new");
+    let temporary = PathBuf::from(temporary);
+    fs::write(&temporary, bytes).map_err(at(&temporary))?;
+    fs::rename(&temporary, &path).map_err(at(&path))
+}
+
+/// Removes one file of a published site, and the folders it leaves empty (up to the output).
+pub fn remove_file(output: &Path, relative: &str) -> Result<(), WriteError> {
+    let path = output.join(relative);
+    match fs::remove_file(&path) {
+        Err(e) if e.kind() != io::ErrorKind::NotFound => return Err(at(&path)(e)),
+        _ => {}
+    }
+    let mut dir = path.parent();
+    while let Some(d) = dir {
+        if d == output || fs::remove_dir(d).is_err() {
+            break;
+        }
+        dir = d.parent();
+    }
+    Ok(())
 }
 
 fn remove_if_present(path: &Path) -> Result<(), WriteError> {

@@ -23,10 +23,20 @@ const PROJECT_EXTENSION: &str = "md";
 /// Finds, reads and validates every project under `root/content`. Returns the projects in file order,
 /// or every problem found in every file.
 pub fn load_projects(root: &Path, context: &Context<'_>) -> Result<Vec<Project>, Vec<Diagnostic>> {
+    load_projects_reusing(root, context, &|_| None)
+}
+
+/// As [`load_projects`], taking a file's project from `reuse` (given the file's path) where it has
+/// one instead of reading the file: the live preview reads again only the files that changed.
+pub fn load_projects_reusing(
+    root: &Path,
+    context: &Context<'_>,
+    reuse: &(dyn Fn(&Path) -> Option<Project> + Sync),
+) -> Result<Vec<Project>, Vec<Diagnostic>> {
     let (paths, mut errors) = discover(root);
     let results: Vec<Result<Project, Vec<Diagnostic>>> = paths
         .par_iter()
-        .map(|path| load_project(root, path, context))
+        .map(|path| reuse(path).map_or_else(|| load_project(root, path, context), Ok))
         .collect();
     let mut projects = Vec::with_capacity(results.len());
     for result in results {

@@ -60,20 +60,17 @@ pub fn run(options: &ServeOptions) -> Result<(), ServeError> {
         .map_err(|e| ServeError::Io(format!("作業用の一時フォルダを作れません: {e}")))?;
     let output = workdir.path().join("site");
     let live = Arc::new(Live::new(output.clone()));
-    let builder = Builder {
-        options: BuildOptions {
-            root: root.clone(),
-            output: output.clone(),
-            base_url: Some(url.clone()),
-        },
-        live: Arc::clone(&live),
-        writing: Arc::new(Mutex::new(())),
+    let build = BuildOptions {
+        root: root.clone(),
+        output: output.clone(),
+        base_url: Some(url.clone()),
     };
+    let builder = Builder::new(build, Arc::clone(&live));
     // Watch before the first build, so that a save during it is not missed.
     let watch = Watch::start(&root)
         .map_err(|e| ServeError::Io(format!("ファイルの変更を見張れません: {e}")))?;
     builder.run("最初の作成");
-    stop_cleanly_on_signal(workdir.path(), Arc::clone(&builder.writing));
+    stop_cleanly_on_signal(workdir.path(), Arc::clone(&builder.rebuilder));
     std::thread::Builder::new()
         .name("roadmap-watch".to_string())
         .spawn(move || watch.run(&builder))
@@ -145,7 +142,7 @@ fn greet(url: &str, bind: IpAddr) {
 
 /// Removes the temporary build on Ctrl+C (or a termination request) and exits. A build in progress
 /// is waited for (up to [`STOP_WAIT`]), since it would otherwise write its files again.
-fn stop_cleanly_on_signal(workdir: &Path, writing: Arc<Mutex<()>>) {
+fn stop_cleanly_on_signal<T: Send + 'static>(workdir: &Path, writing: Arc<Mutex<T>>) {
     let workdir = workdir.to_path_buf();
     let installed = ctrlc::set_handler(move || {
         // Held until exit, so that no build starts meanwhile.
@@ -162,7 +159,7 @@ fn stop_cleanly_on_signal(workdir: &Path, writing: Arc<Mutex<()>>) {
 }
 
 /// The build lock, once no build is writing, or `None` after [`STOP_WAIT`].
-fn wait_for_idle(writing: &Mutex<()>) -> Option<MutexGuard<'_, ()>> {
+fn wait_for_idle<T>(writing: &Mutex<T>) -> Option<MutexGuard<'_, T>> {
     let deadline = Instant::now() + STOP_WAIT;
     loop {
         match writing.try_lock() {

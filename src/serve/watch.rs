@@ -17,7 +17,8 @@ use notify::{EventKind, RecursiveMode, Watcher};
 use super::state::{Live, Problem};
 use crate::config::CONFIG_FILE;
 use crate::content::CONTENT_DIR;
-use crate::pipeline::{self, BuildOptions, THEMES_DIR};
+use crate::pipeline::incremental::{RebuildKind, RebuildReport, Rebuilder};
+use crate::pipeline::{BuildOptions, THEMES_DIR};
 
 /// How long to wait after the last event before rebuilding.
 pub const QUIET: Duration = Duration::from_millis(150);
@@ -28,28 +29,30 @@ type Events = Receiver<notify::Result<notify::Event>>;
 
 /// Runs builds and records their outcome for the server.
 pub struct Builder {
-    pub options: BuildOptions,
     pub live: Arc<Live>,
-    /// Held while a build writes, so that stopping can wait for it before removing the output.
-    pub writing: Arc<Mutex<()>>,
+    /// Redoes only what changed; locked while a build writes, so that stopping can wait for it
+    /// before removing the output.
+    pub rebuilder: Arc<Mutex<Rebuilder>>,
 }
 
 impl Builder {
+    pub fn new(options: BuildOptions, live: Arc<Live>) -> Builder {
+        Builder {
+            live,
+            rebuilder: Arc::new(Mutex::new(Rebuilder::new(options))),
+        }
+    }
+
     /// Builds once, keeps the last good output on failure, and tells the terminal what happened.
     pub fn run(&self, cause: &str) {
-        let _writing = self.writing.lock().unwrap_or_else(|e| e.into_inner());
+        let mut rebuilder = self.rebuilder.lock().unwrap_or_else(|e| e.into_inner());
         let started = Instant::now();
-        let result = pipeline::build(&self.options);
+        let result = rebuilder.build();
         let seconds = started.elapsed().as_secs_f64();
         match result {
             Ok(report) => {
                 self.live.succeeded(seconds);
-                println!(
-                    "{cause}: {} ページを作りました（事業 {} 件、事業費合計 {}、{seconds:.2} 秒）。",
-                    report.pages,
-                    report.projects,
-                    report.total.display()
-                );
+                println!("{cause}: {}", describe_rebuild(&report, seconds));
             }
             Err(failure) => {
                 let problem = Problem::from_failure(&failure);
@@ -60,6 +63,30 @@ impl Builder {
                 );
             }
         }
+    }
+}
+
+/// One line on what a rebuild did and how long it took.
+fn describe_rebuild(report: &RebuildReport, seconds: f64) -> String {
+    let site = format!(
+        "事業 {} 件、事業費合計 {}",
+        report.build.projects,
+        report.build.total.display()
+    );
+    match report.kind {
+        RebuildKind::Full => format!(
+            "すべて作り直しました（{} ページ、{site}、{seconds:.2} 秒）。",
+            report.build.pages
+        ),
+        RebuildKind::Partial {
+            read,
+            projects,
+            written,
+            removed,
+        } => format!(
+            "変わったところだけ作り直しました（読み直したファイル {read} 件、事業ページ {projects} 件と一覧など {} ページを作成、書き換え {written} ファイル、削除 {removed} ファイル、{site}、{seconds:.2} 秒）。",
+            report.build.pages - projects
+        ),
     }
 }
 

@@ -3,6 +3,8 @@
 //! `check` runs the first stages and writes nothing; `build` runs them all. Both report every content
 //! problem at once.
 
+pub mod incremental;
+
 use std::path::{Path, PathBuf};
 use std::time::Instant;
 
@@ -75,6 +77,15 @@ pub struct CheckReport {
 
 /// Reads and validates everything under `root`: config, vocabulary, content.
 pub fn load_site(root: &Path) -> Result<Site, Failure> {
+    load_site_reusing(root, &|_| None)
+}
+
+/// As [`load_site`], taking projects from `reuse` where it has them (see
+/// [`content::load_projects_reusing`]).
+fn load_site_reusing(
+    root: &Path,
+    reuse: &(dyn Fn(&Path) -> Option<crate::model::Project> + Sync),
+) -> Result<Site, Failure> {
     if !root.join(crate::config::CONFIG_FILE).is_file() {
         return Err(Failure::Usage(format!(
             "{} に {} がありません。--root でサイトのフォルダ（config.toml のある場所）を指定してください。",
@@ -96,7 +107,8 @@ pub fn load_site(root: &Path) -> Result<Site, Failure> {
         config: &config,
         vocabulary: &vocabulary,
     };
-    let projects = content::load_projects(root, &context).map_err(content_failure)?;
+    let projects =
+        content::load_projects_reusing(root, &context, reuse).map_err(content_failure)?;
     let mut site = Site {
         config,
         vocabulary,
@@ -161,63 +173,125 @@ pub fn build_with_progress(
 ) -> Result<BuildReport, Failure> {
     let started = Instant::now();
     let mut site = load_site(&options.root)?;
-    check_output_is_safe(&options.root, &options.output)?;
     if let Some(url) = &options.base_url {
         site.config.set_base_url(url);
     }
-    let theme = theme_dir(&options.root, &site);
+    build_site(options, &site, progress, None, started)
+}
+
+/// Builds a loaded site (its base URL already set) into `options.output`, replacing the output only
+/// if every file was written; each file written is also noted in `written`, if given.
+fn build_site(
+    options: &BuildOptions,
+    site: &Site,
+    progress: &Progress,
+    written: Option<&incremental::Written>,
+    started: Instant,
+) -> Result<BuildReport, Failure> {
+    check_output_is_safe(&options.root, &options.output)?;
+    let theme = theme_dir(&options.root, site);
     let renderer = Renderer::load(&theme)?;
-    let indexes = Indexes::build(&site);
+    let indexes = Indexes::build(site);
     let staging = Staging::begin(&options.output)?;
-    let pages = render::pages(&site, &indexes);
-    progress.set_total(pages.len());
-    // Pages, open data and the search index are independent: made and written side by side.
-    let (written_pages, (data_files, search_files)) = rayon::join(
-        || write_pages(&site, &indexes, &renderer, &pages, &staging, progress),
-        || {
-            rayon::join(
-                || write_data(&site, &staging, &options.output),
-                || render::search::write_files(&site, &|path, bytes| staging.write(path, bytes)),
-            )
-        },
-    );
-    let data_files = written_pages? + data_files?;
-    let search_files = search_files?;
-    let listed: Vec<String> = pages
-        .iter()
-        .filter(|&&p| p != render::PageKind::NotFound)
-        .map(|&p| render::url(&site, p))
-        .collect();
-    staging.write(
-        "sitemap.xml",
-        render::feeds::sitemap(&site, &listed).as_bytes(),
-    )?;
-    staging.write("robots.txt", render::feeds::robots(&site).as_bytes())?;
-    staging.write("feed.xml", render::feeds::atom(&site).as_bytes())?;
+    let write = |path: &str, bytes: &[u8]| -> Result<(), Failure> {
+        staging.write(path, bytes)?;
+        if let Some(written) = written {
+            written.note(path, bytes);
+        }
+        Ok(())
+    };
+    let rendered = render_files(site, &indexes, &renderer, &Scope::All, &write, progress)?;
     let static_dir = theme.join(render::STATIC_DIR);
     let assets = if static_dir.is_dir() {
         staging.copy_tree(&static_dir)?
     } else {
-        0
+        Vec::new()
     };
+    if let Some(written) = written {
+        written.note_assets(&assets);
+    }
     staging.commit()?;
     Ok(BuildReport {
-        pages: pages.len(),
-        assets: assets + data_files + search_files + 3,
+        pages: rendered.pages,
+        assets: assets.len() + rendered.files - rendered.pages,
         projects: site.projects.len(),
         total: site.total_budget(),
         seconds: started.elapsed().as_secs_f64(),
     })
 }
 
-/// Renders and writes every page, and beside each project's page its own open-data JSON; returns
+/// Which project pages (and project JSON files) a render makes; every other file is always made.
+enum Scope<'a> {
+    All,
+    /// Only the projects at these positions of `site.projects`.
+    Projects(&'a std::collections::HashSet<usize>),
+}
+
+impl Scope<'_> {
+    fn includes(&self, page: render::PageKind) -> bool {
+        match (self, page) {
+            (Scope::Projects(chosen), render::PageKind::Project(i)) => chosen.contains(&i),
+            _ => true,
+        }
+    }
+}
+
+/// How many files a render made, and how many of them were pages.
+struct Rendered {
+    pages: usize,
+    files: usize,
+}
+
+/// Renders every file of the site but the theme's static files — pages in `scope`, open data, the
+/// search index, sitemap and feeds — handing each to `write` as soon as it is made.
+fn render_files(
+    site: &Site,
+    indexes: &Indexes,
+    renderer: &Renderer,
+    scope: &Scope<'_>,
+    write: &render::WriteFile<'_, Failure>,
+    progress: &Progress,
+) -> Result<Rendered, Failure> {
+    let pages: Vec<render::PageKind> = render::pages(site, indexes)
+        .into_iter()
+        .filter(|&page| scope.includes(page))
+        .collect();
+    progress.set_total(pages.len());
+    // Pages, open data and the search index are independent: made and written side by side.
+    let (project_files, (data_files, search_files)) = rayon::join(
+        || write_pages(site, indexes, renderer, &pages, write, progress),
+        || {
+            rayon::join(
+                || render::data::write_collection_files(site, write),
+                || render::search::write_files(site, write),
+            )
+        },
+    );
+    let listed: Vec<String> = render::pages(site, indexes)
+        .into_iter()
+        .filter(|&p| p != render::PageKind::NotFound)
+        .map(|p| render::url(site, p))
+        .collect();
+    write(
+        "sitemap.xml",
+        render::feeds::sitemap(site, &listed).as_bytes(),
+    )?;
+    write("robots.txt", render::feeds::robots(site).as_bytes())?;
+    write("feed.xml", render::feeds::atom(site).as_bytes())?;
+    Ok(Rendered {
+        pages: pages.len(),
+        files: pages.len() + project_files? + data_files? + search_files? + 3,
+    })
+}
+
+/// Renders and writes the pages, and beside each project's page its own open-data JSON; returns
 /// how many JSON files were written.
 fn write_pages(
     site: &Site,
     indexes: &Indexes,
     renderer: &Renderer,
     pages: &[render::PageKind],
-    staging: &Staging,
+    write: &render::WriteFile<'_, Failure>,
     progress: &Progress,
 ) -> Result<usize, Failure> {
     // Pages that list many projects take longest: started first, they do not hold up the end.
@@ -225,41 +299,25 @@ fn write_pages(
     order.sort_by_key(|page| matches!(page, render::PageKind::Project(_)));
     order
         .par_iter()
-        .try_for_each(|&page| -> Result<(), Failure> {
+        .map(|&page| -> Result<usize, Failure> {
             let html = renderer.render(site, indexes, page)?;
-            staging.write(&render::output_path(site, page), &html)?;
+            write(&render::output_path(site, page), &html)?;
+            progress.add(1);
             if let render::PageKind::Project(i) = page {
                 let (path, json) = render::data::project_json(site, &site.projects[i]);
-                staging.write(&path, &json)?;
+                write(&path, &json)?;
+                return Ok(1);
             }
-            progress.add(1);
-            Ok(())
-        })?;
-    Ok(site.projects.len())
+            Ok(0)
+        })
+        .try_reduce(|| 0, |a, b| Ok(a + b))
 }
 
-/// Writes the open-data files that gather every project; returns how many.
-fn write_data(site: &Site, staging: &Staging, output: &Path) -> Result<usize, Failure> {
-    render::data::write_collection_files(site, &|path, bytes| {
-        staging.write(path, bytes).map_err(DataError::Write)
-    })
-    .map_err(|e| match e {
-        DataError::Write(e) => Failure::Write(e),
-        DataError::Csv(e) => Failure::Write(WriteError {
-            path: output.join("data"),
-            source: std::io::Error::other(e.to_string()),
-        }),
-    })
-}
-
-/// Why an open-data file was not written.
-enum DataError {
-    Csv(csv::Error),
-    Write(WriteError),
-}
-
-impl From<csv::Error> for DataError {
+impl From<csv::Error> for Failure {
     fn from(e: csv::Error) -> Self {
-        DataError::Csv(e)
+        Failure::Write(WriteError {
+            path: PathBuf::from("data"),
+            source: std::io::Error::other(e.to_string()),
+        })
     }
 }

@@ -1,0 +1,342 @@
+//! Rebuilds for the live preview that redo only what an edit changed.
+//!
+//! A [`Rebuilder`] keeps what its last good build read and wrote: a hash of each content file with
+//! the project read from it, and a hash of every file written. After an edit to content it
+//! parses again only the files whose bytes changed, renders again only those projects' pages
+//! and JSON (with every file that gathers projects: lists, budget, open data, search, feeds), and
+//! writes only the files whose bytes changed, removing those no longer made. The first build, and any
+//! change to `config.toml`, the vocabulary or the theme, is a full build, replaced atomically.
+//!
+//! The result is the same tree, byte for byte, as a full build of the same files (tested).
+
+use std::collections::{HashMap, HashSet};
+use std::hash::{DefaultHasher, Hash, Hasher};
+use std::path::{Path, PathBuf};
+use std::sync::{Mutex, MutexGuard};
+use std::time::Instant;
+
+use rayon::prelude::*;
+use walkdir::WalkDir;
+
+use super::{
+    BuildOptions, BuildReport, Failure, Scope, THEMES_DIR, build_site, load_site_reusing,
+    render_files, theme_dir,
+};
+use crate::config::CONFIG_FILE;
+use crate::indexes::Indexes;
+use crate::model::{Project, Site};
+use crate::progress::Progress;
+use crate::render::{self, PageKind, Renderer};
+use crate::vocabulary::VOCABULARY_FILE;
+use crate::write;
+
+/// What a file held when it was read: a hash of its bytes. (Sizes and times are not enough: two
+/// saves of the same length within one tick of the file system's clock look alike.)
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+struct Stamp(u64);
+
+impl Stamp {
+    fn of(path: &Path) -> Option<Stamp> {
+        std::fs::read(path).ok().map(|bytes| Stamp(digest(&bytes)))
+    }
+}
+
+fn lock<T>(mutex: &Mutex<T>) -> MutexGuard<'_, T> {
+    mutex.lock().unwrap_or_else(|e| e.into_inner())
+}
+
+fn digest(bytes: &[u8]) -> u64 {
+    let mut hasher = DefaultHasher::new();
+    bytes.hash(&mut hasher);
+    hasher.finish()
+}
+
+/// The files a build wrote: a hash of each by path relative to the output, and which were the
+/// theme's static files.
+#[derive(Debug, Default)]
+pub(crate) struct Written {
+    files: Mutex<HashMap<String, u64>>,
+    assets: Mutex<Vec<String>>,
+}
+
+impl Written {
+    pub(crate) fn note(&self, path: &str, bytes: &[u8]) {
+        let hash = digest(bytes);
+        lock(&self.files).insert(path.to_string(), hash);
+    }
+
+    pub(crate) fn note_assets(&self, paths: &[String]) {
+        lock(&self.assets).extend_from_slice(paths);
+    }
+}
+
+/// What the last good build read and wrote.
+struct Last {
+    /// Everything read besides the projects: config, vocabulary, every theme file.
+    inputs: Vec<(PathBuf, Option<Stamp>)>,
+    /// By the content file's path.
+    projects: HashMap<PathBuf, (Stamp, Project)>,
+    files: HashMap<String, u64>,
+    assets: Vec<String>,
+}
+
+/// The stamps of every file a build reads besides the projects.
+fn input_stamps(root: &Path) -> Vec<(PathBuf, Option<Stamp>)> {
+    let mut inputs: Vec<(PathBuf, Option<Stamp>)> = [CONFIG_FILE, VOCABULARY_FILE]
+        .iter()
+        .map(|name| {
+            let path = root.join(name);
+            let stamp = Stamp::of(&path);
+            (path, stamp)
+        })
+        .collect();
+    for entry in WalkDir::new(root.join(THEMES_DIR))
+        .sort_by_file_name()
+        .into_iter()
+        .flatten()
+    {
+        let path = entry.path().to_path_buf();
+        let stamp = Stamp::of(&path);
+        inputs.push((path, stamp));
+    }
+    inputs
+}
+
+/// How a rebuild went about it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum RebuildKind {
+    /// Everything read, rendered and written, the output replaced atomically.
+    Full,
+    /// Only what changed.
+    Partial {
+        /// Content files read again.
+        read: usize,
+        /// Projects whose page was rendered again.
+        projects: usize,
+        /// Files rewritten because their bytes changed.
+        written: usize,
+        /// Files removed because no project makes them any more.
+        removed: usize,
+    },
+}
+
+/// What a rebuild did.
+#[derive(Debug, Clone)]
+pub struct RebuildReport {
+    pub build: BuildReport,
+    pub kind: RebuildKind,
+}
+
+/// Builds a site again and again into the same output, each time redoing only what changed.
+pub struct Rebuilder {
+    options: BuildOptions,
+    last: Option<Last>,
+}
+
+impl Rebuilder {
+    pub fn new(options: BuildOptions) -> Rebuilder {
+        Rebuilder {
+            options,
+            last: None,
+        }
+    }
+
+    /// Builds the site as it is now. On failure the output keeps the last good build.
+    pub fn build(&mut self) -> Result<RebuildReport, Failure> {
+        let started = Instant::now();
+        let inputs = input_stamps(&self.options.root);
+        match self.last.take() {
+            Some(last) if last.inputs == inputs => {
+                let result = self.partial(&last, started);
+                match result {
+                    Ok((report, next)) => {
+                        self.last = Some(Last { inputs, ..next });
+                        Ok(report)
+                    }
+                    // Nothing was written: the output is still the last good build.
+                    Err(
+                        failure @ (Failure::Content(_) | Failure::Theme(_) | Failure::Usage(_)),
+                    ) => {
+                        self.last = Some(last);
+                        Err(failure)
+                    }
+                    // Some files may have been replaced: the next build starts afresh.
+                    Err(failure) => Err(failure),
+                }
+            }
+            last => {
+                let result = self.full(started);
+                match result {
+                    Ok((report, next)) => {
+                        self.last = Some(Last { inputs, ..next });
+                        Ok(report)
+                    }
+                    Err(failure) => {
+                        // A failed full build leaves the output as it was.
+                        self.last = last;
+                        Err(failure)
+                    }
+                }
+            }
+        }
+    }
+
+    /// Loads the site, taking unchanged projects from `last`; also returns each file's stamp.
+    fn load(&self, last: Option<&Last>) -> Result<(Site, HashMap<PathBuf, Stamp>), Failure> {
+        let seen: Mutex<HashMap<PathBuf, Stamp>> = Mutex::new(HashMap::new());
+        let reuse = |path: &Path| -> Option<Project> {
+            // Hashed before it is parsed, so that a save during the build is seen by the next one.
+            let stamp = Stamp::of(path)?;
+            lock(&seen).insert(path.to_path_buf(), stamp);
+            let (known, project) = last?.projects.get(path)?;
+            (*known == stamp).then(|| project.clone())
+        };
+        let mut site = load_site_reusing(&self.options.root, &reuse)?;
+        if let Some(url) = &self.options.base_url {
+            site.config.set_base_url(url);
+        }
+        let seen = seen.into_inner().unwrap_or_else(|e| e.into_inner());
+        Ok((site, seen))
+    }
+
+    fn remember(
+        &self,
+        site: Site,
+        seen: &HashMap<PathBuf, Stamp>,
+    ) -> HashMap<PathBuf, (Stamp, Project)> {
+        site.projects
+            .into_iter()
+            .filter_map(|project| {
+                let path = self.options.root.join(&project.source);
+                let stamp = *seen.get(&path)?;
+                Some((path, (stamp, project)))
+            })
+            .collect()
+    }
+
+    fn full(&self, started: Instant) -> Result<(RebuildReport, Last), Failure> {
+        let (site, seen) = self.load(None)?;
+        let written = Written::default();
+        let build = build_site(
+            &self.options,
+            &site,
+            &Progress::default(),
+            Some(&written),
+            started,
+        )?;
+        let last = Last {
+            inputs: Vec::new(),
+            projects: self.remember(site, &seen),
+            files: written
+                .files
+                .into_inner()
+                .unwrap_or_else(|e| e.into_inner()),
+            assets: written
+                .assets
+                .into_inner()
+                .unwrap_or_else(|e| e.into_inner()),
+        };
+        let report = RebuildReport {
+            build,
+            kind: RebuildKind::Full,
+        };
+        Ok((report, last))
+    }
+
+    fn partial(&self, last: &Last, started: Instant) -> Result<(RebuildReport, Last), Failure> {
+        let (site, seen) = self.load(Some(last))?;
+        let read = seen
+            .iter()
+            .filter(|(path, stamp)| last.projects.get(*path).is_none_or(|(s, _)| s != *stamp))
+            .count();
+        let changed: HashSet<usize> = site
+            .projects
+            .iter()
+            .enumerate()
+            .filter(|(_, project)| {
+                let path = self.options.root.join(&project.source);
+                last.projects.get(&path).is_none_or(|(_, p)| p != *project)
+            })
+            .map(|(i, _)| i)
+            .collect();
+        let renderer = Renderer::load(&theme_dir(&self.options.root, &site))?;
+        let indexes = Indexes::build(&site);
+        let made: Mutex<Vec<(String, Vec<u8>)>> = Mutex::new(Vec::new());
+        let keep = |path: &str, bytes: &[u8]| -> Result<(), Failure> {
+            lock(&made).push((path.to_string(), bytes.to_vec()));
+            Ok(())
+        };
+        let rendered = render_files(
+            &site,
+            &indexes,
+            &renderer,
+            &Scope::Projects(&changed),
+            &keep,
+            &Progress::default(),
+        )?;
+        let made = made.into_inner().unwrap_or_else(|e| e.into_inner());
+
+        // Every file the site now has: those just made, the pages and JSON of unchanged projects,
+        // the theme's static files.
+        let mut expected: HashSet<&str> = made.iter().map(|(path, _)| path.as_str()).collect();
+        let unchanged: Vec<(String, String)> = (0..site.projects.len())
+            .filter(|i| !changed.contains(i))
+            .map(|i| {
+                (
+                    render::output_path(&site, PageKind::Project(i)),
+                    render::data::json_path(&site.projects[i].slug),
+                )
+            })
+            .collect();
+        for (page, json) in &unchanged {
+            expected.insert(page);
+            expected.insert(json);
+        }
+        expected.extend(last.assets.iter().map(String::as_str));
+
+        let mut files = last.files.clone();
+        let to_write: Vec<(&str, &[u8], u64)> = made
+            .par_iter()
+            .map(|(path, bytes)| (path.as_str(), bytes.as_slice(), digest(bytes)))
+            .filter(|(path, _, hash)| files.get(*path) != Some(hash))
+            .collect();
+        let output = &self.options.output;
+        to_write
+            .par_iter()
+            .try_for_each(|(path, bytes, _)| write::replace_file(output, path, bytes))?;
+        for (path, _, hash) in &to_write {
+            files.insert((*path).to_string(), *hash);
+        }
+        let mut gone: Vec<String> = files
+            .keys()
+            .filter(|path| !expected.contains(path.as_str()))
+            .cloned()
+            .collect();
+        gone.sort();
+        for path in &gone {
+            write::remove_file(output, path)?;
+            files.remove(path);
+        }
+
+        let build = BuildReport {
+            pages: rendered.pages,
+            assets: rendered.files - rendered.pages,
+            projects: site.projects.len(),
+            total: site.total_budget(),
+            seconds: started.elapsed().as_secs_f64(),
+        };
+        let kind = RebuildKind::Partial {
+            read,
+            projects: changed.len(),
+            written: to_write.len(),
+            removed: gone.len(),
+        };
+        let last = Last {
+            inputs: Vec::new(),
+            projects: self.remember(site, &seen),
+            files,
+            assets: last.assets.clone(),
+        };
+        Ok((RebuildReport { build, kind }, last))
+    }
+}
