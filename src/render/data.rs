@@ -26,12 +26,7 @@ pub fn write_collection_files<E: Send + From<csv::Error>>(
         |_, r| Ok(("data/project_sections.csv", sections_csv(r)?)),
         |_, r| Ok(("data/initiatives.csv", initiatives_csv(r)?)),
         |_, r| Ok(("data/roadmap.csv", roadmap_csv(r)?)),
-        |site, r| {
-            Ok((
-                "data/projects.json",
-                compact_json(&Collection::new(site, r)),
-            ))
-        },
+        |site, r| Ok(("data/projects.json", json(&Collection::new(site, r)))),
         |_, _| Ok(("data/projects.schema.json", SCHEMA.as_bytes().to_vec())),
     ];
     builders.par_iter().try_for_each(|build| {
@@ -252,15 +247,10 @@ pub fn record(site: &Site, project: &Project) -> ProjectRecord {
     }
 }
 
-/// The collection of every project is written compact: at 10,000 projects the pretty form is 40 MB.
-fn compact_json<T: Serialize>(value: &T) -> Vec<u8> {
-    let mut bytes = serde_json::to_vec(value).unwrap_or_default();
-    bytes.push(b'\n');
-    bytes
-}
-
+/// JSON is written compact: at 10,000 projects the pretty forms are 40 MB (the collection) and
+/// 53 MB (the projects' own files) against 28 and 35 MB; browsers show it indented anyway.
 fn json<T: Serialize>(value: &T) -> Vec<u8> {
-    let mut bytes = serde_json::to_vec_pretty(value).unwrap_or_default();
+    let mut bytes = serde_json::to_vec(value).unwrap_or_default();
     bytes.push(b'\n');
     bytes
 }

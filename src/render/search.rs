@@ -135,12 +135,7 @@ fn plain(markdown: &str) -> String {
 /// Writes every file of `search/` with `write(path relative to the output, bytes)`, as each is made;
 /// returns how many files there are.
 pub fn write_files<E: Send>(site: &Site, write: &super::WriteFile<'_, E>) -> Result<usize, E> {
-    let docs: Vec<SearchDoc> = site
-        .projects
-        .par_iter()
-        .map(|p| document(site, p))
-        .collect();
-    if fits_in_one_file(&docs) {
+    if let Some(docs) = all_if_small(site) {
         let meta = Meta {
             docs: docs.len(),
             chunk: docs.len().max(1),
@@ -150,37 +145,66 @@ pub fn write_files<E: Send>(site: &Site, write: &super::WriteFile<'_, E>) -> Res
         write("search/docs/0.json", &to_json(&docs))?;
         return Ok(2);
     }
-    let (shards, singles) = rayon::join(
-        || -> Result<usize, E> {
-            let shards = gram_shards(&docs);
-            let meta = Meta {
-                docs: docs.len(),
-                chunk: 1,
-                shards: shards.len(),
-            };
-            write("search/meta.json", &to_json(&meta))?;
-            shards.par_iter().enumerate().try_for_each(|(n, shard)| {
-                write(&format!("search/grams/{n}.json"), &to_json(shard))
-            })?;
-            Ok(shards.len() + 1)
-        },
-        || {
-            docs.par_iter()
-                .enumerate()
-                .try_for_each(|(n, doc)| write(&format!("search/docs/{n}.json"), &to_json(&[doc])))
-        },
-    );
-    singles?;
-    Ok(shards? + docs.len())
+    let postings = write_documents(site, write)?;
+    let shards = gram_shards(postings);
+    let meta = Meta {
+        docs: site.projects.len(),
+        chunk: 1,
+        shards: shards.len(),
+    };
+    write("search/meta.json", &to_json(&meta))?;
+    shards
+        .par_iter()
+        .enumerate()
+        .try_for_each(|(n, shard)| write(&format!("search/grams/{n}.json"), &to_json(shard)))?;
+    Ok(shards.len() + 1 + site.projects.len())
 }
 
-/// Whether all documents together, as JSON, are at most [`SCAN_ALL_BYTES`]; stops counting there.
-fn fits_in_one_file(docs: &[SearchDoc]) -> bool {
+/// Every document, if together they fit in one file ([`SCAN_ALL_BYTES`]); stops making them as
+/// soon as they do not.
+fn all_if_small(site: &Site) -> Option<Vec<SearchDoc>> {
     let mut bytes = 2;
-    docs.iter().all(|doc| {
-        bytes += to_json(doc).len() + 1;
-        bytes <= SCAN_ALL_BYTES
-    })
+    let mut docs = Vec::new();
+    for project in &site.projects {
+        let doc = document(site, project);
+        bytes += to_json(&doc).len() + 1;
+        if bytes > SCAN_ALL_BYTES {
+            return None;
+        }
+        docs.push(doc);
+    }
+    Some(docs)
+}
+
+/// Writes one file per document, a batch at a time, and returns the posting lists of every uni-
+/// and bigram: gram → ids of the documents containing it, ascending. Only one batch of documents
+/// and their grams is held at once besides the postings (all documents with their grams were
+/// 200 MB at 10,000 projects).
+fn write_documents<E: Send>(
+    site: &Site,
+    write: &super::WriteFile<'_, E>,
+) -> Result<FxHashMap<GramKey, Vec<u32>>, E> {
+    const BATCH: usize = 256;
+    let mut postings: FxHashMap<GramKey, Vec<u32>> = FxHashMap::default();
+    for (batch, projects) in site.projects.chunks(BATCH).enumerate() {
+        let grams: Vec<Vec<GramKey>> = projects
+            .par_iter()
+            .enumerate()
+            .map(|(offset, project)| {
+                let doc = document(site, project);
+                let id = batch * BATCH + offset;
+                write(&format!("search/docs/{id}.json"), &to_json(&[&doc]))?;
+                Ok(document_grams(&doc))
+            })
+            .collect::<Result<_, E>>()?;
+        for (offset, keys) in grams.into_iter().enumerate() {
+            let id = (batch * BATCH + offset) as u32;
+            for key in keys {
+                postings.entry(key).or_default().push(id);
+            }
+        }
+    }
+    Ok(postings)
 }
 
 /// A uni- or bigram as a number: the first character in the high half, the second (or none) in the
@@ -218,27 +242,9 @@ fn document_grams(doc: &SearchDoc) -> Vec<GramKey> {
     keys
 }
 
-/// The posting lists of every uni- and bigram: gram → ids of the documents containing it, ascending.
-/// Grams are found in parallel, a batch of documents at a time, so that only one batch's grams are
-/// held besides the postings (all documents' grams at once were 160 MB at 10,000 projects).
-fn postings(docs: &[SearchDoc]) -> FxHashMap<GramKey, Vec<u32>> {
-    const BATCH: usize = 256;
-    let mut postings: FxHashMap<GramKey, Vec<u32>> = FxHashMap::default();
-    for (batch, chunk) in docs.chunks(BATCH).enumerate() {
-        let per_doc: Vec<Vec<GramKey>> = chunk.par_iter().map(document_grams).collect();
-        for (offset, keys) in per_doc.into_iter().enumerate() {
-            let id = (batch * BATCH + offset) as u32;
-            for key in keys {
-                postings.entry(key).or_default().push(id);
-            }
-        }
-    }
-    postings
-}
-
 /// The gram shards, each near the target size as JSON: gram → ids, grams sorted within a shard.
-fn gram_shards(docs: &[SearchDoc]) -> Vec<BTreeMap<String, Vec<u32>>> {
-    let postings: Vec<(String, Vec<u32>)> = postings(docs)
+fn gram_shards(postings: FxHashMap<GramKey, Vec<u32>>) -> Vec<BTreeMap<String, Vec<u32>>> {
+    let postings: Vec<(String, Vec<u32>)> = postings
         .into_iter()
         .map(|(key, ids)| (gram_text(key), ids))
         .collect();
