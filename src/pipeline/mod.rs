@@ -257,16 +257,34 @@ fn render_files(
         .filter(|&page| scope.includes(page))
         .collect();
     progress.set_total(pages.len());
-    // Pages, open data and the search index are independent: made and written side by side.
-    let (project_files, (data_files, search_files)) = rayon::join(
+    // Pages, open data, the search index and the feeds are independent: made and written side by
+    // side.
+    let (project_files, (data_files, (search_files, feeds))) = rayon::join(
         || write_pages(site, indexes, renderer, &pages, write, progress),
         || {
             rayon::join(
                 || render::data::write_collection_files(site, write),
-                || render::search::write_files(site, write),
+                || {
+                    rayon::join(
+                        || render::search::write_files(site, write),
+                        || write_feeds(site, indexes, write),
+                    )
+                },
             )
         },
     );
+    Ok(Rendered {
+        pages: pages.len(),
+        files: pages.len() + project_files? + data_files? + search_files? + feeds?,
+    })
+}
+
+/// Writes the sitemap, `robots.txt` and the Atom feed; returns how many files.
+fn write_feeds(
+    site: &Site,
+    indexes: &Indexes,
+    write: &render::WriteFile<'_, Failure>,
+) -> Result<usize, Failure> {
     let listed: Vec<String> = render::pages(site, indexes)
         .into_iter()
         .filter(|&p| p != render::PageKind::NotFound)
@@ -278,10 +296,7 @@ fn render_files(
     )?;
     write("robots.txt", render::feeds::robots(site).as_bytes())?;
     write("feed.xml", render::feeds::atom(site).as_bytes())?;
-    Ok(Rendered {
-        pages: pages.len(),
-        files: pages.len() + project_files? + data_files? + search_files? + 3,
-    })
+    Ok(3)
 }
 
 /// Renders and writes the pages, and beside each project's page its own open-data JSON; returns
