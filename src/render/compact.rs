@@ -1,7 +1,7 @@
 //! Minifies the theme's templates once, when they are loaded, so that rendered pages need no
 //! minification of their own: minify-html costs more per page than rendering it does.
 //!
-//! Each Tera tag is replaced by a placeholder minify-html leaves alone (an HTML comment between
+//! Each Tera tag is replaced by a placeholder minify-html leaves alone (an SSI-style comment between
 //! elements, a marked token inside text and attribute values), the placeholder document is minified,
 //! and the tags are put back. Where a placeholder could not stand for its tag (a tag between the
 //! attributes of an HTML element, inside a script, style or HTML comment, or a block that crosses an
@@ -224,7 +224,8 @@ pub fn compact(source: &str) -> Option<String> {
         let number = tags.len();
         tags.push(tag);
         match &mut state {
-            Html::Data if statement => document.push_str(&format!("<!--{OPEN}{number}{CLOSE}-->")),
+            // An SSI-style comment (`<!--#`): kept by minify-html, unlike the theme's own comments.
+            Html::Data if statement => document.push_str(&format!("<!--#{OPEN}{number}{CLOSE}-->")),
             Html::Data => document.push_str(&format!("{OPEN}{number}{CLOSE}")),
             Html::Value { depth, .. } => {
                 if statement {
@@ -243,7 +244,7 @@ pub fn compact(source: &str) -> Option<String> {
         return None;
     }
     let mut cfg = page_settings();
-    cfg.keep_comments = true;
+    cfg.keep_ssi_comments = true;
     let minified = String::from_utf8(minify_html::minify(document.as_bytes(), &cfg)).ok()?;
     restore(&minified, &tags)
 }
@@ -263,8 +264,8 @@ fn restore(minified: &str, tags: &[&str]) -> Option<String> {
         }
         let mut before = &rest[..open];
         let mut after = &rest[close + CLOSE.len_utf8()..];
-        if before.ends_with("<!--") && after.starts_with("-->") {
-            before = &before[..before.len() - 4];
+        if before.ends_with("<!--#") && after.starts_with("-->") {
+            before = &before[..before.len() - 5];
             after = &after[3..];
         }
         out.push_str(before);
@@ -331,6 +332,14 @@ mod tests {
         assert_eq!(
             compacted,
             "<title>{% if t %}{{ t }}｜{% endif %}{{ site }}</title>"
+        );
+    }
+
+    #[test]
+    fn html_comments_of_the_theme_are_dropped_as_when_minifying_pages() {
+        assert_eq!(
+            compact("<p>前<!-- 編集者へのメモ -->後{% if a %}。{% endif %}</p>").as_deref(),
+            Some("<p>前後{% if a %}。{% endif %}</p>")
         );
     }
 
