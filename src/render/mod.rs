@@ -880,6 +880,42 @@ mod tests {
         out
     }
 
+    /// A theme with a Tera tag between attributes cannot be compacted: its pages are minified after
+    /// rendering instead, and still come out minified.
+    #[test]
+    fn a_theme_that_cannot_be_compacted_still_gives_minified_pages() {
+        let root = Path::new(env!("CARGO_MANIFEST_DIR"));
+        let site = crate::pipeline::load_site(root).expect("the real site loads");
+        let indexes = Indexes::build(&site);
+        let theme = tempfile::tempdir().expect("tempdir");
+        let templates = theme.path().join(TEMPLATES_DIR);
+        std::fs::create_dir_all(&templates).expect("mkdir");
+        for (name, text) in
+            read_templates(&root.join("themes").join(&site.config.theme)).expect("read")
+        {
+            let text = if name == "base.html" {
+                text.replace(
+                    "<main id=\"main\" class=\"wrap\">",
+                    "<main id=\"main\"{% if root %} class=\"wrap\"{% endif %}>",
+                )
+            } else {
+                text
+            };
+            std::fs::write(templates.join(name), text).expect("write");
+        }
+        let renderer = Renderer::load(theme.path()).expect("theme loads");
+        assert!(!renderer.is_compacted());
+        let page = renderer
+            .render(&site, &indexes, PageKind::Home)
+            .expect("render");
+        let page = String::from_utf8(page).expect("utf8");
+        assert!(
+            page.contains("<main class=wrap id=main>"),
+            "minified after rendering"
+        );
+        assert!(!page.contains("\n  <"), "no indentation left");
+    }
+
     /// Every page of the real site, from templates minified once, is the same document as the
     /// page rendered from the templates as written and minified afterwards.
     #[test]
