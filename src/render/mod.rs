@@ -1,6 +1,7 @@
 //! The render stage: decides which pages the site has and renders each with the theme's Tera templates.
 //!
-//! Templates are compiled once; each page gets a small context built from the model and the indexes.
+//! Templates are minified ([`compact`]) and compiled once; each page gets a small context built from the
+//! model and the indexes, and comes out of Tera already minified.
 //! Links are relative to the page (`root` is `./`, `../` or `../../`), so the site works from any
 //! sub-path of any host.
 
