@@ -24,7 +24,7 @@ use rustc_hash::FxHashMap;
 use rayon::prelude::*;
 
 use serde::Serialize;
-use unicode_normalization::UnicodeNormalization;
+use unicode_normalization::{IsNormalized, UnicodeNormalization, is_nfkc_quick};
 
 use crate::model::{Project, Site};
 
@@ -60,8 +60,39 @@ struct Meta {
 }
 
 /// Normalises text for search: NFKC, then lower case (as `s.normalize('NFKC').toLowerCase()`).
+///
+/// Most of a project's text is already in NFKC, and full NFKC (decompose, reorder, recompose) was
+/// the largest part of building the index; so the text is cut into pieces after characters that
+/// never combine with a neighbour (「、」「。」, line breaks), and only pieces that Unicode's quick check
+/// does not pass as NFKC are normalised. The result is the same as normalising the whole text.
 pub fn normalize(text: &str) -> String {
-    text.nfkc().flat_map(char::to_lowercase).collect()
+    let mut out = String::with_capacity(text.len());
+    for piece in text.split_inclusive(is_stable_boundary) {
+        if is_nfkc_quick(piece.chars()) == IsNormalized::Yes {
+            piece.chars().for_each(|c| push_lowercase(&mut out, c));
+        } else {
+            piece.nfkc().for_each(|c| push_lowercase(&mut out, c));
+        }
+    }
+    out
+}
+
+/// Characters that are their own NFKC, never compose with what is before or after them, and are
+/// frequent in Japanese prose: normalising the text on either side of one separately changes nothing.
+fn is_stable_boundary(c: char) -> bool {
+    matches!(c, '\n' | '、' | '。')
+}
+
+/// Appends the lower case of `c`; Japanese kana and kanji (U+3000–U+9FFF) have no case, so they
+/// skip the case tables.
+fn push_lowercase(out: &mut String, c: char) {
+    if c.is_ascii() {
+        out.push(c.to_ascii_lowercase());
+    } else if ('\u{3000}'..='\u{9FFF}').contains(&c) {
+        out.push(c);
+    } else {
+        out.extend(c.to_lowercase());
+    }
 }
 
 /// FNV-1a over UTF-8 bytes; the same function is in `search.js`.
@@ -276,6 +307,58 @@ mod tests {
         assert_eq!(normalize("①"), "1");
         assert_eq!(normalize("　"), " ");
         assert_eq!(normalize("ﾄﾞﾛｰﾝ"), "ドローン");
+    }
+
+    /// The reference: NFKC of the whole text, then lower case, as `search.js` does.
+    fn normalize_whole(text: &str) -> String {
+        text.nfkc().flat_map(char::to_lowercase).collect()
+    }
+
+    #[test]
+    fn kana_and_kanji_have_no_case() {
+        for c in ('\u{3000}'..='\u{9FFF}').filter(|c| !c.is_ascii()) {
+            assert!(
+                c.to_lowercase().eq(std::iter::once(c)),
+                "U+{:04X} has a lower case",
+                u32::from(c)
+            );
+        }
+    }
+
+    #[test]
+    fn the_real_texts_normalise_as_a_whole() {
+        let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR"));
+        let mut checked = 0;
+        for entry in std::fs::read_dir(root.join("content")).expect("content") {
+            let path = entry.expect("entry").path();
+            if path.extension().is_none_or(|e| e != "md") {
+                continue;
+            }
+            let text = std::fs::read_to_string(&path).expect("read");
+            assert_eq!(normalize(&text), normalize_whole(&text));
+            checked += 1;
+        }
+        assert!(checked >= 27, "only {checked} files");
+    }
+
+    /// Pieces of text where NFKC is not trivial: characters that compose with a neighbour
+    /// (combining marks, half-width kana and their voicing marks), compatibility characters,
+    /// full-width letters, upper case, and the characters the text is cut at.
+    const TRICKY: &[&str] = &[
+        "、", "。", "\n", " ", "A", "e", "Å", "Σ", "σ", "\u{0300}", "\u{0301}", "\u{0327}", "か",
+        "ハ", "ｶ", "ﾊ", "ﾞ", "ﾟ", "\u{3099}", "\u{309A}", "ＤＸ", "①", "㍻", "㌔", "漢",
+    ];
+
+    proptest::proptest! {
+        /// Pieces cut at 「、」「。」 and line breaks normalise as the whole text does, whatever
+        /// surrounds the cuts.
+        #[test]
+        fn normalising_in_pieces_is_normalising_the_whole(
+            pieces in proptest::collection::vec(proptest::sample::select(TRICKY), 0..24)
+        ) {
+            let text = pieces.concat();
+            proptest::prop_assert_eq!(normalize(&text), normalize_whole(&text));
+        }
     }
 
     #[test]
