@@ -68,7 +68,7 @@ struct Meta {
 pub fn normalize(text: &str) -> String {
     let mut out = String::with_capacity(text.len());
     for piece in text.split_inclusive(is_stable_boundary) {
-        if is_nfkc_quick(piece.chars()) == IsNormalized::Yes {
+        if piece.chars().all(is_always_nfkc) || is_nfkc_quick(piece.chars()) == IsNormalized::Yes {
             piece.chars().for_each(|c| push_lowercase(&mut out, c));
         } else {
             piece.nfkc().for_each(|c| push_lowercase(&mut out, c));
@@ -81,6 +81,18 @@ pub fn normalize(text: &str) -> String {
 /// frequent in Japanese prose: normalising the text on either side of one separately changes nothing.
 fn is_stable_boundary(c: char) -> bool {
     matches!(c, '\n' | '、' | '。')
+}
+
+/// Characters that are NFKC whatever their neighbours (ASCII, kana, the common kanji and
+/// punctuation of Japanese prose): a piece of only these needs no table look-up at all.
+fn is_always_nfkc(c: char) -> bool {
+    c.is_ascii()
+        || matches!(c,
+            '\u{3001}'..='\u{3002}' // 、。
+            | '\u{300C}'..='\u{300F}' // 「」『』
+            | '\u{3041}'..='\u{3096}' // hiragana
+            | '\u{30A1}'..='\u{30FC}' // katakana, ・ and ー
+            | '\u{4E00}'..='\u{9FFF}') // CJK unified ideographs
 }
 
 /// Appends the lower case of `c`; Japanese kana and kanji (U+3000–U+9FFF) have no case, so they
@@ -312,6 +324,28 @@ mod tests {
     /// The reference: NFKC of the whole text, then lower case, as `search.js` does.
     fn normalize_whole(text: &str) -> String {
         text.nfkc().flat_map(char::to_lowercase).collect()
+    }
+
+    #[test]
+    fn characters_taken_as_nfkc_are_stable_starters() {
+        let checked = (0..=0x10FFFF_u32)
+            .filter_map(char::from_u32)
+            .filter(|&c| is_always_nfkc(c))
+            .inspect(|&c| {
+                let code = u32::from(c);
+                assert_eq!(
+                    is_nfkc_quick(std::iter::once(c)),
+                    IsNormalized::Yes,
+                    "U+{code:04X} is not NFKC"
+                );
+                assert_eq!(
+                    unicode_normalization::char::canonical_combining_class(c),
+                    0,
+                    "U+{code:04X} combines"
+                );
+            })
+            .count();
+        assert!(checked > 20_000, "{checked}");
     }
 
     #[test]
