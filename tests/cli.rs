@@ -284,25 +284,33 @@ fn a_build_killed_at_any_moment_leaves_the_published_output_intact() {
             killed_while_running += 1;
         }
         child.kill().ok(); // SIGKILL, as `kill -9`
-        let status = child.wait().expect("wait");
+        child.wait().expect("wait");
         let now = snapshot(&output);
-        if status.success() {
-            // The build finished first: the whole output is the new site, never a mix.
-            let new_pages = now
-                .values()
-                .filter(|b| String::from_utf8_lossy(b).contains("改訂版"))
-                .count();
-            let html_pages = now
-                .keys()
-                .filter(|p| p.extension().is_some_and(|e| e == "html"))
-                .count();
-            assert_eq!(new_pages, html_pages, "a mix of old and new pages");
-            break;
+        if now == published {
+            continue;
         }
-        assert!(
-            now == published,
-            "a build killed after {delay_ms} ms changed the published output"
+        // Otherwise the build swapped its output in (it may have been killed just after, before it
+        // exited): the whole output is the new site, never a mix.
+        let html_pages: Vec<&Vec<u8>> = now
+            .iter()
+            .filter(|(p, _)| p.extension().is_some_and(|e| e == "html"))
+            .map(|(_, bytes)| bytes)
+            .collect();
+        let new_pages = html_pages
+            .iter()
+            .filter(|b| String::from_utf8_lossy(b).contains("改訂版"))
+            .count();
+        assert_eq!(
+            new_pages,
+            html_pages.len(),
+            "a build stopped after {delay_ms} ms left a mix of old and new pages"
         );
+        assert_eq!(
+            now.len(),
+            published.len(),
+            "a build stopped after {delay_ms} ms left another set of files"
+        );
+        break;
     }
     assert!(
         killed_while_running >= 5,
@@ -322,6 +330,38 @@ fn a_broken_template_is_named_by_check() {
     assert_eq!(result.status.code(), Some(1), "{stderr}");
     assert!(stderr.contains("テンプレートに誤りがあります"), "{stderr}");
     assert!(stderr.contains("project.html"), "{stderr}");
+}
+
+#[test]
+fn a_misspelt_template_variable_is_named_with_its_line() {
+    let site = copy_site();
+    let template = site.path().join("themes/default/templates/project.html");
+    let text = fs::read_to_string(&template).expect("read");
+    let line = 1 + text
+        .lines()
+        .position(|l| l.contains("<h1>{{ project.name }}</h1>"))
+        .expect("the project page has its name as heading");
+    fs::write(
+        &template,
+        text.replacen(
+            "<h1>{{ project.name }}</h1>",
+            "<h1>{{ project.nmae }}</h1>",
+            1,
+        ),
+    )
+    .expect("write");
+    let output = site.path().join("published");
+    let result = build(site.path(), &output, None);
+    let stderr = String::from_utf8_lossy(&result.stderr);
+    assert_eq!(result.status.code(), Some(1), "{stderr}");
+    assert!(stderr.contains("を描画できません"), "{stderr}");
+    // The line as the theme's author wrote it, not the template minified for rendering.
+    assert!(
+        stderr.contains(&format!("project.html:{line}:")),
+        "line {line}: {stderr}"
+    );
+    assert!(stderr.contains("nmae"), "{stderr}");
+    assert!(!output.exists(), "nothing published");
 }
 
 #[test]

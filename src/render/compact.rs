@@ -88,8 +88,11 @@ fn statement_keyword(tag: &str) -> &str {
 /// How a statement changes the nesting of blocks: +1 opens, -1 closes, 0 neither.
 fn nesting(tag: &str) -> i32 {
     match statement_keyword(tag) {
-        "if" | "for" | "block" | "macro" | "filter" => 1,
+        "if" | "for" | "block" | "component" | "filter" => 1,
         keyword if keyword.starts_with("end") => -1,
+        // A component called with a body: `{% <card title="…"> %}` … `{% </card> %}`.
+        keyword if keyword.starts_with("</") => -1,
+        keyword if keyword.starts_with('<') => 1,
         "set" if !tag.contains('=') => 1,
         _ => 0,
     }
@@ -322,6 +325,21 @@ mod tests {
         assert_eq!(
             compact("<p title=\"{% if a %}x\" lang=\"ja{% endif %}\">t</p>"),
             None
+        );
+    }
+
+    #[test]
+    fn components_are_blocks() {
+        let source = "{% component card(title) %}\n  <div class=\"card\">\n    <h2>{{ title }}</h2>\n    {{ body }}\n  </div>\n{% endcomponent card %}\n{% <card title=\"t\"> %}\n  <p>本文</p>\n{% </card> %}\n{{<card title={name}/>}}\n";
+        let compacted = compact(source).expect("compactable");
+        assert_eq!(
+            compacted,
+            "{% component card(title) %}<div class=card><h2>{{ title }}</h2> {{ body }}</div>{% endcomponent card %}{% <card title=\"t\"> %}<p>本文</p>{% </card> %} {{<card title={name}/>}}"
+        );
+        assert_eq!(
+            compact("<p title=\"{% <card> %}x\">t{% </card> %}</p>"),
+            None,
+            "a component body crossing attributes"
         );
     }
 
