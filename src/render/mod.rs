@@ -860,7 +860,8 @@ fn entity(c: char) -> Option<&'static str> {
     }
 }
 
-/// A Tera error with its causes, on one line.
+/// A Tera error with its causes. Tera's report of a template error spans lines: the file, line and
+/// column, the line quoted and a marker under the mistake.
 fn error_chain(error: &tera::Error) -> String {
     let mut message = error.to_string();
     let mut source = std::error::Error::source(error);
@@ -914,6 +915,21 @@ mod tests {
         let mut out = Vec::new();
         walk(document.tree.root(), &mut out);
         out
+    }
+
+    #[test]
+    fn tera_escapes_the_five_characters_as_escape_xml_does() {
+        let tera =
+            compile(vec![("t.html".to_string(), "{{ text }}".to_string())]).expect("compiles");
+        let mut context = Context::new();
+        let text = "漢<a href=\"/x\">'&'</a>字";
+        context.insert("text", text);
+        let rendered = tera.render("t.html", &context).expect("renders");
+        assert_eq!(rendered, escape_xml(text));
+        assert_eq!(
+            rendered,
+            "漢&lt;a href=&quot;/x&quot;&gt;&#39;&amp;&#39;&lt;/a&gt;字"
+        );
     }
 
     /// A theme with a Tera tag between attributes cannot be compacted: its pages are minified after
