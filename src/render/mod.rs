@@ -188,12 +188,25 @@ fn read_templates(theme_dir: &Path) -> Result<Vec<(String, String)>, ThemeError>
 }
 
 fn compile(templates: Vec<(String, String)>) -> Result<Tera, ThemeError> {
+    let hint = macro_hint(&templates);
     let mut tera = Tera::new();
     // The same five characters as everywhere else in the site ([`escape_xml`]).
     tera.set_escape_fn(write_escaped_xml);
     tera.add_raw_templates(templates)
-        .map_err(|e| ThemeError::Template(error_chain(&e)))?;
+        .map_err(|e| ThemeError::Template(format!("{}{hint}", error_chain(&e))))?;
     Ok(tera)
+}
+
+/// A theme written for Tera 1 uses macros, which Tera 2 does not have: say what replaces them.
+fn macro_hint(templates: &[(String, String)]) -> &'static str {
+    let uses_macros = templates.iter().any(|(_, text)| {
+        text.contains("{% macro ") || text.contains("{% import ") || text.contains("{%- macro ")
+    });
+    if uses_macros {
+        "\n（Tera 2 には macro と import がありません。共通部品は {% component 名前(引数) %}…{% endcomponent 名前 %} で定義し、{{<名前 引数={値}/>}} で呼び出します。themes/default/templates/components.html が例です。）"
+    } else {
+        ""
+    }
 }
 
 /// The templates minified once ([`compact::compact`]), compiled; `None` if any one cannot be.
@@ -915,6 +928,32 @@ mod tests {
         let mut out = Vec::new();
         walk(document.tree.root(), &mut out);
         out
+    }
+
+    #[test]
+    fn a_theme_with_tera_1_macros_is_told_what_replaces_them() {
+        let templates = vec![
+            (
+                "m.html".to_string(),
+                "{% macro row(p) %}<tr>{{ p }}</tr>{% endmacro row %}".to_string(),
+            ),
+            (
+                "page.html".to_string(),
+                "{% import \"m.html\" as m %}{{ m::row(p=1) }}".to_string(),
+            ),
+        ];
+        let message = match compile(templates) {
+            Err(ThemeError::Template(message)) => message,
+            Err(other) => panic!("another error: {other}"),
+            Ok(_) => panic!("Tera 2 accepted a macro"),
+        };
+        assert!(message.contains("component"), "{message}");
+        assert!(message.contains("components.html"), "{message}");
+        let plain = compile(vec![("t.html".to_string(), "{% if %}".to_string())]);
+        assert!(
+            matches!(plain, Err(ThemeError::Template(m)) if !m.contains("component")),
+            "no hint without macros"
+        );
     }
 
     #[test]
