@@ -64,6 +64,7 @@ fn render(c: &mut Criterion) {
     let renderer =
         Renderer::load(&root.join("themes").join(&site.config.theme)).expect("the theme compiles");
     let indexes = Indexes::build(&site);
+    let source = roadmap::render::Source::new(&site, &indexes);
     // The project with the most roadmap rows.
     let biggest = (0..site.projects.len())
         .max_by_key(|&i| {
@@ -78,7 +79,7 @@ fn render(c: &mut Criterion) {
         b.iter(|| {
             black_box(
                 renderer
-                    .render(&site, &indexes, PageKind::Project(biggest))
+                    .render(&source, PageKind::Project(biggest))
                     .expect("page renders"),
             )
         })
@@ -87,13 +88,13 @@ fn render(c: &mut Criterion) {
         b.iter(|| {
             black_box(
                 renderer
-                    .render(&site, &indexes, PageKind::Home)
+                    .render(&source, PageKind::Home)
                     .expect("page renders"),
             )
         })
     });
     let page = renderer
-        .render_html(&site, &indexes, PageKind::Project(biggest))
+        .render_html(&source, PageKind::Project(biggest))
         .expect("page renders");
     c.bench_function("minify one project page", |b| {
         b.iter(|| black_box(roadmap::render::compact::minify_page(&page)))

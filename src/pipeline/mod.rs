@@ -257,10 +257,11 @@ fn render_files(
         .filter(|&page| scope.includes(page))
         .collect();
     progress.set_total(pages.len());
+    let source = render::Source::new(site, indexes);
     // Pages, open data, the search index and the feeds are independent: made and written side by
     // side.
     let (project_files, (data_files, (search_files, feeds))) = rayon::join(
-        || write_pages(site, indexes, renderer, &pages, write, progress),
+        || write_pages(&source, renderer, &pages, write, progress),
         || {
             rayon::join(
                 || render::data::write_collection_files(site, write),
@@ -302,8 +303,7 @@ fn write_feeds(
 /// Renders and writes the pages, and beside each project's page its own open-data JSON; returns
 /// how many JSON files were written.
 fn write_pages(
-    site: &Site,
-    indexes: &Indexes,
+    source: &render::Source<'_>,
     renderer: &Renderer,
     pages: &[render::PageKind],
     write: &render::WriteFile<'_, Failure>,
@@ -315,7 +315,8 @@ fn write_pages(
     order
         .par_iter()
         .map(|&page| -> Result<usize, Failure> {
-            let html = renderer.render(site, indexes, page)?;
+            let site = source.site;
+            let html = renderer.render(source, page)?;
             write(&render::output_path(site, page), &html)?;
             progress.add(1);
             if let render::PageKind::Project(i) = page {

@@ -14,6 +14,8 @@ pub mod views;
 
 use std::path::{Path, PathBuf};
 
+use rayon::prelude::*;
+
 use tera::{Context, Tera};
 use walkdir::WalkDir;
 
@@ -74,6 +76,39 @@ pub struct Renderer {
     compacted: Option<Tera>,
 }
 
+/// What pages are rendered from: the site, its indexes, and every project's list line as a Tera
+/// value, made once and shared by the list pages (Tera values are reference-counted, so the home,
+/// field, category, department and budget pages share them instead of each converting every
+/// project again).
+pub struct Source<'a> {
+    pub site: &'a Site,
+    pub indexes: &'a Indexes,
+    summaries: Vec<tera::Value>,
+}
+
+impl<'a> Source<'a> {
+    pub fn new(site: &'a Site, indexes: &'a Indexes) -> Source<'a> {
+        let summaries = site
+            .projects
+            .par_iter()
+            .map(|project| tera::Value::from_serializable(&views::summary(site, project)))
+            .collect();
+        Source {
+            site,
+            indexes,
+            summaries,
+        }
+    }
+
+    /// The list lines of `projects` (indexes into the site's projects), in that order.
+    fn summaries(&self, projects: &[usize]) -> Vec<tera::Value> {
+        projects
+            .iter()
+            .map(|&p| self.summaries[p].clone())
+            .collect()
+    }
+}
+
 /// A problem with the theme.
 #[derive(Debug, thiserror::Error)]
 pub enum ThemeError {
@@ -110,43 +145,31 @@ impl Renderer {
     }
 
     /// Renders one page to minified HTML, as published.
-    pub fn render(
-        &self,
-        site: &Site,
-        indexes: &Indexes,
-        page: PageKind,
-    ) -> Result<Vec<u8>, ThemeError> {
+    pub fn render(&self, source: &Source<'_>, page: PageKind) -> Result<Vec<u8>, ThemeError> {
         let Some(compacted) = &self.compacted else {
-            return Ok(compact::minify_page(
-                &self.render_html(site, indexes, page)?,
-            ));
+            return Ok(compact::minify_page(&self.render_html(source, page)?));
         };
         // Straight into bytes: `Tera::render` would check the whole page is UTF-8 once more to
         // make a `String`.
-        let (template, context) = context(site, indexes, page);
+        let (template, context) = context(source, page);
         let mut html = Vec::with_capacity(PAGE_CAPACITY);
         match compacted.render_to(template, &context, &mut html) {
             Ok(()) => Ok(html),
             // Rendered again from the templates as written, so that the error shows the line the
             // theme's author wrote rather than the minified template.
             Err(e) => Err(self
-                .render_html(site, indexes, page)
+                .render_html(source, page)
                 .err()
-                .unwrap_or_else(|| render_error(site, page, &e))),
+                .unwrap_or_else(|| render_error(source.site, page, &e))),
         }
     }
 
     /// Renders one page with the templates as written, without minifying it.
-    pub fn render_html(
-        &self,
-        site: &Site,
-        indexes: &Indexes,
-        page: PageKind,
-    ) -> Result<String, ThemeError> {
-        let (template, context) = context(site, indexes, page);
+    pub fn render_html(&self, source: &Source<'_>, page: PageKind) -> Result<String, ThemeError> {
+        let (template, context) = context(source, page);
         self.as_written
             .render(template, &context)
-            .map_err(|e| render_error(site, page, &e))
+            .map_err(|e| render_error(source.site, page, &e))
     }
 }
 
@@ -290,7 +313,8 @@ fn link(name: impl Into<String>, url: impl Into<String>) -> Link {
 }
 
 /// The template and the context of a page.
-fn context(site: &Site, indexes: &Indexes, page: PageKind) -> (&'static str, Context) {
+fn context(source: &Source<'_>, page: PageKind) -> (&'static str, Context) {
+    let (site, indexes) = (source.site, source.indexes);
     let page_url = url(site, page);
     let mut context = Context::new();
     context.insert("site", &views::site_view(site));
@@ -312,7 +336,7 @@ fn context(site: &Site, indexes: &Indexes, page: PageKind) -> (&'static str, Con
     let vocabulary = &site.vocabulary;
     let (template, title, crumbs, section) = match page {
         PageKind::Home => {
-            home_context(site, indexes, &mut context);
+            home_context(source, &mut context);
             ("index.html", site.config.title.clone(), vec![], "home")
         }
         PageKind::Project(i) => {
@@ -342,12 +366,12 @@ fn context(site: &Site, indexes: &Indexes, page: PageKind) -> (&'static str, Con
             )
         }
         PageKind::Field(f) => {
-            field_context(site, indexes, f, &mut context);
+            field_context(source, f, &mut context);
             let name = vocabulary.fields[f].name.clone();
             ("field.html", name, vec![home, fields], "fields")
         }
         PageKind::Category(id) => {
-            category_context(site, indexes, id, &mut context);
+            category_context(source, id, &mut context);
             let crumbs = vec![
                 home,
                 fields,
@@ -373,7 +397,7 @@ fn context(site: &Site, indexes: &Indexes, page: PageKind) -> (&'static str, Con
             )
         }
         PageKind::Department(d) => {
-            department_context(site, indexes, d, &mut context);
+            department_context(source, d, &mut context);
             let name = vocabulary.departments[d].name.clone();
             (
                 "department.html",
@@ -383,7 +407,7 @@ fn context(site: &Site, indexes: &Indexes, page: PageKind) -> (&'static str, Con
             )
         }
         PageKind::Budget => {
-            budget_context(site, indexes, &mut context);
+            budget_context(source, &mut context);
             (
                 "budget.html",
                 "予算の内訳".to_string(),
@@ -430,9 +454,9 @@ fn context(site: &Site, indexes: &Indexes, page: PageKind) -> (&'static str, Con
     (template, context)
 }
 
-fn home_context(site: &Site, indexes: &Indexes, context: &mut Context) {
-    let all: Vec<usize> = (0..site.projects.len()).collect();
-    context.insert("projects", &views::summaries(site, &all));
+fn home_context(source: &Source<'_>, context: &mut Context) {
+    let (site, indexes) = (source.site, source.indexes);
+    context.insert("projects", &source.summaries);
     context.insert("count", &site.projects.len());
     context.insert("total", &views::amount(site.total_budget()));
     context.insert("categories", &category_rows(site, indexes));
@@ -523,11 +547,13 @@ fn fields_context(site: &Site, indexes: &Indexes, context: &mut Context) {
 struct CategorySection {
     name: String,
     url: String,
-    projects: Vec<views::ProjectSummary>,
+    /// [`views::ProjectSummary`] values, shared ([`Source`]).
+    projects: Vec<tera::Value>,
     total: String,
 }
 
-fn field_context(site: &Site, indexes: &Indexes, field: usize, context: &mut Context) {
+fn field_context(source: &Source<'_>, field: usize, context: &mut Context) {
+    let (site, indexes) = (source.site, source.indexes);
     let sections: Vec<CategorySection> = indexes
         .categories
         .iter()
@@ -535,7 +561,7 @@ fn field_context(site: &Site, indexes: &Indexes, field: usize, context: &mut Con
         .map(|g| CategorySection {
             name: site.vocabulary.category(g.id).name.clone(),
             url: views::category_url(site, g.id),
-            projects: views::summaries(site, &g.projects),
+            projects: source.summaries(&g.projects),
             total: g.total.grouped(),
         })
         .collect();
@@ -544,7 +570,8 @@ fn field_context(site: &Site, indexes: &Indexes, field: usize, context: &mut Con
     context.insert("categories", &sections);
 }
 
-fn category_context(site: &Site, indexes: &Indexes, id: CategoryId, context: &mut Context) {
+fn category_context(source: &Source<'_>, id: CategoryId, context: &mut Context) {
+    let (site, indexes) = (source.site, source.indexes);
     let vocabulary = &site.vocabulary;
     let group = indexes.category(id);
     let projects = group.map(|g| g.projects.as_slice()).unwrap_or_default();
@@ -557,7 +584,7 @@ fn category_context(site: &Site, indexes: &Indexes, id: CategoryId, context: &mu
             views::field_url(site, id.field),
         ),
     );
-    context.insert("projects", &views::summaries(site, projects));
+    context.insert("projects", &source.summaries(projects));
     context.insert(
         "total",
         &views::amount(group.map(|g| g.total).unwrap_or_default()),
@@ -611,7 +638,8 @@ fn departments_context(site: &Site, indexes: &Indexes, context: &mut Context) {
     context.insert("has_joint", &site.projects.iter().any(|p| p.is_joint()));
 }
 
-fn department_context(site: &Site, indexes: &Indexes, department: usize, context: &mut Context) {
+fn department_context(source: &Source<'_>, department: usize, context: &mut Context) {
+    let (site, indexes) = (source.site, source.indexes);
     let group = &indexes.departments[department];
     let sections: Vec<CategorySection> = group
         .sections
@@ -619,7 +647,7 @@ fn department_context(site: &Site, indexes: &Indexes, department: usize, context
         .map(|s| CategorySection {
             name: site.vocabulary.section(s.id).name.clone(),
             url: String::new(),
-            projects: views::summaries(site, &s.projects),
+            projects: source.summaries(&s.projects),
             total: s.total.grouped(),
         })
         .collect();
@@ -639,12 +667,13 @@ fn department_context(site: &Site, indexes: &Indexes, department: usize, context
     context.insert("sections", &sections);
     context.insert("count", &group.projects.len());
     context.insert("total", &views::amount(group.total));
-    let joint: Vec<views::ProjectSummary> = group
+    let joint: Vec<usize> = group
         .projects
         .iter()
-        .filter(|&&p| site.projects[p].is_joint())
-        .map(|&p| views::summary(site, &site.projects[p]))
+        .copied()
+        .filter(|&p| site.projects[p].is_joint())
         .collect();
+    let joint = source.summaries(&joint);
     context.insert("joint_projects", &joint);
 }
 
@@ -660,7 +689,8 @@ fn chart(label: &str, rows: &[crate::indexes::TotalRow]) -> String {
     charts::bar_chart(label, &bars)
 }
 
-fn budget_context(site: &Site, indexes: &Indexes, context: &mut Context) {
+fn budget_context(source: &Source<'_>, context: &mut Context) {
+    let (site, indexes) = (source.site, source.indexes);
     let budget = &indexes.budget;
     let category_urls: Vec<String> = indexes
         .categories
@@ -701,12 +731,10 @@ fn budget_context(site: &Site, indexes: &Indexes, context: &mut Context) {
         .map(|r| r.total)
         .unwrap_or_default();
     context.insert("general_total", &views::amount(general));
-    let joint: Vec<views::ProjectSummary> = site
-        .projects
-        .iter()
-        .filter(|p| p.is_joint())
-        .map(|p| views::summary(site, p))
+    let joint: Vec<usize> = (0..site.projects.len())
+        .filter(|&p| site.projects[p].is_joint())
         .collect();
+    let joint = source.summaries(&joint);
     context.insert("joint_projects", &joint);
 }
 
@@ -997,7 +1025,7 @@ mod tests {
         let renderer = Renderer::load(theme.path()).expect("theme loads");
         assert!(!renderer.is_compacted());
         let page = renderer
-            .render(&site, &indexes, PageKind::Home)
+            .render(&Source::new(&site, &indexes), PageKind::Home)
             .expect("render");
         let page = String::from_utf8(page).expect("utf8");
         assert!(
@@ -1022,9 +1050,10 @@ mod tests {
             compacted: None,
         };
         let mut bytes = (0usize, 0usize);
+        let source = Source::new(&site, &indexes);
         for page in pages(&site, &indexes) {
-            let fast = compacted.render(&site, &indexes, page).expect("render");
-            let slow = as_written.render(&site, &indexes, page).expect("render");
+            let fast = compacted.render(&source, page).expect("render");
+            let slow = as_written.render(&source, page).expect("render");
             bytes.0 += fast.len();
             bytes.1 += slow.len();
             let fast = String::from_utf8(fast).expect("utf8");

@@ -233,13 +233,6 @@ fn end_short(project: &Project) -> String {
     )
 }
 
-pub fn summaries(site: &Site, projects: &[usize]) -> Vec<ProjectSummary> {
-    projects
-        .iter()
-        .map(|&i| summary(site, &site.projects[i]))
-        .collect()
-}
-
 pub fn year_columns(years: &[FiscalYear]) -> Vec<YearColumn> {
     years
         .iter()
