@@ -69,6 +69,14 @@ fn split(source: &str) -> Option<Vec<Piece<'_>>> {
     Some(pieces)
 }
 
+/// Whether the template has a statement whose keyword is one of `keywords` (`{% macro … %}`,
+/// `{%- import … -%}`…); `false` for a template [`split`] cannot read.
+pub fn has_statement(source: &str, keywords: &[&str]) -> bool {
+    split(source).unwrap_or_default().iter().any(|piece| {
+        matches!(piece, Piece::Statement(tag) if keywords.contains(&statement_keyword(tag)))
+    })
+}
+
 fn find_tag_start(text: &str) -> Option<usize> {
     let bytes = text.as_bytes();
     (0..bytes.len().saturating_sub(1))

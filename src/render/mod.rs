@@ -222,9 +222,9 @@ fn compile(templates: Vec<(String, String)>) -> Result<Tera, ThemeError> {
 
 /// A theme written for Tera 1 uses macros, which Tera 2 does not have: say what replaces them.
 fn macro_hint(templates: &[(String, String)]) -> &'static str {
-    let uses_macros = templates.iter().any(|(_, text)| {
-        text.contains("{% macro ") || text.contains("{% import ") || text.contains("{%- macro ")
-    });
+    let uses_macros = templates
+        .iter()
+        .any(|(_, text)| compact::has_statement(text, &["macro", "import"]));
     if uses_macros {
         "\n（Tera 2 には macro と import がありません。共通部品は {% component 名前(引数) %}…{% endcomponent 名前 %} で定義し、{{<名前 引数={値}/>}} で呼び出します。themes/default/templates/components.html が例です。）"
     } else {
@@ -768,7 +768,6 @@ fn timeline_context(site: &Site, indexes: &Indexes, context: &mut Context) {
     let years: Vec<FiscalYear> = FiscalYear::range(first, config.last_year).collect();
     let row = |i: usize| {
         let project = &site.projects[i];
-        let summary = views::summary(site, project);
         let cells = years
             .iter()
             .map(|&year| {
@@ -784,9 +783,9 @@ fn timeline_context(site: &Site, indexes: &Indexes, context: &mut Context) {
             })
             .collect();
         Row {
-            name: summary.name,
-            url: summary.url,
-            period: summary.period,
+            name: project.name.clone(),
+            url: views::project_url(project),
+            period: views::period(project),
             cells,
         }
     };

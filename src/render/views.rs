@@ -206,7 +206,7 @@ pub fn summary(site: &Site, project: &Project) -> ProjectSummary {
         general_account: project.account == 0,
         priority: project.priority,
         future: project.future,
-        period: format!("{}〜{}", project.start.japanese(), end_short(project)),
+        period: period(project),
         filter: FilterData {
             category: vocabulary.category(project.category).slug.clone(),
             departments: project
@@ -224,6 +224,11 @@ pub fn summary(site: &Site, project: &Project) -> ProjectSummary {
             budget: project.budget.thousand_yen(),
         },
     }
+}
+
+/// The years a project runs, as lists show them: 「令和6年度〜令和8年度」.
+pub fn period(project: &Project) -> String {
+    format!("{}〜{}", project.start.japanese(), end_short(project))
 }
 
 fn end_short(project: &Project) -> String {
