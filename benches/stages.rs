@@ -63,7 +63,7 @@ fn render(c: &mut Criterion) {
     let site = pipeline::load_site(&root).expect("the real site loads");
     let renderer =
         Renderer::load(&root.join("themes").join(&site.config.theme)).expect("the theme compiles");
-    let indexes = Indexes::build(&site);
+    let indexes = Indexes::build(&site).expect("the budgets add up");
     let source = roadmap::render::Source::new(&site, &indexes);
     // The project with the most roadmap rows.
     let biggest = (0..site.projects.len())

@@ -53,6 +53,9 @@ struct RealRow {
     kind: String,
     years: Vec<String>,
     year_labels: Vec<(String, String)>,
+    /// 「資料どおり」 or 「推定」, with the reason for inferred years.
+    basis: String,
+    reason: Option<String>,
 }
 
 #[derive(Clone)]
@@ -310,6 +313,8 @@ fn read_real_project(path: &Path) -> Result<RealProject, String> {
                 kind: string(&row, "kind")?,
                 years: strings(&row, "years")?,
                 year_labels,
+                basis: string(&row, "basis")?,
+                reason: string(&row, "reason").ok(),
             });
         }
         initiatives.push(RealInitiative {
@@ -545,6 +550,10 @@ fn write_project(out: &mut String, rng: &mut Rng, pools: &Pools, index: usize) {
                     })
                     .collect();
                 let _ = writeln!(out, "year_labels = {{ {} }}", cells.join(", "));
+            }
+            let _ = writeln!(out, "basis = {}", quoted(&row.basis));
+            if let Some(reason) = &row.reason {
+                let _ = writeln!(out, "reason = {}", quoted(reason));
             }
             out.push('\n');
         }

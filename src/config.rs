@@ -1,7 +1,9 @@
 //! Site settings from `config.toml`: the first stage of the pipeline.
 //!
 //! Everything a build needs to know that is not a project: the title, where the site is published,
-//! the theme, and which fiscal years the roadmap covers.
+//! the theme, and which fiscal years the roadmap covers. Every statement made in someone's name —
+//! the publisher, the licence, where to send questions, the accessibility commitment — comes from
+//! here and nowhere else; where one is not set, the site says nothing of it.
 
 use std::path::Path;
 
@@ -18,30 +20,80 @@ pub const CONFIG_FILE: &str = "config.toml";
 pub struct SiteConfig {
     pub title: String,
     pub description: String,
-    /// Always ends with `/`.
-    pub base_url: String,
+    /// Where the site is published, ending with `/`; `None` when not set.
+    pub base_url: Option<String>,
     pub language: String,
     pub theme: String,
-    pub publisher: String,
+    /// Who publishes the site, if the configuration says so.
+    pub publisher: Option<String>,
     pub budget_year: FiscalYear,
     pub first_year: FiscalYear,
     pub last_year: FiscalYear,
-    pub source_title: String,
-    pub license: License,
+    /// Whether a build may publish roadmap rows whose years are inferred.
+    pub publish_inferred_years: bool,
+    pub source: SourceDocument,
+    pub license: Option<License>,
+    pub contact: Option<Contact>,
+    pub accessibility: Option<AccessibilityPolicy>,
     /// When the content was last changed (YYYY-MM-DD): the date in the feed and the sitemap. A
     /// setting rather than the clock, so that the same input gives the same output.
     pub updated: String,
+    /// Set for the local preview only (never read from the file): its base URL is this computer's,
+    /// and absolute links to it are what the preview needs.
+    pub allow_local_base_url: bool,
+}
+
+/// The document the site is transcribed from.
+#[derive(Debug, Clone, Deserialize, serde::Serialize)]
+#[serde(deny_unknown_fields)]
+pub struct SourceDocument<U = String> {
+    /// 「令和６年度DX関連事業ロードマップ」.
+    pub title: String,
+    /// Who wrote it (「青森県」), for the credit line.
+    #[serde(default)]
+    pub author: Option<String>,
+    /// Which part of the document the site covers (「暮らし・まち分野」), when it covers only a part.
+    #[serde(default)]
+    pub scope: Option<String>,
+    /// Where the document itself is published.
+    #[serde(default = "Option::default")]
+    pub url: Option<U>,
 }
 
 /// The licence the site's contents and data are published under.
 #[derive(Debug, Clone, Deserialize, serde::Serialize)]
 #[serde(deny_unknown_fields)]
-pub struct License {
+pub struct License<U = String> {
     /// 「公共データ利用規約（第1.0版）」.
     pub name: String,
     /// 「PDL1.0」, used in the credit line.
     pub short_name: String,
-    pub url: String,
+    pub url: U,
+}
+
+/// Where readers send questions about the site.
+#[derive(Debug, Clone, Deserialize, serde::Serialize)]
+#[serde(deny_unknown_fields)]
+pub struct Contact<U = String> {
+    /// 「青森県 企画政策部 DX推進課」.
+    pub name: String,
+    /// A page with the contact form or details.
+    #[serde(default = "Option::default")]
+    pub url: Option<U>,
+}
+
+/// A URL with its place in `config.toml`, while it is checked.
+type SpannedUrl = toml::Spanned<String>;
+
+/// The publisher's accessibility commitment, in its own words.
+#[derive(Debug, Clone, Deserialize, serde::Serialize)]
+#[serde(deny_unknown_fields)]
+pub struct AccessibilityPolicy {
+    /// The commitment (「青森県は、…取り組みます。」).
+    pub policy: String,
+    /// The target conformance level (「JIS X 8341-3:2016 の適合レベル AA に準拠」).
+    #[serde(default)]
+    pub target: Option<String>,
 }
 
 #[derive(Deserialize)]
@@ -49,14 +101,21 @@ pub struct License {
 struct RawConfig {
     title: String,
     description: String,
-    base_url: String,
+    #[serde(default)]
+    base_url: Option<toml::Spanned<String>>,
     language: String,
     theme: String,
-    publisher: String,
+    #[serde(default)]
+    publisher: Option<String>,
     updated: toml::Spanned<String>,
     roadmap: RawRoadmap,
-    source: RawSource,
-    license: License,
+    source: SourceDocument<SpannedUrl>,
+    #[serde(default)]
+    license: Option<License<SpannedUrl>>,
+    #[serde(default)]
+    contact: Option<Contact<SpannedUrl>>,
+    #[serde(default)]
+    accessibility: Option<AccessibilityPolicy>,
 }
 
 #[derive(Deserialize)]
@@ -65,13 +124,17 @@ struct RawRoadmap {
     budget_year: toml::Spanned<String>,
     first_year: toml::Spanned<String>,
     last_year: toml::Spanned<String>,
+    #[serde(default = "publish_by_default")]
+    publish_inferred_years: bool,
 }
 
-#[derive(Deserialize)]
-#[serde(deny_unknown_fields)]
-struct RawSource {
-    title: String,
+fn publish_by_default() -> bool {
+    true
 }
+
+/// Why a URL cannot be used.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct UrlError(pub String);
 
 impl SiteConfig {
     /// Reads `config.toml` under `root`.
@@ -125,42 +188,145 @@ impl SiteConfig {
                 .with_key("updated"),
             );
         }
-        if !raw.base_url.starts_with("http://") && !raw.base_url.starts_with("https://") {
-            errors.push(
-                file.error("base_url は http:// または https:// で始まるURLで書きます。")
-                    .with_key("base_url"),
-            );
-        }
+        let mut url = |value: Option<&SpannedUrl>, key: &str| {
+            if let Some(value) = value
+                && let Err(UrlError(message)) = web_url(value.get_ref())
+            {
+                errors.push(
+                    file.error_at(value.span(), message)
+                        .with_key(key)
+                        .with_hint("https://www.pref.aomori.lg.jp/ のように、http:// または https:// で始まるURLを書きます。"),
+                );
+            }
+        };
+        url(raw.base_url.as_ref(), "base_url");
+        url(raw.source.url.as_ref(), "source.url");
+        url(raw.license.as_ref().map(|l| &l.url), "license.url");
+        url(
+            raw.contact.as_ref().and_then(|c| c.url.as_ref()),
+            "contact.url",
+        );
         match (budget_year, first_year, last_year) {
             (Some(budget_year), Some(first_year), Some(last_year)) if errors.is_empty() => {
                 Ok(SiteConfig {
                     title: raw.title,
                     description: raw.description,
-                    base_url: with_trailing_slash(&raw.base_url),
+                    base_url: raw.base_url.map(|b| with_trailing_slash(b.get_ref())),
                     language: raw.language,
                     theme: raw.theme,
-                    publisher: raw.publisher,
+                    publisher: non_empty(raw.publisher),
                     budget_year,
                     first_year,
                     last_year,
-                    source_title: raw.source.title,
-                    license: raw.license,
+                    publish_inferred_years: raw.roadmap.publish_inferred_years,
+                    source: SourceDocument {
+                        title: raw.source.title,
+                        author: non_empty(raw.source.author),
+                        scope: non_empty(raw.source.scope),
+                        url: raw.source.url.map(toml::Spanned::into_inner),
+                    },
+                    license: raw.license.map(|l| License {
+                        name: l.name,
+                        short_name: l.short_name,
+                        url: l.url.into_inner(),
+                    }),
+                    contact: raw.contact.map(|c| Contact {
+                        name: c.name,
+                        url: c.url.map(toml::Spanned::into_inner),
+                    }),
+                    accessibility: raw.accessibility,
                     updated: raw.updated.into_inner(),
+                    allow_local_base_url: false,
                 })
             }
             _ => Err(errors),
         }
     }
 
-    /// Replaces the base URL (from `--base-url`).
-    pub fn set_base_url(&mut self, url: &str) {
-        self.base_url = with_trailing_slash(url);
+    /// Replaces the base URL (from `--base-url`), if it is an http or https URL.
+    pub fn set_base_url(&mut self, url: &str) -> Result<(), UrlError> {
+        web_url(url)?;
+        self.base_url = Some(with_trailing_slash(url));
+        Ok(())
+    }
+
+    /// The base URL, when it is a public one: not set, or an address of this computer
+    /// (`localhost`, `127.0.0.1`, …), gives `None`. Canonical links, the sitemap and the feed need an
+    /// absolute URL and are left out without one; a local address must never be published.
+    pub fn public_base_url(&self) -> Option<&str> {
+        self.base_url
+            .as_deref()
+            .filter(|url| self.allow_local_base_url || !is_local(url))
+    }
+
+    /// The site name as shown everywhere: the title, followed by the scope in brackets when the site
+    /// covers only part of the source and the title does not name that part already (so that a total
+    /// is never read as the whole document's).
+    pub fn full_title(&self) -> String {
+        match &self.source.scope {
+            Some(scope) if !self.title.contains(scope.as_str()) => {
+                format!("{}（{scope}）", self.title)
+            }
+            _ => self.title.clone(),
+        }
     }
 
     /// The fiscal years of the roadmap's columns.
     pub fn roadmap_years(&self) -> Vec<FiscalYear> {
         FiscalYear::range(self.first_year, self.last_year).collect()
     }
+}
+
+/// Checks that `url` is an absolute http or https URL with a host: nothing else (`javascript:`,
+/// `file:`, a bare path) may become a link on every page.
+pub fn web_url(url: &str) -> Result<(), UrlError> {
+    let rest = url
+        .strip_prefix("https://")
+        .or_else(|| url.strip_prefix("http://"))
+        .ok_or_else(|| {
+            UrlError(format!(
+                "「{url}」は使えません。URLは http:// または https:// で始めます。"
+            ))
+        })?;
+    let host = host_of(rest);
+    let unsafe_char = url
+        .chars()
+        .any(|c| c.is_whitespace() || c.is_control() || matches!(c, '"' | '<' | '>' | '`' | '\\'));
+    if host.is_empty() || unsafe_char {
+        return Err(UrlError(format!(
+            "「{url}」はURLとして使えません（ホスト名がないか、空白や \" < > などの文字を含みます）。"
+        )));
+    }
+    Ok(())
+}
+
+/// The host of the part of a URL after `scheme://`, without user, port or brackets.
+fn host_of(rest: &str) -> &str {
+    let authority = rest.split(['/', '?', '#']).next().unwrap_or_default();
+    let host_port = authority.rsplit('@').next().unwrap_or_default();
+    if let Some(bracketed) = host_port.strip_prefix('[') {
+        return bracketed.split(']').next().unwrap_or_default();
+    }
+    host_port.split(':').next().unwrap_or_default()
+}
+
+/// Whether a URL points at this computer: `localhost` (and `*.localhost`), the loopback addresses
+/// (127.0.0.0/8, ::1) and the unspecified ones (0.0.0.0, ::).
+pub fn is_local(url: &str) -> bool {
+    let rest = url.split_once("://").map_or(url, |(_, rest)| rest);
+    let host = host_of(rest).trim_end_matches('.').to_ascii_lowercase();
+    if host == "localhost" || host.ends_with(".localhost") {
+        return true;
+    }
+    match host.parse::<std::net::IpAddr>() {
+        Ok(address) => address.is_loopback() || address.is_unspecified(),
+        Err(_) => false,
+    }
+}
+
+/// A setting left empty says nothing, as if it were not written.
+fn non_empty(text: Option<String>) -> Option<String> {
+    text.filter(|t| !t.trim().is_empty())
 }
 
 /// `YYYY-MM-DD` with a plausible month and day.
@@ -212,12 +378,116 @@ short_name = "PDL1.0"
 url = "https://www.digital.go.jp/resources/open_data/public_data_license_v1.0"
 "#;
 
+    /// Only what a config must have: no base URL, publisher, licence or contact.
+    const MINIMAL: &str = r#"
+title = "t"
+description = "d"
+language = "ja"
+theme = "default"
+updated = "2026-11-25"
+[roadmap]
+budget_year = "R6"
+first_year = "R6"
+last_year = "R10"
+[source]
+title = "s"
+"#;
+
     #[test]
     fn a_valid_config_is_read() {
         let config = SiteConfig::parse(SourceFile::new(CONFIG_FILE, VALID.to_string()));
         let config = config.expect("valid config");
-        assert_eq!(config.base_url, "https://example.jp/roadmap/");
+        assert_eq!(
+            config.base_url.as_deref(),
+            Some("https://example.jp/roadmap/")
+        );
+        assert_eq!(
+            config.public_base_url(),
+            Some("https://example.jp/roadmap/")
+        );
         assert_eq!(config.roadmap_years().len(), 5);
+        assert!(config.publish_inferred_years);
+    }
+
+    #[test]
+    fn statements_not_configured_are_absent() {
+        let config = SiteConfig::parse(SourceFile::new(CONFIG_FILE, MINIMAL.to_string()))
+            .expect("minimal config");
+        assert!(config.base_url.is_none());
+        assert!(config.publisher.is_none());
+        assert!(config.license.is_none());
+        assert!(config.contact.is_none());
+        assert!(config.accessibility.is_none());
+        assert!(config.source.author.is_none() && config.source.url.is_none());
+    }
+
+    #[test]
+    fn only_http_and_https_urls_are_accepted_everywhere() {
+        for (key, text) in [
+            (
+                "license.url",
+                VALID.replace(
+                    "url = \"https://www.digital",
+                    "url = \"javascript:alert(1)//www.digital",
+                ),
+            ),
+            (
+                "base_url",
+                VALID.replace("https://example.jp/roadmap", "file:///etc/"),
+            ),
+            (
+                "base_url",
+                VALID.replace("https://example.jp/roadmap", "https://"),
+            ),
+            (
+                "source.url",
+                VALID.replace("title = \"s\"", "title = \"s\"\nurl = \"data:text/html,x\""),
+            ),
+            (
+                "contact.url",
+                format!("{MINIMAL}[contact]\nname = \"課\"\nurl = \"vbscript:x\"\n"),
+            ),
+        ] {
+            let errors = SiteConfig::parse(SourceFile::new(CONFIG_FILE, text))
+                .expect_err(&format!("{key} must be refused"));
+            assert_eq!(errors.len(), 1, "{key}: {errors:?}");
+            assert_eq!(errors[0].key.as_deref(), Some(key));
+            assert!(errors[0].line() > 0, "{key} has a line");
+        }
+    }
+
+    #[test]
+    fn a_local_base_url_is_not_public() {
+        for local in [
+            "http://127.0.0.1:8000/",
+            "http://localhost/",
+            "http://LOCALHOST:3000/x/",
+            "http://preview.localhost/",
+            "http://[::1]:8000/",
+            "http://0.0.0.0:8000/",
+            "http://127.1.2.3/",
+            "http://user@localhost/",
+        ] {
+            assert!(is_local(local), "{local}");
+            let mut config = SiteConfig::parse(SourceFile::new(CONFIG_FILE, VALID.to_string()))
+                .expect("valid config");
+            config.set_base_url(local).expect("a valid URL");
+            assert_eq!(config.public_base_url(), None, "{local}");
+        }
+        for public in [
+            "https://example.jp/",
+            "http://192.168.1.10/",
+            "https://localhost.example.jp/",
+        ] {
+            assert!(!is_local(public), "{public}");
+        }
+        let mut config = SiteConfig::parse(SourceFile::new(CONFIG_FILE, VALID.to_string()))
+            .expect("valid config");
+        assert!(config.set_base_url("javascript:alert(1)").is_err());
+        assert_eq!(
+            config.public_base_url(),
+            Some("https://example.jp/roadmap/")
+        );
     }
 
     #[test]

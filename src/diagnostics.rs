@@ -37,6 +37,27 @@ pub struct Diagnostic {
     pub key: Option<String>,
     pub message: String,
     pub hint: Option<String>,
+    pub severity: Severity,
+}
+
+/// Whether a diagnostic stops the build.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
+pub enum Severity {
+    /// Something that cannot be published: `check` and `build` fail.
+    Error,
+    /// Something that looks wrong but may be right (a budget that looks like yen, a roadmap year
+    /// after the project's end): printed, and the build goes on.
+    Notice,
+}
+
+impl Severity {
+    /// The word shown before the message.
+    pub fn label(self) -> &'static str {
+        match self {
+            Severity::Error => "エラー",
+            Severity::Notice => "お知らせ",
+        }
+    }
 }
 
 impl SourceFile {
@@ -82,6 +103,7 @@ impl SourceFile {
             key: None,
             message: message.into(),
             hint: None,
+            severity: Severity::Error,
         }
     }
 
@@ -100,7 +122,18 @@ impl Diagnostic {
             key: None,
             message: message.into(),
             hint: None,
+            severity: Severity::Error,
         }
+    }
+
+    /// The same diagnostic as a notice, which does not stop the build.
+    pub fn as_notice(mut self) -> Diagnostic {
+        self.severity = Severity::Notice;
+        self
+    }
+
+    pub fn is_notice(&self) -> bool {
+        self.severity == Severity::Notice
     }
 
     pub fn with_key(mut self, key: impl Into<String>) -> Diagnostic {
@@ -130,7 +163,7 @@ impl fmt::Display for Diagnostic {
         if let Some(location) = &self.location {
             write!(f, ":{}:{}", location.line, location.column)?;
         }
-        write!(f, ": エラー: ")?;
+        write!(f, ": {}: ", self.severity.label())?;
         if let Some(key) = &self.key {
             write!(f, "[{key}] ")?;
         }

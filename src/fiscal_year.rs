@@ -17,10 +17,18 @@ const HEISEI_LAST_YEAR: u16 = 31;
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
 pub struct FiscalYear(u16);
 
+/// A fiscal year as a content file wrote it. 平成31年度 and 令和元年度 name the same year; a sheet that
+/// says H31 is shown as 「平成31年度（2019年度）」, as written, while it counts as the year it names.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct WrittenYear {
+    year: FiscalYear,
+    era: Era,
+}
+
 /// The end of a project: a fiscal year, or 「未定」 (not yet decided).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum EndYear {
-    Year(FiscalYear),
+    Year(WrittenYear),
     Undecided,
 }
 
@@ -47,32 +55,7 @@ impl FiscalYear {
 
     /// Parses 「R6」, 「H31」 (full-width letters and digits accepted as well).
     pub fn parse(text: &str) -> Result<FiscalYear, FiscalYearError> {
-        let normalized = to_half_width(text.trim());
-        let mut chars = normalized.chars();
-        let letter = chars.next().map(|c| c.to_ascii_uppercase());
-        let digits: String = chars.collect();
-        let number = digits
-            .parse::<u16>()
-            .ok()
-            .filter(|_| !digits.is_empty() && digits.chars().all(|c| c.is_ascii_digit()));
-        match (letter, number) {
-            (Some('R'), Some(n)) if (1..=99).contains(&n) => Ok(FiscalYear::reiwa(n)),
-            (Some('R'), Some(0)) => Err(error(
-                format!("「{text}」という年度はありません（令和は1年から始まります）。"),
-                Some("令和元年度は \"R1\" と書きます。".to_string()),
-            )),
-            (Some('H'), Some(n)) if (1..=HEISEI_LAST_YEAR).contains(&n) => {
-                Ok(FiscalYear(HEISEI_FIRST - 1 + n))
-            }
-            (Some('H'), Some(n)) if n > HEISEI_LAST_YEAR => Err(error(
-                format!("「{text}」という年度はありません（平成は31年度まで）。"),
-                Some(format!(
-                    "平成{n}年度にあたる年度は \"R{}\" と書きます。",
-                    n - HEISEI_LAST_YEAR + 1
-                )),
-            )),
-            _ => Err(unrecognized(text, &normalized)),
-        }
+        WrittenYear::parse(text).map(WrittenYear::year)
     }
 
     /// The Western year, e.g. 2024.
@@ -126,6 +109,85 @@ impl FiscalYear {
     }
 }
 
+impl WrittenYear {
+    fn new(year: FiscalYear, era: Era) -> WrittenYear {
+        WrittenYear { year, era }
+    }
+
+    /// Parses 「R6」, 「H31」 (full-width letters and digits accepted as well), keeping the era.
+    pub fn parse(text: &str) -> Result<WrittenYear, FiscalYearError> {
+        let normalized = to_half_width(text.trim());
+        let mut chars = normalized.chars();
+        let letter = chars.next().map(|c| c.to_ascii_uppercase());
+        let digits: String = chars.collect();
+        let number = digits
+            .parse::<u16>()
+            .ok()
+            .filter(|_| !digits.is_empty() && digits.chars().all(|c| c.is_ascii_digit()));
+        match (letter, number) {
+            (Some('R'), Some(n)) if (1..=99).contains(&n) => {
+                Ok(WrittenYear::new(FiscalYear::reiwa(n), Era::Reiwa))
+            }
+            (Some('R'), Some(0)) => Err(error(
+                format!("「{text}」という年度はありません（令和は1年から始まります）。"),
+                Some("令和元年度は \"R1\" と書きます。".to_string()),
+            )),
+            (Some('H'), Some(n)) if (1..=HEISEI_LAST_YEAR).contains(&n) => Ok(WrittenYear::new(
+                FiscalYear(HEISEI_FIRST - 1 + n),
+                Era::Heisei,
+            )),
+            (Some('H'), Some(n)) if n > HEISEI_LAST_YEAR => Err(error(
+                format!("「{text}」という年度はありません（平成は31年度まで）。"),
+                Some(format!(
+                    "平成{n}年度にあたる年度は \"R{}\" と書きます。",
+                    n - HEISEI_LAST_YEAR + 1
+                )),
+            )),
+            _ => Err(unrecognized(text, &normalized)),
+        }
+    }
+
+    /// The fiscal year it names.
+    pub fn year(self) -> FiscalYear {
+        self.year
+    }
+
+    /// The code as written: 「H31」 stays 「H31」.
+    pub fn code(self) -> String {
+        match self.number_in_written_era() {
+            Some(n) if self.era == Era::Heisei => format!("H{n}"),
+            _ => self.year.code(),
+        }
+    }
+
+    /// 「平成31年度」 where the file says H31; otherwise as [`FiscalYear::japanese`].
+    pub fn japanese(self) -> String {
+        match self.number_in_written_era() {
+            Some(n) if self.era == Era::Heisei => format!("平成{n}年度"),
+            _ => self.year.japanese(),
+        }
+    }
+
+    /// 「平成31年度（2019年度）」.
+    pub fn long(self) -> String {
+        format!("{}（{}年度）", self.japanese(), self.year.western())
+    }
+
+    /// The year's number in the era it was written in, where that differs from the year's own era
+    /// (only H31, which is R1).
+    fn number_in_written_era(self) -> Option<u16> {
+        (self.era == Era::Heisei && self.year.western() >= REIWA_FIRST)
+            .then(|| self.year.western() - HEISEI_FIRST + 1)
+    }
+}
+
+impl From<FiscalYear> for WrittenYear {
+    /// The year written in its own era.
+    fn from(year: FiscalYear) -> WrittenYear {
+        WrittenYear::new(year, year.era().0)
+    }
+}
+
 impl fmt::Display for FiscalYear {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.write_str(&self.long())
@@ -138,19 +200,23 @@ impl EndYear {
         if text.trim() == UNDECIDED {
             return Ok(EndYear::Undecided);
         }
-        FiscalYear::parse(text).map(EndYear::Year).map_err(|mut e| {
-            e.hint = Some(match e.hint {
-                Some(h) => format!("{h} 終わりが決まっていない場合は \"{UNDECIDED}\" と書きます。"),
-                None => format!("終わりが決まっていない場合は \"{UNDECIDED}\" と書きます。"),
-            });
-            e
-        })
+        WrittenYear::parse(text)
+            .map(EndYear::Year)
+            .map_err(|mut e| {
+                e.hint = Some(match e.hint {
+                    Some(h) => {
+                        format!("{h} 終わりが決まっていない場合は \"{UNDECIDED}\" と書きます。")
+                    }
+                    None => format!("終わりが決まっていない場合は \"{UNDECIDED}\" と書きます。"),
+                });
+                e
+            })
     }
 
     /// The year, if decided.
     pub fn year(self) -> Option<FiscalYear> {
         match self {
-            EndYear::Year(y) => Some(y),
+            EndYear::Year(y) => Some(y.year()),
             EndYear::Undecided => None,
         }
     }
@@ -159,6 +225,14 @@ impl EndYear {
     pub fn long(self) -> String {
         match self {
             EndYear::Year(y) => y.long(),
+            EndYear::Undecided => UNDECIDED.to_string(),
+        }
+    }
+
+    /// 「令和8年度」 or 「未定」.
+    pub fn japanese(self) -> String {
+        match self {
+            EndYear::Year(y) => y.japanese(),
             EndYear::Undecided => UNDECIDED.to_string(),
         }
     }
@@ -284,12 +358,30 @@ mod tests {
     }
 
     #[test]
+    fn heisei_31_is_shown_as_written_and_counts_as_reiwa_1() {
+        let h31 = WrittenYear::parse("H31").expect("H31 parses");
+        let r1 = WrittenYear::parse("R1").expect("R1 parses");
+        assert_eq!(h31.year(), r1.year());
+        assert_eq!(h31.code(), "H31");
+        assert_eq!(h31.japanese(), "平成31年度");
+        assert_eq!(h31.long(), "平成31年度（2019年度）");
+        assert_eq!(r1.long(), "令和元年度（2019年度）");
+        let h30 = WrittenYear::parse("Ｈ３０").expect("H30 parses");
+        assert_eq!(h30.long(), "平成30年度（2018年度）");
+        assert_eq!(WrittenYear::from(FiscalYear::reiwa(6)).code(), "R6");
+        assert_eq!(
+            EndYear::parse("H31").map(EndYear::long),
+            Ok("平成31年度（2019年度）".to_string())
+        );
+    }
+
+    #[test]
     fn end_year_accepts_undecided() {
         assert_eq!(EndYear::parse("未定"), Ok(EndYear::Undecided));
         assert_eq!(EndYear::Undecided.long(), "未定");
         assert_eq!(
             EndYear::parse("R10"),
-            Ok(EndYear::Year(FiscalYear::reiwa(10)))
+            Ok(EndYear::Year(FiscalYear::reiwa(10).into()))
         );
         assert!(
             EndYear::parse("みてい")

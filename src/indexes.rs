@@ -3,15 +3,24 @@
 //! table: a joint project is one row naming all its departments.
 
 use crate::model::{Project, Site};
-use crate::money::Budget;
+use crate::money::{Budget, BudgetOverflow};
 use crate::vocabulary::{CategoryId, SectionId};
 
 /// Every grouping the pages show; projects are positions in `Site::projects`.
 #[derive(Debug, Clone)]
 pub struct Indexes {
+    pub fields: Vec<FieldGroup>,
     pub categories: Vec<CategoryGroup>,
     pub departments: Vec<DepartmentGroup>,
     pub budget: BudgetSummary,
+}
+
+#[derive(Debug, Clone)]
+pub struct FieldGroup {
+    /// Position of the field in the vocabulary.
+    pub field: usize,
+    pub count: usize,
+    pub total: Budget,
 }
 
 #[derive(Debug, Clone)]
@@ -19,6 +28,8 @@ pub struct CategoryGroup {
     pub id: CategoryId,
     pub projects: Vec<usize>,
     pub total: Budget,
+    /// The category's projects by set of departments (see [`department_rows_of`]).
+    pub by_department: Vec<TotalRow>,
 }
 
 #[derive(Debug, Clone)]
@@ -37,14 +48,35 @@ pub struct SectionGroup {
     pub total: Budget,
 }
 
+/// What a line of a budget table stands for, by vocabulary ids (its label is made from these when
+/// it is shown, never read back from text).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Group {
+    /// An account (一般会計, 病院事業会計…), by position in the vocabulary.
+    Account(usize),
+    Category(CategoryId),
+    /// The projects run by exactly these departments; more than one is a joint project.
+    Departments(Vec<usize>),
+    Section(SectionId),
+    /// 重点枠事業 (true) or the others.
+    Priority(bool),
+    /// 将来対応分 (true) or the others.
+    Future(bool),
+}
+
 /// One line of a budget table.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct TotalRow {
-    pub label: String,
+    pub group: Group,
     pub count: usize,
     pub total: Budget,
-    /// Set on department rows that stand for a joint project of several departments.
-    pub joint: bool,
+}
+
+impl TotalRow {
+    /// Whether the row stands for a joint project of several departments.
+    pub fn is_joint(&self) -> bool {
+        matches!(&self.group, Group::Departments(d) if d.len() > 1)
+    }
 }
 
 /// The budget page's tables. Each table's rows add up to `total` and `count`.
@@ -52,6 +84,7 @@ pub struct TotalRow {
 pub struct BudgetSummary {
     pub total: Budget,
     pub count: usize,
+    /// Only the accounts that have projects.
     pub by_account: Vec<TotalRow>,
     pub by_category: Vec<TotalRow>,
     pub by_department: Vec<TotalRow>,
@@ -60,12 +93,14 @@ pub struct BudgetSummary {
 }
 
 impl Indexes {
-    pub fn build(site: &Site) -> Indexes {
-        Indexes {
-            categories: categories(site),
-            departments: departments(site),
-            budget: budget(site),
-        }
+    /// Every grouping with its totals; an error, never a wrapped number, if a sum does not fit.
+    pub fn build(site: &Site) -> Result<Indexes, BudgetOverflow> {
+        Ok(Indexes {
+            fields: fields(site)?,
+            categories: categories(site)?,
+            departments: departments(site)?,
+            budget: budget(site)?,
+        })
     }
 
     /// The group of a category.
@@ -74,8 +109,8 @@ impl Indexes {
     }
 }
 
-fn total_of(site: &Site, projects: &[usize]) -> Budget {
-    projects.iter().map(|&i| site.projects[i].budget).sum()
+fn total_of(site: &Site, projects: &[usize]) -> Result<Budget, BudgetOverflow> {
+    Budget::total(projects.iter().map(|&i| site.projects[i].budget))
 }
 
 fn matching(site: &Site, keep: impl Fn(&Project) -> bool) -> Vec<usize> {
@@ -84,21 +119,35 @@ fn matching(site: &Site, keep: impl Fn(&Project) -> bool) -> Vec<usize> {
         .collect()
 }
 
-fn categories(site: &Site) -> Vec<CategoryGroup> {
-    site.vocabulary
-        .category_ids()
-        .map(|id| {
-            let projects = matching(site, |p| p.category == id);
-            CategoryGroup {
-                id,
-                total: total_of(site, &projects),
-                projects,
-            }
+fn fields(site: &Site) -> Result<Vec<FieldGroup>, BudgetOverflow> {
+    (0..site.vocabulary.fields.len())
+        .map(|field| {
+            let projects = matching(site, |p| p.category.field == field);
+            Ok(FieldGroup {
+                field,
+                count: projects.len(),
+                total: total_of(site, &projects)?,
+            })
         })
         .collect()
 }
 
-fn departments(site: &Site) -> Vec<DepartmentGroup> {
+fn categories(site: &Site) -> Result<Vec<CategoryGroup>, BudgetOverflow> {
+    site.vocabulary
+        .category_ids()
+        .map(|id| {
+            let projects = matching(site, |p| p.category == id);
+            Ok(CategoryGroup {
+                id,
+                total: total_of(site, &projects)?,
+                by_department: department_rows_of(site, &projects)?,
+                projects,
+            })
+        })
+        .collect()
+}
+
+fn departments(site: &Site) -> Result<Vec<DepartmentGroup>, BudgetOverflow> {
     site.vocabulary
         .departments
         .iter()
@@ -112,85 +161,72 @@ fn departments(site: &Site) -> Vec<DepartmentGroup> {
                         section,
                     };
                     let projects = matching(site, |p| p.sections.contains(&id));
-                    SectionGroup {
+                    Ok(SectionGroup {
                         id,
-                        total: total_of(site, &projects),
+                        total: total_of(site, &projects)?,
                         projects,
-                    }
+                    })
                 })
-                .collect();
-            DepartmentGroup {
+                .collect::<Result<_, BudgetOverflow>>()?;
+            Ok(DepartmentGroup {
                 department,
-                total: total_of(site, &projects),
+                total: total_of(site, &projects)?,
                 projects,
                 sections,
-            }
+            })
         })
         .collect()
 }
 
-fn row(site: &Site, label: String, projects: &[usize], joint: bool) -> TotalRow {
-    TotalRow {
-        label,
+fn row(site: &Site, group: Group, projects: &[usize]) -> Result<TotalRow, BudgetOverflow> {
+    Ok(TotalRow {
+        group,
         count: projects.len(),
-        total: total_of(site, projects),
-        joint,
-    }
+        total: total_of(site, projects)?,
+    })
 }
 
-fn budget(site: &Site) -> BudgetSummary {
+fn budget(site: &Site) -> Result<BudgetSummary, BudgetOverflow> {
     let vocabulary = &site.vocabulary;
-    let by_account = vocabulary
-        .accounts
-        .iter()
-        .enumerate()
-        .map(|(i, a)| {
-            row(
-                site,
-                a.name.clone(),
-                &matching(site, |p| p.account == i),
-                false,
-            )
-        })
-        .filter(|r| r.count > 0)
-        .collect();
+    let by_account = (0..vocabulary.accounts.len())
+        .map(|a| row(site, Group::Account(a), &matching(site, |p| p.account == a)))
+        .filter(|r| !matches!(r, Ok(r) if r.count == 0))
+        .collect::<Result<_, _>>()?;
     let by_category = vocabulary
         .category_ids()
         .map(|id| {
-            let label = vocabulary.category(id).name.clone();
-            row(site, label, &matching(site, |p| p.category == id), false)
-        })
-        .collect();
-    let yes_no = |label: &str, flag: fn(&Project) -> bool| {
-        vec![
-            row(site, label.to_string(), &matching(site, flag), false),
             row(
                 site,
-                format!("{label}以外"),
-                &matching(site, |p| !flag(p)),
-                false,
-            ),
-        ]
+                Group::Category(id),
+                &matching(site, |p| p.category == id),
+            )
+        })
+        .collect::<Result<_, _>>()?;
+    let yes_no = |group: fn(bool) -> Group, flag: fn(&Project) -> bool| {
+        [true, false]
+            .into_iter()
+            .map(|value| row(site, group(value), &matching(site, |p| flag(p) == value)))
+            .collect::<Result<Vec<_>, _>>()
     };
-    BudgetSummary {
-        total: site.total_budget(),
+    Ok(BudgetSummary {
+        total: site.total_budget()?,
         count: site.projects.len(),
         by_account,
         by_category,
-        by_department: department_rows(site),
-        by_priority: yes_no("重点枠事業", |p| p.priority),
-        by_future: yes_no("将来対応分", |p| p.future),
-    }
+        by_department: department_rows(site)?,
+        by_priority: yes_no(Group::Priority, |p| p.priority)?,
+        by_future: yes_no(Group::Future, |p| p.future)?,
+    })
 }
 
-fn department_rows(site: &Site) -> Vec<TotalRow> {
+fn department_rows(site: &Site) -> Result<Vec<TotalRow>, BudgetOverflow> {
     let all: Vec<usize> = (0..site.projects.len()).collect();
     department_rows_of(site, &all)
 }
 
 /// For some projects: one row per distinct set of departments, single departments in vocabulary
 /// order, each joint set after the first department it names. The rows add up to the projects' total.
-pub fn department_rows_of(site: &Site, projects: &[usize]) -> Vec<TotalRow> {
+fn department_rows_of(site: &Site, projects: &[usize]) -> Result<Vec<TotalRow>, BudgetOverflow> {
     let mut keys: Vec<Vec<usize>> = projects
         .iter()
         .map(|&i| site.projects[i].departments.clone())
@@ -198,41 +234,28 @@ pub fn department_rows_of(site: &Site, projects: &[usize]) -> Vec<TotalRow> {
     keys.sort();
     keys.dedup();
     keys.sort_by(|a, b| (a[0], a.len(), a).cmp(&(b[0], b.len(), b)));
-    keys.iter()
+    keys.into_iter()
         .map(|key| {
-            let names: Vec<&str> = key
-                .iter()
-                .map(|&d| site.vocabulary.departments[d].name.as_str())
-                .collect();
-            let joint = key.len() > 1;
-            let label = if joint {
-                format!("{}（共同）", names.join("・"))
-            } else {
-                names.join("・")
-            };
             let members: Vec<usize> = projects
                 .iter()
                 .copied()
-                .filter(|&i| &site.projects[i].departments == key)
+                .filter(|&i| site.projects[i].departments == key)
                 .collect();
-            row(site, label, &members, joint)
+            row(site, Group::Departments(key), &members)
         })
         .collect()
 }
 
 /// One row per section of a department that has projects.
-pub fn section_rows(site: &Site, group: &DepartmentGroup) -> Vec<TotalRow> {
+pub fn section_rows(group: &DepartmentGroup) -> Vec<TotalRow> {
     group
         .sections
         .iter()
         .filter(|s| !s.projects.is_empty())
-        .map(|s| {
-            row(
-                site,
-                site.vocabulary.section(s.id).name.clone(),
-                &s.projects,
-                false,
-            )
+        .map(|s| TotalRow {
+            group: Group::Section(s.id),
+            count: s.projects.len(),
+            total: s.total,
         })
         .collect()
 }
@@ -294,7 +317,7 @@ sections = [{ slug = "t", name = "生活安全企画課" }]
                 account: usize::from(i == 0),
                 priority,
                 future: false,
-                start: FiscalYear::reiwa(6),
+                start: FiscalYear::reiwa(6).into(),
                 end: EndYear::Undecided,
                 sheet_number: None,
                 overview: String::new(),
@@ -324,7 +347,7 @@ sections = [{ slug = "t", name = "生活安全企画課" }]
             (vec![0, 1], 20, false),
             (vec![1], 3, false),
         ]);
-        let budget = Indexes::build(&site).budget;
+        let budget = Indexes::build(&site).expect("sums fit").budget;
         assert_eq!(budget.total.thousand_yen(), 123);
         for table in [
             &budget.by_account,
@@ -335,16 +358,42 @@ sections = [{ slug = "t", name = "生活安全企画課" }]
         ] {
             assert_eq!(sum(table), (3, 123));
         }
-        let joint: Vec<&TotalRow> = budget.by_department.iter().filter(|r| r.joint).collect();
+        let joint: Vec<&TotalRow> = budget
+            .by_department
+            .iter()
+            .filter(|r| r.is_joint())
+            .collect();
         assert_eq!(joint.len(), 1);
-        assert_eq!(joint[0].label, "環境政策部・警察本部（共同）");
+        assert_eq!(joint[0].group, Group::Departments(vec![0, 1]));
         assert_eq!(joint[0].total.thousand_yen(), 20);
+    }
+
+    #[test]
+    fn accounts_are_rows_by_id_and_only_those_with_projects() {
+        let mut site = site(vec![(vec![0], 100, true), (vec![1], 20, false)]);
+        for project in &mut site.projects {
+            project.account = 1;
+        }
+        let budget = Indexes::build(&site).expect("sums fit").budget;
+        assert_eq!(budget.by_account.len(), 1);
+        assert_eq!(budget.by_account[0].group, Group::Account(1));
+        assert_eq!(budget.by_account[0].total.thousand_yen(), 120);
+    }
+
+    #[test]
+    fn a_sum_too_large_is_an_error_in_every_index() {
+        let site = site(vec![(vec![0], u64::MAX, true), (vec![1], 1, false)]);
+        assert_eq!(Indexes::build(&site).err(), Some(BudgetOverflow));
+        let site = self::site(vec![(vec![0], u64::MAX - 1, true), (vec![1], 1, false)]);
+        let indexes = Indexes::build(&site).expect("the sum just fits");
+        assert_eq!(indexes.budget.total.thousand_yen(), u64::MAX);
+        assert_eq!(indexes.fields[0].total.thousand_yen(), u64::MAX);
     }
 
     #[test]
     fn a_joint_project_is_listed_under_each_department() {
         let site = site(vec![(vec![0], 100, true), (vec![0, 1], 20, false)]);
-        let indexes = Indexes::build(&site);
+        let indexes = Indexes::build(&site).expect("sums fit");
         assert_eq!(indexes.departments[0].projects, vec![0, 1]);
         assert_eq!(indexes.departments[1].projects, vec![1]);
         assert_eq!(indexes.departments[1].total.thousand_yen(), 20);

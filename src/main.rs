@@ -79,7 +79,11 @@ fn main() -> ExitCode {
             base_url,
         } => build(root, output, base_url),
         Command::Check { root } => finish(pipeline::check(&root).map(|report| {
-            println!("誤りはありません（事業 {} 件）。", report.projects);
+            print_notices(&report.notices);
+            println!(
+                "誤りはありません（事業 {} 件。すべてのページを作れることを確かめました）。",
+                report.projects
+            );
         })),
         Command::Serve { root, port, bind } => serve_site(ServeOptions { root, port, bind }),
         Command::New { slug, from, root } => new_project(&root, &slug, from.as_deref()),
@@ -94,10 +98,17 @@ fn build(root: PathBuf, output: Option<PathBuf>, base_url: Option<String>) -> Ex
         root,
         output: output.clone(),
         base_url,
+        preview: false,
     };
     let result = pipeline::build_with_progress(&options, &progress);
     drop(indicator);
     finish(result.map(|report| {
+        print_notices(&report.notices);
+        if !report.absolute_urls {
+            println!(
+                "公開先のURLが設定されていないため（またはこのコンピューターのアドレスのため）、canonical・og:url・サイトマップ・新着情報（feed.xml）は書き出していません。config.toml に base_url = \"https://…/\" を書くか、--base-url で公開先のURLを指定してください。"
+            );
+        }
         println!(
             "{} ページ（ほかに静的ファイル {} 個）を {} に書き出しました（事業 {} 件、事業費合計 {}、{:.2} 秒）。",
             report.pages,
@@ -108,6 +119,13 @@ fn build(root: PathBuf, output: Option<PathBuf>, base_url: Option<String>) -> Ex
             report.seconds
         );
     }))
+}
+
+/// Notices go to standard error with the errors' layout; they do not change the exit status.
+fn print_notices(notices: &[roadmap::diagnostics::Diagnostic]) {
+    for notice in notices {
+        eprintln!("{notice}");
+    }
 }
 
 fn finish(result: Result<(), Failure>) -> ExitCode {

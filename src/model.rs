@@ -7,8 +7,8 @@ use std::collections::BTreeMap;
 use std::path::PathBuf;
 
 use crate::config::SiteConfig;
-use crate::fiscal_year::{EndYear, FiscalYear};
-use crate::money::Budget;
+use crate::fiscal_year::{EndYear, FiscalYear, WrittenYear};
+use crate::money::{Budget, BudgetOverflow};
 use crate::vocabulary::{CategoryId, SectionId, Vocabulary};
 
 /// Everything a build renders.
@@ -39,7 +39,8 @@ pub struct Project {
     pub priority: bool,
     /// 将来対応分.
     pub future: bool,
-    pub start: FiscalYear,
+    /// 事業始期, in the era the sheet writes it (H31 stays 平成31年度).
+    pub start: WrittenYear,
     pub end: EndYear,
     /// 「Ｎｏ．」 on the sheet, where it shows one.
     pub sheet_number: Option<u32>,
@@ -72,6 +73,43 @@ pub struct RoadmapRow {
     pub years: Vec<FiscalYear>,
     /// Text shown in a single year's cell, where the sheet shows one.
     pub year_labels: BTreeMap<FiscalYear, String>,
+    /// Whether the years are read from the sheet or inferred.
+    pub basis: YearBasis,
+}
+
+/// How a roadmap row's years are known. The source kept each bar's label but often lost its
+/// position, so some rows' years are a reading of ours: they are published as such, never as fact.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum YearBasis {
+    /// The sheet shows the years.
+    AsWritten,
+    /// The sheet does not show the years; they are inferred, for the reason given.
+    Inferred { reason: String },
+}
+
+impl YearBasis {
+    pub const AS_WRITTEN: &'static str = "資料どおり";
+    pub const INFERRED: &'static str = "推定";
+
+    pub fn is_inferred(&self) -> bool {
+        matches!(self, YearBasis::Inferred { .. })
+    }
+
+    /// The word content files use: 「資料どおり」 or 「推定」.
+    pub fn label(&self) -> &'static str {
+        match self {
+            YearBasis::AsWritten => YearBasis::AS_WRITTEN,
+            YearBasis::Inferred { .. } => YearBasis::INFERRED,
+        }
+    }
+
+    /// Why the years were inferred; `None` for rows as written.
+    pub fn reason(&self) -> Option<&str> {
+        match self {
+            YearBasis::AsWritten => None,
+            YearBasis::Inferred { reason } => Some(reason),
+        }
+    }
 }
 
 /// Whether a roadmap row is the plan or what was done.
@@ -109,7 +147,21 @@ impl Project {
 
     /// Whether the project runs in fiscal year `year` (an undecided end runs on).
     pub fn runs_in(&self, year: FiscalYear) -> bool {
-        self.start <= year && self.end.year().is_none_or(|end| year <= end)
+        self.start.year() <= year && self.end.year().is_none_or(|end| year <= end)
+    }
+
+    /// Every roadmap row of every initiative, in order.
+    pub fn rows(&self) -> impl Iterator<Item = &RoadmapRow> {
+        self.initiatives.iter().flat_map(|i| &i.roadmap)
+    }
+
+    /// The years of `row` outside the project's own years (before 事業始期, after 事業終期).
+    pub fn years_outside(&self, row: &RoadmapRow) -> Vec<FiscalYear> {
+        row.years
+            .iter()
+            .copied()
+            .filter(|&y| !self.runs_in(y))
+            .collect()
     }
 }
 
@@ -138,7 +190,34 @@ impl Site {
         });
     }
 
-    pub fn total_budget(&self) -> Budget {
-        self.projects.iter().map(|p| p.budget).sum()
+    /// The exact sum of every project's budget.
+    pub fn total_budget(&self) -> Result<Budget, BudgetOverflow> {
+        Budget::total(self.projects.iter().map(|p| p.budget))
     }
+
+    /// How many roadmap rows there are, and how many of them have inferred years.
+    pub fn row_counts(&self) -> RowCounts {
+        let mut counts = RowCounts::default();
+        for project in &self.projects {
+            let inferred = project.rows().filter(|r| r.basis.is_inferred()).count();
+            counts.rows += project.rows().count();
+            counts.inferred += inferred;
+            counts.projects_with_inferred += usize::from(inferred > 0);
+            counts.outside_period += project
+                .rows()
+                .filter(|r| !project.years_outside(r).is_empty())
+                .count();
+        }
+        counts
+    }
+}
+
+/// Counts of roadmap rows, for the data page and `check`.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, serde::Serialize)]
+pub struct RowCounts {
+    pub rows: usize,
+    pub inferred: usize,
+    pub projects_with_inferred: usize,
+    /// Rows with a year before 事業始期 or after 事業終期.
+    pub outside_period: usize,
 }

@@ -58,6 +58,7 @@ impl Staging {
 
     /// Writes a file at `relative` (a `/`-separated path built from validated slugs).
     pub fn write(&self, relative: &str, bytes: &[u8]) -> Result<(), WriteError> {
+        check_name(relative)?;
         let path = self.staging.join(relative);
         match fs::write(&path, bytes) {
             // Most files go to folders that already exist: a folder is made only when missing,
@@ -124,6 +125,28 @@ impl Staging {
             remove_if_present(&previous)?;
         }
         Ok(())
+    }
+}
+
+/// The longest name of one file or folder on the file systems a site is published from (255 bytes
+/// on ext4, XFS, NTFS, APFS).
+pub const MAX_NAME_BYTES: usize = 255;
+
+/// Refuses an output path that no file system could hold, before anything is written. `check`
+/// asks the same of every file a build would write, so the two fail alike.
+pub fn check_name(relative: &str) -> Result<(), WriteError> {
+    match relative.split('/').find(|name| name.len() > MAX_NAME_BYTES) {
+        Some(name) => Err(WriteError {
+            path: PathBuf::from(relative),
+            source: io::Error::new(
+                io::ErrorKind::InvalidInput,
+                format!(
+                    "名前が長すぎます（{} バイト。ファイルやフォルダの名前は {MAX_NAME_BYTES} バイトまで）",
+                    name.len()
+                ),
+            ),
+        }),
+        None => Ok(()),
     }
 }
 

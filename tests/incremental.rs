@@ -53,6 +53,7 @@ fn assert_same_as_full_build(root: &Path, output: &Path, step: &str) {
         root: root.to_path_buf(),
         output: fresh.clone(),
         base_url: Some(BASE_URL.to_string()),
+        preview: true,
     })
     .expect("full build");
     let (partial, full) = (tree(output), tree(&fresh));
@@ -104,6 +105,7 @@ fn every_kind_of_edit_gives_what_a_full_build_gives() {
         root: root.to_path_buf(),
         output: output.clone(),
         base_url: Some(BASE_URL.to_string()),
+        preview: true,
     });
 
     let first = rebuilder.build().expect("first build");

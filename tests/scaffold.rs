@@ -133,6 +133,7 @@ fn a_new_file_explains_every_key_and_passes_check_once_filled() {
         ("label = \"\"", "label = \"構築\""),
         ("kind = \"\"", "kind = \"計画\""),
         ("years = [\"\"]", "years = [\"R7\", \"R8\"]"),
+        ("basis = \"\"", "basis = \"資料どおり\""),
     ] {
         filled = fill(&filled, from, to);
     }

@@ -107,6 +107,7 @@ fn build(root: &Path, output: &Path) -> Index {
         root: root.to_path_buf(),
         output: output.to_path_buf(),
         base_url: None,
+        preview: false,
     })
     .unwrap_or_else(|e| panic!("{e}"));
     Index {

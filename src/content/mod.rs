@@ -15,36 +15,36 @@ use crate::diagnostics::{Diagnostic, SourceFile};
 use crate::model::Project;
 use crate::vocabulary::is_slug;
 
-pub use project::Context;
+pub use project::{Context, ProjectFile};
 
 pub const CONTENT_DIR: &str = "content";
 const PROJECT_EXTENSION: &str = "md";
+/// The longest file name (without `.md`) a project may have: it becomes a folder and a file name
+/// in the output (`data/projects/<slug>.json`) and part of the URL, which should stay readable.
+pub const MAX_SLUG_LENGTH: usize = 100;
 
-/// Finds, reads and validates every project under `root/content`. Returns the projects in file order,
+/// Finds, reads and validates every project under `root/content`, taking a file's project from
+/// `reuse` (given the file's path) where it has one instead of reading the file: the live preview
+/// reads again only the files that changed. Returns the projects in file order with their notices,
 /// or every problem found in every file.
-pub fn load_projects(root: &Path, context: &Context<'_>) -> Result<Vec<Project>, Vec<Diagnostic>> {
-    load_projects_reusing(root, context, &|_| None)
-}
-
-/// As [`load_projects`], taking a file's project from `reuse` (given the file's path) where it has
-/// one instead of reading the file: the live preview reads again only the files that changed.
 pub fn load_projects_reusing(
     root: &Path,
     context: &Context<'_>,
-    reuse: &(dyn Fn(&Path) -> Option<Project> + Sync),
-) -> Result<Vec<Project>, Vec<Diagnostic>> {
+    reuse: &(dyn Fn(&Path) -> Option<ProjectFile> + Sync),
+) -> Result<Vec<ProjectFile>, Vec<Diagnostic>> {
     let (paths, mut errors) = discover(root);
-    let results: Vec<Result<Project, Vec<Diagnostic>>> = paths
+    let results: Vec<Result<ProjectFile, Vec<Diagnostic>>> = paths
         .par_iter()
         .map(|path| reuse(path).map_or_else(|| load_project(root, path, context), Ok))
         .collect();
-    let mut projects = Vec::with_capacity(results.len());
+    let mut files = Vec::with_capacity(results.len());
     for result in results {
         match result {
-            Ok(project) => projects.push(project),
+            Ok(file) => files.push(file),
             Err(mut e) => errors.append(&mut e),
         }
     }
+    let projects: Vec<&Project> = files.iter().map(|f| &f.project).collect();
     errors.extend(duplicates(&projects, |p| &p.slug, "slug（ファイル名）"));
     errors.extend(duplicates(&projects, |p| &p.name, "事業名（name）"));
     if projects.is_empty() && errors.is_empty() {
@@ -54,7 +54,7 @@ pub fn load_projects_reusing(
         ));
     }
     if errors.is_empty() {
-        Ok(projects)
+        Ok(files)
     } else {
         Err(errors)
     }
@@ -117,7 +117,7 @@ fn load_project(
     root: &Path,
     path: &Path,
     context: &Context<'_>,
-) -> Result<Project, Vec<Diagnostic>> {
+) -> Result<ProjectFile, Vec<Diagnostic>> {
     let display = relative(root, path);
     let bytes = std::fs::read(path).map_err(|e| {
         vec![Diagnostic::in_file(
@@ -132,6 +132,14 @@ fn load_project(
         return Err(vec![file
             .error(format!("ファイル名「{slug}」はURLに使えません。"))
             .with_hint("ファイル名は半角の英小文字・数字・ハイフンだけで付けます（例: hekichi-online-shinryo.md）。")]);
+    }
+    if slug.len() > MAX_SLUG_LENGTH {
+        return Err(vec![file
+            .error(format!(
+                "ファイル名が長すぎます（.md を除いて {} 文字。{MAX_SLUG_LENGTH} 文字まで）。",
+                slug.len()
+            ))
+            .with_hint("ファイル名はURLになります。事業名のローマ字を短くした名前を付けてください（例: hekichi-online-shinryo.md）。")]);
     }
     project::read(&file, slug, context)
 }
@@ -153,13 +161,13 @@ pub fn decode(display: &Path, bytes: Vec<u8>) -> Result<String, Vec<Diagnostic>>
 
 /// Errors for values that two or more projects share.
 fn duplicates<'p>(
-    projects: &'p [Project],
+    projects: &[&'p Project],
     key: impl Fn(&'p Project) -> &'p String,
     what: &str,
 ) -> Vec<Diagnostic> {
     let mut seen: HashMap<&String, &Project> = HashMap::new();
     let mut errors = Vec::new();
-    for project in projects {
+    for &project in projects {
         if let Some(first) = seen.get(key(project)) {
             errors.push(
                 Diagnostic::in_file(

@@ -10,10 +10,10 @@ use super::front_matter;
 use super::table::{Located, Sink, TableReader};
 use crate::config::SiteConfig;
 use crate::diagnostics::{Diagnostic, SourceFile, suggest};
-use crate::fiscal_year::{EndYear, FiscalYear};
+use crate::fiscal_year::{EndYear, FiscalYear, WrittenYear};
 use crate::markdown::{self, UnsafeKind};
-use crate::model::{Initiative, Project, RoadmapRow, RowKind};
-use crate::money::Budget;
+use crate::model::{Initiative, Project, RoadmapRow, RowKind, YearBasis};
+use crate::money::{Budget, group_digits};
 use crate::toml_errors;
 use crate::vocabulary::{SectionId, Vocabulary};
 
@@ -37,7 +37,18 @@ pub const PROJECT_KEYS: &[&str] = &[
     "initiatives",
 ];
 pub const INITIATIVE_KEYS: &[&str] = &["title", "description", "roadmap"];
-pub const ROW_KEYS: &[&str] = &["label", "kind", "years", "year_labels"];
+pub const ROW_KEYS: &[&str] = &["label", "kind", "years", "year_labels", "basis", "reason"];
+
+/// A budget at least this large, and a whole number of thousands, looks like yen written where
+/// thousand yen are meant (4202000 for 4,202千円): 10億円 or more for one project.
+const YEN_LIKE_BUDGET: u64 = 1_000_000;
+
+/// A project read from its file, with the notices about it (what looks wrong but may be right).
+#[derive(Debug, Clone)]
+pub struct ProjectFile {
+    pub project: Project,
+    pub notices: Vec<Diagnostic>,
+}
 
 /// What a project is checked against.
 pub struct Context<'a> {
@@ -50,7 +61,7 @@ pub fn read(
     file: &SourceFile,
     slug: &str,
     context: &Context<'_>,
-) -> Result<Project, Vec<Diagnostic>> {
+) -> Result<ProjectFile, Vec<Diagnostic>> {
     let parts = front_matter::split(file).map_err(|d| vec![*d])?;
     let toml_text = &file.text[parts.front_matter.clone()];
     let offset = parts.front_matter.start;
@@ -64,9 +75,11 @@ pub fn read(
     let sink = Sink::new(file, offset);
     let top = TableReader::top(&sink, document.get_ref());
     let project = read_table(&top, file, slug, &parts.body, context);
-    match project {
-        Some(project) if !sink.has_errors() => Ok(project),
-        _ => Err(sink.into_diagnostics()),
+    match (project, sink.into_result()) {
+        (Some(project), Ok(notices)) => Ok(ProjectFile { project, notices }),
+        (_, Err(errors)) => Err(errors),
+        // Every `None` above comes with an error; this is a safety net, never an empty failure.
+        (None, Ok(_)) => Err(vec![file.error("事業ファイルを読み取れませんでした。")]),
     }
 }
 
@@ -130,7 +143,9 @@ fn read_table(
     let sections = top
         .string_list("sections", "sections = [\"医療薬務課\"]")
         .and_then(|list| read_sections(top, &list, departments.as_deref()?, vocabulary));
-    let budget = top.non_negative_integer("budget", "budget = 4202");
+    let budget = top
+        .non_negative_integer("budget", "budget = 4202")
+        .and_then(|b| read_budget(sink, b));
     let account = match top.optional_string("account", "account = \"一般会計\"") {
         Some(a) => lookup(
             sink,
@@ -146,11 +161,11 @@ fn read_table(
     let future = top.boolean("future", "将来対応分 ○");
     let start = top
         .string("start", "start = \"R6\"")
-        .and_then(|s| fiscal_year(top, "start", &s));
+        .and_then(|s| written_year(top, "start", &s));
     let end_text = top.string("end", "end = \"R10\"");
     let end = end_text.as_ref().and_then(|e| end_year(top, e));
     if let (Some(start), Some(EndYear::Year(end_year)), Some(end_text)) = (start, end, &end_text)
-        && end_year < start
+        && end_year.year() < start.year()
     {
         sink.report(
             end_text.span.clone(),
@@ -180,7 +195,11 @@ fn read_table(
         }
     }
     check_body_markdown(sink, body.start, &file.text[body.clone()]);
-    let initiatives = read_initiatives(top, context);
+    let period = Period {
+        start: start.map(WrittenYear::year),
+        end,
+    };
+    let initiatives = read_initiatives(top, context, period);
 
     Some(Project {
         slug: slug.to_string(),
@@ -189,7 +208,7 @@ fn read_table(
         category: category?,
         departments: departments?,
         sections: sections?,
-        budget: Budget::from_thousand_yen(budget?.value),
+        budget: budget?,
         account: account?,
         priority: priority?.value,
         future: future?.value,
@@ -202,6 +221,42 @@ fn read_table(
         initiatives: initiatives?,
         notes: file.text[body.clone()].trim().to_string(),
     })
+}
+
+/// A budget within [`Budget::MAX`]; notes one that looks like yen rather than thousand yen.
+fn read_budget(sink: &Sink<'_>, budget: Located<u64>) -> Option<Budget> {
+    let amount = Budget::from_thousand_yen(budget.value);
+    if amount > Budget::MAX {
+        sink.report(
+            budget.span,
+            "budget",
+            format!(
+                "事業費 {} は大きすぎます（1事業の上限は {}＝{}）。",
+                amount.display(),
+                Budget::MAX.display(),
+                Budget::MAX.plain()
+            ),
+            Some("budget は千円単位の整数で書きます（4,202千円なら budget = 4202）。".to_string()),
+        );
+        return None;
+    }
+    if budget.value >= YEN_LIKE_BUDGET && budget.value.is_multiple_of(1000) {
+        sink.notice(
+            budget.span,
+            "budget",
+            format!(
+                "事業費が {}（{}）になっています。円で書いていませんか？",
+                amount.display(),
+                amount.plain()
+            ),
+            Some(format!(
+                "budget は千円単位です。{}円なら budget = {} と書きます。このままで正しければ、直す必要はありません。",
+                group_digits(budget.value),
+                budget.value / 1000
+            )),
+        );
+    }
+    Some(amount)
 }
 
 /// Looks a name up in a vocabulary list, reporting an undeclared one with the nearest declared name.
@@ -322,6 +377,20 @@ fn fiscal_year(
         .ok()
 }
 
+fn written_year(
+    table: &TableReader<'_, '_>,
+    key: &str,
+    text: &Located<String>,
+) -> Option<WrittenYear> {
+    WrittenYear::parse(&text.value)
+        .map_err(|e| {
+            table
+                .sink()
+                .report(text.span.clone(), &table.key_path(key), e.message, e.hint)
+        })
+        .ok()
+}
+
 fn end_year(top: &TableReader<'_, '_>, text: &Located<String>) -> Option<EndYear> {
     EndYear::parse(&text.value)
         .map_err(|e| {
@@ -395,18 +464,35 @@ fn require_text(table: &TableReader<'_, '_>, text: &Located<String>, key: &str) 
     false
 }
 
-fn read_initiatives(top: &TableReader<'_, '_>, context: &Context<'_>) -> Option<Vec<Initiative>> {
+/// The project's own years, as far as they could be read: roadmap rows outside them get a notice.
+#[derive(Clone, Copy)]
+struct Period {
+    start: Option<FiscalYear>,
+    end: Option<EndYear>,
+}
+
+fn read_initiatives(
+    top: &TableReader<'_, '_>,
+    context: &Context<'_>,
+    period: Period,
+) -> Option<Vec<Initiative>> {
     let example = "[[initiatives]] の行に続けて title = \"…\" と description = \"…\"";
     let tables = top.tables("initiatives", true, example);
-    let initiatives: Vec<Option<Initiative>> =
-        tables.iter().map(|t| read_initiative(t, context)).collect();
+    let initiatives: Vec<Option<Initiative>> = tables
+        .iter()
+        .map(|t| read_initiative(t, context, period))
+        .collect();
     if tables.is_empty() {
         return None;
     }
     initiatives.into_iter().collect()
 }
 
-fn read_initiative(table: &TableReader<'_, '_>, context: &Context<'_>) -> Option<Initiative> {
+fn read_initiative(
+    table: &TableReader<'_, '_>,
+    context: &Context<'_>,
+    period: Period,
+) -> Option<Initiative> {
     table.reject_unknown_keys(INITIATIVE_KEYS);
     let title = table.string("title", "title = \"取組の名前\"");
     let description = table.optional_string("description", "description = \"取組の説明\"");
@@ -416,7 +502,7 @@ fn read_initiative(table: &TableReader<'_, '_>, context: &Context<'_>) -> Option
     let rows: Vec<Option<RoadmapRow>> = table
         .tables("roadmap", false, "[[initiatives.roadmap]]")
         .iter()
-        .map(|row| read_row(row, context))
+        .map(|row| read_row(row, context, period))
         .collect();
     Some(Initiative {
         title: title.filter(|t| require_text(table, t, "title"))?.value,
@@ -425,7 +511,11 @@ fn read_initiative(table: &TableReader<'_, '_>, context: &Context<'_>) -> Option
     })
 }
 
-fn read_row(table: &TableReader<'_, '_>, context: &Context<'_>) -> Option<RoadmapRow> {
+fn read_row(
+    table: &TableReader<'_, '_>,
+    context: &Context<'_>,
+    period: Period,
+) -> Option<RoadmapRow> {
     table.reject_unknown_keys(ROW_KEYS);
     let columns = context.config.roadmap_years();
     let column_codes = || {
@@ -490,8 +580,12 @@ fn read_row(table: &TableReader<'_, '_>, context: &Context<'_>) -> Option<Roadma
                     None,
                 );
             }
+            if let Some(first) = list.first() {
+                note_years_outside_period(table, first, &years, period);
+            }
             Some(years)
         });
+    let basis = read_basis(table, context);
     let mut year_labels = BTreeMap::new();
     for (year_text, label_text) in table.string_map(
         "year_labels",
@@ -523,7 +617,120 @@ fn read_row(table: &TableReader<'_, '_>, context: &Context<'_>) -> Option<Roadma
         kind: kind?,
         years: years?,
         year_labels,
+        basis: basis?,
     })
+}
+
+/// `basis` (「資料どおり」 or 「推定」) and, for inferred years, `reason`.
+fn read_basis(table: &TableReader<'_, '_>, context: &Context<'_>) -> Option<YearBasis> {
+    let sink = table.sink();
+    let example = format!(
+        "basis = \"{}\"（資料に年度が書かれている）または basis = \"{}\"（年度を推定した）",
+        YearBasis::AS_WRITTEN,
+        YearBasis::INFERRED
+    );
+    let basis = table.string("basis", &example);
+    let reason = table.optional_string(
+        "reason",
+        "reason = \"資料の文字からは棒の位置が読み取れないため、…と推定。\"",
+    );
+    let basis = basis?;
+    match basis.value.trim() {
+        YearBasis::AS_WRITTEN => {
+            if let Some(reason) = reason {
+                sink.report(
+                    reason.span,
+                    &table.key_path("reason"),
+                    format!("reason は basis = \"{}\" の行にだけ書きます。", YearBasis::INFERRED),
+                    Some(format!(
+                        "年度を推定したのなら basis = \"{}\" に、資料どおりなら reason を消してください。",
+                        YearBasis::INFERRED
+                    )),
+                );
+                return None;
+            }
+            Some(YearBasis::AsWritten)
+        }
+        YearBasis::INFERRED => {
+            let Some(reason) = reason else {
+                sink.report(
+                    basis.span,
+                    &table.key_path("reason"),
+                    "年度を推定した行には、推定の理由（reason）が必要です。".to_string(),
+                    Some("reason = \"資料の文字からは棒の位置が読み取れないため、事業期間を通して行うと推定。\" のように、読む人に分かる言葉で書きます。".to_string()),
+                );
+                return None;
+            };
+            if !require_text(table, &reason, "reason") {
+                return None;
+            }
+            if !context.config.publish_inferred_years {
+                sink.report(
+                    basis.span,
+                    &table.key_path("basis"),
+                    "年度を推定した行は公開しない設定です（config.toml の roadmap.publish_inferred_years = false）。".to_string(),
+                    Some("原本で年度を確かめて years を直し、basis = \"資料どおり\" にしてください。".to_string()),
+                );
+                return None;
+            }
+            Some(YearBasis::Inferred {
+                reason: reason.value.trim().to_string(),
+            })
+        }
+        other => {
+            sink.report(
+                basis.span,
+                &table.key_path("basis"),
+                format!("basis に「{other}」は使えません。"),
+                Some(format!(
+                    "\"{}\"（資料に年度が書かれている）または \"{}\"（年度を推定した）と書きます。",
+                    YearBasis::AS_WRITTEN,
+                    YearBasis::INFERRED
+                )),
+            );
+            None
+        }
+    }
+}
+
+/// A notice for roadmap years before 事業始期 or after 事業終期: it may be right (work that goes on
+/// after the project), but the page must then explain it, and it may be a typo.
+fn note_years_outside_period(
+    table: &TableReader<'_, '_>,
+    at: &Located<String>,
+    years: &[FiscalYear],
+    period: Period,
+) {
+    let before: Vec<FiscalYear> = period
+        .start
+        .map(|start| years.iter().copied().filter(|&y| y < start).collect())
+        .unwrap_or_default();
+    let after: Vec<FiscalYear> = match period.end {
+        Some(EndYear::Year(end)) => years.iter().copied().filter(|&y| y > end.year()).collect(),
+        _ => Vec::new(),
+    };
+    let codes = |list: &[FiscalYear]| list.iter().map(|y| y.code()).collect::<Vec<_>>().join("、");
+    let report = |list: &[FiscalYear], which: &str, bound: String| {
+        if list.is_empty() {
+            return;
+        }
+        table.sink().notice(
+            at.span.clone(),
+            &table.key_path("years"),
+            format!(
+                "ロードマップの年度（{}）が{which}（{bound}）の{}です。",
+                codes(list),
+                if which == "事業始期" { "前" } else { "後" }
+            ),
+            Some("資料のとおりなら直す必要はありません（事業ページに、事業期間の外の年度であることを書き添えます）。書き間違いなら years を直してください。".to_string()),
+        );
+    };
+    if let Some(start) = period.start {
+        report(&before, "事業始期", start.code());
+    }
+    if let Some(EndYear::Year(end)) = period.end {
+        report(&after, "事業終期", end.code());
+    }
 }
 
 /// The slug of a content file: its name without `.md`.

@@ -17,6 +17,8 @@ pub struct Sink<'f> {
     /// Byte offset of the TOML text in the file.
     pub offset: usize,
     pub diagnostics: RefCell<Vec<Diagnostic>>,
+    /// Notices: what looks wrong but may be right; they do not stop the build.
+    pub notices: RefCell<Vec<Diagnostic>>,
 }
 
 /// A value with its byte range in the file.
@@ -45,6 +47,7 @@ impl<'f> Sink<'f> {
             file,
             offset,
             diagnostics: RefCell::new(Vec::new()),
+            notices: RefCell::new(Vec::new()),
         }
     }
 
@@ -74,8 +77,29 @@ impl<'f> Sink<'f> {
         self.diagnostics.borrow_mut().push(diagnostic);
     }
 
+    /// Records a notice at a span of the TOML text.
+    pub fn notice(&self, span: Range<usize>, key: &str, message: String, hint: Option<String>) {
+        let diagnostic = self
+            .file
+            .error_at(span.start + self.offset..span.end + self.offset, message)
+            .with_key(key)
+            .with_optional_hint(hint)
+            .as_notice();
+        self.notices.borrow_mut().push(diagnostic);
+    }
+
     pub fn into_diagnostics(self) -> Vec<Diagnostic> {
         self.diagnostics.into_inner()
+    }
+
+    /// The errors, or, when there are none, the notices.
+    pub fn into_result(self) -> Result<Vec<Diagnostic>, Vec<Diagnostic>> {
+        let errors = self.diagnostics.into_inner();
+        if errors.is_empty() {
+            Ok(self.notices.into_inner())
+        } else {
+            Err(errors)
+        }
     }
 
     pub fn has_errors(&self) -> bool {

@@ -19,12 +19,13 @@ use rayon::prelude::*;
 use walkdir::WalkDir;
 
 use super::{
-    BuildOptions, BuildReport, Failure, Scope, THEMES_DIR, build_site, load_site_reusing,
-    render_files, theme_dir,
+    BuildOptions, BuildReport, Failure, Loaded, Scope, THEMES_DIR, build_indexes, build_site,
+    load_site_reusing, render_files, set_base_url, theme_dir,
 };
 use crate::config::CONFIG_FILE;
-use crate::indexes::Indexes;
-use crate::model::{Project, Site};
+use crate::content::ProjectFile;
+use crate::diagnostics::Diagnostic;
+use crate::model::Site;
 use crate::progress::Progress;
 use crate::render::{self, PageKind, Renderer};
 use crate::vocabulary::VOCABULARY_FILE;
@@ -74,8 +75,8 @@ impl Written {
 struct Last {
     /// Everything read besides the projects: config, vocabulary, every theme file.
     inputs: Vec<(PathBuf, Option<Stamp>)>,
-    /// By the content file's path.
-    projects: HashMap<PathBuf, (Stamp, Project)>,
+    /// By the content file's path, with the notices about the file.
+    projects: HashMap<PathBuf, (Stamp, ProjectFile)>,
     files: HashMap<String, u64>,
     assets: Vec<String>,
 }
@@ -182,40 +183,45 @@ impl Rebuilder {
     }
 
     /// Loads the site, taking unchanged projects from `last`; also returns each file's stamp.
-    fn load(&self, last: Option<&Last>) -> Result<(Site, HashMap<PathBuf, Stamp>), Failure> {
+    fn load(&self, last: Option<&Last>) -> Result<(Loaded, HashMap<PathBuf, Stamp>), Failure> {
         let seen: Mutex<HashMap<PathBuf, Stamp>> = Mutex::new(HashMap::new());
-        let reuse = |path: &Path| -> Option<Project> {
+        let reuse = |path: &Path| -> Option<ProjectFile> {
             // Hashed before it is parsed, so that a save during the build is seen by the next one.
             let stamp = Stamp::of(path)?;
             lock(&seen).insert(path.to_path_buf(), stamp);
             let (known, project) = last?.projects.get(path)?;
             (*known == stamp).then(|| project.clone())
         };
-        let mut site = load_site_reusing(&self.options.root, &reuse)?;
-        if let Some(url) = &self.options.base_url {
-            site.config.set_base_url(url);
-        }
+        let mut loaded = load_site_reusing(&self.options.root, &reuse)?;
+        set_base_url(&mut loaded.site, &self.options)?;
         let seen = seen.into_inner().unwrap_or_else(|e| e.into_inner());
-        Ok((site, seen))
+        Ok((loaded, seen))
     }
 
+    /// Each project with its stamp and the notices about its file (a notice names its file).
     fn remember(
         &self,
         site: Site,
+        notices: &[Diagnostic],
         seen: &HashMap<PathBuf, Stamp>,
-    ) -> HashMap<PathBuf, (Stamp, Project)> {
+    ) -> HashMap<PathBuf, (Stamp, ProjectFile)> {
         site.projects
             .into_iter()
             .filter_map(|project| {
                 let path = self.options.root.join(&project.source);
                 let stamp = *seen.get(&path)?;
-                Some((path, (stamp, project)))
+                let notices = notices
+                    .iter()
+                    .filter(|n| n.path == project.source)
+                    .cloned()
+                    .collect();
+                Some((path, (stamp, ProjectFile { project, notices })))
             })
             .collect()
     }
 
     fn full(&self, started: Instant) -> Result<(RebuildReport, Last), Failure> {
-        let (site, seen) = self.load(None)?;
+        let (Loaded { site, notices }, seen) = self.load(None)?;
         let written = Written::default();
         let build = build_site(
             &self.options,
@@ -226,7 +232,7 @@ impl Rebuilder {
         )?;
         let last = Last {
             inputs: Vec::new(),
-            projects: self.remember(site, &seen),
+            projects: self.remember(site, &notices, &seen),
             files: written
                 .files
                 .into_inner()
@@ -237,14 +243,14 @@ impl Rebuilder {
                 .unwrap_or_else(|e| e.into_inner()),
         };
         let report = RebuildReport {
-            build,
+            build: BuildReport { notices, ..build },
             kind: RebuildKind::Full,
         };
         Ok((report, last))
     }
 
     fn partial(&self, last: &Last, started: Instant) -> Result<(RebuildReport, Last), Failure> {
-        let (site, seen) = self.load(Some(last))?;
+        let (Loaded { site, notices }, seen) = self.load(Some(last))?;
         let read = seen
             .iter()
             .filter(|(path, stamp)| last.projects.get(*path).is_none_or(|(s, _)| s != *stamp))
@@ -255,12 +261,14 @@ impl Rebuilder {
             .enumerate()
             .filter(|(_, project)| {
                 let path = self.options.root.join(&project.source);
-                last.projects.get(&path).is_none_or(|(_, p)| p != *project)
+                last.projects
+                    .get(&path)
+                    .is_none_or(|(_, file)| file.project != **project)
             })
             .map(|(i, _)| i)
             .collect();
         let renderer = Renderer::load(&theme_dir(&self.options.root, &site))?;
-        let indexes = Indexes::build(&site);
+        let indexes = build_indexes(&site)?;
         let made: Mutex<Vec<(String, Vec<u8>)>> = Mutex::new(Vec::new());
         let keep = |path: &str, bytes: &[u8]| -> Result<(), Failure> {
             lock(&made).push((path.to_string(), bytes.to_vec()));
@@ -322,8 +330,10 @@ impl Rebuilder {
             pages: rendered.pages,
             assets: rendered.files - rendered.pages,
             projects: site.projects.len(),
-            total: site.total_budget(),
+            total: indexes.budget.total,
             seconds: started.elapsed().as_secs_f64(),
+            absolute_urls: site.config.public_base_url().is_some(),
+            notices,
         };
         let kind = RebuildKind::Partial {
             read,
@@ -333,7 +343,7 @@ impl Rebuilder {
         };
         let last = Last {
             inputs: Vec::new(),
-            projects: self.remember(site, &seen),
+            projects: self.remember(site, &build.notices, &seen),
             files,
             assets: last.assets.clone(),
         };

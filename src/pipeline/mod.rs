@@ -56,6 +56,9 @@ pub struct BuildOptions {
     pub root: PathBuf,
     pub output: PathBuf,
     pub base_url: Option<String>,
+    /// A build for the local preview (`roadmap serve`): its local base URL is used for absolute
+    /// links, which a published build never does.
+    pub preview: bool,
 }
 
 /// What a successful build did.
@@ -66,26 +69,41 @@ pub struct BuildReport {
     pub projects: usize,
     pub total: Budget,
     pub seconds: f64,
+    /// What looks wrong but may be right; the build went on.
+    pub notices: Vec<Diagnostic>,
+    /// False when no public base URL is set: canonical links, the sitemap and the feed were left out.
+    pub absolute_urls: bool,
 }
 
 /// What a successful check found.
 #[derive(Debug, Clone)]
 pub struct CheckReport {
-    pub files: usize,
     pub projects: usize,
+    pub notices: Vec<Diagnostic>,
+}
+
+/// A site as read, with the notices about its files.
+pub struct Loaded {
+    pub site: Site,
+    pub notices: Vec<Diagnostic>,
 }
 
 /// Reads and validates everything under `root`: config, vocabulary, content.
 pub fn load_site(root: &Path) -> Result<Site, Failure> {
+    load(root).map(|loaded| loaded.site)
+}
+
+/// As [`load_site`], keeping the notices.
+pub fn load(root: &Path) -> Result<Loaded, Failure> {
     load_site_reusing(root, &|_| None)
 }
 
-/// As [`load_site`], taking projects from `reuse` where it has them (see
+/// As [`load`], taking projects from `reuse` where it has them (see
 /// [`content::load_projects_reusing`]).
 fn load_site_reusing(
     root: &Path,
-    reuse: &(dyn Fn(&Path) -> Option<crate::model::Project> + Sync),
-) -> Result<Site, Failure> {
+    reuse: &(dyn Fn(&Path) -> Option<content::ProjectFile> + Sync),
+) -> Result<Loaded, Failure> {
     if !root.join(crate::config::CONFIG_FILE).is_file() {
         return Err(Failure::Usage(format!(
             "{} に {} がありません。--root でサイトのフォルダ（config.toml のある場所）を指定してください。",
@@ -107,15 +125,48 @@ fn load_site_reusing(
         config: &config,
         vocabulary: &vocabulary,
     };
-    let projects =
-        content::load_projects_reusing(root, &context, reuse).map_err(content_failure)?;
+    let files = content::load_projects_reusing(root, &context, reuse).map_err(content_failure)?;
+    let mut notices = Vec::new();
+    let mut projects = Vec::with_capacity(files.len());
+    for file in files {
+        notices.extend(file.notices);
+        projects.push(file.project);
+    }
     let mut site = Site {
         config,
         vocabulary,
         projects,
     };
     site.sort_projects();
-    Ok(site)
+    diagnostics::sort(&mut notices);
+    notices.extend(inferred_rows_notice(&site));
+    Ok(Loaded { site, notices })
+}
+
+/// How many roadmap rows have inferred years, said once per check and build.
+fn inferred_rows_notice(site: &Site) -> Option<Diagnostic> {
+    let counts = site.row_counts();
+    (counts.inferred > 0).then(|| {
+        Diagnostic::in_file(
+            Path::new(content::CONTENT_DIR),
+            format!(
+                "ロードマップの {} 行のうち {} 行（{} 事業）は、年度を推定しています（basis = \"推定\"）。サイトには「推定」と理由を示して載せます。",
+                counts.rows, counts.inferred, counts.projects_with_inferred
+            ),
+        )
+        .with_hint("原本で年度を確かめたら years を直し、basis = \"資料どおり\" にして reason を消してください。推定の行を公開しないときは config.toml に [roadmap] publish_inferred_years = false と書きます。")
+        .as_notice()
+    })
+}
+
+/// The indexes, or the content failure of a sum too large to hold.
+fn build_indexes(site: &Site) -> Result<Indexes, Failure> {
+    Indexes::build(site).map_err(|e| {
+        Failure::Content(vec![
+            Diagnostic::in_file(Path::new(content::CONTENT_DIR), e.to_string())
+                .with_hint("事業費（budget）が千円単位で書かれているか確かめてください。"),
+        ])
+    })
 }
 
 fn content_failure(mut errors: Vec<Diagnostic>) -> Failure {
@@ -151,13 +202,27 @@ fn check_output_is_safe(root: &Path, output: &Path) -> Result<(), Failure> {
     Ok(())
 }
 
-/// Validates everything a build reads, writing nothing.
+/// Validates everything a build reads and renders every file a build would write, in memory,
+/// writing nothing: whatever would make `build` fail makes `check` fail, with the same message.
 pub fn check(root: &Path) -> Result<CheckReport, Failure> {
-    let site = load_site(root)?;
-    Renderer::load(&theme_dir(root, &site))?;
+    let Loaded { site, notices } = load(root)?;
+    let renderer = Renderer::load(&theme_dir(root, &site))?;
+    let indexes = build_indexes(&site)?;
+    let discard = |path: &str, _: &[u8]| -> Result<(), Failure> {
+        crate::write::check_name(path)?;
+        Ok(())
+    };
+    render_files(
+        &site,
+        &indexes,
+        &renderer,
+        &Scope::All,
+        &discard,
+        &Progress::default(),
+    )?;
     Ok(CheckReport {
-        files: site.projects.len() + 2,
         projects: site.projects.len(),
+        notices,
     })
 }
 
@@ -172,11 +237,25 @@ pub fn build_with_progress(
     progress: &Progress,
 ) -> Result<BuildReport, Failure> {
     let started = Instant::now();
-    let mut site = load_site(&options.root)?;
-    if let Some(url) = &options.base_url {
-        site.config.set_base_url(url);
+    let Loaded { mut site, notices } = load(&options.root)?;
+    set_base_url(&mut site, options)?;
+    let mut report = build_site(options, &site, progress, None, started)?;
+    report.notices = notices;
+    Ok(report)
+}
+
+/// Applies `--base-url`, refusing anything but an http or https URL.
+fn set_base_url(site: &mut Site, options: &BuildOptions) -> Result<(), Failure> {
+    site.config.allow_local_base_url = options.preview;
+    match &options.base_url {
+        Some(url) => site.config.set_base_url(url).map_err(|e| {
+            Failure::Usage(format!(
+                "--base-url: {}（例: --base-url https://www.pref.aomori.lg.jp/dx/roadmap/）",
+                e.0
+            ))
+        }),
+        None => Ok(()),
     }
-    build_site(options, &site, progress, None, started)
 }
 
 /// Builds a loaded site (its base URL already set) into `options.output`, replacing the output only
@@ -191,7 +270,7 @@ fn build_site(
     check_output_is_safe(&options.root, &options.output)?;
     let theme = theme_dir(&options.root, site);
     let renderer = Renderer::load(&theme)?;
-    let indexes = Indexes::build(site);
+    let indexes = build_indexes(site)?;
     let staging = Staging::begin(&options.output)?;
     let write = |path: &str, bytes: &[u8]| -> Result<(), Failure> {
         staging.write(path, bytes)?;
@@ -215,8 +294,10 @@ fn build_site(
         pages: rendered.pages,
         assets: assets.len() + rendered.files - rendered.pages,
         projects: site.projects.len(),
-        total: site.total_budget(),
+        total: indexes.budget.total,
         seconds: started.elapsed().as_secs_f64(),
+        notices: Vec::new(),
+        absolute_urls: site.config.public_base_url().is_some(),
     })
 }
 
@@ -264,7 +345,7 @@ fn render_files(
         || write_pages(&source, renderer, &pages, write, progress),
         || {
             rayon::join(
-                || render::data::write_collection_files(site, write),
+                || render::data::write_collection_files(site, indexes.budget.total, write),
                 || {
                     rayon::join(
                         || render::search::write_files(site, write),
@@ -280,12 +361,17 @@ fn render_files(
     })
 }
 
-/// Writes the sitemap, `robots.txt` and the Atom feed; returns how many files.
+/// Writes `robots.txt` and, when the site has a public base URL, the sitemap and the Atom feed
+/// (both need absolute URLs); returns how many files.
 fn write_feeds(
     site: &Site,
     indexes: &Indexes,
     write: &render::WriteFile<'_, Failure>,
 ) -> Result<usize, Failure> {
+    write("robots.txt", render::feeds::robots(site).as_bytes())?;
+    let Some(base_url) = site.config.public_base_url() else {
+        return Ok(1);
+    };
     let listed: Vec<String> = render::pages(site, indexes)
         .into_iter()
         .filter(|&p| p != render::PageKind::NotFound)
@@ -293,10 +379,9 @@ fn write_feeds(
         .collect();
     write(
         "sitemap.xml",
-        render::feeds::sitemap(site, &listed).as_bytes(),
+        render::feeds::sitemap(site, base_url, &listed).as_bytes(),
     )?;
-    write("robots.txt", render::feeds::robots(site).as_bytes())?;
-    write("feed.xml", render::feeds::atom(site).as_bytes())?;
+    write("feed.xml", render::feeds::atom(site, base_url).as_bytes())?;
     Ok(3)
 }
 

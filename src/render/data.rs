@@ -9,28 +9,32 @@
 use rayon::prelude::*;
 use serde::Serialize;
 
-use crate::fiscal_year::{EndYear, FiscalYear};
-use crate::model::{Project, Site};
+use crate::config::{License, SourceDocument};
+use crate::fiscal_year::{EndYear, FiscalYear, WrittenYear};
+use crate::model::{Project, RowCounts, Site, YearBasis};
+use crate::money::Budget;
 
 /// Writes the files of `data/` that gather every project with `write(path relative to the output,
 /// bytes)`, each as soon as it is made (side by side); returns how many. Each project's own file is
 /// [`project_json`], written beside its page.
 pub fn write_collection_files<E: Send + From<csv::Error>>(
     site: &Site,
+    total: Budget,
     write: &super::WriteFile<'_, E>,
 ) -> Result<usize, E> {
     let records: Vec<ProjectRecord> = site.projects.par_iter().map(|p| record(site, p)).collect();
-    type Build = fn(&Site, &[ProjectRecord]) -> Result<(&'static str, Vec<u8>), csv::Error>;
+    let collection = Collection::new(site, total, &records);
+    type Build = fn(&Collection<'_>) -> Result<(&'static str, Vec<u8>), csv::Error>;
     let builders: [Build; 6] = [
-        |_, r| Ok(("data/projects.csv", projects_csv(r)?)),
-        |_, r| Ok(("data/project_sections.csv", sections_csv(r)?)),
-        |_, r| Ok(("data/initiatives.csv", initiatives_csv(r)?)),
-        |_, r| Ok(("data/roadmap.csv", roadmap_csv(r)?)),
-        |site, r| Ok(("data/projects.json", json(&Collection::new(site, r)))),
-        |_, _| Ok(("data/projects.schema.json", SCHEMA.as_bytes().to_vec())),
+        |c| Ok(("data/projects.csv", projects_csv(c.projects)?)),
+        |c| Ok(("data/project_sections.csv", sections_csv(c.projects)?)),
+        |c| Ok(("data/initiatives.csv", initiatives_csv(c.projects)?)),
+        |c| Ok(("data/roadmap.csv", roadmap_csv(c.projects)?)),
+        |c| Ok(("data/projects.json", json(c))),
+        |_| Ok(("data/projects.schema.json", SCHEMA.as_bytes().to_vec())),
     ];
     builders.par_iter().try_for_each(|build| {
-        let (path, bytes) = build(site, &records)?;
+        let (path, bytes) = build(&collection)?;
         write(path, &bytes)
     })?;
     Ok(builders.len())
@@ -63,7 +67,8 @@ pub struct SectionRecord {
     pub department: String,
 }
 
-/// A fiscal year in both calendars; `fiscal_year` is null for an undecided end.
+/// A fiscal year in both calendars, the code and the era as the sheet writes them (H31 stays
+/// 平成31年度); `fiscal_year` is null for an undecided end.
 #[derive(Debug, Clone, Serialize)]
 pub struct YearRecord {
     pub code: String,
@@ -76,7 +81,24 @@ pub struct RowRecord {
     pub label: String,
     pub kind: &'static str,
     pub fiscal_years: Vec<u16>,
+    /// 「as_written」 or 「inferred」.
+    pub years_basis: &'static str,
+    /// Why the years were inferred; null for rows as written.
+    pub years_basis_note: Option<String>,
+    /// The years of `fiscal_years` outside the project's own years.
+    pub years_outside_project_period: Vec<u16>,
     pub year_labels: Vec<YearLabel>,
+}
+
+const AS_WRITTEN_CODE: &str = "as_written";
+const INFERRED_CODE: &str = "inferred";
+
+/// The code of a row's basis in the open data.
+pub fn basis_code(basis: &YearBasis) -> &'static str {
+    match basis {
+        YearBasis::AsWritten => AS_WRITTEN_CODE,
+        YearBasis::Inferred { .. } => INFERRED_CODE,
+    }
 }
 
 #[derive(Debug, Clone, Serialize)]
@@ -119,37 +141,56 @@ pub struct ProjectRecord {
     pub url: String,
 }
 
+/// Everything in `projects.json`: what the configuration says of the site and its source (absent
+/// statements are null, never filled in), the counts and total, and every project.
 #[derive(Serialize)]
 struct Collection<'a> {
-    title: &'a str,
-    publisher: &'a str,
-    source: &'a str,
-    license: &'a str,
-    license_url: &'a str,
+    title: String,
+    scope: Option<&'a str>,
+    publisher: Option<&'a str>,
+    source: SourceRecord<'a>,
+    license: Option<&'a License>,
     count: usize,
     total_budget_thousand_yen: u64,
+    roadmap_rows: RowCounts,
     projects: &'a [ProjectRecord],
 }
 
+#[derive(Serialize)]
+struct SourceRecord<'a> {
+    title: &'a str,
+    author: Option<&'a str>,
+    url: Option<&'a str>,
+}
+
 impl<'a> Collection<'a> {
-    fn new(site: &'a Site, records: &'a [ProjectRecord]) -> Collection<'a> {
+    fn new(site: &'a Site, total: Budget, records: &'a [ProjectRecord]) -> Collection<'a> {
+        let config = &site.config;
+        let SourceDocument {
+            title, author, url, ..
+        } = &config.source;
         Collection {
-            title: &site.config.title,
-            publisher: &site.config.publisher,
-            source: &site.config.source_title,
-            license: &site.config.license.name,
-            license_url: &site.config.license.url,
+            title: config.full_title(),
+            scope: config.source.scope.as_deref(),
+            publisher: config.publisher.as_deref(),
+            source: SourceRecord {
+                title,
+                author: author.as_deref(),
+                url: url.as_deref(),
+            },
+            license: config.license.as_ref(),
             count: records.len(),
-            total_budget_thousand_yen: site.total_budget().thousand_yen(),
+            total_budget_thousand_yen: total.thousand_yen(),
+            roadmap_rows: site.row_counts(),
             projects: records,
         }
     }
 }
 
-fn year(year: FiscalYear) -> YearRecord {
+fn year(year: WrittenYear) -> YearRecord {
     YearRecord {
         code: year.code(),
-        fiscal_year: Some(year.western()),
+        fiscal_year: Some(year.year().western()),
         wareki: year.japanese(),
     }
 }
@@ -231,6 +272,13 @@ pub fn record(site: &Site, project: &Project) -> ProjectRecord {
                         label: r.label.clone(),
                         kind: r.kind.label(),
                         fiscal_years: r.years.iter().map(|y| y.western()).collect(),
+                        years_basis: basis_code(&r.basis),
+                        years_basis_note: r.basis.reason().map(str::to_string),
+                        years_outside_project_period: project
+                            .years_outside(r)
+                            .iter()
+                            .map(|y| y.western())
+                            .collect(),
                         year_labels: r
                             .year_labels
                             .iter()
@@ -243,7 +291,7 @@ pub fn record(site: &Site, project: &Project) -> ProjectRecord {
                     .collect(),
             })
             .collect(),
-        url: format!("projects/{}/", project.slug),
+        url: super::views::project_url(project),
     }
 }
 
@@ -307,12 +355,18 @@ pub const PROJECT_COLUMNS: &[(&str, &str)] = &[
     ("priority", "重点枠事業（1=該当、0=該当しない）"),
     ("future", "将来対応分（1=該当、0=該当しない）"),
     ("start_fiscal_year", "事業始期（西暦の年度）"),
-    ("start_wareki", "事業始期（和暦）"),
+    (
+        "start_wareki",
+        "事業始期（和暦。資料の元号のまま：平成31年度など）",
+    ),
     (
         "end_fiscal_year",
         "事業終期（西暦の年度。未定のときは空欄）",
     ),
-    ("end_wareki", "事業終期（和暦、または「未定」）"),
+    (
+        "end_wareki",
+        "事業終期（和暦。資料の元号のまま。または「未定」）",
+    ),
     (
         "end_undecided",
         "事業終期が未定か（1=未定、0=決まっている）",
@@ -427,6 +481,18 @@ pub const ROADMAP_COLUMNS: &[(&str, &str)] = &[
     ("row_label", "ロードマップの行の名前"),
     ("kind", "区分（計画 または 実績）"),
     ("year_label", "その年度の欄に書かれた文字（ない場合は空欄）"),
+    (
+        "years_inferred",
+        "この行の年度を推定したか（1=推定、元資料の文字から年度が読み取れない行。0=元資料の文字から年度が決まる行）",
+    ),
+    (
+        "years_basis_note",
+        "年度を推定した理由（years_inferred が 1 のとき。0 のときは空欄）",
+    ),
+    (
+        "in_project_period",
+        "その年度が事業期間（事業始期〜事業終期）の中か（1=中、0=外。事業終期より後の年度に書かれた行など）",
+    ),
 ];
 
 fn roadmap_csv(records: &[ProjectRecord]) -> Result<Vec<u8>, csv::Error> {
@@ -450,6 +516,9 @@ fn roadmap_csv(records: &[ProjectRecord]) -> Result<Vec<u8>, csv::Error> {
                         &row.label,
                         row.kind,
                         label,
+                        flag(row.years_basis == INFERRED_CODE),
+                        row.years_basis_note.as_deref().unwrap_or_default(),
+                        flag(!row.years_outside_project_period.contains(&fy)),
                     ])?;
                 }
             }

@@ -1,19 +1,20 @@
 //! The files around the pages that other programs read: `sitemap.xml` for search engines,
-//! `robots.txt`, and an Atom feed of the projects (`feed.xml`). All URLs are absolute, from the base
-//! URL; dates come from the config, never the clock, so output stays deterministic.
+//! `robots.txt`, and an Atom feed of the projects (`feed.xml`). The sitemap and the feed need
+//! absolute URLs: they are made only from a public base URL (see `SiteConfig::public_base_url`).
+//! Dates come from the config, never the clock, so output stays deterministic.
 
 use super::escape_xml as escape;
 use crate::model::Site;
 
-/// `sitemap.xml` listing `pages` (URLs relative to the site root).
-pub fn sitemap(site: &Site, pages: &[String]) -> String {
+/// `sitemap.xml` listing `pages` (URLs relative to the site root) under `base_url`.
+pub fn sitemap(site: &Site, base_url: &str, pages: &[String]) -> String {
     let mut xml = String::from(
         "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<urlset xmlns=\"http://www.sitemaps.org/schemas/sitemap/0.9\">\n",
     );
     for page in pages {
         xml.push_str(&format!(
             "  <url><loc>{}</loc><lastmod>{}</lastmod></url>\n",
-            escape(&format!("{}{page}", site.config.base_url)),
+            escape(&format!("{base_url}{page}")),
             escape(&site.config.updated)
         ));
     }
@@ -21,32 +22,41 @@ pub fn sitemap(site: &Site, pages: &[String]) -> String {
     xml
 }
 
-/// `robots.txt`: everything may be read; points at the sitemap.
+/// `robots.txt`: everything may be read; points at the sitemap when there is one.
 pub fn robots(site: &Site) -> String {
-    format!(
-        "User-agent: *\nAllow: /\nSitemap: {}sitemap.xml\n",
-        site.config.base_url
-    )
+    let mut text = String::from("User-agent: *\nAllow: /\n");
+    if let Some(base_url) = site.config.public_base_url() {
+        text.push_str(&format!("Sitemap: {base_url}sitemap.xml\n"));
+    }
+    text
 }
 
-/// An Atom feed with one entry per project.
-pub fn atom(site: &Site) -> String {
+/// An Atom feed under `base_url` with one entry per project. Its author is the configured
+/// publisher, or else the site itself (Atom requires one); its rights, the configured licence only.
+pub fn atom(site: &Site, base_url: &str) -> String {
     let config = &site.config;
     let updated = format!("{}T00:00:00+09:00", config.updated);
+    let title = config.full_title();
+    let author = config.publisher.clone().unwrap_or_else(|| title.clone());
     let mut xml = format!(
-        "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<feed xmlns=\"http://www.w3.org/2005/Atom\" xml:lang=\"{}\">\n  <title>{}</title>\n  <subtitle>{}</subtitle>\n  <id>{}</id>\n  <link rel=\"alternate\" type=\"text/html\" href=\"{}\"/>\n  <link rel=\"self\" type=\"application/atom+xml\" href=\"{}feed.xml\"/>\n  <updated>{updated}</updated>\n  <author><name>{}</name></author>\n  <rights>{}（{}）</rights>\n",
+        "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<feed xmlns=\"http://www.w3.org/2005/Atom\" xml:lang=\"{}\">\n  <title>{}</title>\n  <subtitle>{}</subtitle>\n  <id>{}</id>\n  <link rel=\"alternate\" type=\"text/html\" href=\"{}\"/>\n  <link rel=\"self\" type=\"application/atom+xml\" href=\"{}feed.xml\"/>\n  <updated>{updated}</updated>\n  <author><name>{}</name></author>\n",
         escape(&config.language),
-        escape(&config.title),
+        escape(&title),
         escape(&config.description),
-        escape(&config.base_url),
-        escape(&config.base_url),
-        escape(&config.base_url),
-        escape(&config.publisher),
-        escape(&config.license.name),
-        escape(&config.license.short_name),
+        escape(base_url),
+        escape(base_url),
+        escape(base_url),
+        escape(&author),
     );
+    if let Some(license) = &config.license {
+        xml.push_str(&format!(
+            "  <rights>{}（{}）</rights>\n",
+            escape(&license.name),
+            escape(&license.short_name)
+        ));
+    }
     for project in &site.projects {
-        let url = format!("{}projects/{}/", config.base_url, project.slug);
+        let url = format!("{base_url}{}", super::views::project_url(project));
         let category = &site.vocabulary.category(project.category).name;
         let departments: Vec<&str> = project
             .departments

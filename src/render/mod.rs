@@ -320,15 +320,15 @@ fn context(source: &Source<'_>, page: PageKind) -> (&'static str, Context) {
     context.insert("site", &views::site_view(site));
     // The 404 page is served at any depth, so its links start from the site's path on the host
     // (from the base URL): right on any host and port, under a sub-path too.
+    let public_base_url = site.config.public_base_url();
     let root = match page {
-        PageKind::NotFound => url_path(&site.config.base_url),
+        PageKind::NotFound => public_base_url.map_or_else(|| "/".to_string(), url_path),
         _ => root_prefix(&page_url),
     };
     context.insert("root", &root);
-    context.insert(
-        "canonical",
-        &format!("{}{}", site.config.base_url, page_url),
-    );
+    // Absolute URLs only from a public base URL: never a local address, never a guess.
+    let canonical = public_base_url.map(|base| format!("{base}{page_url}"));
+    context.insert("canonical", &canonical);
     context.insert("indexable", &(page != PageKind::NotFound));
     let home = link("トップ", "");
     let fields = link("分野・項目別", "fields/");
@@ -417,7 +417,12 @@ fn context(source: &Source<'_>, page: PageKind) -> (&'static str, Context) {
         }
         PageKind::Accessibility => (
             "accessibility.html",
-            "ウェブアクセシビリティ方針".to_string(),
+            // A policy is the publisher's own: the page is called one only when configured.
+            if site.config.accessibility.is_some() {
+                "ウェブアクセシビリティ方針".to_string()
+            } else {
+                "ウェブアクセシビリティ".to_string()
+            },
             vec![home],
             "accessibility",
         ),
@@ -458,7 +463,7 @@ fn home_context(source: &Source<'_>, context: &mut Context) {
     let (site, indexes) = (source.site, source.indexes);
     context.insert("projects", &source.summaries);
     context.insert("count", &site.projects.len());
-    context.insert("total", &views::amount(site.total_budget()));
+    context.insert("total", &views::amount(indexes.budget.total));
     context.insert("categories", &category_rows(site, indexes));
     // The filters' choices: every declared category and department, by slug.
     let vocabulary = &site.vocabulary;
@@ -518,20 +523,12 @@ fn field_group(site: &Site, indexes: &Indexes, field: usize) -> FieldGroupView {
         .filter(|(_, g)| g.id.field == field)
         .map(|(row, _)| row)
         .collect();
-    let projects: Vec<&crate::model::Project> = site
-        .projects
-        .iter()
-        .filter(|p| p.category.field == field)
-        .collect();
+    let group = &indexes.fields[field];
     FieldGroupView {
         name: site.vocabulary.fields[field].name.clone(),
         url: views::field_url(site, field),
-        count: projects.len(),
-        total: projects
-            .iter()
-            .map(|p| p.budget)
-            .sum::<crate::money::Budget>()
-            .grouped(),
+        count: group.count,
+        total: group.total.grouped(),
         categories,
     }
 }
@@ -589,14 +586,17 @@ fn category_context(source: &Source<'_>, id: CategoryId, context: &mut Context) 
         "total",
         &views::amount(group.map(|g| g.total).unwrap_or_default()),
     );
-    let by_department = crate::indexes::department_rows_of(site, projects);
-    context.insert(
-        "by_department",
-        &views::total_rows(&by_department, |_| None),
-    );
+    let by_department = group
+        .map(|g| g.by_department.as_slice())
+        .unwrap_or_default();
+    context.insert("by_department", &views::total_rows(site, by_department));
     context.insert(
         "chart",
-        &chart(&format!("{name}の部局別の事業費の棒グラフ"), &by_department),
+        &chart(
+            site,
+            &format!("{name}の部局別の事業費の棒グラフ"),
+            by_department,
+        ),
     );
 }
 
@@ -652,11 +652,12 @@ fn department_context(source: &Source<'_>, department: usize, context: &mut Cont
         })
         .collect();
     context.insert("department", &site.vocabulary.departments[department].name);
-    let by_section = crate::indexes::section_rows(site, group);
-    context.insert("by_section", &views::total_rows(&by_section, |_| None));
+    let by_section = crate::indexes::section_rows(group);
+    context.insert("by_section", &views::total_rows(site, &by_section));
     context.insert(
         "chart",
         &chart(
+            site,
             &format!(
                 "{}の課別の事業費の棒グラフ",
                 site.vocabulary.departments[department].name
@@ -678,11 +679,16 @@ fn department_context(source: &Source<'_>, department: usize, context: &mut Cont
 }
 
 /// A bar chart of the rows of a totals table.
-fn chart(label: &str, rows: &[crate::indexes::TotalRow]) -> String {
+fn chart(site: &Site, label: &str, rows: &[crate::indexes::TotalRow]) -> String {
+    let labels: Vec<String> = rows
+        .iter()
+        .map(|r| views::group_label(site, &r.group))
+        .collect();
     let bars: Vec<charts::Bar<'_>> = rows
         .iter()
-        .map(|r| charts::Bar {
-            label: &r.label,
+        .zip(&labels)
+        .map(|(r, label)| charts::Bar {
+            label,
             value: r.total.thousand_yen(),
         })
         .collect();
@@ -692,45 +698,39 @@ fn chart(label: &str, rows: &[crate::indexes::TotalRow]) -> String {
 fn budget_context(source: &Source<'_>, context: &mut Context) {
     let (site, indexes) = (source.site, source.indexes);
     let budget = &indexes.budget;
-    let category_urls: Vec<String> = indexes
-        .categories
-        .iter()
-        .map(|g| views::category_url(site, g.id))
-        .collect();
-    let none = |_| None;
     context.insert("total", &views::amount(budget.total));
     context.insert("count", &budget.count);
-    context.insert("by_account", &views::total_rows(&budget.by_account, none));
-    context.insert(
-        "by_category",
-        &views::total_rows(&budget.by_category, |i| category_urls.get(i).cloned()),
-    );
+    context.insert("by_account", &views::total_rows(site, &budget.by_account));
+    context.insert("by_category", &views::total_rows(site, &budget.by_category));
     context.insert(
         "by_department",
-        &views::total_rows(&budget.by_department, |i| {
-            let row = &budget.by_department[i];
-            (!row.joint)
-                .then(|| site.vocabulary.department_by_name(&row.label))
-                .flatten()
-                .map(|d| views::department_url(site, d))
-        }),
+        &views::total_rows(site, &budget.by_department),
     );
     context.insert(
         "chart_by_category",
-        &chart("項目別の事業費の棒グラフ", &budget.by_category),
+        &chart(site, "項目別の事業費の棒グラフ", &budget.by_category),
     );
     context.insert(
         "chart_by_department",
-        &chart("部局別の事業費の棒グラフ", &budget.by_department),
+        &chart(site, "部局別の事業費の棒グラフ", &budget.by_department),
     );
-    context.insert("by_priority", &views::total_rows(&budget.by_priority, none));
-    context.insert("by_future", &views::total_rows(&budget.by_future, none));
-    let general = budget
+    context.insert("by_priority", &views::total_rows(site, &budget.by_priority));
+    context.insert("by_future", &views::total_rows(site, &budget.by_future));
+    // 「うち一般会計」 and so on: one line per account that has projects, by the account's id.
+    #[derive(serde::Serialize)]
+    struct AccountTotal {
+        name: String,
+        amount: views::Amount,
+    }
+    let accounts: Vec<AccountTotal> = budget
         .by_account
-        .first()
-        .map(|r| r.total)
-        .unwrap_or_default();
-    context.insert("general_total", &views::amount(general));
+        .iter()
+        .map(|r| AccountTotal {
+            name: views::group_label(site, &r.group),
+            amount: views::amount(r.total),
+        })
+        .collect();
+    context.insert("accounts", &accounts);
     let joint: Vec<usize> = (0..site.projects.len())
         .filter(|&p| site.projects[p].is_joint())
         .collect();
@@ -751,6 +751,8 @@ fn timeline_context(site: &Site, indexes: &Indexes, context: &mut Context) {
         url: String,
         period: String,
         cells: Vec<Cell>,
+        /// How many of the project's roadmap rows have inferred years.
+        inferred: usize,
     }
     #[derive(serde::Serialize)]
     struct Group {
@@ -762,7 +764,7 @@ fn timeline_context(site: &Site, indexes: &Indexes, context: &mut Context) {
     let first = site
         .projects
         .iter()
-        .map(|p| p.start)
+        .map(|p| p.start.year())
         .min()
         .map_or(config.first_year, |y| y.min(config.first_year));
     let years: Vec<FiscalYear> = FiscalYear::range(first, config.last_year).collect();
@@ -778,7 +780,7 @@ fn timeline_context(site: &Site, indexes: &Indexes, context: &mut Context) {
                         (true, false) => "実施",
                         (false, _) => "",
                     },
-                    starts: year == project.start,
+                    starts: year == project.start.year(),
                 }
             })
             .collect();
@@ -787,6 +789,7 @@ fn timeline_context(site: &Site, indexes: &Indexes, context: &mut Context) {
             url: views::project_url(project),
             period: views::period(project),
             cells,
+            inferred: project.rows().filter(|r| r.basis.is_inferred()).count(),
         }
     };
     let groups: Vec<Group> = indexes
@@ -802,15 +805,24 @@ fn timeline_context(site: &Site, indexes: &Indexes, context: &mut Context) {
     context.insert("years", &views::year_columns(&years));
     context.insert("groups", &groups);
     context.insert("count", &site.projects.len());
+    context.insert("row_counts", &site.row_counts());
 }
 
-/// The credit line users of the data are asked to give (PDL1.0 §4).
-fn credit_line(site: &Site) -> String {
+/// The credit line users of the data are asked to give (PDL1.0 §4) — only under a configured
+/// licence; the parts not configured (publisher, public URL) are left out, never filled in.
+fn credit_line(site: &Site) -> Option<String> {
     let config = &site.config;
-    format!(
-        "出典：{}「{}」（{}）、{}",
-        config.publisher, config.source_title, config.base_url, config.license.short_name
-    )
+    let license = config.license.as_ref()?;
+    let publisher = config.publisher.as_deref().unwrap_or_default();
+    let url = config
+        .public_base_url()
+        .map(|u| format!("（{u}）"))
+        .unwrap_or_default();
+    Some(format!(
+        "出典：{publisher}「{}」{url}、{}",
+        config.full_title(),
+        license.short_name
+    ))
 }
 
 fn data_context(site: &Site, context: &mut Context) {
@@ -858,8 +870,8 @@ fn data_context(site: &Site, context: &mut Context) {
         },
     ];
     context.insert("files", &files);
-    context.insert("license", &site.config.license);
     context.insert("project_count", &site.projects.len());
+    context.insert("row_counts", &site.row_counts());
 }
 
 /// Text made safe inside XML and HTML, in elements and in quoted attributes (SVG charts, feeds, the
@@ -1004,7 +1016,7 @@ mod tests {
     fn a_theme_that_cannot_be_compacted_still_gives_minified_pages() {
         let root = Path::new(env!("CARGO_MANIFEST_DIR"));
         let site = crate::pipeline::load_site(root).expect("the real site loads");
-        let indexes = Indexes::build(&site);
+        let indexes = Indexes::build(&site).expect("sums fit");
         let theme = tempfile::tempdir().expect("tempdir");
         let templates = theme.path().join(TEMPLATES_DIR);
         std::fs::create_dir_all(&templates).expect("mkdir");
@@ -1040,7 +1052,7 @@ mod tests {
     fn compacted_templates_render_the_same_pages() {
         let root = Path::new(env!("CARGO_MANIFEST_DIR"));
         let site = crate::pipeline::load_site(root).expect("the real site loads");
-        let indexes = Indexes::build(&site);
+        let indexes = Indexes::build(&site).expect("sums fit");
         let theme = root.join("themes").join(&site.config.theme);
         let compacted = Renderer::load(&theme).expect("theme loads");
         assert!(compacted.is_compacted(), "the default theme compacts");

@@ -5,8 +5,9 @@
 
 use serde::Serialize;
 
-use crate::fiscal_year::FiscalYear;
-use crate::indexes::TotalRow;
+use crate::config::{AccessibilityPolicy, Contact, License};
+use crate::fiscal_year::{EndYear, FiscalYear};
+use crate::indexes::{Group, TotalRow};
 use crate::markdown;
 use crate::model::{Initiative, Project, RoadmapRow, Site};
 use crate::money::Budget;
@@ -19,17 +20,31 @@ pub struct Link {
     pub url: String,
 }
 
-/// Site-wide facts every page shows.
+/// Site-wide facts every page shows. Statements in someone's name (publisher, licence, contact,
+/// accessibility commitment) are here only when the configuration makes them.
 #[derive(Debug, Clone, Serialize)]
 pub struct SiteView {
+    /// The site name, naming the scope when the site covers only part of the source.
     pub title: String,
     pub description: String,
     pub language: String,
-    pub publisher: String,
-    pub source_title: String,
+    pub publisher: Option<String>,
+    pub source: SourceView,
     pub budget_year: String,
     pub budget_year_short: String,
-    pub license: crate::config::License,
+    pub license: Option<License>,
+    pub contact: Option<Contact>,
+    pub accessibility: Option<AccessibilityPolicy>,
+}
+
+/// The source document, as the pages credit it.
+#[derive(Debug, Clone, Serialize)]
+pub struct SourceView {
+    pub title: String,
+    pub author: Option<String>,
+    pub url: Option<String>,
+    /// The part of the document the site covers, when only a part.
+    pub scope: Option<String>,
 }
 
 /// A project as a line of a list.
@@ -105,14 +120,40 @@ pub struct RoadmapRowView {
     pub label: String,
     pub kind: &'static str,
     pub cells: Vec<RoadmapCell>,
+    /// The years are inferred, not read from the sheet.
+    pub inferred: bool,
+    /// The number of the row's note below the table, if it has one.
+    pub note: Option<usize>,
 }
 
 #[derive(Debug, Clone, Serialize)]
 pub struct InitiativeView {
     pub number: usize,
+    /// 「取組1　〇〇」, or the title alone when it already carries its number (「取組１　〇〇」).
+    pub heading: String,
     pub title: String,
     pub description_html: String,
     pub rows: Vec<RoadmapRowView>,
+}
+
+/// A note below a project's roadmap table: why a row's years are inferred, and that a row reaches
+/// outside the project's own years.
+#[derive(Debug, Clone, Serialize)]
+pub struct RowNote {
+    pub number: usize,
+    pub label: String,
+    /// Why the years were inferred; empty for rows as written.
+    pub reason: String,
+    /// 「令和7年度〜令和10年度は、事業終期（令和6年度）より後の年度です。」, or empty.
+    pub outside: String,
+}
+
+/// What a project page says about the basis of its roadmap's years.
+#[derive(Debug, Clone, Serialize)]
+pub struct RoadmapBasis {
+    pub rows: usize,
+    pub inferred: usize,
+    pub notes: Vec<RowNote>,
 }
 
 /// Everything a project page shows.
@@ -131,19 +172,27 @@ pub struct ProjectView {
     pub outcome_html: String,
     pub notes_html: String,
     pub initiatives: Vec<InitiativeView>,
+    pub roadmap_basis: RoadmapBasis,
 }
 
 pub fn site_view(site: &Site) -> SiteView {
     let config = &site.config;
     SiteView {
-        title: config.title.clone(),
+        title: config.full_title(),
         description: config.description.clone(),
         language: config.language.clone(),
         publisher: config.publisher.clone(),
-        source_title: config.source_title.clone(),
+        source: SourceView {
+            title: config.source.title.clone(),
+            author: config.source.author.clone(),
+            url: config.source.url.clone(),
+            scope: config.source.scope.clone(),
+        },
         budget_year: config.budget_year.long(),
         budget_year_short: config.budget_year.japanese(),
         license: config.license.clone(),
+        contact: config.contact.clone(),
+        accessibility: config.accessibility.clone(),
     }
 }
 
@@ -215,7 +264,7 @@ pub fn summary(site: &Site, project: &Project) -> ProjectSummary {
                 .map(|&d| vocabulary.departments[d].slug.as_str())
                 .collect::<Vec<_>>()
                 .join(" "),
-            start: project.start.western(),
+            start: project.start.year().western(),
             end: project
                 .end
                 .year()
@@ -228,14 +277,7 @@ pub fn summary(site: &Site, project: &Project) -> ProjectSummary {
 
 /// The years a project runs, as lists show them: 「令和6年度〜令和8年度」.
 pub fn period(project: &Project) -> String {
-    format!("{}〜{}", project.start.japanese(), end_short(project))
-}
-
-fn end_short(project: &Project) -> String {
-    project.end.year().map_or_else(
-        || crate::fiscal_year::UNDECIDED.to_string(),
-        |y| y.japanese(),
-    )
+    format!("{}〜{}", project.start.japanese(), project.end.japanese())
 }
 
 pub fn year_columns(years: &[FiscalYear]) -> Vec<YearColumn> {
@@ -250,6 +292,13 @@ pub fn year_columns(years: &[FiscalYear]) -> Vec<YearColumn> {
 }
 
 pub fn project_view(site: &Site, project: &Project, years: &[FiscalYear]) -> ProjectView {
+    let mut notes = Vec::new();
+    let initiatives = project
+        .initiatives
+        .iter()
+        .enumerate()
+        .map(|(i, initiative)| initiative_view(i + 1, initiative, project, years, &mut notes))
+        .collect();
     ProjectView {
         summary: summary(site, project),
         json_url: super::data::json_path(&project.slug),
@@ -264,26 +313,117 @@ pub fn project_view(site: &Site, project: &Project, years: &[FiscalYear]) -> Pro
         situation_html: markdown::to_html(&project.situation),
         outcome_html: markdown::to_html(&project.outcome),
         notes_html: markdown::to_html(&project.notes),
-        initiatives: project
-            .initiatives
-            .iter()
-            .enumerate()
-            .map(|(i, initiative)| initiative_view(i + 1, initiative, years))
-            .collect(),
+        initiatives,
+        roadmap_basis: RoadmapBasis {
+            rows: project.rows().count(),
+            inferred: project.rows().filter(|r| r.basis.is_inferred()).count(),
+            notes,
+        },
     }
 }
 
-fn initiative_view(number: usize, initiative: &Initiative, years: &[FiscalYear]) -> InitiativeView {
+fn initiative_view(
+    number: usize,
+    initiative: &Initiative,
+    project: &Project,
+    years: &[FiscalYear],
+    notes: &mut Vec<RowNote>,
+) -> InitiativeView {
     InitiativeView {
         number,
+        heading: initiative_heading(number, &initiative.title),
         title: initiative.title.clone(),
         description_html: markdown::to_html(&initiative.description),
         rows: initiative
             .roadmap
             .iter()
-            .map(|row| row_view(row, years))
+            .map(|row| {
+                let note = row_note(row, project, notes.len() + 1);
+                let number = note.as_ref().map(|n| n.number);
+                notes.extend(note);
+                RoadmapRowView {
+                    note: number,
+                    ..row_view(row, years)
+                }
+            })
             .collect(),
     }
+}
+
+/// 「取組1　〇〇」; a title that already starts with 取組 and a number (half or full width) is
+/// not numbered again.
+pub fn initiative_heading(number: usize, title: &str) -> String {
+    let rest = title.trim_start().strip_prefix("取組").unwrap_or_default();
+    let numbered = rest
+        .chars()
+        .next()
+        .is_some_and(|c| c.is_ascii_digit() || ('０'..='９').contains(&c));
+    if numbered {
+        title.to_string()
+    } else {
+        format!("取組{number}　{title}")
+    }
+}
+
+/// The note a row needs below the table, numbered `number`: its inferred years' reason, and the
+/// years it has outside the project's own.
+fn row_note(row: &RoadmapRow, project: &Project, number: usize) -> Option<RowNote> {
+    let outside = project.years_outside(row);
+    let outside = if outside.is_empty() {
+        String::new()
+    } else {
+        outside_years_text(project, &outside)
+    };
+    let reason = row.basis.reason().unwrap_or_default().to_string();
+    (!reason.is_empty() || !outside.is_empty()).then(|| RowNote {
+        number,
+        label: row.label.clone(),
+        reason,
+        outside,
+    })
+}
+
+/// 「令和7年度〜令和10年度は、事業終期（令和6年度）より後の年度です。」
+fn outside_years_text(project: &Project, outside: &[FiscalYear]) -> String {
+    let (before, after): (Vec<FiscalYear>, Vec<FiscalYear>) =
+        outside.iter().partition(|&&y| y < project.start.year());
+    let mut parts = Vec::new();
+    if !before.is_empty() {
+        parts.push(format!(
+            "{}は、事業始期（{}）より前の年度です。",
+            years_text(&before),
+            project.start.japanese()
+        ));
+    }
+    if let (false, EndYear::Year(end)) = (after.is_empty(), project.end) {
+        parts.push(format!(
+            "{}は、事業終期（{}）より後の年度です。",
+            years_text(&after),
+            end.japanese()
+        ));
+    }
+    parts.concat()
+}
+
+/// Years as words, runs joined: 「令和7年度〜令和10年度」, 「令和6年度、令和8年度」.
+pub fn years_text(years: &[FiscalYear]) -> String {
+    let mut runs: Vec<(FiscalYear, FiscalYear)> = Vec::new();
+    for &year in years {
+        match runs.last_mut() {
+            Some((_, last)) if last.western() + 1 == year.western() => *last = year,
+            _ => runs.push((year, year)),
+        }
+    }
+    runs.iter()
+        .map(|&(first, last)| {
+            if first == last {
+                first.japanese()
+            } else {
+                format!("{}〜{}", first.japanese(), last.japanese())
+            }
+        })
+        .collect::<Vec<_>>()
+        .join("、")
 }
 
 fn row_view(row: &RoadmapRow, years: &[FiscalYear]) -> RoadmapRowView {
@@ -303,18 +443,62 @@ fn row_view(row: &RoadmapRow, years: &[FiscalYear]) -> RoadmapRowView {
         label: row.label.clone(),
         kind: row.kind.label(),
         cells,
+        inferred: row.basis.is_inferred(),
+        note: None,
     }
 }
 
-pub fn total_rows(rows: &[TotalRow], urls: impl Fn(usize) -> Option<String>) -> Vec<TotalRowView> {
+/// The lines of a budget table, each labelled and linked from the ids it stands for.
+pub fn total_rows(site: &Site, rows: &[TotalRow]) -> Vec<TotalRowView> {
     rows.iter()
-        .enumerate()
-        .map(|(i, r)| TotalRowView {
-            label: r.label.clone(),
-            url: urls(i),
+        .map(|r| TotalRowView {
+            label: group_label(site, &r.group),
+            url: group_url(site, &r.group),
             count: r.count,
             total: r.total.grouped(),
-            joint: r.joint,
+            joint: r.is_joint(),
         })
         .collect()
+}
+
+/// The name of what a budget line stands for: 「病院事業会計」, 「環境政策部・警察本部（共同）」.
+pub fn group_label(site: &Site, group: &Group) -> String {
+    let vocabulary = &site.vocabulary;
+    let flag = |name: &str, value: bool| {
+        if value {
+            name.to_string()
+        } else {
+            format!("{name}以外")
+        }
+    };
+    match group {
+        Group::Account(a) => vocabulary.accounts[*a].name.clone(),
+        Group::Category(id) => vocabulary.category(*id).name.clone(),
+        Group::Departments(departments) => {
+            let names: Vec<&str> = departments
+                .iter()
+                .map(|&d| vocabulary.departments[d].name.as_str())
+                .collect();
+            if departments.len() > 1 {
+                format!("{}（共同）", names.join("・"))
+            } else {
+                names.concat()
+            }
+        }
+        Group::Section(id) => vocabulary.section(*id).name.clone(),
+        Group::Priority(value) => flag("重点枠事業", *value),
+        Group::Future(value) => flag("将来対応分", *value),
+    }
+}
+
+/// The page that lists what a budget line stands for, where there is one.
+fn group_url(site: &Site, group: &Group) -> Option<String> {
+    match group {
+        Group::Category(id) => Some(category_url(site, *id)),
+        Group::Departments(departments) => match departments.as_slice() {
+            [only] => Some(department_url(site, *only)),
+            _ => None,
+        },
+        _ => None,
+    }
 }

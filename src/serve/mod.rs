@@ -64,6 +64,7 @@ pub fn run(options: &ServeOptions) -> Result<(), ServeError> {
         root: root.clone(),
         output: output.clone(),
         base_url: Some(url.clone()),
+        preview: true,
     };
     let builder = Builder::new(build, Arc::clone(&live));
     // Watch before the first build, so that a save during it is not missed.
