@@ -130,3 +130,133 @@ proptest! {
         load(changed.join("\n").into_bytes());
     }
 }
+
+/// One generated project: a real file with its budget, years, account and roadmap rows replaced.
+#[derive(Debug, Clone)]
+struct Generated {
+    budget: u64,
+    start: &'static str,
+    end: &'static str,
+    hospital: bool,
+    rows: Vec<(Vec<&'static str>, bool)>,
+}
+
+fn generated() -> impl Strategy<Value = Generated> {
+    let code = prop::sample::select(vec!["H30", "H31", "R1", "R5", "R6", "R8", "R10"]);
+    let end = prop::sample::select(vec!["H31", "R6", "R7", "R10", "未定"]);
+    let year = prop::sample::select(vec!["R6", "R7", "R8", "R9", "R10"]);
+    // Mostly plausible budgets, so that many cases build a whole site; the rest at and past the
+    // bound, up to u64::MAX.
+    let budget = prop_oneof![
+        6 => 0u64..5_000_000,
+        1 => any::<u64>(),
+        1 => Just(u64::MAX),
+        1 => Just(1_000_000_000u64),
+        1 => Just(1_000_000_001u64),
+    ];
+    let rows = prop::collection::vec(
+        (prop::collection::btree_set(year, 1..4), any::<bool>()),
+        1..4,
+    )
+    .prop_map(|rows| {
+        rows.into_iter()
+            .map(|(years, inferred)| (years.into_iter().collect(), inferred))
+            .collect()
+    });
+    (budget, code, end, any::<bool>(), rows).prop_map(|(budget, start, end, hospital, rows)| {
+        Generated {
+            budget,
+            start,
+            end,
+            hospital,
+            rows,
+        }
+    })
+}
+
+/// The text of a generated project file.
+fn project_file(n: usize, project: &Generated) -> String {
+    let mut text = format!(
+        "+++\nname = \"生成した事業{n}\"\nfield = \"暮らし・まち分野\"\ncategory = \"医療・福祉\"\ndepartments = [\"健康福祉部\"]\nsections = [\"医療薬務課\"]\nbudget = {}\naccount = \"{}\"\npriority = false\nfuture = false\nstart = \"{}\"\nend = \"{}\"\noverview = \"概要\"\nsituation = \"課題\"\noutcome = \"変化\"\n\n[[initiatives]]\ntitle = \"取組\"\n",
+        project.budget,
+        if project.hospital {
+            "病院事業会計"
+        } else {
+            "一般会計"
+        },
+        project.start,
+        project.end,
+    );
+    for (years, inferred) in &project.rows {
+        let years: Vec<String> = years.iter().map(|y| format!("\"{y}\"")).collect();
+        text.push_str(&format!(
+            "\n[[initiatives.roadmap]]\nlabel = \"行\"\nkind = \"計画\"\nyears = [{}]\n",
+            years.join(", ")
+        ));
+        if *inferred {
+            text.push_str("basis = \"推定\"\nreason = \"理由\"\n");
+        } else {
+            text.push_str("basis = \"資料どおり\"\n");
+        }
+    }
+    text.push_str("+++\n");
+    text
+}
+
+proptest! {
+    // Each case is a whole build, in a debug build (overflow checks on): fewer cases.
+    #![proptest_config(ProptestConfig::with_cases(40))]
+
+    /// Through every stage — content, indexes, rendering, writing — any budgets, years and rows give
+    /// a site or errors, never a panic; a site's total is the exact sum of its budgets.
+    #[test]
+    fn whole_builds_never_panic_and_totals_are_exact(projects in prop::collection::vec(generated(), 1..4)) {
+        let site = tempfile::tempdir().expect("tempdir");
+        let root = site.path();
+        let repo = std::path::Path::new(env!("CARGO_MANIFEST_DIR"));
+        std::fs::copy(repo.join("config.toml"), root.join("config.toml")).expect("config");
+        std::fs::create_dir_all(root.join("content")).expect("content");
+        std::fs::copy(
+            repo.join("content/vocabulary.toml"),
+            root.join("content/vocabulary.toml"),
+        )
+        .expect("vocabulary");
+        copy_tree(&repo.join("themes"), &root.join("themes"));
+        for (n, project) in projects.iter().enumerate() {
+            std::fs::write(root.join(format!("content/p{n}.md")), project_file(n, project))
+                .expect("write");
+        }
+        let output = root.join("output");
+        let result = roadmap::pipeline::build(&roadmap::pipeline::BuildOptions {
+            root: root.to_path_buf(),
+            output: output.clone(),
+            base_url: Some("https://example.jp/".to_string()),
+            preview: false,
+        });
+        let sum: u128 = projects.iter().map(|p| u128::from(p.budget)).sum();
+        match result {
+            Ok(report) => {
+                prop_assert_eq!(u128::from(report.total.thousand_yen()), sum);
+                prop_assert!(projects.iter().all(|p| p.budget <= 1_000_000_000));
+                prop_assert!(output.join("index.html").is_file());
+            }
+            Err(roadmap::pipeline::Failure::Content(errors)) => {
+                prop_assert!(!errors.is_empty());
+                prop_assert!(!output.exists(), "a failed build writes nothing");
+            }
+            Err(other) => prop_assert!(false, "unexpected failure: {}", other),
+        }
+    }
+}
+
+fn copy_tree(from: &std::path::Path, to: &std::path::Path) {
+    std::fs::create_dir_all(to).expect("mkdir");
+    for entry in std::fs::read_dir(from).expect("read_dir").flatten() {
+        let target = to.join(entry.file_name());
+        if entry.path().is_dir() {
+            copy_tree(&entry.path(), &target);
+        } else {
+            std::fs::copy(entry.path(), target).expect("copy");
+        }
+    }
+}

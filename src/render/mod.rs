@@ -337,7 +337,7 @@ fn context(source: &Source<'_>, page: PageKind) -> (&'static str, Context) {
     let (template, title, crumbs, section) = match page {
         PageKind::Home => {
             home_context(source, &mut context);
-            ("index.html", site.config.title.clone(), vec![], "home")
+            ("index.html", site.config.full_title(), vec![], "home")
         }
         PageKind::Project(i) => {
             let project = &site.projects[i];
