@@ -40,6 +40,15 @@ fn replace(root: &Path, from: &str, to: &str) {
     fs::write(project(root), text.replacen(from, to, 1)).expect("write");
 }
 
+/// Removes the first row's `basis` and `reason` lines.
+fn remove_first_basis(root: &Path) {
+    let text = fs::read_to_string(project(root)).expect("read");
+    let start = text.find("basis = ").expect("a basis");
+    let reason = text[start..].find("reason = ").expect("a reason") + start;
+    let end = text[reason..].find('\n').expect("line end") + reason + 1;
+    fs::write(project(root), format!("{}{}", &text[..start], &text[end..])).expect("write");
+}
+
 /// The 1-based line of `needle` in the (changed) project file.
 fn line_of(root: &Path, needle: &str) -> usize {
     let text = fs::read_to_string(project(root)).expect("read");
@@ -245,6 +254,60 @@ fn cases() -> Vec<Case> {
             hint: Some("\"計画\" または \"実績\""),
             key: Some("initiatives[1].roadmap[1].kind"),
             at: Some("kind = \"予定\""),
+            file: PROJECT,
+        },
+        Case {
+            name: "roadmap row without basis",
+            change: |r| {
+                remove_first_basis(r);
+            },
+            message: "必要なキー「basis」がありません",
+            hint: Some("basis = \"資料どおり\""),
+            key: Some("initiatives[1].roadmap[1].basis"),
+            at: Some("[[initiatives.roadmap]]"),
+            file: PROJECT,
+        },
+        Case {
+            name: "roadmap basis not a known word",
+            change: |r| replace(r, "basis = \"推定\"", "basis = \"推測\""),
+            message: "basis に「推測」は使えません",
+            hint: Some("\"資料どおり\""),
+            key: Some("initiatives[1].roadmap[1].basis"),
+            at: Some("basis = \"推測\""),
+            file: PROJECT,
+        },
+        Case {
+            name: "inferred years without a reason",
+            change: |r| {
+                remove_first_basis(r);
+                replace(
+                    r,
+                    "[[initiatives.roadmap]]\nlabel = \"整備概要作成\"",
+                    "[[initiatives.roadmap]]\nbasis = \"推定\"\nlabel = \"整備概要作成\"",
+                );
+            },
+            message: "年度を推定した行には、推定の理由（reason）が必要です",
+            hint: Some("reason = "),
+            key: Some("initiatives[1].roadmap[1].reason"),
+            at: Some("basis = \"推定\""),
+            file: PROJECT,
+        },
+        Case {
+            name: "a reason on a row as written",
+            change: |r| replace(r, "basis = \"推定\"", "basis = \"資料どおり\""),
+            message: "reason は basis = \"推定\" の行にだけ書きます",
+            hint: None,
+            key: Some("initiatives[1].roadmap[1].reason"),
+            at: Some("reason ="),
+            file: PROJECT,
+        },
+        Case {
+            name: "a budget above the bound",
+            change: |r| replace(r, "budget = 4202", "budget = 18446744073709551615"),
+            message: "は大きすぎます（1事業の上限は 1,000,000,000千円＝1兆円）",
+            hint: Some("千円単位"),
+            key: Some("budget"),
+            at: Some("budget ="),
             file: PROJECT,
         },
         Case {

@@ -229,8 +229,36 @@ fn each_project_page_shows_the_facts_of_its_file() {
                 }
             }
         }
+        check_initiative_headings(&file, &html);
         check_roadmap(&file, &html);
     }
+}
+
+/// Each 取組 is headed 「取組N　title」, except a title that already carries its number
+/// (「取組１　授業実践先進校創出プログラム」), which is shown as written and never numbered twice.
+fn check_initiative_headings(file: &ContentFile, html: &Html) {
+    let headings: Vec<String> = html
+        .select(&select("section[aria-labelledby=initiatives] h3"))
+        .map(|h| squash(&text(h)))
+        .collect();
+    let expected: Vec<String> = file
+        .initiatives()
+        .iter()
+        .enumerate()
+        .map(|(i, initiative)| {
+            let title = initiative["title"].as_str().unwrap_or_default();
+            let numbered = title
+                .strip_prefix("取組")
+                .and_then(|rest| rest.chars().next())
+                .is_some_and(|c| c.is_ascii_digit() || ('０'..='９').contains(&c));
+            if numbered {
+                squash(title)
+            } else {
+                squash(&format!("取組{}　{title}", i + 1))
+            }
+        })
+        .collect();
+    assert_eq!(headings, expected, "{}", file.slug);
 }
 
 /// The roadmap table: one column per fiscal year R6…R10 with its Western year, and each covered cell

@@ -502,3 +502,28 @@ fn group_url(site: &Site, group: &Group) -> Option<String> {
         _ => None,
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_title_that_carries_its_number_is_not_numbered_again() {
+        assert_eq!(initiative_heading(2, "ポータル構築"), "取組2　ポータル構築");
+        assert_eq!(
+            initiative_heading(1, "取組１　授業実践先進校創出プログラム"),
+            "取組１　授業実践先進校創出プログラム"
+        );
+        assert_eq!(initiative_heading(3, "取組3 研修"), "取組3 研修");
+        assert_eq!(initiative_heading(1, "取組の見直し"), "取組1　取組の見直し");
+    }
+
+    #[test]
+    fn years_are_written_as_runs() {
+        let years: Vec<FiscalYear> = [7, 8, 9, 10].map(FiscalYear::reiwa).to_vec();
+        assert_eq!(years_text(&years), "令和7年度〜令和10年度");
+        let years: Vec<FiscalYear> = [6, 8, 9].map(FiscalYear::reiwa).to_vec();
+        assert_eq!(years_text(&years), "令和6年度、令和8年度〜令和9年度");
+        assert_eq!(years_text(&[FiscalYear::reiwa(1)]), "令和元年度");
+    }
+}
