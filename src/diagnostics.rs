@@ -132,10 +132,6 @@ impl Diagnostic {
         self
     }
 
-    pub fn is_notice(&self) -> bool {
-        self.severity == Severity::Notice
-    }
-
     pub fn with_key(mut self, key: impl Into<String>) -> Diagnostic {
         self.key = Some(key.into());
         self

@@ -95,14 +95,6 @@ impl YearBasis {
         matches!(self, YearBasis::Inferred { .. })
     }
 
-    /// The word content files use: 「資料どおり」 or 「推定」.
-    pub fn label(&self) -> &'static str {
-        match self {
-            YearBasis::AsWritten => YearBasis::AS_WRITTEN,
-            YearBasis::Inferred { .. } => YearBasis::INFERRED,
-        }
-    }
-
     /// Why the years were inferred; `None` for rows as written.
     pub fn reason(&self) -> Option<&str> {
         match self {

@@ -368,15 +368,10 @@ fn fiscal_year(
     key: &str,
     text: &Located<String>,
 ) -> Option<FiscalYear> {
-    FiscalYear::parse(&text.value)
-        .map_err(|e| {
-            table
-                .sink()
-                .report(text.span.clone(), &table.key_path(key), e.message, e.hint)
-        })
-        .ok()
+    written_year(table, key, text).map(WrittenYear::year)
 }
 
+/// A year as the file writes it (H31 stays 平成31年度), reported at its place if it is not one.
 fn written_year(
     table: &TableReader<'_, '_>,
     key: &str,

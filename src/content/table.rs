@@ -69,27 +69,29 @@ impl<'f> Sink<'f> {
         message: String,
         hint: Option<String>,
     ) {
-        let diagnostic = self
-            .file
-            .error_at(span, message)
-            .with_key(key)
-            .with_optional_hint(hint);
+        let diagnostic = self.diagnostic(span, key, message, hint);
         self.diagnostics.borrow_mut().push(diagnostic);
     }
 
-    /// Records a notice at a span of the TOML text.
+    /// Records a notice at a span of the TOML text: placed as [`Sink::report`] places an error,
+    /// but it does not stop the build.
     pub fn notice(&self, span: Range<usize>, key: &str, message: String, hint: Option<String>) {
-        let diagnostic = self
-            .file
-            .error_at(span.start + self.offset..span.end + self.offset, message)
-            .with_key(key)
-            .with_optional_hint(hint)
-            .as_notice();
-        self.notices.borrow_mut().push(diagnostic);
+        let span = span.start + self.offset..span.end + self.offset;
+        let notice = self.diagnostic(span, key, message, hint).as_notice();
+        self.notices.borrow_mut().push(notice);
     }
 
-    pub fn into_diagnostics(self) -> Vec<Diagnostic> {
-        self.diagnostics.into_inner()
+    fn diagnostic(
+        &self,
+        span: Range<usize>,
+        key: &str,
+        message: String,
+        hint: Option<String>,
+    ) -> Diagnostic {
+        self.file
+            .error_at(span, message)
+            .with_key(key)
+            .with_optional_hint(hint)
     }
 
     /// The errors, or, when there are none, the notices.
@@ -100,10 +102,6 @@ impl<'f> Sink<'f> {
         } else {
             Err(errors)
         }
-    }
-
-    pub fn has_errors(&self) -> bool {
-        !self.diagnostics.borrow().is_empty()
     }
 }
 
