@@ -104,6 +104,12 @@ fn build(root: PathBuf, output: Option<PathBuf>, base_url: Option<String>) -> Ex
     drop(indicator);
     finish(result.map(|report| {
         print_notices(&report.notices);
+        for stale in &report.removed_stale {
+            println!(
+                "前回中断したビルドが残した作業用フォルダ {} を削除しました。",
+                stale.display()
+            );
+        }
         if !report.absolute_urls {
             println!(
                 "公開先のURLが設定されていないため（またはこのコンピューターのアドレスのため）、canonical・og:url・サイトマップ・新着情報（feed.xml）は書き出していません。config.toml に base_url = \"https://…/\" を書くか、--base-url で公開先のURLを指定してください。"

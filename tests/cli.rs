@@ -228,7 +228,7 @@ fn builds_are_byte_identical_with_one_thread_and_many() {
 fn a_build_over_an_existing_output_replaces_it_whole() {
     let site = copy_site();
     let output = site.path().join("site");
-    fs::create_dir_all(&output).expect("mkdir");
+    assert!(build(site.path(), &output, None).status.success());
     fs::write(output.join("stale.html"), "old").expect("write");
     let result = build(site.path(), &output, None);
     assert!(result.status.success());

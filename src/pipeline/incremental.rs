@@ -334,6 +334,7 @@ impl Rebuilder {
             seconds: started.elapsed().as_secs_f64(),
             absolute_urls: site.config.public_base_url().is_some(),
             notices,
+            removed_stale: Vec::new(),
         };
         let kind = RebuildKind::Partial {
             read,

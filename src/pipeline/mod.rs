@@ -73,6 +73,8 @@ pub struct BuildReport {
     pub notices: Vec<Diagnostic>,
     /// False when no public base URL is set: canonical links, the sitemap and the feed were left out.
     pub absolute_urls: bool,
+    /// Folders a killed earlier build had left, removed at the start of this one.
+    pub removed_stale: Vec<PathBuf>,
 }
 
 /// What a successful check found.
@@ -178,28 +180,12 @@ fn theme_dir(root: &Path, site: &Site) -> PathBuf {
     root.join(THEMES_DIR).join(&site.config.theme)
 }
 
-/// Refuses an output that would replace the sources: the site folder itself, a folder that contains it,
-/// or `content/`, `themes/` or anything inside them. The output is replaced whole, so such a mistake in
-/// `--output` would otherwise delete what staff wrote.
+/// Refuses an output that would replace the sources or a folder the build did not write (see
+/// [`crate::write::guard`]), before anything is created or renamed.
 fn check_output_is_safe(root: &Path, output: &Path) -> Result<(), Failure> {
-    let absolute = |path: &Path| {
-        let path = std::path::absolute(path).unwrap_or_else(|_| path.to_path_buf());
-        // Resolve links where the path exists, so that two spellings of one folder compare equal.
-        path.canonicalize().unwrap_or(path)
-    };
-    let root = absolute(root);
-    let output = absolute(output);
-    let protected = [root.join(content::CONTENT_DIR), root.join(THEMES_DIR)];
-    let unsafe_output =
-        root.starts_with(&output) || protected.iter().any(|p| output.starts_with(p));
-    if unsafe_output {
-        return Err(Failure::Usage(format!(
-            "書き出し先 {} は、サイトの元のファイル（{}）を消してしまうため使えません。--output には別のフォルダ（例: output）を指定してください。",
-            output.display(),
-            root.display()
-        )));
-    }
-    Ok(())
+    crate::write::guard::check(root, output)
+        .map(|_| ())
+        .map_err(|refusal| Failure::Usage(refusal.to_string()))
 }
 
 /// Validates everything a build reads and renders every file a build would write, in memory,
@@ -289,6 +275,7 @@ fn build_site(
     if let Some(written) = written {
         written.note_assets(&assets);
     }
+    let removed_stale = staging.removed_stale.clone();
     staging.commit()?;
     Ok(BuildReport {
         pages: rendered.pages,
@@ -298,6 +285,7 @@ fn build_site(
         seconds: started.elapsed().as_secs_f64(),
         notices: Vec::new(),
         absolute_urls: site.config.public_base_url().is_some(),
+        removed_stale,
     })
 }
 

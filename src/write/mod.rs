@@ -3,7 +3,10 @@
 //! Everything is written into a staging directory beside the output. Only when every file is written
 //! does the staging directory replace the output, in one atomic exchange of the two directories on
 //! Linux; a build that fails or is killed at any moment leaves the previous output as it was (and at
-//! most a stale staging directory, removed by the next build).
+//! most a stale staging directory, removed by the next build, which says so). Which folders may be
+//! replaced at all is [`guard`]'s decision, made before anything is touched.
+
+pub mod guard;
 
 use std::fs;
 use std::io;
@@ -16,6 +19,8 @@ pub struct Staging {
     output: PathBuf,
     staging: PathBuf,
     committed: bool,
+    /// Folders a killed earlier build left behind, removed when this one began.
+    pub removed_stale: Vec<PathBuf>,
 }
 
 /// A write failure with the path concerned.
@@ -46,13 +51,20 @@ impl Staging {
             .file_name()
             .map_or_else(|| "output".into(), |n| n.to_string_lossy().into_owned());
         let staging = parent.join(format!(".{name}.staging"));
-        remove_if_present(&staging)?;
-        remove_if_present(&parent.join(format!(".{name}.previous")))?;
+        let mut removed_stale = Vec::new();
+        for stale in [staging.clone(), parent.join(format!(".{name}.previous"))] {
+            if remove_stale(&stale)? {
+                removed_stale.push(stale);
+            }
+        }
         fs::create_dir_all(&staging).map_err(at(&staging))?;
+        let marker = staging.join(guard::MARKER);
+        fs::write(&marker, guard::MARKER_TEXT).map_err(at(&marker))?;
         Ok(Staging {
             output: output.to_path_buf(),
             staging,
             committed: false,
+            removed_stale,
         })
     }
 
@@ -219,6 +231,27 @@ pub fn remove_file(output: &Path, relative: &str) -> Result<(), WriteError> {
         dir = d.parent();
     }
     Ok(())
+}
+
+/// Removes a staging or previous-site folder that a killed build left, if it is one of ours (it
+/// carries the marker, or is a site an earlier build wrote); returns whether there was one. A folder
+/// of that name that is not ours is never deleted: the build stops and names it.
+fn remove_stale(path: &Path) -> Result<bool, WriteError> {
+    match fs::symlink_metadata(path) {
+        Err(e) if e.kind() == io::ErrorKind::NotFound => Ok(false),
+        Err(e) => Err(at(path)(e)),
+        Ok(meta) if meta.is_dir() && guard::is_ours_or_empty(path) => {
+            remove_if_present(path)?;
+            Ok(true)
+        }
+        Ok(_) => Err(WriteError {
+            path: path.to_path_buf(),
+            source: io::Error::new(
+                io::ErrorKind::AlreadyExists,
+                "作業用の名前のファイルかフォルダがありますが、roadmap build が作ったものではないため、消さずに止めました。名前を変えるか、別の --output を指定してください",
+            ),
+        }),
+    }
 }
 
 fn remove_if_present(path: &Path) -> Result<(), WriteError> {
