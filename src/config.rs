@@ -128,6 +128,50 @@ struct RawRoadmap {
     publish_inferred_years: bool,
 }
 
+impl RawConfig {
+    /// Every text the site shows from the configuration, with its key.
+    fn texts(&self) -> Vec<(&'static str, &str)> {
+        let mut texts = vec![
+            ("title", self.title.as_str()),
+            ("description", self.description.as_str()),
+            ("source.title", self.source.title.as_str()),
+        ];
+        let optional = [
+            ("publisher", self.publisher.as_deref()),
+            ("source.author", self.source.author.as_deref()),
+            ("source.scope", self.source.scope.as_deref()),
+            (
+                "license.name",
+                self.license.as_ref().map(|l| l.name.as_str()),
+            ),
+            (
+                "license.short_name",
+                self.license.as_ref().map(|l| l.short_name.as_str()),
+            ),
+            (
+                "contact.name",
+                self.contact.as_ref().map(|c| c.name.as_str()),
+            ),
+            (
+                "accessibility.policy",
+                self.accessibility.as_ref().map(|a| a.policy.as_str()),
+            ),
+            (
+                "accessibility.target",
+                self.accessibility
+                    .as_ref()
+                    .and_then(|a| a.target.as_deref()),
+            ),
+        ];
+        texts.extend(
+            optional
+                .into_iter()
+                .filter_map(|(key, text)| text.map(|t| (key, t))),
+        );
+        texts
+    }
+}
+
 fn publish_by_default() -> bool {
     true
 }
@@ -187,6 +231,31 @@ impl SiteConfig {
                 )
                 .with_key("updated"),
             );
+        }
+        if !is_theme_name(&raw.theme) {
+            errors.push(
+                file.error(format!(
+                    "theme「{}」は使えません。themes/ の中のフォルダの名前だけを書きます。",
+                    raw.theme
+                ))
+                .with_key("theme")
+                .with_hint("theme = \"default\" のように、半角英数字とハイフンの名前を書きます（/ や .. は使えません）。"),
+            );
+        }
+        for (key, text) in raw.texts() {
+            if let Some(c) = text
+                .chars()
+                .find(|&c| c != '\t' && crate::terminal::is_hidden(c))
+            {
+                errors.push(
+                    file.error(format!(
+                        "「{key}」に見えない文字（U+{:04X}）があります。",
+                        u32::from(c)
+                    ))
+                    .with_key(key)
+                    .with_hint("コピーしたときに紛れ込んだ制御文字や幅のない文字です。その文字を消してください。"),
+                );
+            }
         }
         let mut url = |value: Option<&SpannedUrl>, key: &str| {
             if let Some(value) = value
@@ -329,7 +398,7 @@ fn non_empty(text: Option<String>) -> Option<String> {
     text.filter(|t| !t.trim().is_empty())
 }
 
-/// `YYYY-MM-DD` with a plausible month and day.
+/// `YYYY-MM-DD`, a day that exists (no 2026-02-31; 29 February only in leap years).
 fn is_date(text: &str) -> bool {
     let parts: Vec<&str> = text.split('-').collect();
     let number = |s: &str, len: usize| {
@@ -337,13 +406,30 @@ fn is_date(text: &str) -> bool {
             .then(|| s.parse::<u32>().ok())
             .flatten()
     };
-    match parts.as_slice() {
-        [y, m, d] => matches!(
-            (number(y, 4), number(m, 2), number(d, 2)),
-            (Some(_), Some(1..=12), Some(1..=31))
-        ),
-        _ => false,
-    }
+    let [y, m, d] = parts.as_slice() else {
+        return false;
+    };
+    let (Some(year), Some(month), Some(day)) = (number(y, 4), number(m, 2), number(d, 2)) else {
+        return false;
+    };
+    let leap = (year.is_multiple_of(4) && !year.is_multiple_of(100)) || year.is_multiple_of(400);
+    let days = match month {
+        1 | 3 | 5 | 7 | 8 | 10 | 12 => 31,
+        4 | 6 | 9 | 11 => 30,
+        2 if leap => 29,
+        2 => 28,
+        _ => return false,
+    };
+    (1..=days).contains(&day)
+}
+
+/// A theme is a folder directly under `themes/`: a plain name, never a path that leaves it.
+fn is_theme_name(name: &str) -> bool {
+    !name.is_empty()
+        && !name.starts_with('.')
+        && name
+            .chars()
+            .all(|c| c.is_ascii_alphanumeric() || matches!(c, '-' | '_' | '.'))
 }
 
 fn with_trailing_slash(url: &str) -> String {
@@ -497,6 +583,37 @@ title = "s"
         assert_eq!(errors.len(), 1);
         assert_eq!(errors[0].key.as_deref(), Some("roadmap.last_year"));
         assert_eq!(errors[0].line(), 12);
+    }
+
+    #[test]
+    fn dates_must_exist() {
+        for good in ["2026-11-25", "2024-02-29", "2000-02-29", "2026-12-31"] {
+            assert!(is_date(good), "{good}");
+        }
+        for bad in [
+            "2026-02-31",
+            "2025-02-29",
+            "1900-02-29",
+            "2026-04-31",
+            "2026-13-01",
+            "2026-00-10",
+            "26-11-25",
+            "2026-11-25T00",
+        ] {
+            assert!(!is_date(bad), "{bad}");
+        }
+    }
+
+    #[test]
+    fn a_theme_outside_themes_and_hidden_characters_are_refused() {
+        for theme in ["../../etc", "/tmp/x", "a/b", ".hidden", ""] {
+            let text = VALID.replace("theme = \"default\"", &format!("theme = \"{theme}\""));
+            let errors = SiteConfig::parse(SourceFile::new(CONFIG_FILE, text)).expect_err(theme);
+            assert_eq!(errors[0].key.as_deref(), Some("theme"), "{theme}");
+        }
+        let text = VALID.replace("title = \"t\"", "title = \"t\\u001b[31m\"");
+        let errors = SiteConfig::parse(SourceFile::new(CONFIG_FILE, text)).expect_err("escape");
+        assert_eq!(errors[0].key.as_deref(), Some("title"));
     }
 
     #[test]

@@ -179,14 +179,16 @@ fn write_excerpt(f: &mut fmt::Formatter<'_>, location: &Location) -> fmt::Result
     let number = location.line.to_string();
     let gutter = " ".repeat(number.len());
     let line = location.source_line.replace('\t', " ");
+    // Widths of the line as it will be printed: hidden characters show as `\u{…}`.
     let before: String = line.chars().take(location.column - 1).collect();
     let marked: String = line
         .chars()
         .skip(location.column - 1)
         .take(location.length)
         .collect();
-    let indent = " ".repeat(before.width());
-    let marker = "^".repeat(marked.width().max(1));
+    let indent = " ".repeat(crate::terminal::visible(&before).width());
+    let marker = "^".repeat(crate::terminal::visible(&marked).width().max(1));
+    let line = crate::terminal::visible(&line);
     writeln!(f, "  {number} | {line}")?;
     writeln!(f, "  {gutter} | {indent}{marker}")
 }

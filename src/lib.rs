@@ -17,6 +17,7 @@ pub mod progress;
 pub mod render;
 pub mod scaffold;
 pub mod serve;
+pub mod terminal;
 pub mod toml_errors;
 pub mod vocabulary;
 pub mod write;

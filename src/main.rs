@@ -10,6 +10,7 @@ use roadmap::pipeline::{self, BuildOptions, Failure};
 use roadmap::progress::{Indicator, Progress};
 use roadmap::scaffold::{self, ScaffoldError};
 use roadmap::serve::{self, ServeOptions};
+use roadmap::terminal::{say, warn};
 
 // Rendering many pages makes and frees many small strings; mimalloc does that in a fraction of
 // glibc's time (measured: see the commit that added it).
@@ -72,7 +73,21 @@ enum Command {
 }
 
 fn main() -> ExitCode {
-    match Cli::parse().command {
+    let status = run(Cli::parse().command);
+    match roadmap::terminal::stdout_failure() {
+        Some(kind) => {
+            warn(&format!(
+                "結果を標準出力に書き出せませんでした（{}）。",
+                std::io::Error::from(kind)
+            ));
+            ExitCode::from(2)
+        }
+        None => status,
+    }
+}
+
+fn run(command: Command) -> ExitCode {
+    match command {
         Command::Build {
             root,
             output,
@@ -80,10 +95,10 @@ fn main() -> ExitCode {
         } => build(root, output, base_url),
         Command::Check { root } => finish(pipeline::check(&root).map(|report| {
             print_notices(&report.notices);
-            println!(
+            say(&format!(
                 "誤りはありません（事業 {} 件。すべてのページを作れることを確かめました）。",
                 report.projects
-            );
+            ));
         })),
         Command::Serve { root, port, bind } => serve_site(ServeOptions { root, port, bind }),
         Command::New { slug, from, root } => new_project(&root, &slug, from.as_deref()),
@@ -105,17 +120,17 @@ fn build(root: PathBuf, output: Option<PathBuf>, base_url: Option<String>) -> Ex
     finish(result.map(|report| {
         print_notices(&report.notices);
         for stale in &report.removed_stale {
-            println!(
+            say(&format!(
                 "前回中断したビルドが残した作業用フォルダ {} を削除しました。",
                 stale.display()
-            );
+            ));
         }
         if !report.absolute_urls {
-            println!(
-                "公開先のURLが設定されていないため（またはこのコンピューターのアドレスのため）、canonical・og:url・サイトマップ・新着情報（feed.xml）は書き出していません。config.toml に base_url = \"https://…/\" を書くか、--base-url で公開先のURLを指定してください。"
+            say(
+                "公開先のURLが設定されていないため（またはこのコンピューターのアドレスのため）、canonical・og:url・サイトマップ・新着情報（feed.xml）は書き出していません。config.toml に base_url = \"https://…/\" を書くか、--base-url で公開先のURLを指定してください。",
             );
         }
-        println!(
+        say(&format!(
             "{} ページ（ほかに静的ファイル {} 個）を {} に書き出しました（事業 {} 件、事業費合計 {}、{:.2} 秒）。",
             report.pages,
             report.assets,
@@ -123,14 +138,14 @@ fn build(root: PathBuf, output: Option<PathBuf>, base_url: Option<String>) -> Ex
             report.projects,
             report.total.display(),
             report.seconds
-        );
+        ));
     }))
 }
 
 /// Notices go to standard error with the errors' layout; they do not change the exit status.
 fn print_notices(notices: &[roadmap::diagnostics::Diagnostic]) {
     for notice in notices {
-        eprintln!("{notice}");
+        warn(&notice.to_string());
     }
 }
 
@@ -147,17 +162,17 @@ fn finish(result: Result<(), Failure>) -> ExitCode {
 fn report(failure: &Failure) {
     if let Failure::Content(diagnostics) = failure {
         for diagnostic in diagnostics {
-            eprintln!("{diagnostic}");
+            warn(&diagnostic.to_string());
         }
     }
-    eprintln!("{failure}");
+    warn(&failure.to_string());
 }
 
 fn serve_site(options: ServeOptions) -> ExitCode {
     match serve::run(&options) {
         Ok(()) => ExitCode::SUCCESS,
         Err(e) => {
-            eprintln!("{e}");
+            warn(&e.to_string());
             ExitCode::from(2)
         }
     }
@@ -166,19 +181,19 @@ fn serve_site(options: ServeOptions) -> ExitCode {
 fn new_project(root: &std::path::Path, slug: &str, from: Option<&str>) -> ExitCode {
     match scaffold::create(root, slug, from) {
         Ok(path) => {
-            println!("{} を作りました。", path.display());
-            println!(
-                "ファイルを開いて、\"\" のところに事業シートの内容を書いてください。書けたら roadmap check で確かめられます（roadmap serve ならブラウザで確かめながら書けます）。"
+            say(&format!("{} を作りました。", path.display()));
+            say(
+                "ファイルを開いて、\"\" のところに事業シートの内容を書いてください。書けたら roadmap check で確かめられます（roadmap serve ならブラウザで確かめながら書けます）。",
             );
             ExitCode::SUCCESS
         }
         Err(e) => {
             if let ScaffoldError::Content(diagnostics) = &e {
                 for diagnostic in diagnostics {
-                    eprintln!("{diagnostic}");
+                    warn(&diagnostic.to_string());
                 }
             }
-            eprintln!("{e}");
+            warn(&e.to_string());
             ExitCode::from(e.exit_code())
         }
     }

@@ -105,6 +105,15 @@ impl Vocabulary {
                 if !names.insert(name) {
                     errors.push(file.error(format!("{what}「{name}」が重複しています。")));
                 }
+                if name.trim().is_empty() || name.chars().any(crate::terminal::is_hidden) {
+                    errors.push(
+                        file.error(format!(
+                            "{what}「{}」の名前が空か、見えない文字（制御文字や幅のない文字）を含みます。",
+                            crate::terminal::visible(name)
+                        ))
+                        .with_hint("名前を書き直してください（同じに見える2つの名前を作らないためです）。"),
+                    );
+                }
             }
         };
         check("会計", self.accounts.iter().map(term).collect());

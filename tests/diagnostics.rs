@@ -49,6 +49,13 @@ fn remove_first_basis(root: &Path) {
     fs::write(project(root), format!("{}{}", &text[..start], &text[end..])).expect("write");
 }
 
+/// The 1-based line of `needle` in a file.
+fn line_in(path: &Path, needle: &str) -> usize {
+    let text = fs::read_to_string(path).expect("read");
+    let at = text.find(needle).unwrap_or_else(|| panic!("no {needle:?}"));
+    text[..at].matches('\n').count() + 1
+}
+
 /// The 1-based line of `needle` in the (changed) project file.
 fn line_of(root: &Path, needle: &str) -> usize {
     let text = fs::read_to_string(project(root)).expect("read");
@@ -311,6 +318,105 @@ fn cases() -> Vec<Case> {
             file: PROJECT,
         },
         Case {
+            name: "a zero-width space in a name",
+            change: |r| {
+                replace(
+                    r,
+                    "name = \"へき地オンライン診療支援対策事業\"",
+                    "name = \"へき地オンライン\u{200B}診療支援対策事業\"",
+                )
+            },
+            message: "「name」に見えない文字（U+200B）があります。",
+            hint: Some("幅のない文字"),
+            key: Some("name"),
+            at: Some("name ="),
+            file: PROJECT,
+        },
+        Case {
+            name: "a control character written as an escape",
+            change: |r| {
+                replace(
+                    r,
+                    "label = \"整備概要作成\"",
+                    "label = \"整備\\u0001概要作成\"",
+                )
+            },
+            message: "「label」に見えない文字（U+0001）があります。",
+            hint: Some("制御文字"),
+            key: Some("initiatives[1].roadmap[1].label"),
+            at: Some("label = \"整備"),
+            file: PROJECT,
+        },
+        Case {
+            name: "a project file ending in .MD",
+            change: |r| {
+                fs::copy(project(r), r.join("content/extra.MD")).expect("copy");
+            },
+            message: "事業ファイルのようですが、名前が .md で終わらないため読めません。",
+            hint: Some(".MD は読みません"),
+            key: None,
+            at: None,
+            file: "content/extra.MD",
+        },
+        Case {
+            name: "a project file named only .md",
+            change: |r| {
+                fs::copy(project(r), r.join("content/.md")).expect("copy");
+            },
+            message: "事業ファイルのようですが、名前が .md で終わらないため読めません。",
+            hint: Some("「.」で始まっています"),
+            key: None,
+            at: None,
+            file: "content/.md",
+        },
+        Case {
+            name: "a link to a folder in content",
+            change: |r| {
+                fs::create_dir_all(r.join("elsewhere")).expect("mkdir");
+                std::os::unix::fs::symlink(r.join("elsewhere"), r.join("content/linked"))
+                    .expect("link");
+            },
+            message: "フォルダへのリンク（シンボリックリンク）は読みません。",
+            hint: None,
+            key: None,
+            at: None,
+            file: "content/linked",
+        },
+        Case {
+            name: "a date that does not exist",
+            change: |r| {
+                let path = r.join("config.toml");
+                let text = fs::read_to_string(&path).expect("read");
+                fs::write(
+                    &path,
+                    text.replace("updated = \"2026-11-25\"", "updated = \"2026-02-31\""),
+                )
+                .expect("write");
+            },
+            message: "日付は \"2026-11-25\" のように、年-月-日で書きます。",
+            hint: None,
+            key: Some("updated"),
+            at: Some("updated ="),
+            file: "config.toml",
+        },
+        Case {
+            name: "a theme outside themes/",
+            change: |r| {
+                let path = r.join("config.toml");
+                let text = fs::read_to_string(&path).expect("read");
+                fs::write(
+                    &path,
+                    text.replace("theme = \"default\"", "theme = \"../../etc\""),
+                )
+                .expect("write");
+            },
+            message: "theme「../../etc」は使えません。",
+            hint: Some("/ や .. は使えません"),
+            key: Some("theme"),
+            at: None,
+            file: "config.toml",
+        },
+        Case {
             name: "year label outside the row's years",
             change: |r| {
                 replace(
@@ -546,7 +652,12 @@ fn every_mistake_gets_its_message_at_its_place() {
             assert!(given.contains(hint), "{}: hint {given:?}", case.name);
         }
         match case.at {
-            Some(needle) => assert_eq!(d.line(), line_of(root, needle), "{}: line", case.name),
+            Some(needle) => assert_eq!(
+                d.line(),
+                line_in(&root.join(case.file), needle),
+                "{}: line",
+                case.name
+            ),
             None => assert!(
                 d.location.is_none() || d.line() == 1,
                 "{}: {:?}",

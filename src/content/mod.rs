@@ -18,7 +18,7 @@ use crate::vocabulary::is_slug;
 pub use project::{Context, ProjectFile};
 
 pub const CONTENT_DIR: &str = "content";
-const PROJECT_EXTENSION: &str = "md";
+const PROJECT_SUFFIX: &str = ".md";
 /// The longest file name (without `.md`) a project may have: it becomes a folder and a file name
 /// in the output (`data/projects/<slug>.json`) and part of the URL, which should stay readable.
 pub const MAX_SLUG_LENGTH: usize = 100;
@@ -87,8 +87,31 @@ fn discover(root: &Path) -> (Vec<PathBuf>, Vec<Diagnostic>) {
             }
         };
         let path = entry.path();
-        if path.extension().and_then(|e| e.to_str()) != Some(PROJECT_EXTENSION) {
+        if entry.path_is_symlink() && path.is_dir() {
+            errors.push(
+                Diagnostic::in_file(
+                    &relative(root, path),
+                    "フォルダへのリンク（シンボリックリンク）は読みません。",
+                )
+                .with_hint(
+                    "事業ファイルは content フォルダの中に、ファイルそのものを置いてください。",
+                ),
+            );
             continue;
+        }
+        match project_file_name(path) {
+            FileName::Project => {}
+            FileName::Other => continue,
+            FileName::Mistaken(hint) => {
+                errors.push(
+                    Diagnostic::in_file(
+                        &relative(root, path),
+                        "事業ファイルのようですが、名前が .md で終わらないため読めません。",
+                    )
+                    .with_hint(hint),
+                );
+                continue;
+            }
         }
         if entry.path_is_symlink() {
             match path.canonicalize() {
@@ -110,6 +133,39 @@ fn discover(root: &Path) -> (Vec<PathBuf>, Vec<Diagnostic>) {
         paths.push(path.to_path_buf());
     }
     (paths, errors)
+}
+
+/// What a file under `content/` is, by its name.
+enum FileName {
+    /// `<name>.md`: a project.
+    Project,
+    /// Not a project: the vocabulary, images, notes.
+    Other,
+    /// Meant as a project but not read as one; says how to name it.
+    Mistaken(&'static str),
+}
+
+fn project_file_name(path: &Path) -> FileName {
+    let name = path
+        .file_name()
+        .map(|n| n.to_string_lossy().into_owned())
+        .unwrap_or_default();
+    let lower = name.to_lowercase();
+    if name.starts_with('.') && lower.ends_with(PROJECT_SUFFIX) {
+        return FileName::Mistaken(
+            "ファイル名が「.」で始まっています。hekichi-online-shinryo.md のように名前を付けてください。",
+        );
+    }
+    if name.ends_with(PROJECT_SUFFIX) {
+        return FileName::Project;
+    }
+    if lower.ends_with(PROJECT_SUFFIX) {
+        return FileName::Mistaken("拡張子は小文字の .md にしてください（.MD は読みません）。");
+    }
+    if lower.ends_with(".markdown") {
+        return FileName::Mistaken("拡張子は .md にしてください（.markdown は読みません）。");
+    }
+    FileName::Other
 }
 
 /// Reads and validates one project file.

@@ -200,10 +200,7 @@ impl<'a, 'i> TableReader<'a, 'i> {
         example: &str,
     ) -> Option<Located<String>> {
         match value.get_ref() {
-            DeValue::String(s) => Some(Located {
-                value: s.to_string(),
-                span: value.span(),
-            }),
+            DeValue::String(s) => self.visible_text(key, s, value.span()),
             _ => {
                 self.wrong_type(
                     key,
@@ -213,6 +210,34 @@ impl<'a, 'i> TableReader<'a, 'i> {
                 );
                 None
             }
+        }
+    }
+
+    /// A string with nothing hidden in it: control characters (`"\u0001"`, which would also make the
+    /// feed invalid XML), characters that take no room (U+200B) and marks that reorder text are
+    /// errors, so two names cannot differ by what nobody sees and no page shows what the file hides.
+    /// Line breaks and tabs are text.
+    fn visible_text(&self, key: &str, text: &str, span: Range<usize>) -> Option<Located<String>> {
+        let hidden = text.chars().find(|&c| {
+            c != '\t' && (crate::terminal::is_hidden(c) || matches!(c, '\u{FFFE}' | '\u{FFFF}'))
+        });
+        match hidden {
+            Some(c) => {
+                self.sink.report(
+                    span,
+                    &self.key_path(key),
+                    format!(
+                        "「{key}」に見えない文字（U+{:04X}）があります。",
+                        u32::from(c)
+                    ),
+                    Some("コピーしたときに紛れ込んだ制御文字や幅のない文字です。その文字を消してください（\"\\u0001\" のような書き方も使えません）。".to_string()),
+                );
+                None
+            }
+            None => Some(Located {
+                value: text.to_string(),
+                span,
+            }),
         }
     }
 
@@ -352,10 +377,7 @@ impl<'a, 'i> TableReader<'a, 'i> {
         let mut out = Vec::with_capacity(items.len());
         for item in items.iter() {
             match item.get_ref() {
-                DeValue::String(s) => out.push(Located {
-                    value: s.to_string(),
-                    span: item.span(),
-                }),
+                DeValue::String(s) => out.push(self.visible_text(key, s, item.span())?),
                 _ => {
                     self.wrong_type(key, item, "文字（\" \" で囲む）", hint.clone());
                     return None;
@@ -413,16 +435,17 @@ impl<'a, 'i> TableReader<'a, 'i> {
         let mut out = Vec::with_capacity(table.len());
         for (name, entry) in table.iter() {
             match entry.get_ref() {
-                DeValue::String(s) => out.push((
-                    Located {
-                        value: name.get_ref().to_string(),
-                        span: name.span(),
-                    },
-                    Located {
-                        value: s.to_string(),
-                        span: entry.span(),
-                    },
-                )),
+                DeValue::String(s) => {
+                    if let Some(text) = self.visible_text(key, s, entry.span()) {
+                        out.push((
+                            Located {
+                                value: name.get_ref().to_string(),
+                                span: name.span(),
+                            },
+                            text,
+                        ));
+                    }
+                }
                 _ => self.wrong_type(key, entry, "文字（\" \" で囲む）", hint.clone()),
             }
         }

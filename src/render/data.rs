@@ -310,6 +310,29 @@ fn writer() -> csv::Writer<Vec<u8>> {
         .from_writer("\u{FEFF}".as_bytes().to_vec())
 }
 
+/// Writes one data row. A text cell that a spreadsheet would run as a formula (it starts with `=`,
+/// `+`, `-`, `@`, a tab or a carriage return: `=HYPERLINK(…)`, `@SUM(…)`) gets a leading `'`, as
+/// OWASP recommends against CSV injection; the data page says so. Numbers never start with these.
+fn data_row<'c>(
+    writer: &mut csv::Writer<Vec<u8>>,
+    cells: impl IntoIterator<Item = &'c str>,
+) -> Result<(), csv::Error> {
+    for cell in cells {
+        writer.write_field(inert(cell).as_bytes())?;
+    }
+    // An empty record ends the row of fields written one by one.
+    writer.write_record(None::<&[u8]>)
+}
+
+/// A cell that no spreadsheet will evaluate.
+pub fn inert(cell: &str) -> std::borrow::Cow<'_, str> {
+    if cell.starts_with(['=', '+', '-', '@', '\t', '\r']) {
+        std::borrow::Cow::Owned(format!("'{cell}"))
+    } else {
+        std::borrow::Cow::Borrowed(cell)
+    }
+}
+
 fn finish(writer: csv::Writer<Vec<u8>>) -> Result<Vec<u8>, csv::Error> {
     writer
         .into_inner()
@@ -392,32 +415,35 @@ fn projects_csv(records: &[ProjectRecord]) -> Result<Vec<u8>, csv::Error> {
             .fiscal_year
             .map(|y| y.to_string())
             .unwrap_or_default();
-        w.write_record([
-            r.id.as_str(),
-            &r.name,
-            &r.field.slug,
-            &r.field.name,
-            &r.category.slug,
-            &r.category.name,
-            flag(r.joint),
-            &r.budget_thousand_yen.to_string(),
-            &r.budget_fiscal_year.to_string(),
-            &r.account.slug,
-            &r.account.name,
-            flag(r.priority),
-            flag(r.future),
-            &start_fiscal_year,
-            &r.start.wareki,
-            &end_fiscal_year,
-            &r.end.wareki,
-            flag(r.end.fiscal_year.is_none()),
-            &r.sheet_number.map(|n| n.to_string()).unwrap_or_default(),
-            &one_line(&r.overview),
-            &one_line(&r.situation),
-            &one_line(&r.outcome),
-            &r.initiatives.len().to_string(),
-            &r.url,
-        ])?;
+        data_row(
+            &mut w,
+            [
+                r.id.as_str(),
+                &r.name,
+                &r.field.slug,
+                &r.field.name,
+                &r.category.slug,
+                &r.category.name,
+                flag(r.joint),
+                &r.budget_thousand_yen.to_string(),
+                &r.budget_fiscal_year.to_string(),
+                &r.account.slug,
+                &r.account.name,
+                flag(r.priority),
+                flag(r.future),
+                &start_fiscal_year,
+                &r.start.wareki,
+                &end_fiscal_year,
+                &r.end.wareki,
+                flag(r.end.fiscal_year.is_none()),
+                &r.sheet_number.map(|n| n.to_string()).unwrap_or_default(),
+                &one_line(&r.overview),
+                &one_line(&r.situation),
+                &one_line(&r.outcome),
+                &r.initiatives.len().to_string(),
+                &r.url,
+            ],
+        )?;
     }
     finish(w)
 }
@@ -441,7 +467,10 @@ fn sections_csv(records: &[ProjectRecord]) -> Result<Vec<u8>, csv::Error> {
                 .iter()
                 .find(|d| d.slug == s.department)
                 .map_or("", |d| d.name.as_str());
-            w.write_record([r.id.as_str(), &s.department, department, &s.slug, &s.name])?;
+            data_row(
+                &mut w,
+                [r.id.as_str(), &s.department, department, &s.slug, &s.name],
+            )?;
         }
     }
     finish(w)
@@ -460,12 +489,15 @@ fn initiatives_csv(records: &[ProjectRecord]) -> Result<Vec<u8>, csv::Error> {
     w.write_record(INITIATIVE_COLUMNS.iter().map(|(name, _)| *name))?;
     for r in records {
         for (i, initiative) in r.initiatives.iter().enumerate() {
-            w.write_record([
-                r.id.as_str(),
-                &(i + 1).to_string(),
-                &initiative.title,
-                &one_line(&initiative.description),
-            ])?;
+            data_row(
+                &mut w,
+                [
+                    r.id.as_str(),
+                    &(i + 1).to_string(),
+                    &initiative.title,
+                    &one_line(&initiative.description),
+                ],
+            )?;
         }
     }
     finish(w)
@@ -507,19 +539,22 @@ fn roadmap_csv(records: &[ProjectRecord]) -> Result<Vec<u8>, csv::Error> {
                         .iter()
                         .find(|l| l.fiscal_year == fy)
                         .map_or("", |l| l.label.as_str());
-                    w.write_record([
-                        r.id.as_str(),
-                        &fy.to_string(),
-                        &FiscalYear::from_western(fy).japanese(),
-                        &(i + 1).to_string(),
-                        &(j + 1).to_string(),
-                        &row.label,
-                        row.kind,
-                        label,
-                        flag(row.years_basis == INFERRED_CODE),
-                        row.years_basis_note.as_deref().unwrap_or_default(),
-                        flag(!row.years_outside_project_period.contains(&fy)),
-                    ])?;
+                    data_row(
+                        &mut w,
+                        [
+                            r.id.as_str(),
+                            &fy.to_string(),
+                            &FiscalYear::from_western(fy).japanese(),
+                            &(i + 1).to_string(),
+                            &(j + 1).to_string(),
+                            &row.label,
+                            row.kind,
+                            label,
+                            flag(row.years_basis == INFERRED_CODE),
+                            row.years_basis_note.as_deref().unwrap_or_default(),
+                            flag(!row.years_outside_project_period.contains(&fy)),
+                        ],
+                    )?;
                 }
             }
         }
@@ -535,6 +570,27 @@ mod tests {
     fn one_line_keeps_bullets_as_the_sheets_write_them() {
         assert_eq!(one_line("- 一つ目\n- 二つ目\n"), "・一つ目・二つ目");
         assert_eq!(one_line("段落。\n\n次の段落。"), "段落。次の段落。");
+    }
+
+    #[test]
+    fn cells_a_spreadsheet_would_run_are_made_inert() {
+        for formula in [
+            "=HYPERLINK(\"x\")",
+            "+cmd|' /C calc'!A0",
+            "-2+3",
+            "@SUM(A1)",
+            "\t=1",
+            "\r=1",
+        ] {
+            assert_eq!(inert(formula), format!("'{formula}"));
+        }
+        for plain in ["4202", "へき地", "a=b", "", "'quoted"] {
+            assert_eq!(inert(plain), plain);
+        }
+        let mut w = writer();
+        data_row(&mut w, ["=1+1", "普通"]).expect("row");
+        let bytes = finish(w).expect("csv");
+        assert_eq!(String::from_utf8_lossy(&bytes), "\u{FEFF}'=1+1,普通\r\n");
     }
 
     #[test]

@@ -900,7 +900,9 @@ fn write_escaped_xml(text: &str, out: &mut dyn std::io::Write) -> std::io::Resul
     out.write_all(&text.as_bytes()[plain_from..])
 }
 
-/// The character reference that stands for `c` in escaped text, if it needs one.
+/// The character reference that stands for `c` in escaped text, if it needs one. A character XML
+/// 1.0 does not allow at all (controls but tab and line breaks, U+FFFE, U+FFFF) becomes U+FFFD, so
+/// no escaped text can make a feed or a page invalid; the content stage refuses them before that.
 fn entity(c: char) -> Option<&'static str> {
     match c {
         '&' => Some("&amp;"),
@@ -908,6 +910,8 @@ fn entity(c: char) -> Option<&'static str> {
         '>' => Some("&gt;"),
         '"' => Some("&quot;"),
         '\'' => Some("&#39;"),
+        '\t' | '\n' | '\r' => None,
+        '\u{0}'..='\u{1F}' | '\u{FFFE}' | '\u{FFFF}' => Some("\u{FFFD}"),
         _ => None,
     }
 }
@@ -1096,6 +1100,17 @@ mod tests {
         assert_eq!(
             escape_xml("a<b>&\"c\"'"),
             "a&lt;b&gt;&amp;&quot;c&quot;&#39;"
+        );
+    }
+
+    #[test]
+    fn escaped_text_is_always_well_formed_xml() {
+        let hostile = "a\u{1}b\u{b}c\u{ffff}d\u{fffe}e\tf\ng\u{7f}h";
+        let xml = format!("<t>{}</t>", escape_xml(hostile));
+        let parsed = roxmltree::Document::parse(&xml).expect("well-formed");
+        assert_eq!(
+            parsed.root_element().text(),
+            Some("a\u{fffd}b\u{fffd}c\u{fffd}d\u{fffd}e\tf\ng\u{7f}h")
         );
     }
 

@@ -4,6 +4,7 @@
 //! collected until none has come for [`QUIET`], so one save is one rebuild. Editor scratch files and
 //! everything outside `config.toml`, `content/` and `themes/` are ignored.
 
+use crate::terminal::{say, warn};
 use std::collections::BTreeSet;
 use std::ffi::OsStr;
 use std::path::{Component, Path, PathBuf};
@@ -52,15 +53,18 @@ impl Builder {
         match result {
             Ok(report) => {
                 self.live.succeeded(seconds);
-                println!("{cause}: {}", describe_rebuild(&report, seconds));
+                for notice in &report.build.notices {
+                    warn(&notice.to_string());
+                }
+                say(&format!("{cause}: {}", describe_rebuild(&report, seconds)));
             }
             Err(failure) => {
                 let problem = Problem::from_failure(&failure);
-                eprint!("{}", problem.text);
+                warn(problem.text.trim_end());
                 self.live.failed(problem, seconds);
-                println!(
+                say(&format!(
                     "{cause}: 誤りがあるため作れませんでした（{seconds:.2} 秒）。直すまで前回のサイトを表示し、ブラウザにも誤りを表示します。"
-                );
+                ));
             }
         }
     }
@@ -131,7 +135,10 @@ impl Watch {
             if path.is_dir()
                 && let Err(e) = self.watcher.watch(&path, RecursiveMode::Recursive)
             {
-                eprintln!("注意: {} の変更を見張れません: {e}", path.display());
+                warn(&format!(
+                    "注意: {} の変更を見張れません: {e}",
+                    path.display()
+                ));
             }
         }
     }
