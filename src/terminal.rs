@@ -56,6 +56,15 @@ pub fn is_hidden(c: char) -> bool {
             | '\u{FFF9}'..='\u{FFFB}')
 }
 
+/// How writing to standard output failed, if it did. A closed pipe (`roadmap check | head -1`) is
+/// the reader's choice, not a failure.
+pub fn stdout_failure() -> Option<io::ErrorKind> {
+    STDOUT_FAILURE
+        .get()
+        .copied()
+        .filter(|&kind| kind != io::ErrorKind::BrokenPipe)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -67,13 +76,4 @@ mod tests {
         assert_eq!(visible("行1\n行2\t"), "行1\n行2\\u{9}");
         assert!(matches!(visible("普通の文"), Cow::Borrowed(_)));
     }
-}
-
-/// How writing to standard output failed, if it did. A closed pipe (`roadmap check | head -1`) is
-/// the reader's choice, not a failure.
-pub fn stdout_failure() -> Option<io::ErrorKind> {
-    STDOUT_FAILURE
-        .get()
-        .copied()
-        .filter(|&kind| kind != io::ErrorKind::BrokenPipe)
 }
