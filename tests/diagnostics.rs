@@ -56,13 +56,6 @@ fn line_in(path: &Path, needle: &str) -> usize {
     text[..at].matches('\n').count() + 1
 }
 
-/// The 1-based line of `needle` in the (changed) project file.
-fn line_of(root: &Path, needle: &str) -> usize {
-    let text = fs::read_to_string(project(root)).expect("read");
-    let at = text.find(needle).unwrap_or_else(|| panic!("no {needle:?}"));
-    text[..at].matches('\n').count() + 1
-}
-
 /// A mistake and what `check` must say about it.
 struct Case {
     name: &'static str,
