@@ -410,6 +410,61 @@ fn cases() -> Vec<Case> {
             file: "config.toml",
         },
         Case {
+            name: "a text longer than any sheet's",
+            change: |r| {
+                let long = "あ".repeat(10_001);
+                let path = project(r);
+                let text = fs::read_to_string(&path).expect("read");
+                fs::write(
+                    &path,
+                    text.replacen(
+                        "overview = \"\"\"\n",
+                        &format!("overview = \"\"\"\n{long}"),
+                        1,
+                    ),
+                )
+                .expect("write");
+            },
+            message: "「overview」の文章が長すぎます",
+            hint: Some("貼り付け"),
+            key: Some("overview"),
+            at: Some("overview ="),
+            file: PROJECT,
+        },
+        Case {
+            name: "more roadmap rows than a sheet has",
+            change: |r| {
+                let row = "[[initiatives.roadmap]]\nlabel = \"追加\"\nkind = \"計画\"\nyears = [\"R6\"]\nbasis = \"資料どおり\"\n\n";
+                let path = project(r);
+                let text = fs::read_to_string(&path).expect("read");
+                let at = text.find("[[initiatives.roadmap]]").expect("a row");
+                fs::write(
+                    &path,
+                    format!("{}{}{}", &text[..at], row.repeat(50), &text[at..]),
+                )
+                .expect("write");
+            },
+            message: "「roadmap」が多すぎます（55 個。50 個まで）。",
+            hint: None,
+            key: Some("initiatives[1].roadmap"),
+            at: Some("[[initiatives.roadmap]]"),
+            file: PROJECT,
+        },
+        Case {
+            name: "a file larger than any sheet",
+            change: |r| {
+                let path = project(r);
+                let mut text = fs::read_to_string(&path).expect("read");
+                text.push_str(&"あ".repeat(100_000));
+                fs::write(&path, text).expect("write");
+            },
+            message: "ファイルが大きすぎます",
+            hint: None,
+            key: None,
+            at: None,
+            file: PROJECT,
+        },
+        Case {
             name: "year label outside the row's years",
             change: |r| {
                 replace(

@@ -19,6 +19,8 @@ pub use project::{Context, ProjectFile};
 
 pub const CONTENT_DIR: &str = "content";
 const PROJECT_SUFFIX: &str = ".md";
+/// The largest content file read: a sheet is 3–6 KB.
+pub const MAX_FILE_BYTES: u64 = 256 * 1024;
 /// The longest file name (without `.md`) a project may have: it becomes a folder and a file name
 /// in the output (`data/projects/<slug>.json`) and part of the URL, which should stay readable.
 pub const MAX_SLUG_LENGTH: usize = 100;
@@ -175,6 +177,18 @@ fn load_project(
     context: &Context<'_>,
 ) -> Result<ProjectFile, Vec<Diagnostic>> {
     let display = relative(root, path);
+    let size = std::fs::metadata(path).map(|m| m.len()).unwrap_or_default();
+    if size > MAX_FILE_BYTES {
+        return Err(vec![Diagnostic::in_file(
+            &display,
+            format!(
+                "ファイルが大きすぎます（{} KB。{} KB まで）。",
+                size / 1024,
+                MAX_FILE_BYTES / 1024
+            ),
+        )
+        .with_hint("事業ファイルは事業シート1枚の分です。別のファイルを貼り付けていないか確かめてください。")]);
+    }
     let bytes = std::fs::read(path).map_err(|e| {
         vec![Diagnostic::in_file(
             &display,

@@ -39,6 +39,11 @@ pub const PROJECT_KEYS: &[&str] = &[
 pub const INITIATIVE_KEYS: &[&str] = &["title", "description", "roadmap"];
 pub const ROW_KEYS: &[&str] = &["label", "kind", "years", "year_labels", "basis", "reason"];
 
+/// The most 取組 a project may have, and roadmap rows an initiative may have (the sheets have at
+/// most 3 and 16).
+pub const MAX_INITIATIVES: usize = 20;
+pub const MAX_ROWS: usize = 50;
+
 /// A budget at least this large, and a whole number of thousands, looks like yen written where
 /// thousand yen are meant (4202000 for 4,202千円): 10億円 or more for one project.
 const YEN_LIKE_BUDGET: u64 = 1_000_000;
@@ -194,7 +199,21 @@ fn read_table(
             check_markdown(top, key, text);
         }
     }
-    check_body_markdown(sink, body.start, &file.text[body.clone()]);
+    let body_text = &file.text[body.clone()];
+    if body_text.chars().count() > super::table::MAX_TEXT_CHARS {
+        sink.report_in_file(
+            body.start..body.start + 1,
+            "(本文)",
+            format!(
+                "本文が長すぎます（{} 文字。{} 文字まで）。",
+                body_text.chars().count(),
+                super::table::MAX_TEXT_CHARS
+            ),
+            Some("貼り付けを間違えていないか確かめてください。".to_string()),
+        );
+    } else {
+        check_body_markdown(sink, body.start, body_text);
+    }
     let period = Period {
         start: start.map(WrittenYear::year),
         end,
@@ -472,7 +491,7 @@ fn read_initiatives(
     period: Period,
 ) -> Option<Vec<Initiative>> {
     let example = "[[initiatives]] の行に続けて title = \"…\" と description = \"…\"";
-    let tables = top.tables("initiatives", true, example);
+    let tables = top.tables("initiatives", true, MAX_INITIATIVES, example);
     let initiatives: Vec<Option<Initiative>> = tables
         .iter()
         .map(|t| read_initiative(t, context, period))
@@ -495,7 +514,7 @@ fn read_initiative(
         check_markdown(table, "description", text);
     }
     let rows: Vec<Option<RoadmapRow>> = table
-        .tables("roadmap", false, "[[initiatives.roadmap]]")
+        .tables("roadmap", false, MAX_ROWS, "[[initiatives.roadmap]]")
         .iter()
         .map(|row| read_row(row, context, period))
         .collect();

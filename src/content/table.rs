@@ -11,6 +11,10 @@ use toml::de::{DeTable, DeValue};
 
 use crate::diagnostics::{Diagnostic, SourceFile, suggest};
 
+/// The longest text one key may hold, in characters: a sheet's longest text is a few hundred; the
+/// bound keeps every later stage (Markdown, search) small whatever a file holds.
+pub const MAX_TEXT_CHARS: usize = 10_000;
+
 /// Where diagnostics go while a file is read.
 pub struct Sink<'f> {
     pub file: &'f SourceFile,
@@ -218,6 +222,16 @@ impl<'a, 'i> TableReader<'a, 'i> {
     /// errors, so two names cannot differ by what nobody sees and no page shows what the file hides.
     /// Line breaks and tabs are text.
     fn visible_text(&self, key: &str, text: &str, span: Range<usize>) -> Option<Located<String>> {
+        let length = text.chars().count();
+        if length > MAX_TEXT_CHARS {
+            self.sink.report(
+                span,
+                &self.key_path(key),
+                format!("「{key}」の文章が長すぎます（{length} 文字。{MAX_TEXT_CHARS} 文字まで）。"),
+                Some("資料の文章の長さを大きく超えています。貼り付けを間違えていないか確かめてください。".to_string()),
+            );
+            return None;
+        }
         let hidden = text.chars().find(|&c| {
             c != '\t' && (crate::terminal::is_hidden(c) || matches!(c, '\u{FFFE}' | '\u{FFFF}'))
         });
@@ -388,7 +402,15 @@ impl<'a, 'i> TableReader<'a, 'i> {
     }
 
     /// An array of tables (`[[key]]`), each as a reader. `required` reports a missing or empty list.
-    pub fn tables(&self, key: &str, required: bool, example: &str) -> Vec<TableReader<'a, 'i>> {
+    /// At most `max` of them: more is refused (a sheet has a few), so that no file can make a
+    /// build's work or memory grow without bound.
+    pub fn tables(
+        &self,
+        key: &str,
+        required: bool,
+        max: usize,
+        example: &str,
+    ) -> Vec<TableReader<'a, 'i>> {
         let Some(value) = self.get(key) else {
             if required {
                 self.missing(key, example);
@@ -407,6 +429,15 @@ impl<'a, 'i> TableReader<'a, 'i> {
                 format!("「{key}」が1つもありません。"),
                 hint.clone(),
             );
+        }
+        if items.len() > max {
+            self.sink.report(
+                value.span(),
+                &self.key_path(key),
+                format!("「{key}」が多すぎます（{} 個。{max} 個まで）。", items.len()),
+                Some("事業シート1枚の分を書きます。多すぎる場合は、事業を分けられないか確かめてください。".to_string()),
+            );
+            return Vec::new();
         }
         let mut readers = Vec::with_capacity(items.len());
         for (index, item) in items.iter().enumerate() {
