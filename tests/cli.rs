@@ -435,3 +435,65 @@ fn an_output_that_would_replace_the_sources_is_refused() {
     );
     assert!(site.path().join("config.toml").is_file());
 }
+
+/// Runs `roadmap` and waits for it, killing it (and failing) if it has not ended after two minutes:
+/// a hang must fail the test run, not stall it.
+fn run_to_end(args: &[&str]) -> Output {
+    let mut child = Command::new(env!("CARGO_BIN_EXE_roadmap"))
+        .args(args)
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .expect("spawn");
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(120);
+    while child.try_wait().expect("wait").is_none() {
+        if std::time::Instant::now() > deadline {
+            let _ = child.kill();
+            panic!("roadmap {args:?} did not end");
+        }
+        std::thread::sleep(std::time::Duration::from_millis(50));
+    }
+    child.wait_with_output().expect("output")
+}
+
+#[test]
+fn a_runaway_template_fails_its_page_instead_of_hanging() {
+    for (loop_, says) in [
+        // Nested ranges that write nothing: 10¹⁰ turns.
+        (
+            "{% for i in range(end=100000) %}{% for j in range(end=100000) %}{% endfor %}{% endfor %}",
+            "range() の数が多すぎます",
+        ),
+        // A loop that writes a page of gigabytes.
+        (
+            "{% for i in range(end=100000) %}{% for j in range(end=9) %}{{ project.overview_html }}{% endfor %}{% endfor %}",
+            "ページが大きすぎます",
+        ),
+    ] {
+        let site = copy_site();
+        let root = site.path();
+        let template = root.join("themes/default/templates/project.html");
+        let text = fs::read_to_string(&template).expect("read");
+        fs::write(
+            &template,
+            text.replacen(
+                "<h1>{{ project.name }}</h1>",
+                &format!("<h1>{{{{ project.name }}}}</h1>{loop_}"),
+                1,
+            ),
+        )
+        .expect("write");
+        let root_arg = root.to_str().expect("utf8");
+        for command in ["check", "build"] {
+            let result = run_to_end(&[command, "--root", root_arg]);
+            assert_eq!(result.status.code(), Some(1), "{command}");
+            let stderr = String::from_utf8_lossy(&result.stderr);
+            assert!(stderr.contains(says), "{command}: {stderr}");
+            assert!(
+                stderr.contains("project.html") && stderr.contains("ページ projects/"),
+                "{stderr}"
+            );
+        }
+        assert!(!root.join("output").exists(), "nothing published");
+    }
+}

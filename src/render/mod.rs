@@ -5,6 +5,7 @@
 //! Links are relative to the page (`root` is `./`, `../` or `../../`), so the site works from any
 //! sub-path of any host.
 
+pub mod bounds;
 pub mod charts;
 pub mod compact;
 pub mod data;
@@ -118,8 +119,12 @@ pub enum ThemeError {
     Template(String),
     #[error("テーマに必要なテンプレート {0} がありません。")]
     Missing(String),
-    #[error("ページ {page} を描画できません: {message}")]
-    Render { page: String, message: String },
+    #[error("ページ {page} を描画できません（テンプレート {template}）: {message}")]
+    Render {
+        page: String,
+        template: &'static str,
+        message: String,
+    },
 }
 
 impl Renderer {
@@ -153,32 +158,44 @@ impl Renderer {
         // make a `String`.
         let (template, context) = context(source, page);
         let mut html = Vec::with_capacity(PAGE_CAPACITY);
-        match compacted.render_to(template, &context, &mut html) {
+        match compacted.render_to(template, &context, bounds::BoundedPage::new(&mut html)) {
             Ok(()) => Ok(html),
             // Rendered again from the templates as written, so that the error shows the line the
             // theme's author wrote rather than the minified template.
             Err(e) => Err(self
                 .render_html(source, page)
                 .err()
-                .unwrap_or_else(|| render_error(source.site, page, &e))),
+                .unwrap_or_else(|| render_error(source.site, page, template, &e))),
         }
     }
 
     /// Renders one page with the templates as written, without minifying it.
     pub fn render_html(&self, source: &Source<'_>, page: PageKind) -> Result<String, ThemeError> {
         let (template, context) = context(source, page);
+        let mut html = Vec::with_capacity(PAGE_CAPACITY);
         self.as_written
-            .render(template, &context)
-            .map_err(|e| render_error(source.site, page, &e))
+            .render_to(template, &context, bounds::BoundedPage::new(&mut html))
+            .map_err(|e| render_error(source.site, page, template, &e))?;
+        String::from_utf8(html).map_err(|e| ThemeError::Render {
+            page: url(source.site, page),
+            template,
+            message: e.to_string(),
+        })
     }
 }
 
 /// Room for a typical page (a project page is 8–16 KB), so rendering seldom grows the buffer.
 const PAGE_CAPACITY: usize = 16 * 1024;
 
-fn render_error(site: &Site, page: PageKind, e: &tera::Error) -> ThemeError {
+fn render_error(
+    site: &Site,
+    page: PageKind,
+    template: &'static str,
+    e: &tera::Error,
+) -> ThemeError {
     ThemeError::Render {
         page: url(site, page),
+        template,
         message: error_chain(e),
     }
 }
@@ -215,6 +232,8 @@ fn compile(templates: Vec<(String, String)>) -> Result<Tera, ThemeError> {
     let mut tera = Tera::new();
     // The same five characters as everywhere else in the site ([`escape_xml`]).
     tera.set_escape_fn(write_escaped_xml);
+    // Counted against each page's budget, so nested loops cannot run without end.
+    tera.register_function("range", bounds::range);
     tera.add_raw_templates(templates)
         .map_err(|e| ThemeError::Template(format!("{}{hint}", error_chain(&e))))?;
     Ok(tera)
