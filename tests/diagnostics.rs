@@ -791,3 +791,48 @@ fn every_tested_message_is_documented_for_editors() {
         );
     }
 }
+
+#[test]
+fn a_config_mistake_does_not_hide_the_content_mistakes() {
+    let site = small_site();
+    let root = site.path();
+    let config = root.join("config.toml");
+    let text = fs::read_to_string(&config).expect("read");
+    fs::write(
+        &config,
+        text.replace("last_year = \"R10\"", "last_year = \"R10年度\""),
+    )
+    .expect("write");
+    replace(root, "budget = 4202", "budjet = 4202");
+    let text = fs::read_to_string(project(root)).expect("read");
+    fs::write(
+        root.join("content/second.md"),
+        text.replacen("name = \"", "name = \"二つ目", 1).replacen(
+            "kind = \"計画\"",
+            "kind = \"計画",
+            1,
+        ),
+    )
+    .expect("write");
+    let found = diagnostics(root);
+    let files: Vec<String> = found.iter().map(|d| d.path.display().to_string()).collect();
+    assert!(
+        files.contains(&"config.toml".to_string()),
+        "{}",
+        shown(&found)
+    );
+    assert!(
+        found
+            .iter()
+            .any(|d| d.path == Path::new(PROJECT) && d.message.contains("budjet")),
+        "the misspelt key is reported too:\n{}",
+        shown(&found)
+    );
+    assert!(
+        found
+            .iter()
+            .any(|d| d.path == Path::new("content/second.md")),
+        "the broken TOML is reported too:\n{}",
+        shown(&found)
+    );
+}

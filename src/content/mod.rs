@@ -62,6 +62,32 @@ pub fn load_projects_reusing(
     }
 }
 
+/// The mistakes in the content files that can be found without the configuration and the
+/// vocabulary ([`project::read_structure`]): reported beside a broken `config.toml` or vocabulary.
+pub fn check_structure(root: &Path) -> Vec<Diagnostic> {
+    let (paths, mut errors) = discover(root);
+    let found: Vec<Vec<Diagnostic>> = paths
+        .par_iter()
+        .map(|path| {
+            let display = relative(root, path);
+            let text = std::fs::read(path)
+                .map_err(|e| {
+                    vec![Diagnostic::in_file(
+                        &display,
+                        format!("ファイルを読めません: {e}"),
+                    )]
+                })
+                .and_then(|bytes| decode(&display, bytes));
+            match text {
+                Ok(text) => project::read_structure(&SourceFile::new(display, text)),
+                Err(e) => e,
+            }
+        })
+        .collect();
+    errors.extend(found.into_iter().flatten());
+    errors
+}
+
 /// The project files under `root/content`, sorted, and problems with the tree itself.
 fn discover(root: &Path) -> (Vec<PathBuf>, Vec<Diagnostic>) {
     let content = root.join(CONTENT_DIR);

@@ -88,6 +88,35 @@ pub fn read(
     }
 }
 
+/// What can be checked of a file without the site's configuration and vocabulary, when one of them
+/// is broken: the front matter, the TOML and the keys. So a mistake in `config.toml` does not hide
+/// the mistakes in the content files until it is fixed.
+pub fn read_structure(file: &SourceFile) -> Vec<Diagnostic> {
+    let parts = match front_matter::split(file) {
+        Ok(parts) => parts,
+        Err(d) => return vec![*d],
+    };
+    let offset = parts.front_matter.start;
+    let (document, syntax_errors) =
+        DeTable::parse_recoverable(&file.text[parts.front_matter.clone()]);
+    if !syntax_errors.is_empty() {
+        return syntax_errors
+            .iter()
+            .map(|e| toml_errors::to_diagnostic(file, offset, e))
+            .collect();
+    }
+    let sink = Sink::new(file, offset);
+    let top = TableReader::top(&sink, document.get_ref());
+    top.reject_unknown_keys(PROJECT_KEYS);
+    for initiative in top.tables("initiatives", false, MAX_INITIATIVES, "[[initiatives]]") {
+        initiative.reject_unknown_keys(INITIATIVE_KEYS);
+        for row in initiative.tables("roadmap", false, MAX_ROWS, "[[initiatives.roadmap]]") {
+            row.reject_unknown_keys(ROW_KEYS);
+        }
+    }
+    sink.into_result().err().unwrap_or_default()
+}
+
 fn read_table(
     top: &TableReader<'_, '_>,
     file: &SourceFile,

@@ -120,6 +120,8 @@ fn load_site_reusing(
         (c, v) => {
             let mut errors = c.err().unwrap_or_default();
             errors.extend(v.err().unwrap_or_default());
+            // What can be checked of the content files without them, so nothing waits behind.
+            errors.extend(content::check_structure(root));
             return Err(content_failure(errors));
         }
     };
