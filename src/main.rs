@@ -76,10 +76,12 @@ fn main() -> ExitCode {
     let status = run(Cli::parse().command);
     match roadmap::terminal::stdout_failure() {
         Some(kind) => {
-            warn(&format!(
-                "結果を標準出力に書き出せませんでした（{}）。",
-                std::io::Error::from(kind)
-            ));
+            let why = match kind {
+                std::io::ErrorKind::StorageFull => "書き出し先に空きがありません".to_string(),
+                std::io::ErrorKind::PermissionDenied => "書き込む権限がありません".to_string(),
+                other => format!("書き込みの誤り: {other}"),
+            };
+            warn(&format!("結果を標準出力に書き出せませんでした（{why}）。"));
             ExitCode::from(2)
         }
         None => status,

@@ -497,3 +497,38 @@ fn a_runaway_template_fails_its_page_instead_of_hanging() {
         assert!(!root.join("output").exists(), "nothing published");
     }
 }
+
+#[test]
+fn a_full_disk_or_a_closed_pipe_on_standard_output_is_no_panic() {
+    let site = copy_site();
+    let root = site.path().to_str().expect("utf8").to_string();
+    // /dev/full: the report cannot be written. Said once, in Japanese, exit 2.
+    let full = fs::File::create("/dev/full").expect("/dev/full");
+    let result = Command::new(env!("CARGO_BIN_EXE_roadmap"))
+        .args(["check", "--root", &root])
+        .stdout(full)
+        .output()
+        .expect("run");
+    let stderr = String::from_utf8_lossy(&result.stderr);
+    assert_eq!(result.status.code(), Some(2), "{stderr}");
+    assert!(
+        stderr.contains("結果を標準出力に書き出せませんでした"),
+        "{stderr}"
+    );
+    assert!(!stderr.contains("panicked"), "{stderr}");
+    // A reader that went away (`roadmap build | head -0`): its choice, exit as the build did.
+    let (reader, writer) = std::io::pipe().expect("pipe");
+    drop(reader);
+    let out = tempfile::tempdir().expect("tempdir");
+    let output = out.path().join("site");
+    let result = Command::new(env!("CARGO_BIN_EXE_roadmap"))
+        .args(["build", "--root", &root, "--output"])
+        .arg(&output)
+        .stdout(writer)
+        .output()
+        .expect("run");
+    let stderr = String::from_utf8_lossy(&result.stderr);
+    assert_eq!(result.status.code(), Some(0), "{stderr}");
+    assert!(!stderr.contains("panicked"), "{stderr}");
+    assert!(output.join("index.html").is_file());
+}
