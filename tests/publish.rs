@@ -606,17 +606,7 @@ fn the_budget_page_takes_each_accounts_total_by_its_id() {
     assert!(built.status.success(), "{}", stderr(&built));
     let page = squash(&read(&output, "budget/index.html"));
     assert!(!page.contains("うち一般会計"), "no general account line");
-    let grouped = {
-        let digits = total.to_string();
-        let mut out = String::new();
-        for (i, c) in digits.chars().enumerate() {
-            if i > 0 && (digits.len() - i).is_multiple_of(3) {
-                out.push(',');
-            }
-            out.push(c);
-        }
-        out
-    };
+    let grouped = common::grouped(total);
     assert!(
         page.contains(&format!("うち病院事業会計</dt><dd>{grouped}")),
         "the hospital account holds the whole {grouped}"

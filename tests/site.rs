@@ -10,6 +10,7 @@ use scraper::{ElementRef, Html, Selector};
 
 mod common;
 
+use common::grouped;
 use common::repo as root;
 
 /// One build of the real site, shared by every test of this file.
@@ -123,18 +124,6 @@ fn page_text(html: &Html) -> String {
 
 fn squash(text: &str) -> String {
     text.split_whitespace().collect()
-}
-
-fn grouped(n: u64) -> String {
-    let digits = n.to_string();
-    let mut out = String::new();
-    for (i, c) in digits.chars().enumerate() {
-        if i > 0 && (digits.len() - i).is_multiple_of(3) {
-            out.push(',');
-        }
-        out.push(c);
-    }
-    out
 }
 
 /// 「令和6年度（2024年度）」 for "R6", "H31"; written here from the handbook's rule, not the crate's code.

@@ -32,3 +32,16 @@ pub fn copy_dir(from: &Path, to: &Path) {
         }
     }
 }
+
+/// 1234567 → 「1,234,567」, written here independently of the program's own formatting.
+pub fn grouped(n: u64) -> String {
+    let digits = n.to_string();
+    let mut out = String::new();
+    for (i, c) in digits.chars().enumerate() {
+        if i > 0 && (digits.len() - i).is_multiple_of(3) {
+            out.push(',');
+        }
+        out.push(c);
+    }
+    out
+}
