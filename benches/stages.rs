@@ -13,7 +13,8 @@ use roadmap::content::project::{self, Context};
 use roadmap::diagnostics::SourceFile;
 use roadmap::indexes::Indexes;
 use roadmap::pipeline;
-use roadmap::render::{PageKind, Renderer};
+use roadmap::render::Renderer;
+use roadmap::render::routes::PageKind;
 use roadmap::vocabulary::Vocabulary;
 
 fn repo() -> PathBuf {

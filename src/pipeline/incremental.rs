@@ -27,7 +27,7 @@ use crate::content::ProjectFile;
 use crate::diagnostics::Diagnostic;
 use crate::model::Site;
 use crate::progress::Progress;
-use crate::render::{self, PageKind, Renderer};
+use crate::render::{Renderer, routes};
 use crate::vocabulary::VOCABULARY_FILE;
 use crate::write;
 
@@ -287,19 +287,11 @@ impl Rebuilder {
         // Every file the site now has: those just made, the pages and JSON of unchanged projects,
         // the theme's static files.
         let mut expected: HashSet<&str> = made.iter().map(|(path, _)| path.as_str()).collect();
-        let unchanged: Vec<(String, String)> = (0..site.projects.len())
+        let unchanged: Vec<String> = (0..site.projects.len())
             .filter(|i| !changed.contains(i))
-            .map(|i| {
-                (
-                    render::output_path(&site, PageKind::Project(i)),
-                    render::data::json_path(&site.projects[i].slug),
-                )
-            })
+            .flat_map(|i| routes::project_files(&site, i))
             .collect();
-        for (page, json) in &unchanged {
-            expected.insert(page);
-            expected.insert(json);
-        }
+        expected.extend(unchanged.iter().map(String::as_str));
         expected.extend(last.assets.iter().map(String::as_str));
 
         let mut files = last.files.clone();

@@ -299,9 +299,9 @@ enum Scope<'a> {
 }
 
 impl Scope<'_> {
-    fn includes(&self, page: render::PageKind) -> bool {
+    fn includes(&self, page: render::routes::PageKind) -> bool {
         match (self, page) {
-            (Scope::Projects(chosen), render::PageKind::Project(i)) => chosen.contains(&i),
+            (Scope::Projects(chosen), render::routes::PageKind::Project(i)) => chosen.contains(&i),
             _ => true,
         }
     }
@@ -323,7 +323,7 @@ fn render_files(
     write: &render::WriteFile<'_, Failure>,
     progress: &Progress,
 ) -> Result<Rendered, Failure> {
-    let pages: Vec<render::PageKind> = render::pages(site, indexes)
+    let pages: Vec<render::routes::PageKind> = render::routes::pages(site, indexes)
         .into_iter()
         .filter(|&page| scope.includes(page))
         .collect();
@@ -362,10 +362,10 @@ fn write_feeds(
     let Some(base_url) = site.config.public_base_url() else {
         return Ok(1);
     };
-    let listed: Vec<String> = render::pages(site, indexes)
+    let listed: Vec<String> = render::routes::pages(site, indexes)
         .into_iter()
-        .filter(|&p| p != render::PageKind::NotFound)
-        .map(|p| render::url(site, p))
+        .filter(|&p| p != render::routes::PageKind::NotFound)
+        .map(|p| render::routes::url(site, p))
         .collect();
     write(
         "sitemap.xml",
@@ -380,21 +380,21 @@ fn write_feeds(
 fn write_pages(
     source: &render::Source<'_>,
     renderer: &Renderer,
-    pages: &[render::PageKind],
+    pages: &[render::routes::PageKind],
     write: &render::WriteFile<'_, Failure>,
     progress: &Progress,
 ) -> Result<usize, Failure> {
     // Pages that list many projects take longest: started first, they do not hold up the end.
     let mut order = pages.to_vec();
-    order.sort_by_key(|page| matches!(page, render::PageKind::Project(_)));
+    order.sort_by_key(|page| matches!(page, render::routes::PageKind::Project(_)));
     order
         .par_iter()
         .map(|&page| -> Result<usize, Failure> {
             let site = source.site;
             let html = renderer.render(source, page)?;
-            write(&render::output_path(site, page), &html)?;
+            write(&render::routes::output_path(site, page), &html)?;
             progress.add(1);
-            if let render::PageKind::Project(i) = page {
+            if let render::routes::PageKind::Project(i) = page {
                 let (path, json) = render::data::project_json(site, &site.projects[i]);
                 write(&path, &json)?;
                 return Ok(1);

@@ -42,12 +42,10 @@ pub fn write_collection_files<E: Send + From<csv::Error>>(
 
 /// A project's own JSON file: (path relative to the output, bytes).
 pub fn project_json(site: &Site, project: &Project) -> (String, Vec<u8>) {
-    (json_path(&project.slug), json(&record(site, project)))
-}
-
-/// Where a project's own JSON is written, relative to the output.
-pub fn json_path(slug: &str) -> String {
-    format!("data/projects/{slug}.json")
+    (
+        super::routes::project_json(&project.slug),
+        json(&record(site, project)),
+    )
 }
 
 /// The JSON Schema of `projects.json` (and, under `$defs/project`, of each project's file).
@@ -291,7 +289,7 @@ pub fn record(site: &Site, project: &Project) -> ProjectRecord {
                     .collect(),
             })
             .collect(),
-        url: super::views::project_url(project),
+        url: super::routes::project_url(project),
     }
 }
 

@@ -56,7 +56,7 @@ pub fn atom(site: &Site, base_url: &str) -> String {
         ));
     }
     for project in &site.projects {
-        let url = format!("{base_url}{}", super::views::project_url(project));
+        let url = format!("{base_url}{}", super::routes::project_url(project));
         let category = &site.vocabulary.category(project.category).name;
         let departments: Vec<&str> = project
             .departments

@@ -10,6 +10,7 @@ pub mod charts;
 pub mod compact;
 pub mod data;
 pub mod feeds;
+pub mod routes;
 pub mod search;
 pub mod views;
 
@@ -24,6 +25,7 @@ use crate::fiscal_year::FiscalYear;
 use crate::indexes::Indexes;
 use crate::model::Site;
 use crate::vocabulary::CategoryId;
+use routes::PageKind;
 use views::Link;
 
 pub const TEMPLATES_DIR: &str = "templates";
@@ -49,24 +51,6 @@ pub const REQUIRED_TEMPLATES: &[&str] = &[
 
 /// Where a stage writes its files: `(path relative to the output, bytes)`, from any thread.
 pub type WriteFile<'a, E> = dyn Fn(&str, &[u8]) -> Result<(), E> + Sync + 'a;
-
-/// A page of the site.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum PageKind {
-    Home,
-    Project(usize),
-    Fields,
-    Field(usize),
-    Category(CategoryId),
-    Departments,
-    Department(usize),
-    Budget,
-    Accessibility,
-    Data,
-    Timeline,
-    Search,
-    NotFound,
-}
 
 /// Compiled templates of one theme.
 pub struct Renderer {
@@ -177,7 +161,7 @@ impl Renderer {
             .render_to(template, &context, bounds::BoundedPage::new(&mut html))
             .map_err(|e| render_error(source.site, page, template, &e))?;
         String::from_utf8(html).map_err(|e| ThemeError::Render {
-            page: url(source.site, page),
+            page: routes::url(source.site, page),
             template,
             message: e.to_string(),
         })
@@ -194,7 +178,7 @@ fn render_error(
     e: &tera::Error,
 ) -> ThemeError {
     ThemeError::Render {
-        page: url(site, page),
+        page: routes::url(site, page),
         template,
         message: error_chain(e),
     }
@@ -260,70 +244,6 @@ fn compacted_tera(templates: Vec<(String, String)>) -> Option<Tera> {
     compile(compacted).ok()
 }
 
-/// Every page of the site, in a fixed order.
-pub fn pages(site: &Site, indexes: &Indexes) -> Vec<PageKind> {
-    let mut pages = vec![
-        PageKind::Home,
-        PageKind::Fields,
-        PageKind::Departments,
-        PageKind::Budget,
-        PageKind::Accessibility,
-        PageKind::Data,
-        PageKind::Timeline,
-        PageKind::Search,
-        PageKind::NotFound,
-    ];
-    pages.extend((0..site.projects.len()).map(PageKind::Project));
-    pages.extend((0..site.vocabulary.fields.len()).map(PageKind::Field));
-    pages.extend(indexes.categories.iter().map(|c| PageKind::Category(c.id)));
-    pages.extend((0..site.vocabulary.departments.len()).map(PageKind::Department));
-    pages
-}
-
-/// The URL of a page relative to the site root (`""` for the home page, else ending in `/`).
-pub fn url(site: &Site, page: PageKind) -> String {
-    match page {
-        PageKind::Home => String::new(),
-        PageKind::Project(i) => views::project_url(&site.projects[i]),
-        PageKind::Fields => "fields/".to_string(),
-        PageKind::Field(f) => views::field_url(site, f),
-        PageKind::Category(id) => views::category_url(site, id),
-        PageKind::Departments => "departments/".to_string(),
-        PageKind::Department(d) => views::department_url(site, d),
-        PageKind::Budget => "budget/".to_string(),
-        PageKind::Accessibility => "accessibility/".to_string(),
-        PageKind::Data => "data/".to_string(),
-        PageKind::Timeline => "timeline/".to_string(),
-        PageKind::Search => "search/".to_string(),
-        PageKind::NotFound => "404.html".to_string(),
-    }
-}
-
-/// The file a page is written to, relative to the output directory.
-pub fn output_path(site: &Site, page: PageKind) -> String {
-    match page {
-        PageKind::NotFound => url(site, page),
-        _ => format!("{}index.html", url(site, page)),
-    }
-}
-
-/// The prefix that leads from a page back to the site root.
-fn root_prefix(url: &str) -> String {
-    match url.matches('/').count() {
-        0 => "./".to_string(),
-        depth => "../".repeat(depth),
-    }
-}
-
-/// The path of a URL (`https://host/dx/roadmap/` → `/dx/roadmap/`).
-fn url_path(url: &str) -> String {
-    let after_scheme = url.split_once("://").map_or(url, |(_, rest)| rest);
-    match after_scheme.find('/') {
-        Some(slash) => after_scheme[slash..].to_string(),
-        None => "/".to_string(),
-    }
-}
-
 fn link(name: impl Into<String>, url: impl Into<String>) -> Link {
     Link {
         name: name.into(),
@@ -334,15 +254,15 @@ fn link(name: impl Into<String>, url: impl Into<String>) -> Link {
 /// The template and the context of a page.
 fn context(source: &Source<'_>, page: PageKind) -> (&'static str, Context) {
     let (site, indexes) = (source.site, source.indexes);
-    let page_url = url(site, page);
+    let page_url = routes::url(site, page);
     let mut context = Context::new();
     context.insert("site", &views::site_view(site));
     // The 404 page is served at any depth, so its links start from the site's path on the host
     // (from the base URL): right on any host and port, under a sub-path too.
     let public_base_url = site.config.public_base_url();
     let root = match page {
-        PageKind::NotFound => public_base_url.map_or_else(|| "/".to_string(), url_path),
-        _ => root_prefix(&page_url),
+        PageKind::NotFound => public_base_url.map_or_else(|| "/".to_string(), routes::url_path),
+        _ => routes::root_prefix(&page_url),
     };
     context.insert("root", &root);
     // Absolute URLs only from a public base URL: never a local address, never a guess.
@@ -367,10 +287,10 @@ fn context(source: &Source<'_>, page: PageKind) -> (&'static str, Context) {
             let crumbs = vec![
                 home,
                 fields,
-                link(&field.name, views::field_url(site, project.category.field)),
+                link(&field.name, routes::field_url(site, project.category.field)),
                 link(
                     &vocabulary.category(project.category).name,
-                    views::category_url(site, project.category),
+                    routes::category_url(site, project.category),
                 ),
             ];
             ("project.html", project.name.clone(), crumbs, "fields")
@@ -396,7 +316,7 @@ fn context(source: &Source<'_>, page: PageKind) -> (&'static str, Context) {
                 fields,
                 link(
                     &vocabulary.fields[id.field].name,
-                    views::field_url(site, id.field),
+                    routes::field_url(site, id.field),
                 ),
             ];
             (
@@ -518,7 +438,7 @@ fn category_rows(site: &Site, indexes: &Indexes) -> Vec<views::TotalRowView> {
         .iter()
         .map(|g| views::TotalRowView {
             label: site.vocabulary.category(g.id).name.clone(),
-            url: Some(views::category_url(site, g.id)),
+            url: Some(routes::category_url(site, g.id)),
             count: g.projects.len(),
             total: g.total.grouped(),
             joint: false,
@@ -545,7 +465,7 @@ fn field_group(site: &Site, indexes: &Indexes, field: usize) -> FieldGroupView {
     let group = &indexes.fields[field];
     FieldGroupView {
         name: site.vocabulary.fields[field].name.clone(),
-        url: views::field_url(site, field),
+        url: routes::field_url(site, field),
         count: group.count,
         total: group.total.grouped(),
         categories,
@@ -576,7 +496,7 @@ fn field_context(source: &Source<'_>, field: usize, context: &mut Context) {
         .filter(|g| g.id.field == field)
         .map(|g| CategorySection {
             name: site.vocabulary.category(g.id).name.clone(),
-            url: views::category_url(site, g.id),
+            url: routes::category_url(site, g.id),
             projects: source.summaries(&g.projects),
             total: g.total.grouped(),
         })
@@ -597,7 +517,7 @@ fn category_context(source: &Source<'_>, id: CategoryId, context: &mut Context) 
         "field",
         &link(
             &vocabulary.fields[id.field].name,
-            views::field_url(site, id.field),
+            routes::field_url(site, id.field),
         ),
     );
     context.insert("projects", &source.summaries(projects));
@@ -636,7 +556,7 @@ fn departments_context(site: &Site, indexes: &Indexes, context: &mut Context) {
             let department = &site.vocabulary.departments[g.department];
             Row {
                 name: department.name.clone(),
-                url: views::department_url(site, g.department),
+                url: routes::department_url(site, g.department),
                 count: g.projects.len(),
                 total: g.total.grouped(),
                 sections: g
@@ -805,7 +725,7 @@ fn timeline_context(site: &Site, indexes: &Indexes, context: &mut Context) {
             .collect();
         Row {
             name: project.name.clone(),
-            url: views::project_url(project),
+            url: routes::project_url(project),
             period: views::period(project),
             cells,
             inferred: project.rows().filter(|r| r.basis.is_inferred()).count(),
@@ -817,7 +737,7 @@ fn timeline_context(site: &Site, indexes: &Indexes, context: &mut Context) {
         .filter(|g| !g.projects.is_empty())
         .map(|g| Group {
             name: site.vocabulary.category(g.id).name.clone(),
-            url: views::category_url(site, g.id),
+            url: routes::category_url(site, g.id),
             rows: g.projects.iter().map(|&i| row(i)).collect(),
         })
         .collect();
@@ -1085,7 +1005,7 @@ mod tests {
         };
         let mut bytes = (0usize, 0usize);
         let source = Source::new(&site, &indexes);
-        for page in pages(&site, &indexes) {
+        for page in routes::pages(&site, &indexes) {
             let fast = compacted.render(&source, page).expect("render");
             let slow = as_written.render(&source, page).expect("render");
             bytes.0 += fast.len();
@@ -1098,7 +1018,7 @@ mod tests {
             {
                 panic!(
                     "{} differs at node {i}: {:?} against {:?}",
-                    url(&site, page),
+                    routes::url(&site, page),
                     fast_doc.get(i.saturating_sub(2)..(i + 3).min(fast_doc.len())),
                     slow_doc.get(i.saturating_sub(2)..(i + 3).min(slow_doc.len()))
                 );
@@ -1131,20 +1051,5 @@ mod tests {
             parsed.root_element().text(),
             Some("a\u{fffd}b\u{fffd}c\u{fffd}d\u{fffd}e\tf\ng\u{7f}h")
         );
-    }
-
-    #[test]
-    fn url_path_keeps_the_sub_path() {
-        assert_eq!(url_path("https://example.jp/dx/roadmap/"), "/dx/roadmap/");
-        assert_eq!(url_path("http://127.0.0.1:8000/"), "/");
-        assert_eq!(url_path("http://127.0.0.1:8000"), "/");
-    }
-
-    #[test]
-    fn root_prefix_follows_depth() {
-        assert_eq!(root_prefix(""), "./");
-        assert_eq!(root_prefix("budget/"), "../");
-        assert_eq!(root_prefix("projects/a/"), "../../");
-        assert_eq!(root_prefix("fields/a/b/"), "../../../");
     }
 }

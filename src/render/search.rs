@@ -151,7 +151,7 @@ pub fn document(site: &Site, project: &Project) -> SearchDoc {
     lines.push(sections.join("・"));
     lines.retain(|l| !l.trim().is_empty());
     SearchDoc {
-        u: format!("projects/{}/", project.slug),
+        u: super::routes::project_url(project),
         n: project.name.clone(),
         c: vocabulary.category(project.category).name.clone(),
         d: departments.join("・"),

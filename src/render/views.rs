@@ -5,13 +5,13 @@
 
 use serde::Serialize;
 
+use super::routes;
 use crate::config::{AccessibilityPolicy, Contact, License};
 use crate::fiscal_year::{EndYear, FiscalYear};
 use crate::indexes::{Group, TotalRow};
 use crate::markdown;
 use crate::model::{Initiative, Project, RoadmapRow, Site};
 use crate::money::Budget;
-use crate::vocabulary::CategoryId;
 
 /// A link: text and a URL relative to the site root (to be prefixed with the page's `root`).
 #[derive(Debug, Clone, Serialize)]
@@ -196,29 +196,6 @@ pub fn site_view(site: &Site) -> SiteView {
     }
 }
 
-pub fn project_url(project: &Project) -> String {
-    format!("projects/{}/", project.slug)
-}
-
-pub fn field_url(site: &Site, field: usize) -> String {
-    format!("fields/{}/", site.vocabulary.fields[field].slug)
-}
-
-pub fn category_url(site: &Site, id: CategoryId) -> String {
-    format!(
-        "fields/{}/{}/",
-        site.vocabulary.fields[id.field].slug,
-        site.vocabulary.category(id).slug
-    )
-}
-
-pub fn department_url(site: &Site, department: usize) -> String {
-    format!(
-        "departments/{}/",
-        site.vocabulary.departments[department].slug
-    )
-}
-
 pub fn amount(budget: Budget) -> Amount {
     Amount {
         thousand_yen: budget.grouped(),
@@ -230,17 +207,17 @@ pub fn summary(site: &Site, project: &Project) -> ProjectSummary {
     let vocabulary = &site.vocabulary;
     ProjectSummary {
         name: project.name.clone(),
-        url: project_url(project),
+        url: routes::project_url(project),
         category: Link {
             name: vocabulary.category(project.category).name.clone(),
-            url: category_url(site, project.category),
+            url: routes::category_url(site, project.category),
         },
         departments: project
             .departments
             .iter()
             .map(|&d| Link {
                 name: vocabulary.departments[d].name.clone(),
-                url: department_url(site, d),
+                url: routes::department_url(site, d),
             })
             .collect(),
         sections: project
@@ -301,10 +278,10 @@ pub fn project_view(site: &Site, project: &Project, years: &[FiscalYear]) -> Pro
         .collect();
     ProjectView {
         summary: summary(site, project),
-        json_url: super::data::json_path(&project.slug),
+        json_url: routes::project_json(&project.slug),
         field: Link {
             name: site.vocabulary.fields[project.category.field].name.clone(),
-            url: field_url(site, project.category.field),
+            url: routes::field_url(site, project.category.field),
         },
         start: project.start.long(),
         end: project.end.long(),
@@ -494,9 +471,9 @@ pub fn group_label(site: &Site, group: &Group) -> String {
 /// The page that lists what a budget line stands for, where there is one.
 fn group_url(site: &Site, group: &Group) -> Option<String> {
     match group {
-        Group::Category(id) => Some(category_url(site, *id)),
+        Group::Category(id) => Some(routes::category_url(site, *id)),
         Group::Departments(departments) => match departments.as_slice() {
-            [only] => Some(department_url(site, *only)),
+            [only] => Some(routes::department_url(site, *only)),
             _ => None,
         },
         _ => None,

@@ -1,0 +1,154 @@
+//! Every URL of the site and every file a build writes, in one place: pages, a project's open-data
+//! file, the data files. Nothing else spells a path, so changing the URL scheme (editions, say) is a
+//! change to this file.
+//!
+//! URLs are relative to the site root (`""` for the home page, else ending in `/`); links in pages
+//! are made relative to each page (`root` is `./`, `../` or `../../`), so the site works from any
+//! sub-path of any host.
+
+use crate::indexes::Indexes;
+use crate::model::{Project, Site};
+use crate::vocabulary::CategoryId;
+
+/// A page of the site.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum PageKind {
+    Home,
+    Project(usize),
+    Fields,
+    Field(usize),
+    Category(CategoryId),
+    Departments,
+    Department(usize),
+    Budget,
+    Accessibility,
+    Data,
+    Timeline,
+    Search,
+    NotFound,
+}
+
+/// Every page of the site, in a fixed order.
+pub fn pages(site: &Site, indexes: &Indexes) -> Vec<PageKind> {
+    let mut pages = vec![
+        PageKind::Home,
+        PageKind::Fields,
+        PageKind::Departments,
+        PageKind::Budget,
+        PageKind::Accessibility,
+        PageKind::Data,
+        PageKind::Timeline,
+        PageKind::Search,
+        PageKind::NotFound,
+    ];
+    pages.extend((0..site.projects.len()).map(PageKind::Project));
+    pages.extend((0..site.vocabulary.fields.len()).map(PageKind::Field));
+    pages.extend(indexes.categories.iter().map(|c| PageKind::Category(c.id)));
+    pages.extend((0..site.vocabulary.departments.len()).map(PageKind::Department));
+    pages
+}
+
+/// The URL of a page relative to the site root (`""` for the home page, else ending in `/`).
+pub fn url(site: &Site, page: PageKind) -> String {
+    match page {
+        PageKind::Home => String::new(),
+        PageKind::Project(i) => project_url(&site.projects[i]),
+        PageKind::Fields => "fields/".to_string(),
+        PageKind::Field(f) => field_url(site, f),
+        PageKind::Category(id) => category_url(site, id),
+        PageKind::Departments => "departments/".to_string(),
+        PageKind::Department(d) => department_url(site, d),
+        PageKind::Budget => "budget/".to_string(),
+        PageKind::Accessibility => "accessibility/".to_string(),
+        PageKind::Data => "data/".to_string(),
+        PageKind::Timeline => "timeline/".to_string(),
+        PageKind::Search => "search/".to_string(),
+        PageKind::NotFound => "404.html".to_string(),
+    }
+}
+
+/// The file a page is written to, relative to the output directory.
+pub fn output_path(site: &Site, page: PageKind) -> String {
+    match page {
+        PageKind::NotFound => url(site, page),
+        _ => format!("{}index.html", url(site, page)),
+    }
+}
+
+/// The prefix that leads from a page back to the site root.
+pub fn root_prefix(url: &str) -> String {
+    match url.matches('/').count() {
+        0 => "./".to_string(),
+        depth => "../".repeat(depth),
+    }
+}
+
+/// The path of a URL (`https://host/dx/roadmap/` → `/dx/roadmap/`).
+pub fn url_path(url: &str) -> String {
+    let after_scheme = url.split_once("://").map_or(url, |(_, rest)| rest);
+    match after_scheme.find('/') {
+        Some(slash) => after_scheme[slash..].to_string(),
+        None => "/".to_string(),
+    }
+}
+
+/// The open-data file of one project, relative to the output.
+pub fn project_json(slug: &str) -> String {
+    format!("data/projects/{slug}.json")
+}
+
+/// Every file that belongs to project `i` alone: its page and its open-data file. (Everything else
+/// gathers projects and is made again whenever any project changes.)
+pub fn project_files(site: &Site, i: usize) -> [String; 2] {
+    [
+        output_path(site, PageKind::Project(i)),
+        project_json(&site.projects[i].slug),
+    ]
+}
+
+/// A project's page.
+pub fn project_url(project: &Project) -> String {
+    format!("projects/{}/", project.slug)
+}
+
+/// A field's list of projects.
+pub fn field_url(site: &Site, field: usize) -> String {
+    format!("fields/{}/", site.vocabulary.fields[field].slug)
+}
+
+/// A category's list of projects.
+pub fn category_url(site: &Site, id: CategoryId) -> String {
+    format!(
+        "fields/{}/{}/",
+        site.vocabulary.fields[id.field].slug,
+        site.vocabulary.category(id).slug
+    )
+}
+
+/// A department's list of projects.
+pub fn department_url(site: &Site, department: usize) -> String {
+    format!(
+        "departments/{}/",
+        site.vocabulary.departments[department].slug
+    )
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn url_path_keeps_the_sub_path() {
+        assert_eq!(url_path("https://example.jp/dx/roadmap/"), "/dx/roadmap/");
+        assert_eq!(url_path("http://127.0.0.1:8000/"), "/");
+        assert_eq!(url_path("http://127.0.0.1:8000"), "/");
+    }
+
+    #[test]
+    fn root_prefix_follows_depth() {
+        assert_eq!(root_prefix(""), "./");
+        assert_eq!(root_prefix("budget/"), "../");
+        assert_eq!(root_prefix("projects/a/"), "../../");
+        assert_eq!(root_prefix("fields/a/b/"), "../../../");
+    }
+}
