@@ -1,0 +1,214 @@
+//! What each page shows: its template, title, breadcrumbs and a small context built from the model
+//! and the indexes ([`context`] chooses), with one module per page family.
+
+mod budget;
+mod data_page;
+mod departments;
+mod fields;
+mod home;
+mod timeline;
+
+use tera::Context;
+
+use super::routes::{self, PageKind};
+use super::views::{self, Link};
+use super::{Source, charts, data};
+use crate::fiscal_year::FiscalYear;
+use crate::indexes::Indexes;
+use crate::model::Site;
+use crate::vocabulary::CategoryId;
+
+fn link(name: impl Into<String>, url: impl Into<String>) -> Link {
+    Link {
+        name: name.into(),
+        url: url.into(),
+    }
+}
+
+/// The template and the context of a page.
+pub(super) fn context(source: &Source<'_>, page: PageKind) -> (&'static str, Context) {
+    let (site, indexes) = (source.site, source.indexes);
+    let page_url = routes::url(site, page);
+    let mut context = Context::new();
+    context.insert("site", &views::site_view(site));
+    // The 404 page is served at any depth, so its links start from the site's path on the host
+    // (from the base URL): right on any host and port, under a sub-path too.
+    let public_base_url = site.config.public_base_url();
+    let root = match page {
+        PageKind::NotFound => public_base_url.map_or_else(|| "/".to_string(), routes::url_path),
+        _ => routes::root_prefix(&page_url),
+    };
+    context.insert("root", &root);
+    // Absolute URLs only from a public base URL: never a local address, never a guess.
+    let canonical = public_base_url.map(|base| format!("{base}{page_url}"));
+    context.insert("canonical", &canonical);
+    context.insert("indexable", &(page != PageKind::NotFound));
+    let home = link("トップ", "");
+    let fields = link("分野・項目別", "fields/");
+    let departments = link("部局別", "departments/");
+    let vocabulary = &site.vocabulary;
+    let (template, title, crumbs, section) = match page {
+        PageKind::Home => {
+            home::home_context(source, &mut context);
+            ("index.html", site.config.full_title(), vec![], "home")
+        }
+        PageKind::Project(i) => {
+            let project = &site.projects[i];
+            let years = site.config.roadmap_years();
+            context.insert("project", &views::project_view(site, project, &years));
+            context.insert("years", &views::year_columns(&years));
+            let field = &vocabulary.fields[project.category.field];
+            let crumbs = vec![
+                home,
+                fields,
+                link(&field.name, routes::field_url(site, project.category.field)),
+                link(
+                    &vocabulary.category(project.category).name,
+                    routes::category_url(site, project.category),
+                ),
+            ];
+            ("project.html", project.name.clone(), crumbs, "fields")
+        }
+        PageKind::Fields => {
+            fields::fields_context(site, indexes, &mut context);
+            (
+                "fields.html",
+                "分野・項目別の事業一覧".to_string(),
+                vec![home],
+                "fields",
+            )
+        }
+        PageKind::Field(f) => {
+            fields::field_context(source, f, &mut context);
+            let name = vocabulary.fields[f].name.clone();
+            ("field.html", name, vec![home, fields], "fields")
+        }
+        PageKind::Category(id) => {
+            fields::category_context(source, id, &mut context);
+            let crumbs = vec![
+                home,
+                fields,
+                link(
+                    &vocabulary.fields[id.field].name,
+                    routes::field_url(site, id.field),
+                ),
+            ];
+            (
+                "category.html",
+                vocabulary.category(id).name.clone(),
+                crumbs,
+                "fields",
+            )
+        }
+        PageKind::Departments => {
+            departments::departments_context(site, indexes, &mut context);
+            (
+                "departments.html",
+                "部局別の事業一覧".to_string(),
+                vec![home],
+                "departments",
+            )
+        }
+        PageKind::Department(d) => {
+            departments::department_context(source, d, &mut context);
+            let name = vocabulary.departments[d].name.clone();
+            (
+                "department.html",
+                name,
+                vec![home, departments],
+                "departments",
+            )
+        }
+        PageKind::Budget => {
+            budget::budget_context(source, &mut context);
+            (
+                "budget.html",
+                "予算の内訳".to_string(),
+                vec![home],
+                "budget",
+            )
+        }
+        PageKind::Accessibility => (
+            "accessibility.html",
+            // A policy is the publisher's own: the page is called one only when configured.
+            if site.config.accessibility.is_some() {
+                "ウェブアクセシビリティ方針".to_string()
+            } else {
+                "ウェブアクセシビリティ".to_string()
+            },
+            vec![home],
+            "accessibility",
+        ),
+        PageKind::Data => {
+            data_page::data_context(site, &mut context);
+            (
+                "data.html",
+                "オープンデータ".to_string(),
+                vec![home],
+                "data",
+            )
+        }
+        PageKind::Timeline => {
+            timeline::timeline_context(site, indexes, &mut context);
+            (
+                "timeline.html",
+                "すべての事業の年次計画".to_string(),
+                vec![home],
+                "timeline",
+            )
+        }
+        PageKind::Search => (
+            "search.html",
+            "サイト内検索".to_string(),
+            vec![home],
+            "search",
+        ),
+        PageKind::NotFound => ("404.html", "ページが見つかりません".to_string(), vec![], ""),
+    };
+    context.insert("credit", &data_page::credit_line(site));
+    context.insert("title", &title);
+    context.insert("breadcrumbs", &crumbs);
+    context.insert("section", section);
+    (template, context)
+}
+
+/// One line per category: its link, count and total.
+pub(super) fn category_rows(site: &Site, indexes: &Indexes) -> Vec<views::TotalRowView> {
+    indexes
+        .categories
+        .iter()
+        .map(|g| views::TotalRowView {
+            label: site.vocabulary.category(g.id).name.clone(),
+            url: Some(routes::category_url(site, g.id)),
+            count: g.projects.len(),
+            total: g.total.grouped(),
+            joint: false,
+        })
+        .collect()
+}
+
+#[derive(serde::Serialize)]
+pub(super) struct CategorySection {
+    pub name: String,
+    pub url: String,
+    /// [`views::ProjectSummary`] values, shared ([`Source`]).
+    pub projects: Vec<tera::Value>,
+    pub total: String,
+}
+
+/// A bar chart of the rows of a totals table.
+pub(super) fn chart(site: &Site, label: &str, rows: &[crate::indexes::TotalRow]) -> String {
+    let labels: Vec<String> = rows
+        .iter()
+        .map(|r| views::group_label(site, &r.group))
+        .collect();
+    let bars: Vec<charts::Bar<'_>> = rows
+        .iter()
+        .zip(&labels)
+        .map(|(r, label)| charts::Bar {
+            label,
+            value: r.total.thousand_yen(),
+        })
+        .collect();
+    charts::bar_chart(label, &bars)
+}
