@@ -4,7 +4,7 @@
 
 use crate::model::{Project, Site};
 use crate::money::{Budget, BudgetOverflow};
-use crate::vocabulary::{CategoryId, SectionId};
+use crate::vocabulary::{AccountId, CategoryId, DepartmentId, FieldId, SectionId};
 
 /// Every grouping the pages show; projects are positions in `Site::projects`.
 #[derive(Debug, Clone)]
@@ -17,8 +17,7 @@ pub struct Indexes {
 
 #[derive(Debug, Clone)]
 pub struct FieldGroup {
-    /// Position of the field in the vocabulary.
-    pub field: usize,
+    pub field: FieldId,
     pub count: usize,
     pub total: Budget,
 }
@@ -34,7 +33,7 @@ pub struct CategoryGroup {
 
 #[derive(Debug, Clone)]
 pub struct DepartmentGroup {
-    pub department: usize,
+    pub department: DepartmentId,
     /// Every project of the department, each once, in display order.
     pub projects: Vec<usize>,
     pub sections: Vec<SectionGroup>,
@@ -52,11 +51,11 @@ pub struct SectionGroup {
 /// it is shown, never read back from text).
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Group {
-    /// An account (一般会計, 病院事業会計…), by position in the vocabulary.
-    Account(usize),
+    /// An account (一般会計, 病院事業会計…).
+    Account(AccountId),
     Category(CategoryId),
     /// The projects run by exactly these departments; more than one is a joint project.
-    Departments(Vec<usize>),
+    Departments(Vec<DepartmentId>),
     Section(SectionId),
     /// 重点枠事業 (true) or the others.
     Priority(bool),
@@ -107,6 +106,16 @@ impl Indexes {
     pub fn category(&self, id: CategoryId) -> Option<&CategoryGroup> {
         self.categories.iter().find(|g| g.id == id)
     }
+
+    /// The group of a field: one per declared field, in vocabulary order.
+    pub fn field(&self, id: FieldId) -> &FieldGroup {
+        &self.fields[id.index()]
+    }
+
+    /// The group of a department: one per declared department, in vocabulary order.
+    pub fn department(&self, id: DepartmentId) -> &DepartmentGroup {
+        &self.departments[id.index()]
+    }
 }
 
 fn total_of(site: &Site, projects: &[usize]) -> Result<Budget, BudgetOverflow> {
@@ -120,7 +129,8 @@ fn matching(site: &Site, keep: impl Fn(&Project) -> bool) -> Vec<usize> {
 }
 
 fn fields(site: &Site) -> Result<Vec<FieldGroup>, BudgetOverflow> {
-    (0..site.vocabulary.fields.len())
+    site.vocabulary
+        .field_ids()
         .map(|field| {
             let projects = matching(site, |p| p.category.field == field);
             Ok(FieldGroup {
@@ -149,17 +159,13 @@ fn categories(site: &Site) -> Result<Vec<CategoryGroup>, BudgetOverflow> {
 
 fn departments(site: &Site) -> Result<Vec<DepartmentGroup>, BudgetOverflow> {
     site.vocabulary
-        .departments
-        .iter()
-        .enumerate()
-        .map(|(department, declared)| {
+        .department_ids()
+        .map(|department| {
             let projects = matching(site, |p| p.departments.contains(&department));
-            let sections = (0..declared.sections.len())
-                .map(|section| {
-                    let id = SectionId {
-                        department,
-                        section,
-                    };
+            let sections = site
+                .vocabulary
+                .section_ids(department)
+                .map(|id: SectionId| {
                     let projects = matching(site, |p| p.sections.contains(&id));
                     Ok(SectionGroup {
                         id,
@@ -188,7 +194,8 @@ fn row(site: &Site, group: Group, projects: &[usize]) -> Result<TotalRow, Budget
 
 fn budget(site: &Site) -> Result<BudgetSummary, BudgetOverflow> {
     let vocabulary = &site.vocabulary;
-    let by_account = (0..vocabulary.accounts.len())
+    let by_account = vocabulary
+        .account_ids()
         .map(|a| row(site, Group::Account(a), &matching(site, |p| p.account == a)))
         .filter(|r| !matches!(r, Ok(r) if r.count == 0))
         .collect::<Result<_, _>>()?;
@@ -227,7 +234,7 @@ fn department_rows(site: &Site) -> Result<Vec<TotalRow>, BudgetOverflow> {
 /// For some projects: one row per distinct set of departments, single departments in vocabulary
 /// order, each joint set after the first department it names. The rows add up to the projects' total.
 fn department_rows_of(site: &Site, projects: &[usize]) -> Result<Vec<TotalRow>, BudgetOverflow> {
-    let mut keys: Vec<Vec<usize>> = projects
+    let mut keys: Vec<Vec<DepartmentId>> = projects
         .iter()
         .map(|&i| site.projects[i].departments.clone())
         .collect();
@@ -294,6 +301,8 @@ sections = [{ slug = "t", name = "生活安全企画課" }]
             "title='t'\ndescription='d'\nbase_url='http://x/'\nlanguage='ja'\ntheme='default'\npublisher='p'\nupdated='2026-01-01'\n[roadmap]\nbudget_year='R6'\nfirst_year='R6'\nlast_year='R10'\n[source]\ntitle='s'\n[license]\nname='l'\nshort_name='L'\nurl='http://l/'\n".to_string(),
         ))
         .expect("config");
+        let department = |i: usize| vocabulary.department_ids().nth(i).expect("declared");
+        let account = |i: usize| vocabulary.account_ids().nth(i).expect("declared");
         let projects = projects
             .into_iter()
             .enumerate()
@@ -301,20 +310,19 @@ sections = [{ slug = "t", name = "生活安全企画課" }]
                 slug: format!("p{i}"),
                 source: format!("content/p{i}.md").into(),
                 name: format!("事業{i}"),
-                category: CategoryId {
-                    field: 0,
-                    category: i % 2,
-                },
+                category: vocabulary.category_ids().nth(i % 2).expect("declared"),
                 sections: departments
                     .iter()
-                    .map(|&department| SectionId {
-                        department,
-                        section: 0,
+                    .map(|&d| {
+                        vocabulary
+                            .section_ids(department(d))
+                            .next()
+                            .expect("declared")
                     })
                     .collect(),
-                departments,
+                departments: departments.into_iter().map(department).collect(),
                 budget: Budget::from_thousand_yen(budget),
-                account: usize::from(i == 0),
+                account: account(usize::from(i == 0)),
                 priority,
                 future: false,
                 start: FiscalYear::reiwa(6).into(),
@@ -364,19 +372,24 @@ sections = [{ slug = "t", name = "生活安全企画課" }]
             .filter(|r| r.is_joint())
             .collect();
         assert_eq!(joint.len(), 1);
-        assert_eq!(joint[0].group, Group::Departments(vec![0, 1]));
+        let both: Vec<DepartmentId> = site.vocabulary.department_ids().collect();
+        assert_eq!(joint[0].group, Group::Departments(both));
         assert_eq!(joint[0].total.thousand_yen(), 20);
     }
 
     #[test]
     fn accounts_are_rows_by_id_and_only_those_with_projects() {
         let mut site = site(vec![(vec![0], 100, true), (vec![1], 20, false)]);
+        let hospital = site
+            .vocabulary
+            .account_by_name("病院事業会計")
+            .expect("declared");
         for project in &mut site.projects {
-            project.account = 1;
+            project.account = hospital;
         }
         let budget = Indexes::build(&site).expect("sums fit").budget;
         assert_eq!(budget.by_account.len(), 1);
-        assert_eq!(budget.by_account[0].group, Group::Account(1));
+        assert_eq!(budget.by_account[0].group, Group::Account(hospital));
         assert_eq!(budget.by_account[0].total.thousand_yen(), 120);
     }
 

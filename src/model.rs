@@ -9,7 +9,7 @@ use std::path::PathBuf;
 use crate::config::SiteConfig;
 use crate::fiscal_year::{EndYear, FiscalYear, WrittenYear};
 use crate::money::{Budget, BudgetOverflow};
-use crate::vocabulary::{CategoryId, SectionId, Vocabulary};
+use crate::vocabulary::{AccountId, CategoryId, DepartmentId, SectionId, Vocabulary};
 
 /// Everything a build renders.
 #[derive(Debug, Clone)]
@@ -29,12 +29,12 @@ pub struct Project {
     pub source: PathBuf,
     pub name: String,
     pub category: CategoryId,
-    /// Positions in the vocabulary, in the order the file gives them; more than one for a joint project.
-    pub departments: Vec<usize>,
+    /// In the order the file gives them; more than one for a joint project.
+    pub departments: Vec<DepartmentId>,
     pub sections: Vec<SectionId>,
     pub budget: Budget,
-    /// Position of the account (一般会計, 病院事業会計…) in the vocabulary.
-    pub account: usize,
+    /// 一般会計, 病院事業会計…
+    pub account: AccountId,
     /// 重点枠事業.
     pub priority: bool,
     /// 将来対応分.

@@ -46,17 +46,48 @@ pub struct Department {
     pub sections: Vec<Term>,
 }
 
-/// A category, by its position in the vocabulary.
+/// A field (分野), by its position in the vocabulary (its display order).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub struct FieldId(usize);
+
+/// A department (部局), by its position in the vocabulary.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub struct DepartmentId(usize);
+
+/// An account (会計), by its position in the vocabulary.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub struct AccountId(usize);
+
+impl AccountId {
+    /// The first account declared (一般会計): a project that names none is in it.
+    pub const DEFAULT: AccountId = AccountId(0);
+}
+
+impl FieldId {
+    /// The position in the vocabulary: what lists in vocabulary order are indexed by.
+    pub(crate) fn index(self) -> usize {
+        self.0
+    }
+}
+
+impl DepartmentId {
+    /// The position in the vocabulary: what lists in vocabulary order are indexed by.
+    pub(crate) fn index(self) -> usize {
+        self.0
+    }
+}
+
+/// A category, by its field and its position among the field's categories.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
 pub struct CategoryId {
-    pub field: usize,
+    pub field: FieldId,
     pub category: usize,
 }
 
-/// A section, by its department's position and its own.
+/// A section, by its department and its position among the department's sections.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
 pub struct SectionId {
-    pub department: usize,
+    pub department: DepartmentId,
     pub section: usize,
 }
 
@@ -143,26 +174,29 @@ impl Vocabulary {
         errors
     }
 
-    pub fn field_by_name(&self, name: &str) -> Option<usize> {
-        self.fields.iter().position(|f| f.name == name)
+    pub fn field_by_name(&self, name: &str) -> Option<FieldId> {
+        self.fields.iter().position(|f| f.name == name).map(FieldId)
     }
 
-    pub fn category_by_name(&self, field: usize, name: &str) -> Option<CategoryId> {
-        let categories = &self.fields.get(field)?.categories;
+    pub fn category_by_name(&self, field: FieldId, name: &str) -> Option<CategoryId> {
+        let categories = &self.fields.get(field.0)?.categories;
         let category = categories.iter().position(|c| c.name == name)?;
         Some(CategoryId { field, category })
     }
 
-    pub fn department_by_name(&self, name: &str) -> Option<usize> {
-        self.departments.iter().position(|d| d.name == name)
+    pub fn department_by_name(&self, name: &str) -> Option<DepartmentId> {
+        self.departments
+            .iter()
+            .position(|d| d.name == name)
+            .map(DepartmentId)
     }
 
     /// The section called `name` in one of `departments`.
-    pub fn section_by_name(&self, departments: &[usize], name: &str) -> Option<SectionId> {
+    pub fn section_by_name(&self, departments: &[DepartmentId], name: &str) -> Option<SectionId> {
         departments.iter().find_map(|&department| {
             let section = self
                 .departments
-                .get(department)?
+                .get(department.0)?
                 .sections
                 .iter()
                 .position(|s| s.name == name)?;
@@ -180,22 +214,63 @@ impl Vocabulary {
             .find(|d| d.sections.iter().any(|s| s.name == name))
     }
 
-    pub fn account_by_name(&self, name: &str) -> Option<usize> {
-        self.accounts.iter().position(|a| a.name == name)
+    pub fn account_by_name(&self, name: &str) -> Option<AccountId> {
+        self.accounts
+            .iter()
+            .position(|a| a.name == name)
+            .map(AccountId)
+    }
+
+    pub fn field(&self, id: FieldId) -> &Field {
+        &self.fields[id.0]
+    }
+
+    pub fn department(&self, id: DepartmentId) -> &Department {
+        &self.departments[id.0]
+    }
+
+    pub fn account(&self, id: AccountId) -> &Term {
+        &self.accounts[id.0]
     }
 
     pub fn category(&self, id: CategoryId) -> &Term {
-        &self.fields[id.field].categories[id.category]
+        &self.fields[id.field.0].categories[id.category]
     }
 
     pub fn section(&self, id: SectionId) -> &Term {
-        &self.departments[id.department].sections[id.section]
+        &self.departments[id.department.0].sections[id.section]
+    }
+
+    /// Every field, in display order.
+    pub fn field_ids(&self) -> impl Iterator<Item = FieldId> + use<> {
+        (0..self.fields.len()).map(FieldId)
+    }
+
+    /// Every department, in display order.
+    pub fn department_ids(&self) -> impl Iterator<Item = DepartmentId> + use<> {
+        (0..self.departments.len()).map(DepartmentId)
+    }
+
+    /// Every account, in display order.
+    pub fn account_ids(&self) -> impl Iterator<Item = AccountId> + use<> {
+        (0..self.accounts.len()).map(AccountId)
     }
 
     /// Every category, in display order.
     pub fn category_ids(&self) -> impl Iterator<Item = CategoryId> + '_ {
         self.fields.iter().enumerate().flat_map(|(field, f)| {
-            (0..f.categories.len()).map(move |category| CategoryId { field, category })
+            (0..f.categories.len()).map(move |category| CategoryId {
+                field: FieldId(field),
+                category,
+            })
+        })
+    }
+
+    /// Every section of a department, in display order.
+    pub fn section_ids(&self, department: DepartmentId) -> impl Iterator<Item = SectionId> + use<> {
+        (0..self.departments[department.0].sections.len()).map(move |section| SectionId {
+            department,
+            section,
         })
     }
 }
@@ -242,24 +317,19 @@ sections = [{ slug = "s", name = "総務課" }]
     #[test]
     fn lookups_find_declared_names_only() {
         let v = parse(SMALL).expect("valid");
-        assert_eq!(v.field_by_name("分野"), Some(0));
-        assert_eq!(
-            v.category_by_name(0, "医療・福祉"),
-            Some(CategoryId {
-                field: 0,
-                category: 0
-            })
-        );
-        assert_eq!(v.category_by_name(0, "子育て"), None);
-        assert_eq!(v.department_by_name("警察本部"), Some(1));
-        assert_eq!(
-            v.section_by_name(&[1], "総務課"),
-            Some(SectionId {
-                department: 1,
-                section: 0
-            })
-        );
-        assert_eq!(v.section_by_name(&[0], "総務課"), None);
+        let field = v.field_by_name("分野").expect("declared");
+        assert_eq!(v.field(field).name, "分野");
+        let category = v.category_by_name(field, "医療・福祉").expect("declared");
+        assert_eq!(v.category(category).name, "医療・福祉");
+        assert_eq!(v.category_by_name(field, "子育て"), None);
+        let police = v.department_by_name("警察本部").expect("declared");
+        assert_eq!(v.department(police).name, "警察本部");
+        let health = v.department_by_name("健康福祉部").expect("declared");
+        let section = v.section_by_name(&[police], "総務課").expect("declared");
+        assert_eq!(section.department, police);
+        assert_eq!(v.section(section).name, "総務課");
+        assert_eq!(v.section_by_name(&[health], "総務課"), None);
+        assert_eq!(v.account_by_name("一般会計"), Some(AccountId::DEFAULT));
     }
 
     #[test]

@@ -15,7 +15,7 @@ use crate::markdown::{self, UnsafeKind};
 use crate::model::{Initiative, Project, RoadmapRow, RowKind, YearBasis};
 use crate::money::{Budget, group_digits};
 use crate::toml_errors;
-use crate::vocabulary::{SectionId, Vocabulary};
+use crate::vocabulary::{AccountId, DepartmentId, SectionId, Vocabulary};
 
 /// The keys of a project's front matter.
 pub const PROJECT_KEYS: &[&str] = &[
@@ -145,7 +145,8 @@ fn read_table(
         .string("category", "category = \"医療・福祉\"")
         .and_then(|c| {
             let field = field?;
-            let names = vocabulary.fields[field]
+            let names = vocabulary
+                .field(field)
                 .categories
                 .iter()
                 .map(|c| c.name.as_str());
@@ -153,12 +154,12 @@ fn read_table(
                 sink,
                 "category",
                 &c,
-                &format!("{}の項目", vocabulary.fields[field].name),
+                &format!("{}の項目", vocabulary.field(field).name),
                 names,
                 |n| vocabulary.category_by_name(field, n),
             )
         });
-    let departments: Option<Vec<usize>> = top
+    let departments: Option<Vec<DepartmentId>> = top
         .string_list("departments", "departments = [\"健康福祉部\"]")
         .map(|list| {
             list.iter()
@@ -189,7 +190,7 @@ fn read_table(
             vocabulary.accounts.iter().map(|a| a.name.as_str()),
             |n| vocabulary.account_by_name(n),
         ),
-        None => Some(0),
+        None => Some(AccountId::DEFAULT),
     };
     let priority = top.boolean("priority", "重点枠事業 ○");
     let future = top.boolean("future", "将来対応分 ○");
@@ -339,7 +340,7 @@ fn lookup<'n, T>(
     None
 }
 
-fn report_duplicates(top: &TableReader<'_, '_>, key: &str, ids: &[usize]) {
+fn report_duplicates(top: &TableReader<'_, '_>, key: &str, ids: &[DepartmentId]) {
     for (i, id) in ids.iter().enumerate() {
         if ids[..i].contains(id) {
             top.sink().report_in_file(
@@ -355,7 +356,7 @@ fn report_duplicates(top: &TableReader<'_, '_>, key: &str, ids: &[usize]) {
 fn read_sections(
     top: &TableReader<'_, '_>,
     list: &[Located<String>],
-    departments: &[usize],
+    departments: &[DepartmentId],
     vocabulary: &Vocabulary,
 ) -> Option<Vec<SectionId>> {
     let mut sections = Vec::with_capacity(list.len());
@@ -384,7 +385,8 @@ fn read_sections(
                     ),
                     None => {
                         let names = departments.iter().flat_map(|&d| {
-                            vocabulary.departments[d]
+                            vocabulary
+                                .department(d)
                                 .sections
                                 .iter()
                                 .map(|s| s.name.as_str())

@@ -214,9 +214,9 @@ fn named(slug: &str, name: &str) -> Named {
 /// The record of one project.
 pub fn record(site: &Site, project: &Project) -> ProjectRecord {
     let vocabulary = &site.vocabulary;
-    let field = &vocabulary.fields[project.category.field];
+    let field = &vocabulary.field(project.category.field);
     let category = vocabulary.category(project.category);
-    let account = &vocabulary.accounts[project.account];
+    let account = &vocabulary.account(project.account);
     ProjectRecord {
         id: project.slug.clone(),
         name: project.name.clone(),
@@ -227,8 +227,8 @@ pub fn record(site: &Site, project: &Project) -> ProjectRecord {
             .iter()
             .map(|&d| {
                 named(
-                    &vocabulary.departments[d].slug,
-                    &vocabulary.departments[d].name,
+                    &vocabulary.department(d).slug,
+                    &vocabulary.department(d).name,
                 )
             })
             .collect(),
@@ -240,7 +240,7 @@ pub fn record(site: &Site, project: &Project) -> ProjectRecord {
                 SectionRecord {
                     slug: section.slug.clone(),
                     name: section.name.clone(),
-                    department: vocabulary.departments[s.department].slug.clone(),
+                    department: vocabulary.department(s.department).slug.clone(),
                 }
             })
             .collect(),

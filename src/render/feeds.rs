@@ -61,7 +61,7 @@ pub fn atom(site: &Site, base_url: &str) -> String {
         let departments: Vec<&str> = project
             .departments
             .iter()
-            .map(|&d| site.vocabulary.departments[d].name.as_str())
+            .map(|&d| site.vocabulary.department(d).name.as_str())
             .collect();
         let summary = format!(
             "{}（{}）{}事業費 {}。{}",

@@ -8,7 +8,7 @@
 
 use crate::indexes::Indexes;
 use crate::model::{Project, Site};
-use crate::vocabulary::CategoryId;
+use crate::vocabulary::{CategoryId, DepartmentId, FieldId};
 
 /// A page of the site.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -16,10 +16,10 @@ pub enum PageKind {
     Home,
     Project(usize),
     Fields,
-    Field(usize),
+    Field(FieldId),
     Category(CategoryId),
     Departments,
-    Department(usize),
+    Department(DepartmentId),
     Budget,
     Accessibility,
     Data,
@@ -42,9 +42,9 @@ pub fn pages(site: &Site, indexes: &Indexes) -> Vec<PageKind> {
         PageKind::NotFound,
     ];
     pages.extend((0..site.projects.len()).map(PageKind::Project));
-    pages.extend((0..site.vocabulary.fields.len()).map(PageKind::Field));
+    pages.extend(site.vocabulary.field_ids().map(PageKind::Field));
     pages.extend(indexes.categories.iter().map(|c| PageKind::Category(c.id)));
-    pages.extend((0..site.vocabulary.departments.len()).map(PageKind::Department));
+    pages.extend(site.vocabulary.department_ids().map(PageKind::Department));
     pages
 }
 
@@ -112,24 +112,24 @@ pub fn project_url(project: &Project) -> String {
 }
 
 /// A field's list of projects.
-pub fn field_url(site: &Site, field: usize) -> String {
-    format!("fields/{}/", site.vocabulary.fields[field].slug)
+pub fn field_url(site: &Site, field: FieldId) -> String {
+    format!("fields/{}/", site.vocabulary.field(field).slug)
 }
 
 /// A category's list of projects.
 pub fn category_url(site: &Site, id: CategoryId) -> String {
     format!(
         "fields/{}/{}/",
-        site.vocabulary.fields[id.field].slug,
+        site.vocabulary.field(id.field).slug,
         site.vocabulary.category(id).slug
     )
 }
 
 /// A department's list of projects.
-pub fn department_url(site: &Site, department: usize) -> String {
+pub fn department_url(site: &Site, department: DepartmentId) -> String {
     format!(
         "departments/{}/",
-        site.vocabulary.departments[department].slug
+        site.vocabulary.department(department).slug
     )
 }
 

@@ -124,7 +124,7 @@ pub fn document(site: &Site, project: &Project) -> SearchDoc {
     let departments: Vec<&str> = project
         .departments
         .iter()
-        .map(|&d| vocabulary.departments[d].name.as_str())
+        .map(|&d| vocabulary.department(d).name.as_str())
         .collect();
     let sections: Vec<&str> = project
         .sections

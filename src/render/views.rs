@@ -216,7 +216,7 @@ pub fn summary(site: &Site, project: &Project) -> ProjectSummary {
             .departments
             .iter()
             .map(|&d| Link {
-                name: vocabulary.departments[d].name.clone(),
+                name: vocabulary.department(d).name.clone(),
                 url: routes::department_url(site, d),
             })
             .collect(),
@@ -228,8 +228,8 @@ pub fn summary(site: &Site, project: &Project) -> ProjectSummary {
         joint: project.is_joint(),
         budget: project.budget.grouped(),
         budget_plain: project.budget.plain(),
-        account: vocabulary.accounts[project.account].name.clone(),
-        general_account: project.account == 0,
+        account: vocabulary.account(project.account).name.clone(),
+        general_account: project.account == crate::vocabulary::AccountId::DEFAULT,
         priority: project.priority,
         future: project.future,
         period: period(project),
@@ -238,7 +238,7 @@ pub fn summary(site: &Site, project: &Project) -> ProjectSummary {
             departments: project
                 .departments
                 .iter()
-                .map(|&d| vocabulary.departments[d].slug.as_str())
+                .map(|&d| vocabulary.department(d).slug.as_str())
                 .collect::<Vec<_>>()
                 .join(" "),
             start: project.start.year().western(),
@@ -280,7 +280,7 @@ pub fn project_view(site: &Site, project: &Project, years: &[FiscalYear]) -> Pro
         summary: summary(site, project),
         json_url: routes::project_json(&project.slug),
         field: Link {
-            name: site.vocabulary.fields[project.category.field].name.clone(),
+            name: site.vocabulary.field(project.category.field).name.clone(),
             url: routes::field_url(site, project.category.field),
         },
         start: project.start.long(),
@@ -449,12 +449,12 @@ pub fn group_label(site: &Site, group: &Group) -> String {
         }
     };
     match group {
-        Group::Account(a) => vocabulary.accounts[*a].name.clone(),
+        Group::Account(a) => vocabulary.account(*a).name.clone(),
         Group::Category(id) => vocabulary.category(*id).name.clone(),
         Group::Departments(departments) => {
             let names: Vec<&str> = departments
                 .iter()
-                .map(|&d| vocabulary.departments[d].name.as_str())
+                .map(|&d| vocabulary.department(d).name.as_str())
                 .collect();
             if departments.len() > 1 {
                 format!("{}（共同）", names.join("・"))

@@ -16,7 +16,7 @@ pub(super) fn departments_context(site: &Site, indexes: &Indexes, context: &mut 
         .departments
         .iter()
         .map(|g| {
-            let department = &site.vocabulary.departments[g.department];
+            let department = &site.vocabulary.department(g.department);
             Row {
                 name: department.name.clone(),
                 url: routes::department_url(site, g.department),
@@ -40,9 +40,13 @@ pub(super) fn departments_context(site: &Site, indexes: &Indexes, context: &mut 
     context.insert("has_joint", &site.projects.iter().any(|p| p.is_joint()));
 }
 
-pub(super) fn department_context(source: &Source<'_>, department: usize, context: &mut Context) {
+pub(super) fn department_context(
+    source: &Source<'_>,
+    department: DepartmentId,
+    context: &mut Context,
+) {
     let (site, indexes) = (source.site, source.indexes);
-    let group = &indexes.departments[department];
+    let group = indexes.department(department);
     let sections: Vec<CategorySection> = group
         .sections
         .iter()
@@ -53,7 +57,7 @@ pub(super) fn department_context(source: &Source<'_>, department: usize, context
             total: s.total.grouped(),
         })
         .collect();
-    context.insert("department", &site.vocabulary.departments[department].name);
+    context.insert("department", &site.vocabulary.department(department).name);
     let by_section = crate::indexes::section_rows(group);
     context.insert("by_section", &views::total_rows(site, &by_section));
     context.insert(
@@ -62,7 +66,7 @@ pub(super) fn department_context(source: &Source<'_>, department: usize, context
             site,
             &format!(
                 "{}の課別の事業費の棒グラフ",
-                site.vocabulary.departments[department].name
+                site.vocabulary.department(department).name
             ),
             &by_section,
         ),

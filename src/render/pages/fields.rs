@@ -11,16 +11,16 @@ struct FieldGroupView {
     categories: Vec<views::TotalRowView>,
 }
 
-fn field_group(site: &Site, indexes: &Indexes, field: usize) -> FieldGroupView {
+fn field_group(site: &Site, indexes: &Indexes, field: FieldId) -> FieldGroupView {
     let categories: Vec<views::TotalRowView> = category_rows(site, indexes)
         .into_iter()
         .zip(&indexes.categories)
         .filter(|(_, g)| g.id.field == field)
         .map(|(row, _)| row)
         .collect();
-    let group = &indexes.fields[field];
+    let group = indexes.field(field);
     FieldGroupView {
-        name: site.vocabulary.fields[field].name.clone(),
+        name: site.vocabulary.field(field).name.clone(),
         url: routes::field_url(site, field),
         count: group.count,
         total: group.total.grouped(),
@@ -29,13 +29,15 @@ fn field_group(site: &Site, indexes: &Indexes, field: usize) -> FieldGroupView {
 }
 
 pub(super) fn fields_context(site: &Site, indexes: &Indexes, context: &mut Context) {
-    let groups: Vec<FieldGroupView> = (0..site.vocabulary.fields.len())
+    let groups: Vec<FieldGroupView> = site
+        .vocabulary
+        .field_ids()
         .map(|f| field_group(site, indexes, f))
         .collect();
     context.insert("fields", &groups);
 }
 
-pub(super) fn field_context(source: &Source<'_>, field: usize, context: &mut Context) {
+pub(super) fn field_context(source: &Source<'_>, field: FieldId, context: &mut Context) {
     let (site, indexes) = (source.site, source.indexes);
     let sections: Vec<CategorySection> = indexes
         .categories
@@ -63,7 +65,7 @@ pub(super) fn category_context(source: &Source<'_>, id: CategoryId, context: &mu
     context.insert(
         "field",
         &link(
-            &vocabulary.fields[id.field].name,
+            &vocabulary.field(id.field).name,
             routes::field_url(site, id.field),
         ),
     );

@@ -16,7 +16,7 @@ use super::{Source, charts, data};
 use crate::fiscal_year::FiscalYear;
 use crate::indexes::Indexes;
 use crate::model::Site;
-use crate::vocabulary::CategoryId;
+use crate::vocabulary::{CategoryId, DepartmentId, FieldId};
 
 fn link(name: impl Into<String>, url: impl Into<String>) -> Link {
     Link {
@@ -57,7 +57,7 @@ pub(super) fn context(source: &Source<'_>, page: PageKind) -> (&'static str, Con
             let years = site.config.roadmap_years();
             context.insert("project", &views::project_view(site, project, &years));
             context.insert("years", &views::year_columns(&years));
-            let field = &vocabulary.fields[project.category.field];
+            let field = &vocabulary.field(project.category.field);
             let crumbs = vec![
                 home,
                 fields,
@@ -80,7 +80,7 @@ pub(super) fn context(source: &Source<'_>, page: PageKind) -> (&'static str, Con
         }
         PageKind::Field(f) => {
             fields::field_context(source, f, &mut context);
-            let name = vocabulary.fields[f].name.clone();
+            let name = vocabulary.field(f).name.clone();
             ("field.html", name, vec![home, fields], "fields")
         }
         PageKind::Category(id) => {
@@ -89,7 +89,7 @@ pub(super) fn context(source: &Source<'_>, page: PageKind) -> (&'static str, Con
                 home,
                 fields,
                 link(
-                    &vocabulary.fields[id.field].name,
+                    &vocabulary.field(id.field).name,
                     routes::field_url(site, id.field),
                 ),
             ];
@@ -111,7 +111,7 @@ pub(super) fn context(source: &Source<'_>, page: PageKind) -> (&'static str, Con
         }
         PageKind::Department(d) => {
             departments::department_context(source, d, &mut context);
-            let name = vocabulary.departments[d].name.clone();
+            let name = vocabulary.department(d).name.clone();
             (
                 "department.html",
                 name,
