@@ -35,6 +35,9 @@ pub enum Failure {
     /// The output could not be written (exit status 2).
     #[error(transparent)]
     Write(#[from] WriteError),
+    /// A file could not be encoded as JSON or CSV (exit status 2).
+    #[error(transparent)]
+    Encode(#[from] render::EncodeError),
     /// The command was pointed at something that is not a site (exit status 2).
     #[error("{0}")]
     Usage(String),
@@ -45,7 +48,7 @@ impl Failure {
     pub fn exit_code(&self) -> u8 {
         match self {
             Failure::Content(_) | Failure::Theme(_) => 1,
-            Failure::Write(_) | Failure::Usage(_) => 2,
+            Failure::Write(_) | Failure::Encode(_) | Failure::Usage(_) => 2,
         }
     }
 }
@@ -395,20 +398,11 @@ fn write_pages(
             write(&render::routes::output_path(site, page), &html)?;
             progress.add(1);
             if let render::routes::PageKind::Project(i) = page {
-                let (path, json) = render::data::project_json(site, &site.projects[i]);
+                let (path, json) = render::data::project_json(site, &site.projects[i])?;
                 write(&path, &json)?;
                 return Ok(1);
             }
             Ok(0)
         })
         .try_reduce(|| 0, |a, b| Ok(a + b))
-}
-
-impl From<csv::Error> for Failure {
-    fn from(e: csv::Error) -> Self {
-        Failure::Write(WriteError {
-            path: PathBuf::from("data"),
-            source: std::io::Error::other(e.to_string()),
-        })
-    }
 }

@@ -9,6 +9,7 @@
 use rayon::prelude::*;
 use serde::Serialize;
 
+use super::EncodeError;
 use crate::config::{License, SourceDocument};
 use crate::fiscal_year::{EndYear, FiscalYear, WrittenYear};
 use crate::model::{Project, RowCounts, Site, YearBasis};
@@ -17,35 +18,44 @@ use crate::money::Budget;
 /// Writes the files of `data/` that gather every project with `write(path relative to the output,
 /// bytes)`, each as soon as it is made (side by side); returns how many. Each project's own file is
 /// [`project_json`], written beside its page.
-pub fn write_collection_files<E: Send + From<csv::Error>>(
+pub fn write_collection_files<E: Send + From<EncodeError>>(
     site: &Site,
     total: Budget,
     write: &super::WriteFile<'_, E>,
 ) -> Result<usize, E> {
     let records: Vec<ProjectRecord> = site.projects.par_iter().map(|p| record(site, p)).collect();
     let collection = Collection::new(site, total, &records);
-    type Build = fn(&Collection<'_>) -> Result<(&'static str, Vec<u8>), csv::Error>;
-    let builders: [Build; 6] = [
-        |c| Ok(("data/projects.csv", projects_csv(c.projects)?)),
-        |c| Ok(("data/project_sections.csv", sections_csv(c.projects)?)),
-        |c| Ok(("data/initiatives.csv", initiatives_csv(c.projects)?)),
-        |c| Ok(("data/roadmap.csv", roadmap_csv(c.projects)?)),
-        |c| Ok(("data/projects.json", json(c))),
-        |_| Ok(("data/projects.schema.json", SCHEMA.as_bytes().to_vec())),
+    type Build = fn(&Collection<'_>) -> Result<Vec<u8>, EncodeError>;
+    let builders: [(&str, Build); 6] = [
+        ("data/projects.csv", |c| {
+            projects_csv(c.projects).map_err(|e| EncodeError::csv("data/projects.csv", &e))
+        }),
+        ("data/project_sections.csv", |c| {
+            sections_csv(c.projects).map_err(|e| EncodeError::csv("data/project_sections.csv", &e))
+        }),
+        ("data/initiatives.csv", |c| {
+            initiatives_csv(c.projects).map_err(|e| EncodeError::csv("data/initiatives.csv", &e))
+        }),
+        ("data/roadmap.csv", |c| {
+            roadmap_csv(c.projects).map_err(|e| EncodeError::csv("data/roadmap.csv", &e))
+        }),
+        ("data/projects.json", |c| json("data/projects.json", c)),
+        ("data/projects.schema.json", |_| {
+            Ok(SCHEMA.as_bytes().to_vec())
+        }),
     ];
-    builders.par_iter().try_for_each(|build| {
-        let (path, bytes) = build(&collection)?;
+    builders.par_iter().try_for_each(|(path, build)| {
+        let bytes = build(&collection)?;
         write(path, &bytes)
     })?;
     Ok(builders.len())
 }
 
 /// A project's own JSON file: (path relative to the output, bytes).
-pub fn project_json(site: &Site, project: &Project) -> (String, Vec<u8>) {
-    (
-        super::routes::project_json(&project.slug),
-        json(&record(site, project)),
-    )
+pub fn project_json(site: &Site, project: &Project) -> Result<(String, Vec<u8>), EncodeError> {
+    let path = super::routes::project_json(&project.slug);
+    let bytes = json(&path, &record(site, project))?;
+    Ok((path, bytes))
 }
 
 /// The JSON Schema of `projects.json` (and, under `$defs/project`, of each project's file).
@@ -295,10 +305,10 @@ pub fn record(site: &Site, project: &Project) -> ProjectRecord {
 
 /// JSON is written compact: at 10,000 projects the pretty forms are 40 MB (the collection) and
 /// 53 MB (the projects' own files) against 28 and 35 MB; browsers show it indented anyway.
-fn json<T: Serialize>(value: &T) -> Vec<u8> {
-    let mut bytes = serde_json::to_vec(value).unwrap_or_default();
+fn json<T: Serialize>(path: &str, value: &T) -> Result<Vec<u8>, EncodeError> {
+    let mut bytes = serde_json::to_vec(value).map_err(|e| EncodeError::json(path, &e))?;
     bytes.push(b'\n');
-    bytes
+    Ok(bytes)
 }
 
 /// A CSV writer with a BOM and CRLF line ends.
@@ -589,6 +599,20 @@ mod tests {
         data_row(&mut w, ["=1+1", "普通"]).expect("row");
         let bytes = finish(w).expect("csv");
         assert_eq!(String::from_utf8_lossy(&bytes), "\u{FEFF}'=1+1,普通\r\n");
+    }
+
+    #[test]
+    fn an_encoding_failure_is_said_as_what_it_is_never_an_empty_file() {
+        let unencodable = std::collections::BTreeMap::from([((1u8, 2u8), 3u8)]);
+        let error =
+            json("data/x.json", &unencodable).expect_err("a map with tuple keys is not JSON");
+        let message = error.to_string();
+        assert!(
+            message.contains("data/x.json") && message.contains("JSON"),
+            "{message}"
+        );
+        let failure = crate::pipeline::Failure::from(error);
+        assert_eq!(failure.exit_code(), 2);
     }
 
     #[test]

@@ -26,6 +26,34 @@ use crate::model::Site;
 pub use escape::escape_xml;
 pub use theme::{Renderer, STATIC_DIR, ThemeError};
 
+/// A file that could not be encoded as JSON or CSV: said as what it is (never as a disk failure,
+/// never written as an empty file).
+#[derive(Debug, thiserror::Error)]
+#[error("{path} を作れません（{format} に変換できません）: {message}")]
+pub struct EncodeError {
+    pub path: String,
+    pub format: &'static str,
+    pub message: String,
+}
+
+impl EncodeError {
+    pub fn json(path: &str, e: &serde_json::Error) -> EncodeError {
+        EncodeError {
+            path: path.to_string(),
+            format: "JSON",
+            message: e.to_string(),
+        }
+    }
+
+    pub fn csv(path: &str, e: &csv::Error) -> EncodeError {
+        EncodeError {
+            path: path.to_string(),
+            format: "CSV",
+            message: e.to_string(),
+        }
+    }
+}
+
 /// Where a stage writes its files: `(path relative to the output, bytes)`, from any thread.
 pub type WriteFile<'a, E> = dyn Fn(&str, &[u8]) -> Result<(), E> + Sync + 'a;
 

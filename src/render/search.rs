@@ -17,6 +17,7 @@
 //! shards and one document per file, so a query downloads the shards of its grams and only the
 //! documents of the results it shows.
 
+use super::EncodeError;
 use std::collections::BTreeMap;
 
 use rustc_hash::FxHashMap;
@@ -177,15 +178,18 @@ fn plain(markdown: &str) -> String {
 
 /// Writes every file of `search/` with `write(path relative to the output, bytes)`, as each is made;
 /// returns how many files there are.
-pub fn write_files<E: Send>(site: &Site, write: &super::WriteFile<'_, E>) -> Result<usize, E> {
+pub fn write_files<E: Send + From<EncodeError>>(
+    site: &Site,
+    write: &super::WriteFile<'_, E>,
+) -> Result<usize, E> {
     if let Some(docs) = all_if_small(site) {
         let meta = Meta {
             docs: docs.len(),
             chunk: docs.len().max(1),
             shards: 0,
         };
-        write("search/meta.json", &to_json(&meta))?;
-        write("search/docs/0.json", &to_json(&docs))?;
+        write("search/meta.json", &to_json("search/meta.json", &meta)?)?;
+        write("search/docs/0.json", &to_json("search/docs/0.json", &docs)?)?;
         return Ok(2);
     }
     let postings = write_documents(site, write)?;
@@ -195,11 +199,11 @@ pub fn write_files<E: Send>(site: &Site, write: &super::WriteFile<'_, E>) -> Res
         chunk: 1,
         shards: shards.len(),
     };
-    write("search/meta.json", &to_json(&meta))?;
-    shards
-        .par_iter()
-        .enumerate()
-        .try_for_each(|(n, shard)| write(&format!("search/grams/{n}.json"), &to_json(shard)))?;
+    write("search/meta.json", &to_json("search/meta.json", &meta)?)?;
+    shards.par_iter().enumerate().try_for_each(|(n, shard)| {
+        let path = format!("search/grams/{n}.json");
+        write(&path, &to_json(&path, shard)?)
+    })?;
     Ok(shards.len() + 1 + site.projects.len())
 }
 
@@ -210,7 +214,9 @@ fn all_if_small(site: &Site) -> Option<Vec<SearchDoc>> {
     let mut docs = Vec::new();
     for project in &site.projects {
         let doc = document(site, project);
-        bytes += to_json(&doc).len() + 1;
+        // A document that cannot be encoded is left to the one-file-per-document path, which
+        // reports it.
+        bytes += to_json("search/docs/0.json", &doc).map_or(usize::MAX / 2, |json| json.len() + 1);
         if bytes > SCAN_ALL_BYTES {
             return None;
         }
@@ -223,7 +229,7 @@ fn all_if_small(site: &Site) -> Option<Vec<SearchDoc>> {
 /// and bigram: gram → ids of the documents containing it, ascending. Only one batch of documents
 /// and their grams is held at once besides the postings (all documents with their grams were
 /// 200 MB at 10,000 projects).
-fn write_documents<E: Send>(
+fn write_documents<E: Send + From<EncodeError>>(
     site: &Site,
     write: &super::WriteFile<'_, E>,
 ) -> Result<FxHashMap<GramKey, Vec<u32>>, E> {
@@ -236,7 +242,8 @@ fn write_documents<E: Send>(
             .map(|(offset, project)| {
                 let doc = document(site, project);
                 let id = batch * BATCH + offset;
-                write(&format!("search/docs/{id}.json"), &to_json(&[&doc]))?;
+                let path = format!("search/docs/{id}.json");
+                write(&path, &to_json(&path, &[&doc])?)?;
                 Ok(document_grams(&doc))
             })
             .collect::<Result<_, E>>()?;
@@ -303,8 +310,8 @@ fn gram_shards(postings: FxHashMap<GramKey, Vec<u32>>) -> Vec<BTreeMap<String, V
     sharded
 }
 
-fn to_json<T: Serialize>(value: &T) -> Vec<u8> {
-    serde_json::to_vec(value).unwrap_or_default()
+fn to_json<T: Serialize>(path: &str, value: &T) -> Result<Vec<u8>, EncodeError> {
+    serde_json::to_vec(value).map_err(|e| EncodeError::json(path, &e))
 }
 
 #[cfg(test)]

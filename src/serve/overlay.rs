@@ -5,7 +5,7 @@
 
 use unicode_width::UnicodeWidthStr;
 
-use super::state::{Problem, Status};
+use super::state::{Problem, ProblemKind, Status};
 use crate::diagnostics::{Diagnostic, Location};
 
 /// Where the preview's own resources live; no site file can be there (slugs have no `_`).
@@ -118,10 +118,10 @@ pub fn overlay(problem: &Problem, built: bool) -> String {
 
 fn title(problem: &Problem) -> String {
     match problem.kind {
-        "content" => problem.summary.trim_end_matches('。').to_string(),
-        "theme" => "テーマ（テンプレート）に誤りがあります。".to_string(),
-        "write" => "サイトを書き出せませんでした。".to_string(),
-        _ => "サイトを作れませんでした。".to_string(),
+        ProblemKind::Content => problem.summary.trim_end_matches('。').to_string(),
+        ProblemKind::Theme => "テーマ（テンプレート）に誤りがあります。".to_string(),
+        ProblemKind::Write => "サイトを書き出せませんでした。".to_string(),
+        ProblemKind::Encode | ProblemKind::Usage => "サイトを作れませんでした。".to_string(),
     }
 }
 
@@ -198,7 +198,7 @@ use crate::render::escape_xml as escape;
 pub fn status_json(status: &Status) -> serde_json::Value {
     let problem = status.problem.as_ref().map(|p| {
         serde_json::json!({
-            "kind": p.kind,
+            "kind": p.kind.code(),
             "summary": p.summary,
             "text": p.text,
             "diagnostics": p.diagnostics.iter().map(diagnostic_json).collect::<Vec<_>>(),

@@ -15,7 +15,7 @@ use crate::pipeline::Failure;
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Problem {
     /// `content`, `theme`, `write` or `usage`.
-    pub kind: &'static str,
+    pub kind: ProblemKind,
     /// One line, as `roadmap check` ends its report: 「内容に 2 件の誤りがあります。」.
     pub summary: String,
     /// The content problems, each with its file, line, key, message and hint.
@@ -24,13 +24,42 @@ pub struct Problem {
     pub text: String,
 }
 
+/// What kind of failure the preview shows.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ProblemKind {
+    /// Mistakes in the files staff edit.
+    Content,
+    /// A broken theme.
+    Theme,
+    /// The output could not be written.
+    Write,
+    /// A data file could not be encoded.
+    Encode,
+    /// The command was pointed at something that is not a site.
+    Usage,
+}
+
+impl ProblemKind {
+    /// The word the preview's status endpoint uses.
+    pub fn code(self) -> &'static str {
+        match self {
+            ProblemKind::Content => "content",
+            ProblemKind::Theme => "theme",
+            ProblemKind::Write => "write",
+            ProblemKind::Encode => "encode",
+            ProblemKind::Usage => "usage",
+        }
+    }
+}
+
 impl Problem {
     pub fn from_failure(failure: &Failure) -> Problem {
         let (kind, diagnostics) = match failure {
-            Failure::Content(d) => ("content", d.clone()),
-            Failure::Theme(_) => ("theme", Vec::new()),
-            Failure::Write(_) => ("write", Vec::new()),
-            Failure::Usage(_) => ("usage", Vec::new()),
+            Failure::Content(d) => (ProblemKind::Content, d.clone()),
+            Failure::Theme(_) => (ProblemKind::Theme, Vec::new()),
+            Failure::Write(_) => (ProblemKind::Write, Vec::new()),
+            Failure::Encode(_) => (ProblemKind::Encode, Vec::new()),
+            Failure::Usage(_) => (ProblemKind::Usage, Vec::new()),
         };
         let mut text: String = diagnostics.iter().map(ToString::to_string).collect();
         text.push_str(&failure.to_string());
