@@ -532,3 +532,42 @@ fn a_full_disk_or_a_closed_pipe_on_standard_output_is_no_panic() {
     assert!(!stderr.contains("panicked"), "{stderr}");
     assert!(output.join("index.html").is_file());
 }
+
+#[test]
+fn a_theme_on_the_slow_path_is_told_once() {
+    let site = copy_site();
+    let root = site.path();
+    let base = root.join("themes/default/templates/base.html");
+    let text = fs::read_to_string(&base).expect("read");
+    fs::write(
+        &base,
+        text.replacen(
+            "<main id=\"main\" class=\"wrap\">",
+            "<main id=\"main\"{% if root %} class=\"wrap\"{% endif %}>",
+            1,
+        ),
+    )
+    .expect("write");
+    let root_arg = root.to_str().expect("utf8");
+    let out = tempfile::tempdir().expect("tempdir");
+    let output = out.path().join("site");
+    for args in [
+        vec!["check", "--root", root_arg],
+        vec![
+            "build",
+            "--root",
+            root_arg,
+            "--output",
+            output.to_str().expect("utf8"),
+        ],
+    ] {
+        let result = roadmap(&args, None);
+        assert!(result.status.success(), "{args:?}");
+        let stderr = String::from_utf8_lossy(&result.stderr);
+        assert_eq!(
+            stderr.matches("ページごとに圧縮します").count(),
+            1,
+            "{args:?}: {stderr}"
+        );
+    }
+}

@@ -20,14 +20,14 @@ use walkdir::WalkDir;
 
 use super::{
     BuildOptions, BuildReport, Failure, Loaded, Scope, THEMES_DIR, build_indexes, build_site,
-    load_site_reusing, render_files, set_base_url, theme_dir,
+    load_site_reusing, load_theme, render_files, set_base_url,
 };
 use crate::config::CONFIG_FILE;
 use crate::content::ProjectFile;
 use crate::diagnostics::Diagnostic;
 use crate::model::Site;
 use crate::progress::Progress;
-use crate::render::{Renderer, routes};
+use crate::render::routes;
 use crate::vocabulary::VOCABULARY_FILE;
 use crate::write;
 
@@ -242,8 +242,10 @@ impl Rebuilder {
                 .into_inner()
                 .unwrap_or_else(|e| e.into_inner()),
         };
+        let mut build = build;
+        build.notices.splice(0..0, notices.iter().cloned());
         let report = RebuildReport {
-            build: BuildReport { notices, ..build },
+            build,
             kind: RebuildKind::Full,
         };
         Ok((report, last))
@@ -267,7 +269,8 @@ impl Rebuilder {
             })
             .map(|(i, _)| i)
             .collect();
-        let renderer = Renderer::load(&theme_dir(&self.options.root, &site))?;
+        let mut notices = notices;
+        let renderer = load_theme(&self.options.root, &site, &mut notices)?;
         let indexes = build_indexes(&site)?;
         let made: Mutex<Vec<(String, Vec<u8>)>> = Mutex::new(Vec::new());
         let keep = |path: &str, bytes: &[u8]| -> Result<(), Failure> {

@@ -185,6 +185,28 @@ fn theme_dir(root: &Path, site: &Site) -> PathBuf {
     root.join(THEMES_DIR).join(&site.config.theme)
 }
 
+/// Loads the theme; says once when its templates cannot be minified when loaded, so each page
+/// is minified after rendering (slower; the README says how to write templates that can be).
+fn load_theme(
+    root: &Path,
+    site: &Site,
+    notices: &mut Vec<Diagnostic>,
+) -> Result<Renderer, Failure> {
+    let theme = theme_dir(root, site);
+    let renderer = Renderer::load(&theme)?;
+    if !renderer.is_compacted() {
+        notices.push(
+            Diagnostic::in_file(
+                &Path::new(THEMES_DIR).join(&site.config.theme),
+                "テーマのテンプレートを読み込み時に圧縮できないため、ページごとに圧縮します（作成が遅くなります）。",
+            )
+            .with_hint("HTML の属性の間に Tera のタグ（<td{% if … %} class=\"…\"{% endif %}> など）を置かず、要素ごとに書き分けてください（README の「ファイルの配置」）。")
+            .as_notice(),
+        );
+    }
+    Ok(renderer)
+}
+
 /// Refuses an output that would replace the sources or a folder the build did not write (see
 /// [`crate::write::guard`]), before anything is created or renamed.
 fn check_output_is_safe(root: &Path, output: &Path) -> Result<(), Failure> {
@@ -196,8 +218,8 @@ fn check_output_is_safe(root: &Path, output: &Path) -> Result<(), Failure> {
 /// Validates everything a build reads and renders every file a build would write, in memory,
 /// writing nothing: whatever would make `build` fail makes `check` fail, with the same message.
 pub fn check(root: &Path) -> Result<CheckReport, Failure> {
-    let Loaded { site, notices } = load(root)?;
-    let renderer = Renderer::load(&theme_dir(root, &site))?;
+    let Loaded { site, mut notices } = load(root)?;
+    let renderer = load_theme(root, &site, &mut notices)?;
     let indexes = build_indexes(&site)?;
     let discard = |path: &str, _: &[u8]| -> Result<(), Failure> {
         crate::write::check_name(path)?;
@@ -231,7 +253,7 @@ pub fn build_with_progress(
     let Loaded { mut site, notices } = load(&options.root)?;
     set_base_url(&mut site, options)?;
     let mut report = build_site(options, &site, progress, None, started)?;
-    report.notices = notices;
+    report.notices.splice(0..0, notices);
     Ok(report)
 }
 
@@ -260,7 +282,8 @@ fn build_site(
 ) -> Result<BuildReport, Failure> {
     check_output_is_safe(&options.root, &options.output)?;
     let theme = theme_dir(&options.root, site);
-    let renderer = Renderer::load(&theme)?;
+    let mut theme_notices = Vec::new();
+    let renderer = load_theme(&options.root, site, &mut theme_notices)?;
     let indexes = build_indexes(site)?;
     let staging = Staging::begin(&options.output)?;
     let write = |path: &str, bytes: &[u8]| -> Result<(), Failure> {
@@ -288,7 +311,7 @@ fn build_site(
         projects: site.projects.len(),
         total: indexes.budget.total,
         seconds: started.elapsed().as_secs_f64(),
-        notices: Vec::new(),
+        notices: theme_notices,
         absolute_urls: site.config.public_base_url().is_some(),
         removed_stale,
     })
