@@ -1,6 +1,9 @@
 //! Turns the `toml` crate's errors into diagnostics with a file position and Japanese text.
 //!
-//! The crate's messages are English; editors get a Japanese sentence and the original detail.
+//! The crate's messages are English; editors get a Japanese sentence and the original detail. The
+//! crate exposes a message and a span but no error kind, so the sentence is chosen by the English
+//! text: `every_translated_message_is_pinned` fails if an upgrade of `toml` changes that text, so a
+//! new wording is noticed before staff see the generic sentence.
 
 use crate::diagnostics::{Diagnostic, SourceFile};
 
@@ -106,6 +109,42 @@ mod tests {
         assert!(hint("name = “事業”").contains("\""));
         assert!(hint("category = 医療・福祉").contains("\"医療・福祉\""));
         assert_eq!(hint_for_line("budget = 4202"), None);
+    }
+
+    /// One input for each English message we translate, with the sentence it must get. When the
+    /// `toml` crate rewords a message, this fails (instead of staff silently getting the fallback).
+    #[test]
+    fn every_translated_message_is_pinned() {
+        #[derive(serde::Deserialize, Debug)]
+        #[serde(deny_unknown_fields)]
+        #[allow(dead_code)]
+        struct Keys {
+            a: u32,
+            b: String,
+        }
+        let syntax = [
+            ("a = \"open\n", "文字の終わりの \" がありません。"),
+            ("a = 医療\n", "文字は \" で囲む必要があります。"),
+            ("a = 4,202\n", "行の途中に読めない文字があります。"),
+            ("a = 1\na = 2\n", "同じキーが2回書かれています。"),
+            ("a = [1\n", "閉じられていない文字・括弧があります。"),
+            ("a = { b = 1\n", "閉じられていない文字・括弧があります。"),
+        ];
+        for (input, japanese) in syntax {
+            let error = toml::from_str::<toml::Table>(input).expect_err(input);
+            let sentence = translate(error.message().trim());
+            assert!(sentence.starts_with(japanese), "{input:?}: {sentence}");
+        }
+        let meaning = [
+            ("a = 1\nb = \"x\"\nc = 1\n", "使えないキーです。"),
+            ("a = 1\n", "必要なキーがありません。"),
+            ("a = \"x\"\nb = \"y\"\n", "値の種類が違います。"),
+        ];
+        for (input, japanese) in meaning {
+            let error = toml::from_str::<Keys>(input).expect_err(input);
+            let sentence = translate(error.message().trim());
+            assert!(sentence.starts_with(japanese), "{input:?}: {sentence}");
+        }
     }
 
     #[test]
