@@ -1,6 +1,8 @@
 //! The search index answers every query exactly: running the browser's algorithm (gram candidates,
 //! then substring confirmation) over the written files gives the same projects as scanning every
-//! document, for the real site (documents only) and for a site large enough to get gram shards.
+//! document, for the real site (documents only) and for a site large enough to get gram shards;
+//! and, on the real site, the same projects as an independent scan of the content files themselves
+//! (read with the toml crate and normalised here with NFKC, not with the program's code).
 
 mod common;
 
@@ -143,6 +145,119 @@ fn the_real_site_finds_exactly_the_projects_containing_each_query() {
     }
     assert_eq!(index.search(&docs, "ＩＣＴ"), index.search(&docs, "ict"));
     assert_eq!(index.search(&docs, "ﾄﾞﾛｰﾝ"), index.search(&docs, "ドローン"));
+}
+
+/// Every project's searchable text, straight from its content file: the sheet's texts, the
+/// initiatives and roadmap labels, the body, and the names of its category, departments and
+/// sections. Line breaks are dropped (a paragraph's lines join, as the pages show them).
+fn content_texts() -> BTreeMap<String, String> {
+    use unicode_normalization::UnicodeNormalization;
+    let mut texts = BTreeMap::new();
+    for entry in std::fs::read_dir(repo().join("content"))
+        .expect("content")
+        .flatten()
+    {
+        let path = entry.path();
+        if path.extension().is_none_or(|e| e != "md") {
+            continue;
+        }
+        let text = std::fs::read_to_string(&path).expect("read");
+        let (front, body) = text
+            .strip_prefix("+++\n")
+            .and_then(|rest| rest.split_once("\n+++"))
+            .expect("front matter");
+        let front: toml::Table = front.parse().expect("toml");
+        let s = |t: &toml::Table, key: &str| {
+            t.get(key)
+                .and_then(|v| v.as_str())
+                .unwrap_or_default()
+                .to_string()
+        };
+        let mut parts = vec![
+            s(&front, "name"),
+            s(&front, "overview"),
+            s(&front, "situation"),
+            s(&front, "outcome"),
+            body.to_string(),
+        ];
+        for initiative in front["initiatives"].as_array().into_iter().flatten() {
+            let initiative = initiative.as_table().expect("table");
+            parts.push(s(initiative, "title"));
+            parts.push(s(initiative, "description"));
+            for row in initiative
+                .get("roadmap")
+                .and_then(|r| r.as_array())
+                .into_iter()
+                .flatten()
+            {
+                let row = row.as_table().expect("table");
+                parts.push(s(row, "label"));
+                for label in row
+                    .get("year_labels")
+                    .and_then(|l| l.as_table())
+                    .into_iter()
+                    .flat_map(|l| l.values())
+                {
+                    parts.push(label.as_str().unwrap_or_default().to_string());
+                }
+            }
+        }
+        parts.push(s(&front, "category"));
+        for key in ["departments", "sections"] {
+            for name in front[key].as_array().into_iter().flatten() {
+                parts.push(name.as_str().unwrap_or_default().to_string());
+            }
+        }
+        let joined: String = parts.join("\u{1}").replace('\n', "");
+        let normalised: String = joined.nfkc().collect::<String>().to_lowercase();
+        let slug = path
+            .file_stem()
+            .and_then(|s| s.to_str())
+            .expect("slug")
+            .to_string();
+        texts.insert(slug, normalised);
+    }
+    texts
+}
+
+#[test]
+fn the_real_site_finds_what_the_content_files_contain() {
+    use unicode_normalization::UnicodeNormalization;
+    let dir = tempfile::tempdir().expect("tempdir");
+    let index = build(&repo(), &dir.path().join("site"));
+    let docs = index.docs();
+    let texts = content_texts();
+    assert_eq!(texts.len(), docs.len());
+    let mut found_some = 0;
+    for query in queries() {
+        let terms: Vec<String> = query
+            .nfkc()
+            .collect::<String>()
+            .to_lowercase()
+            .split_whitespace()
+            .map(str::to_string)
+            .collect();
+        let expected: Vec<&str> = texts
+            .iter()
+            .filter(|(_, text)| terms.iter().all(|t| text.contains(t.as_str())))
+            .map(|(slug, _)| slug.as_str())
+            .collect();
+        let mut got: Vec<String> = index
+            .search(&docs, &query)
+            .into_iter()
+            .map(|i| {
+                docs[i]["u"]
+                    .as_str()
+                    .and_then(|u| u.strip_prefix("projects/"))
+                    .map(|u| u.trim_end_matches('/').to_string())
+                    .expect("a project URL")
+            })
+            .collect();
+        got.sort();
+        assert_eq!(got, expected, "{query}");
+        found_some += usize::from(!expected.is_empty());
+    }
+    assert!(found_some > 20, "the queries find projects: {found_some}");
 }
 
 #[test]
