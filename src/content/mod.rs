@@ -1,9 +1,9 @@
 //! The content stage: finds every project file under `content/`, reads them in parallel, and checks
 //! what no single file can (two files with the same slug or the same 事業名).
 
-pub mod front_matter;
+pub(crate) mod front_matter;
 pub mod project;
-pub mod table;
+pub(crate) mod table;
 
 use std::collections::HashMap;
 use std::path::{Path, PathBuf};

@@ -6,17 +6,17 @@
 //! - [`data`], [`search`], [`feeds`]: open data, the search index, sitemap and feed;
 //! - [`charts`], [`compact`], [`escape`]: SVG bar charts, minifying templates, escaping text.
 
-pub mod bounds;
-pub mod charts;
+pub(crate) mod bounds;
+pub(crate) mod charts;
 pub mod compact;
-pub mod data;
-pub mod escape;
-pub mod feeds;
+pub(crate) mod data;
+pub(crate) mod escape;
+pub(crate) mod feeds;
 mod pages;
 pub mod routes;
 pub mod search;
-pub mod theme;
-pub mod views;
+pub(crate) mod theme;
+pub(crate) mod views;
 
 use rayon::prelude::*;
 
