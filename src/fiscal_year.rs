@@ -88,11 +88,6 @@ impl FiscalYear {
         format!("{}（{}年度）", self.japanese(), self.0)
     }
 
-    /// The next fiscal year.
-    pub fn next(self) -> FiscalYear {
-        FiscalYear(self.0 + 1)
-    }
-
     /// Every fiscal year from `first` to `last`, both included.
     pub fn range(first: FiscalYear, last: FiscalYear) -> impl Iterator<Item = FiscalYear> {
         (first.0..=last.0).map(FiscalYear)
