@@ -5,11 +5,14 @@
 //! every page then shows the same diagnostics as `roadmap check`, in an overlay. The published
 //! `output/` is never touched, and nothing preview-only is ever written into a build.
 
+pub mod connections;
 pub mod files;
 pub mod http;
+pub mod origin;
 pub mod overlay;
 pub mod state;
 pub mod watch;
+pub mod write_timeout;
 
 use std::net::{IpAddr, SocketAddr};
 use std::path::{Path, PathBuf};
