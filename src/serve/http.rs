@@ -12,6 +12,7 @@ use std::sync::atomic::{AtomicUsize, Ordering};
 use std::time::Duration;
 
 use hyper::Method;
+use tokio::sync::Semaphore;
 
 use super::files::{self, Target};
 use super::overlay::{self, PREFIX};
@@ -21,12 +22,16 @@ use super::state::Live;
 const LONG_POLL: Duration = Duration::from_secs(25);
 /// How many such requests may wait at once (one per open tab); more are answered at once.
 pub const MAX_WAITING: usize = 64;
+/// How many requests may read files at once; more wait their turn. Bounds the threads and the
+/// memory that many clients asking at once can take.
+pub const MAX_READING: usize = 8;
 
 /// What the server needs to answer requests.
 pub struct App {
     pub output: PathBuf,
     pub live: Arc<Live>,
     waiting: AtomicUsize,
+    reading: Semaphore,
 }
 
 /// An answer, before it becomes an HTTP response.
@@ -71,6 +76,7 @@ impl App {
             output,
             live,
             waiting: AtomicUsize::new(0),
+            reading: Semaphore::new(MAX_READING),
         }
     }
 
@@ -162,18 +168,27 @@ fn since(query: &str) -> u64 {
         .unwrap_or(0)
 }
 
-/// Answers one request. Routing reads files, so it runs on the runtime's blocking threads; so do
-/// long-polls (at most [`MAX_WAITING`] at once, more are answered at once), so that waiting pages
-/// never hold up files.
+/// Answers one request. Routing reads files, so it runs on the runtime's blocking threads (at most
+/// [`MAX_READING`] at once); so do long-polls (at most [`MAX_WAITING`] at once, more are answered
+/// at once), so that waiting pages never hold up files.
 pub async fn answer(app: &Arc<App>, method: Method, target: String) -> Reply {
-    let router = Arc::clone(app);
-    match tokio::task::spawn_blocking(move || router.route(&method, &target)).await {
-        Ok(Action::Reply(reply)) => reply,
-        Ok(Action::WaitForChange(since)) => wait(app, since).await,
-        Err(_) => Reply::text(
+    let failed = || {
+        Reply::text(
             500,
             "プレビューの中で問題が起きました。ページを開き直してください。",
-        ),
+        )
+    };
+    let routed = {
+        let Ok(_reading) = app.reading.acquire().await else {
+            return failed();
+        };
+        let router = Arc::clone(app);
+        tokio::task::spawn_blocking(move || router.route(&method, &target)).await
+    };
+    match routed {
+        Ok(Action::Reply(reply)) => reply,
+        Ok(Action::WaitForChange(since)) => wait(app, since).await,
+        Err(_) => failed(),
     }
 }
 
@@ -273,6 +288,44 @@ mod tests {
         assert!(String::from_utf8_lossy(&missing.body).contains("404"));
         assert_eq!(reply(&app, "/p").location.as_deref(), Some("/p/"));
         assert_eq!(reply(&app, "/%2e%2e/x").status, 403);
+    }
+
+    #[test]
+    fn waiting_pages_are_bounded_and_answered_on_change() {
+        let (_dir, app) = app();
+        let app = Arc::new(app);
+        let runtime = tokio::runtime::Builder::new_multi_thread()
+            .worker_threads(1)
+            .max_blocking_threads(MAX_WAITING + MAX_READING)
+            .enable_all()
+            .build()
+            .expect("runtime");
+        let events = || answer(&app, Method::GET, "/__roadmap/events?since=0".to_string());
+        runtime.block_on(async {
+            let waiting: Vec<_> = (0..MAX_WAITING)
+                .map(|_| {
+                    let app = Arc::clone(&app);
+                    tokio::spawn(async move {
+                        answer(&app, Method::GET, "/__roadmap/events?since=0".to_string()).await
+                    })
+                })
+                .collect();
+            let deadline = std::time::Instant::now() + Duration::from_secs(60);
+            while app.waiting.load(Ordering::SeqCst) < MAX_WAITING {
+                assert!(std::time::Instant::now() < deadline, "pages never waited");
+                tokio::time::sleep(Duration::from_millis(10)).await;
+            }
+            let extra = events().await;
+            assert_eq!(
+                extra.body, br#"{"version":0}"#,
+                "one too many is answered at once"
+            );
+            app.live.succeeded(0.0);
+            for page in waiting {
+                assert_eq!(page.await.expect("task").body, br#"{"version":1}"#);
+            }
+            assert_eq!(app.waiting.load(Ordering::SeqCst), 0);
+        });
     }
 
     #[test]

@@ -31,7 +31,7 @@ use tokio::net::{TcpListener, TcpSocket, TcpStream};
 use tokio::runtime::Runtime;
 
 use super::connections::{Admission, Connections, MIN_CONNECTIONS};
-use super::http::{self, App, MAX_WAITING, Reply};
+use super::http::{self, App, MAX_READING, MAX_WAITING, Reply};
 use super::origin::{Addressed, AllowedHosts};
 use super::write_timeout::WriteTimeout;
 
@@ -40,9 +40,10 @@ use super::write_timeout::WriteTimeout;
 pub const HEADER_READ_TIMEOUT: Duration = Duration::from_secs(5);
 /// How long a response may wait, without any progress, for a client that does not read it.
 pub const WRITE_TIMEOUT: Duration = Duration::from_secs(5);
-/// The most connections open at once. A browser opens about six to one host; each open connection
-/// costs a file handle and up to [`MAX_HEADER_BYTES`] of buffer.
-pub const MAX_CONNECTIONS: usize = 512;
+/// The most connections open at once. A browser opens about six to one host, plus one waiting
+/// request per open tab; each open connection costs a file handle and about 16 KiB of buffers
+/// (up to [`MAX_HEADER_BYTES`] more while it sends its headers).
+pub const MAX_CONNECTIONS: usize = 256;
 /// The most bytes of a request's line and headers. Browsers send one or two KiB, more with many
 /// cookies; nginx allows 32 KiB by default.
 pub const MAX_HEADER_BYTES: usize = 64 * 1024;
@@ -50,8 +51,6 @@ pub const MAX_HEADER_BYTES: usize = 64 * 1024;
 pub const MAX_HEADERS: usize = 64;
 /// Connections the system may hold for the preview before it accepts them.
 const BACKLOG: u32 = 1024;
-/// Blocking threads for reading files, besides those of waiting pages.
-const FILE_THREADS: usize = 8;
 /// How long to wait before accepting again after accepting failed.
 const ACCEPT_BACKOFF: Duration = Duration::from_millis(20);
 /// Shortest time between two warnings about accepting, so that a flood cannot flood the terminal.
@@ -67,7 +66,7 @@ const _: () = assert!(MAX_HEADER_BYTES >= 8 * 1024);
 pub fn runtime() -> io::Result<Runtime> {
     tokio::runtime::Builder::new_multi_thread()
         .worker_threads(2)
-        .max_blocking_threads(MAX_WAITING + FILE_THREADS)
+        .max_blocking_threads(MAX_WAITING + MAX_READING)
         .thread_name("roadmap-http")
         .enable_io()
         .enable_time()
