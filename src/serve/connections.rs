@@ -5,7 +5,9 @@
 //! longest (one that is not being answered: a client that never finished its request, or a kept-alive
 //! connection between requests). A browser simply opens a new connection when that happens. Only when
 //! every connection is being answered is the new one refused. The limit can be lowered at run time,
-//! when the system says that no more file handles are left.
+//! when the system says that no more file handles are left. A shed connection's place is free at
+//! once, but its file handle only once its task has closed it: [`Shed::closed`] waits for that, so
+//! that the handles open never run far ahead of the limit.
 
 use std::collections::HashMap;
 use std::sync::atomic::{AtomicU64, AtomicUsize, Ordering};
@@ -39,6 +41,8 @@ pub struct Slot {
     idle_since: AtomicU64,
     /// Woken when the connection must close to make room.
     shed: Notify,
+    /// Woken when the connection has closed.
+    closed: Notify,
 }
 
 /// A connection's place in the registry; dropping it frees the place.
@@ -46,6 +50,9 @@ pub struct Admission {
     connections: Arc<Connections>,
     slot: Arc<Slot>,
 }
+
+/// A connection told to close to make room.
+pub struct Shed(Arc<Slot>);
 
 /// Marks a connection as being answered until dropped.
 pub struct Busy {
@@ -83,13 +90,13 @@ impl Connections {
     }
 
     /// A place for a new connection, making room by shedding the longest-idle one if the limit is
-    /// reached; `None` if every open connection is being answered.
-    pub fn admit(self: &Arc<Self>) -> Option<Admission> {
+    /// reached (returned, to wait for it to close); `None` if every open connection is being
+    /// answered.
+    pub fn admit(self: &Arc<Self>) -> Option<(Admission, Vec<Shed>)> {
         let mut open = self.lock();
+        let mut shed = Vec::new();
         while open.slots.len() >= self.limit() {
-            if !shed_longest_idle(&mut open) {
-                return None;
-            }
+            shed.push(shed_longest_idle(&mut open)?);
         }
         let id = open.next_id;
         open.next_id += 1;
@@ -99,12 +106,14 @@ impl Connections {
             busy: AtomicUsize::new(0),
             idle_since: AtomicU64::new(millis_since(self.started)),
             shed: Notify::new(),
+            closed: Notify::new(),
         });
         open.slots.insert(id, Arc::clone(&slot));
-        Some(Admission {
+        let admission = Admission {
             connections: Arc::clone(self),
             slot,
-        })
+        };
+        Some((admission, shed))
     }
 
     /// Lowers the limit below the connections open now (not below [`MIN_CONNECTIONS`]) and sheds
@@ -120,29 +129,25 @@ impl Connections {
             .min(self.limit());
         self.limit.store(limit, Ordering::Relaxed);
         let mut shed = 0;
-        while open.slots.len() > limit && shed_longest_idle(&mut open) {
+        while open.slots.len() > limit && shed_longest_idle(&mut open).is_some() {
             shed += 1;
         }
         shed
     }
 }
 
-/// Removes the connection idle longest and tells it to close; false if all are busy.
-fn shed_longest_idle(open: &mut Open) -> bool {
+/// Removes the connection idle longest and tells it to close; `None` if all are busy.
+fn shed_longest_idle(open: &mut Open) -> Option<Shed> {
     let victim = open
         .slots
         .values()
         .filter(|slot| slot.busy.load(Ordering::SeqCst) == 0)
         .min_by_key(|slot| (slot.idle_since.load(Ordering::SeqCst), slot.id))
-        .map(|slot| slot.id);
-    match victim.and_then(|id| open.slots.remove(&id)) {
-        Some(slot) => {
-            // A stored permit: the connection sees it even if it is not waiting yet.
-            slot.shed.notify_one();
-            true
-        }
-        None => false,
-    }
+        .map(|slot| slot.id)?;
+    let slot = open.slots.remove(&victim)?;
+    // A stored permit: the connection sees it even if it is not waiting yet.
+    slot.shed.notify_one();
+    Some(Shed(slot))
 }
 
 fn millis_since(started: Instant) -> u64 {
@@ -158,6 +163,14 @@ impl Admission {
 impl Drop for Admission {
     fn drop(&mut self) {
         self.connections.lock().slots.remove(&self.slot.id);
+        self.slot.closed.notify_one();
+    }
+}
+
+impl Shed {
+    /// Resolves once the shed connection has closed (its admission was dropped).
+    pub async fn closed(&self) {
+        self.0.closed.notified().await;
     }
 }
 
@@ -192,25 +205,39 @@ mod tests {
     use std::pin::pin;
     use std::task::{Context, Poll, Waker};
 
-    /// Whether a slot has been told to close (polls its future once, without a runtime).
-    fn was_shed(slot: &Slot) -> bool {
-        let mut future = pin!(slot.shed());
+    /// Whether a future is ready at its first poll (without a runtime).
+    fn ready(future: impl Future<Output = ()>) -> bool {
+        let mut future = pin!(future);
         let mut cx = Context::from_waker(Waker::noop());
         future.as_mut().poll(&mut cx) == Poll::Ready(())
+    }
+
+    /// Whether a slot has been told to close.
+    fn was_shed(slot: &Slot) -> bool {
+        ready(slot.shed())
+    }
+
+    fn admit(connections: &Arc<Connections>) -> Option<Admission> {
+        connections.admit().map(|(admission, _)| admission)
     }
 
     #[test]
     fn the_longest_idle_connection_makes_room() {
         let connections = Arc::new(Connections::new(2));
-        let first = connections.admit().expect("first");
-        let second = connections.admit().expect("second");
-        let third = connections.admit().expect("third replaces the first");
+        let first = admit(&connections).expect("first");
+        let second = admit(&connections).expect("second");
+        let (third, shed) = connections.admit().expect("third replaces the first");
         assert_eq!(connections.len(), 2);
         assert!(was_shed(&first.slot));
         assert!(!was_shed(&second.slot));
         assert!(!was_shed(&third.slot));
+        let [shed] = shed.as_slice() else {
+            panic!("one connection is shed");
+        };
+        assert!(!ready(shed.closed()), "still open");
         // The shed connection closes later; its place is already taken, and stays so.
         drop(first);
+        assert!(ready(shed.closed()), "closed");
         assert_eq!(connections.len(), 2);
         drop(second);
         drop(third);
@@ -220,16 +247,16 @@ mod tests {
     #[test]
     fn connections_being_answered_are_kept_and_then_new_ones_refused() {
         let connections = Arc::new(Connections::new(2));
-        let first = connections.admit().expect("first");
-        let second = connections.admit().expect("second");
+        let first = admit(&connections).expect("first");
+        let second = admit(&connections).expect("second");
         let answering_first = first.slot().begin();
-        let third = connections.admit().expect("the idle second makes room");
+        let third = admit(&connections).expect("the idle second makes room");
         assert!(!was_shed(&first.slot));
         assert!(was_shed(&second.slot));
         let answering_third = third.slot().begin();
-        assert!(connections.admit().is_none(), "all are being answered");
+        assert!(admit(&connections).is_none(), "all are being answered");
         drop(answering_first);
-        let fourth = connections.admit().expect("the first is idle again");
+        let fourth = admit(&connections).expect("the first is idle again");
         assert!(was_shed(&first.slot));
         drop((answering_third, fourth));
     }
@@ -237,12 +264,12 @@ mod tests {
     #[test]
     fn a_connection_that_was_just_answered_is_shed_last() {
         let connections = Arc::new(Connections::new(2));
-        let first = connections.admit().expect("first");
+        let first = admit(&connections).expect("first");
         std::thread::sleep(std::time::Duration::from_millis(5));
-        let second = connections.admit().expect("second");
+        let second = admit(&connections).expect("second");
         std::thread::sleep(std::time::Duration::from_millis(5));
         drop(first.slot().begin());
-        let _third = connections.admit().expect("third");
+        let _third = admit(&connections).expect("third");
         assert!(!was_shed(&first.slot), "answered most recently");
         assert!(was_shed(&second.slot));
     }
@@ -251,7 +278,7 @@ mod tests {
     fn shrinking_sheds_idle_connections_and_keeps_a_floor() {
         let connections = Arc::new(Connections::new(100));
         let held: Vec<Admission> = (0..40)
-            .map(|_| connections.admit().expect("admit"))
+            .map(|_| admit(&connections).expect("admit"))
             .collect();
         let busy = held[0].slot().begin();
         assert_eq!(connections.shrink(8), 8);

@@ -51,6 +51,8 @@ pub const MAX_HEADER_BYTES: usize = 64 * 1024;
 pub const MAX_HEADERS: usize = 64;
 /// Connections the system may hold for the preview before it accepts them.
 const BACKLOG: u32 = 1024;
+/// The longest to wait for a shed connection to close before accepting again.
+const SHED_WAIT: Duration = Duration::from_secs(1);
 /// How long to wait before accepting again after accepting failed.
 const ACCEPT_BACKOFF: Duration = Duration::from_millis(20);
 /// Shortest time between two warnings about accepting, so that a flood cannot flood the terminal.
@@ -105,9 +107,14 @@ pub async fn serve(listener: TcpListener, app: Arc<App>, allowed: AllowedHosts) 
     loop {
         match listener.accept().await {
             Ok((stream, _)) => match connections.admit() {
-                Some(admission) => {
+                Some((admission, shed)) => {
                     let _ = stream.set_nodelay(true);
                     tokio::spawn(connection(stream, admission, Arc::clone(&shared)));
+                    // Accept again only once the connections shed for this one have closed, so
+                    // that a flood cannot run ahead of them with open file handles.
+                    for connection in shed {
+                        let _ = tokio::time::timeout(SHED_WAIT, connection.closed()).await;
+                    }
                 }
                 None => refuse(&stream),
             },
