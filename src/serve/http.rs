@@ -294,8 +294,7 @@ mod tests {
     fn waiting_pages_are_bounded_and_answered_on_change() {
         let (_dir, app) = app();
         let app = Arc::new(app);
-        let runtime = tokio::runtime::Builder::new_multi_thread()
-            .worker_threads(1)
+        let runtime = tokio::runtime::Builder::new_current_thread()
             .max_blocking_threads(MAX_WAITING + MAX_READING)
             .enable_all()
             .build()

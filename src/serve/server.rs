@@ -63,11 +63,12 @@ const FILE_RESERVE: usize = 16;
 // hyper refuses (panics on) a buffer smaller than 8 KiB.
 const _: () = assert!(MAX_HEADER_BYTES >= 8 * 1024);
 
-/// The runtime that serves the preview: two threads for connections, blocking threads for files and
-/// waiting pages.
+/// The runtime that serves the preview: connections on the thread that calls `block_on` (the work
+/// per request there is parsing and copying; reading files and waiting for changes go to blocking
+/// threads), so that what a connection allocates is freed on the thread that allocated it and the
+/// allocator can reuse it at once.
 pub fn runtime() -> io::Result<Runtime> {
-    tokio::runtime::Builder::new_multi_thread()
-        .worker_threads(2)
+    tokio::runtime::Builder::new_current_thread()
         .max_blocking_threads(MAX_WAITING + MAX_READING)
         .thread_name("roadmap-http")
         .enable_io()
