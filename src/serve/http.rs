@@ -2,7 +2,8 @@
 //! long-poll that tells open pages when to reload.
 //!
 //! Routing is a pure function from method and target to a [`Reply`], so it is tested without a socket;
-//! [`handle`] only turns replies into `tiny_http` responses.
+//! [`answer`] runs it off the async runtime (it reads files) and waits for changes there too, and
+//! [`server`](super::server) turns replies into HTTP responses.
 
 use std::fs;
 use std::path::PathBuf;
@@ -10,7 +11,8 @@ use std::sync::Arc;
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::time::Duration;
 
-use tiny_http::{Header, Method, Request, Response};
+use hyper::Method;
+use tokio::sync::Semaphore;
 
 use super::files::{self, Target};
 use super::overlay::{self, PREFIX};
@@ -19,13 +21,17 @@ use super::state::Live;
 /// How long a page's request for news may wait before being answered "no change".
 const LONG_POLL: Duration = Duration::from_secs(25);
 /// How many such requests may wait at once (one per open tab); more are answered at once.
-const MAX_WAITING: usize = 64;
+pub const MAX_WAITING: usize = 64;
+/// How many requests may read files at once; more wait their turn. Bounds the threads and the
+/// memory that many clients asking at once can take.
+pub const MAX_READING: usize = 8;
 
 /// What the server needs to answer requests.
 pub struct App {
     pub output: PathBuf,
     pub live: Arc<Live>,
     waiting: AtomicUsize,
+    reading: Semaphore,
 }
 
 /// An answer, before it becomes an HTTP response.
@@ -55,7 +61,7 @@ impl Reply {
         }
     }
 
-    fn text(status: u16, message: &str) -> Reply {
+    pub fn text(status: u16, message: &str) -> Reply {
         Reply::new(status, "text/plain; charset=utf-8", message)
     }
 
@@ -70,12 +76,13 @@ impl App {
             output,
             live,
             waiting: AtomicUsize::new(0),
+            reading: Semaphore::new(MAX_READING),
         }
     }
 
     /// Decides the answer to a request.
     pub fn route(&self, method: &Method, target: &str) -> Action {
-        if !matches!(method, Method::Get | Method::Head) {
+        if !matches!(*method, Method::GET | Method::HEAD) {
             return Action::Reply(Reply::text(405, "GET と HEAD だけを受け付けます。"));
         }
         let path = files::path_part(target);
@@ -161,54 +168,65 @@ fn since(query: &str) -> u64 {
         .unwrap_or(0)
 }
 
-/// Answers one request. Long-polls are answered from a thread of their own (at most
-/// [`MAX_WAITING`] at once), so that waiting pages never hold up files.
-pub fn handle(app: &Arc<App>, request: Request) {
-    let action = app.route(request.method(), request.url());
-    match action {
-        Action::Reply(reply) => respond(request, reply),
-        Action::WaitForChange(since) => {
-            if app.waiting.fetch_add(1, Ordering::SeqCst) >= MAX_WAITING {
-                app.waiting.fetch_sub(1, Ordering::SeqCst);
-                let version = app.live.snapshot().version;
-                return respond(
-                    request,
-                    Reply::json(&serde_json::json!({ "version": version })),
-                );
-            }
-            let worker = Arc::clone(app);
-            let spawned = std::thread::Builder::new()
-                .name("roadmap-events".to_string())
-                .spawn(move || {
-                    let reply = worker.wait_and_reply(since);
-                    worker.waiting.fetch_sub(1, Ordering::SeqCst);
-                    respond(request, reply);
-                });
-            if spawned.is_err() {
-                // The request went with the closure and is dropped; the page retries after a second.
-                app.waiting.fetch_sub(1, Ordering::SeqCst);
-            }
-        }
+/// Answers one request. Routing reads files, so it runs on the runtime's blocking threads (at most
+/// [`MAX_READING`] at once); so do long-polls (at most [`MAX_WAITING`] at once, more are answered
+/// at once), so that waiting pages never hold up files.
+pub async fn answer(app: &Arc<App>, method: Method, target: String) -> Reply {
+    let failed = || {
+        Reply::text(
+            500,
+            "プレビューの中で問題が起きました。ページを開き直してください。",
+        )
+    };
+    let routed = {
+        let Ok(_reading) = app.reading.acquire().await else {
+            return failed();
+        };
+        let router = Arc::clone(app);
+        tokio::task::spawn_blocking(move || router.route(&method, &target)).await
+    };
+    match routed {
+        Ok(Action::Reply(reply)) => reply,
+        Ok(Action::WaitForChange(since)) => wait(app, since).await,
+        Err(_) => failed(),
     }
 }
 
-/// Sends a reply; a browser that has gone away is not an error worth reporting.
-fn respond(request: Request, reply: Reply) {
-    let mut response = Response::from_data(reply.body).with_status_code(reply.status);
-    let mut headers = vec![
-        ("Content-Type", reply.content_type.to_string()),
-        ("Cache-Control", "no-store".to_string()),
-        ("X-Content-Type-Options", "nosniff".to_string()),
-    ];
-    if let Some(location) = reply.location {
-        headers.push(("Location", location));
-    }
-    for (name, value) in headers {
-        if let Ok(header) = Header::from_bytes(name.as_bytes(), value.as_bytes()) {
-            response.add_header(header);
+/// Answers a page's request for news once the site changes (or [`LONG_POLL`] has passed).
+async fn wait(app: &Arc<App>, since: u64) -> Reply {
+    let Some(turn) = Waiting::enter(app) else {
+        return current_version(app);
+    };
+    let waiter = Arc::clone(app);
+    let waited = tokio::task::spawn_blocking(move || {
+        let _turn = turn;
+        waiter.wait_and_reply(since)
+    });
+    waited.await.unwrap_or_else(|_| current_version(app))
+}
+
+fn current_version(app: &App) -> Reply {
+    let version = app.live.snapshot().version;
+    Reply::json(&serde_json::json!({ "version": version }))
+}
+
+/// One of the [`MAX_WAITING`] places for a waiting page; given back when dropped.
+struct Waiting(Arc<App>);
+
+impl Waiting {
+    fn enter(app: &Arc<App>) -> Option<Waiting> {
+        if app.waiting.fetch_add(1, Ordering::SeqCst) >= MAX_WAITING {
+            app.waiting.fetch_sub(1, Ordering::SeqCst);
+            return None;
         }
+        Some(Waiting(Arc::clone(app)))
     }
-    let _ = request.respond(response);
+}
+
+impl Drop for Waiting {
+    fn drop(&mut self) {
+        self.0.waiting.fetch_sub(1, Ordering::SeqCst);
+    }
 }
 
 #[cfg(test)]
@@ -230,7 +248,7 @@ mod tests {
     }
 
     fn reply(app: &App, target: &str) -> Reply {
-        match app.route(&Method::Get, target) {
+        match app.route(&Method::GET, target) {
             Action::Reply(r) => r,
             Action::WaitForChange(_) => panic!("{target} should not wait"),
         }
@@ -273,17 +291,54 @@ mod tests {
     }
 
     #[test]
+    fn waiting_pages_are_bounded_and_answered_on_change() {
+        let (_dir, app) = app();
+        let app = Arc::new(app);
+        let runtime = tokio::runtime::Builder::new_current_thread()
+            .max_blocking_threads(MAX_WAITING + MAX_READING)
+            .enable_all()
+            .build()
+            .expect("runtime");
+        let events = || answer(&app, Method::GET, "/__roadmap/events?since=0".to_string());
+        runtime.block_on(async {
+            let waiting: Vec<_> = (0..MAX_WAITING)
+                .map(|_| {
+                    let app = Arc::clone(&app);
+                    tokio::spawn(async move {
+                        answer(&app, Method::GET, "/__roadmap/events?since=0".to_string()).await
+                    })
+                })
+                .collect();
+            let deadline = std::time::Instant::now() + Duration::from_secs(60);
+            while app.waiting.load(Ordering::SeqCst) < MAX_WAITING {
+                assert!(std::time::Instant::now() < deadline, "pages never waited");
+                tokio::time::sleep(Duration::from_millis(10)).await;
+            }
+            let extra = events().await;
+            assert_eq!(
+                extra.body, br#"{"version":0}"#,
+                "one too many is answered at once"
+            );
+            app.live.succeeded(0.0);
+            for page in waiting {
+                assert_eq!(page.await.expect("task").body, br#"{"version":1}"#);
+            }
+            assert_eq!(app.waiting.load(Ordering::SeqCst), 0);
+        });
+    }
+
+    #[test]
     fn endpoints_answer_and_events_wait() {
         let (_dir, app) = app();
         assert_eq!(
-            app.route(&Method::Get, "/__roadmap/events?since=4"),
+            app.route(&Method::GET, "/__roadmap/events?since=4"),
             Action::WaitForChange(4)
         );
         assert_eq!(reply(&app, "/__roadmap/live.js").status, 200);
         assert_eq!(reply(&app, "/__roadmap/nothing").status, 404);
         let status = reply(&app, "/__roadmap/status");
         assert_eq!(status.content_type, "application/json");
-        match app.route(&Method::Post, "/") {
+        match app.route(&Method::POST, "/") {
             Action::Reply(r) => assert_eq!(r.status, 405),
             Action::WaitForChange(_) => panic!("POST must not wait"),
         }

@@ -5,29 +5,32 @@
 //! every page then shows the same diagnostics as `roadmap check`, in an overlay. The published
 //! `output/` is never touched, and nothing preview-only is ever written into a build.
 
+pub mod connections;
 pub mod files;
 pub mod http;
+pub mod origin;
 pub mod overlay;
+pub mod server;
 pub mod state;
 pub mod watch;
+pub mod write_timeout;
 
 use std::net::{IpAddr, SocketAddr};
 use std::path::{Path, PathBuf};
 use std::sync::{Arc, Mutex, MutexGuard, TryLockError};
 use std::time::{Duration, Instant};
 
-use tiny_http::Server;
+use tokio::net::TcpListener;
 
 use crate::config::CONFIG_FILE;
 use crate::pipeline::BuildOptions;
 use http::App;
+use origin::AllowedHosts;
 use state::Live;
 use watch::{Builder, Watch};
 
 /// The port tried first when none is given, so that a bookmark keeps working.
 pub const DEFAULT_PORT: u16 = 8000;
-/// Threads answering requests for files (waiting pages have threads of their own).
-const WORKERS: usize = 4;
 /// How long stopping waits for a build in progress before removing its output anyway.
 const STOP_WAIT: Duration = Duration::from_secs(10);
 
@@ -52,8 +55,17 @@ pub enum ServeError {
 /// Builds, serves and watches until the process is stopped (Ctrl+C).
 pub fn run(options: &ServeOptions) -> Result<(), ServeError> {
     let root = site_root(&options.root)?;
-    let server = Arc::new(bind(options.bind, options.port)?);
-    let url = url_of(&server, options.bind)?;
+    let runtime = server::runtime()
+        .map_err(|e| ServeError::Io(format!("プレビューのサーバーを用意できません: {e}")))?;
+    let listener = {
+        let _inside = runtime.enter();
+        bind(options.bind, options.port)?
+    };
+    let port = listener
+        .local_addr()
+        .map_err(|e| ServeError::Io(format!("待ち受けているポートが分かりません: {e}")))?
+        .port();
+    let url = url_of(port, options.bind);
     let workdir = tempfile::Builder::new()
         .prefix("roadmap-serve-")
         .tempdir()
@@ -77,7 +89,12 @@ pub fn run(options: &ServeOptions) -> Result<(), ServeError> {
         .spawn(move || watch.run(&builder))
         .map_err(|e| ServeError::Io(e.to_string()))?;
     greet(&url, options.bind);
-    serve(server, Arc::new(App::new(output, live)));
+    let app = Arc::new(App::new(output, live));
+    runtime.block_on(server::serve(
+        listener,
+        app,
+        AllowedHosts::new(options.bind, port),
+    ));
     drop(workdir);
     Ok(())
 }
@@ -99,8 +116,9 @@ fn site_root(root: &Path) -> Result<PathBuf, ServeError> {
 }
 
 /// Listens on the port asked for, or on [`DEFAULT_PORT`] or any free port.
-fn bind(ip: IpAddr, port: Option<u16>) -> Result<Server, ServeError> {
-    let attempt = |port: u16| Server::http(SocketAddr::new(ip, port));
+/// Must be called inside the server's runtime.
+fn bind(ip: IpAddr, port: Option<u16>) -> Result<TcpListener, ServeError> {
+    let attempt = |port: u16| server::listen(SocketAddr::new(ip, port));
     match port {
         Some(port) => attempt(port).map_err(|e| {
             ServeError::Usage(format!(
@@ -114,19 +132,14 @@ fn bind(ip: IpAddr, port: Option<u16>) -> Result<Server, ServeError> {
 }
 
 /// The address to open in a browser (loopback when listening on every address).
-fn url_of(server: &Server, bind: IpAddr) -> Result<String, ServeError> {
-    let port = server
-        .server_addr()
-        .to_ip()
-        .map(|a| a.port())
-        .ok_or_else(|| ServeError::Io("待ち受けているポートが分かりません。".to_string()))?;
+fn url_of(port: u16, bind: IpAddr) -> String {
     let host = match bind {
         IpAddr::V4(v4) if v4.is_unspecified() => "127.0.0.1".to_string(),
         IpAddr::V6(v6) if v6.is_unspecified() => "[::1]".to_string(),
         IpAddr::V4(v4) => v4.to_string(),
         IpAddr::V6(v6) => format!("[{v6}]"),
     };
-    Ok(format!("http://{host}:{port}/"))
+    format!("http://{host}:{port}/")
 }
 
 fn greet(url: &str, bind: IpAddr) {
@@ -171,29 +184,5 @@ fn wait_for_idle<T>(writing: &Mutex<T>) -> Option<MutexGuard<'_, T>> {
             }
             Err(TryLockError::WouldBlock) => return None,
         }
-    }
-}
-
-/// Answers requests on a few threads until the server stops.
-fn serve(server: Arc<Server>, app: Arc<App>) {
-    let workers: Vec<_> = (1..WORKERS)
-        .filter_map(|i| {
-            let server = Arc::clone(&server);
-            let app = Arc::clone(&app);
-            std::thread::Builder::new()
-                .name(format!("roadmap-http-{i}"))
-                .spawn(move || answer(&server, &app))
-                .ok()
-        })
-        .collect();
-    answer(&server, &app);
-    for worker in workers {
-        let _ = worker.join();
-    }
-}
-
-fn answer(server: &Server, app: &Arc<App>) {
-    for request in server.incoming_requests() {
-        http::handle(app, request);
     }
 }
