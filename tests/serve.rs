@@ -514,7 +514,7 @@ fn survives_deleted_renamed_and_half_written_files() {
 }
 
 #[test]
-fn a_burst_of_saves_is_one_rebuild() {
+fn a_burst_of_saves_ends_with_the_last_save() {
     let serve = start();
     let file = serve.content(&format!("{PROJECT}.md"));
     let text = fs::read_to_string(&file).expect("read");
@@ -526,10 +526,19 @@ fn a_burst_of_saves_is_one_rebuild() {
         )
         .expect("write");
     }
-    serve.wait_for_build(before, true);
-    std::thread::sleep(Duration::from_millis(800));
-    assert_eq!(serve.version(), before + 1, "ten saves, one rebuild");
-    assert!(serve.page(PAGE).contains(">10千円<"));
+    // How many rebuilds ten saves make depends on how fast they land on this machine (gathering a
+    // burst is tested without timing in src/serve/watch.rs); what must hold is that the preview
+    // ends with the last save, after fewer rebuilds than saves.
+    let deadline = Instant::now() + LIMIT;
+    while !serve.page(PAGE).contains(">10千円<") {
+        assert!(Instant::now() < deadline, "the last save never showed");
+        std::thread::sleep(STEP);
+    }
+    let rebuilds = serve.version() - before;
+    assert!(
+        (1..10).contains(&rebuilds),
+        "ten saves, {rebuilds} rebuilds"
+    );
 }
 
 /// Open file handles and resident memory (KiB) of a process (Linux /proc).
@@ -1188,4 +1197,72 @@ fn running_out_of_file_handles_does_not_stop_the_preview() {
     for _ in 0..3 {
         assert_eq!(serve.get("/").status, 200, "still listening");
     }
+}
+
+/// A preview killed with `kill -9` cannot clean up: the next one removes its temporary folder (and
+/// only folders of previews that have ended), and says so.
+#[cfg(unix)]
+#[test]
+fn a_killed_previews_folder_is_removed_by_the_next() {
+    let site = copy_site();
+    let shared = tempfile::tempdir().expect("tempdir");
+    let spawn = || {
+        Command::new(env!("CARGO_BIN_EXE_roadmap"))
+            .args(["serve", "--port", "0", "--root"])
+            .arg(site.path())
+            .env("TMPDIR", shared.path())
+            .stdin(Stdio::null())
+            .stdout(Stdio::piped())
+            .stderr(Stdio::null())
+            .spawn()
+            .expect("start roadmap serve")
+    };
+    let workdirs = || -> Vec<PathBuf> {
+        fs::read_dir(shared.path())
+            .expect("tmp")
+            .flatten()
+            .map(|e| e.path())
+            .filter(|p| p.join("site/index.html").is_file())
+            .collect()
+    };
+    let mut first = spawn();
+    let deadline = Instant::now() + LIMIT;
+    while workdirs().is_empty() {
+        assert!(Instant::now() < deadline, "the first preview built nothing");
+        std::thread::sleep(STEP);
+    }
+    let stale = workdirs();
+    first.kill().expect("kill -9");
+    first.wait().expect("wait");
+    assert!(stale[0].is_dir(), "a killed preview leaves its folder");
+    // A folder of another preview that is still running is not touched: this test's own process.
+    let alive = shared.path().join("roadmap-serve-alive");
+    fs::create_dir_all(&alive).expect("mkdir");
+    fs::write(
+        alive.join("roadmap-serve.pid"),
+        std::process::id().to_string(),
+    )
+    .expect("write");
+
+    let mut second = spawn();
+    let (tx, lines) = mpsc::channel();
+    drain(second.stdout.take().expect("stdout"), move |line| {
+        let _ = tx.send(line);
+    });
+    let mut said = Vec::new();
+    while !said.iter().any(|l: &String| l.contains("http://")) {
+        let line = lines
+            .recv_timeout(LIMIT)
+            .unwrap_or_else(|_| panic!("the second preview printed no URL: {said:?}"));
+        said.push(line);
+    }
+    let _ = second.kill();
+    let _ = second.wait();
+    assert!(!stale[0].exists(), "the killed preview's folder is removed");
+    assert!(alive.is_dir(), "a running preview's folder is kept");
+    assert!(
+        said.iter()
+            .any(|l| l.contains("前回のプレビューが残した一時フォルダ")),
+        "{said:?}"
+    );
 }

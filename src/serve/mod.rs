@@ -5,15 +5,15 @@
 //! every page then shows the same diagnostics as `roadmap check`, in an overlay. The published
 //! `output/` is never touched, and nothing preview-only is ever written into a build.
 
-pub mod connections;
-pub mod files;
-pub mod http;
-pub mod origin;
-pub mod overlay;
-pub mod server;
-pub mod state;
-pub mod watch;
-pub mod write_timeout;
+pub(crate) mod connections;
+pub(crate) mod files;
+pub(crate) mod http;
+pub(crate) mod origin;
+pub(crate) mod overlay;
+pub(crate) mod server;
+pub(crate) mod state;
+pub(crate) mod watch;
+pub(crate) mod write_timeout;
 
 use std::net::{IpAddr, SocketAddr};
 use std::path::{Path, PathBuf};
@@ -24,6 +24,7 @@ use tokio::net::TcpListener;
 
 use crate::config::CONFIG_FILE;
 use crate::pipeline::BuildOptions;
+use crate::terminal::{say, warn};
 use http::App;
 use origin::AllowedHosts;
 use state::Live;
@@ -48,28 +49,50 @@ pub struct ServeOptions {
 pub enum ServeError {
     #[error("{0}")]
     Usage(String),
-    #[error("{0}")]
-    Io(String),
+    /// A system call failed; `doing` says what the preview was doing, in Japanese.
+    #[error("{doing}: {source}")]
+    Io {
+        doing: &'static str,
+        #[source]
+        source: std::io::Error,
+    },
+    #[error("ファイルの変更を見張れません: {0}")]
+    Watch(#[from] notify::Error),
 }
+
+/// The context of a failed system call.
+fn io(doing: &'static str) -> impl FnOnce(std::io::Error) -> ServeError {
+    move |source| ServeError::Io { doing, source }
+}
+
+/// The prefix of the preview's temporary folders.
+const WORKDIR_PREFIX: &str = "roadmap-serve-";
+/// The file in a preview's temporary folder that names the process using it.
+const WORKDIR_PID: &str = "roadmap-serve.pid";
 
 /// Builds, serves and watches until the process is stopped (Ctrl+C).
 pub fn run(options: &ServeOptions) -> Result<(), ServeError> {
     let root = site_root(&options.root)?;
-    let runtime = server::runtime()
-        .map_err(|e| ServeError::Io(format!("プレビューのサーバーを用意できません: {e}")))?;
+    let runtime = server::runtime().map_err(io("プレビューのサーバーを用意できません"))?;
     let listener = {
         let _inside = runtime.enter();
         bind(options.bind, options.port)?
     };
     let port = listener
         .local_addr()
-        .map_err(|e| ServeError::Io(format!("待ち受けているポートが分かりません: {e}")))?
+        .map_err(io("待ち受けているポートが分かりません"))?
         .port();
     let url = url_of(port, options.bind);
+    remove_stale_workdirs(&std::env::temp_dir());
     let workdir = tempfile::Builder::new()
-        .prefix("roadmap-serve-")
+        .prefix(WORKDIR_PREFIX)
         .tempdir()
-        .map_err(|e| ServeError::Io(format!("作業用の一時フォルダを作れません: {e}")))?;
+        .map_err(io("作業用の一時フォルダを作れません"))?;
+    std::fs::write(
+        workdir.path().join(WORKDIR_PID),
+        std::process::id().to_string(),
+    )
+    .map_err(io("作業用の一時フォルダに書き込めません"))?;
     let output = workdir.path().join("site");
     let live = Arc::new(Live::new(output.clone()));
     let build = BuildOptions {
@@ -80,14 +103,13 @@ pub fn run(options: &ServeOptions) -> Result<(), ServeError> {
     };
     let builder = Builder::new(build, Arc::clone(&live));
     // Watch before the first build, so that a save during it is not missed.
-    let watch = Watch::start(&root)
-        .map_err(|e| ServeError::Io(format!("ファイルの変更を見張れません: {e}")))?;
+    let watch = Watch::start(&root)?;
     builder.run("最初の作成");
     stop_cleanly_on_signal(workdir.path(), Arc::clone(&builder.rebuilder));
     std::thread::Builder::new()
         .name("roadmap-watch".to_string())
         .spawn(move || watch.run(&builder))
-        .map_err(|e| ServeError::Io(e.to_string()))?;
+        .map_err(io("ファイルを見張るスレッドを始められません"))?;
     greet(&url, options.bind);
     let app = Arc::new(App::new(output, live));
     runtime.block_on(server::serve(
@@ -143,14 +165,57 @@ fn url_of(port: u16, bind: IpAddr) -> String {
 }
 
 fn greet(url: &str, bind: IpAddr) {
-    println!("プレビュー: {url} をブラウザで開いてください。");
-    println!(
-        "config.toml・content/・themes/ のファイルを保存すると、自動で作り直してページを新しくします。止めるには Ctrl+C を押します。"
+    say(&format!("プレビュー: {url} をブラウザで開いてください。"));
+    say(
+        "config.toml・content/・themes/ のファイルを保存すると、自動で作り直してページを新しくします。止めるには Ctrl+C を押します。",
     );
     if !bind.is_loopback() {
-        println!(
+        say(&format!(
             "注意: {bind} で待ち受けています。このコンピューターの外（同じネットワークの人）からも見えます。"
-        );
+        ));
+    }
+}
+
+/// Removes the temporary folders of previews that were killed (`kill -9`, a closed terminal) and
+/// so could not clean up: only folders of ours whose process has ended. Says so for each.
+pub fn remove_stale_workdirs(temp: &Path) -> Vec<PathBuf> {
+    let mut removed = Vec::new();
+    let Ok(entries) = std::fs::read_dir(temp) else {
+        return removed;
+    };
+    for entry in entries.flatten() {
+        let path = entry.path();
+        let ours = entry
+            .file_name()
+            .to_str()
+            .is_some_and(|name| name.starts_with(WORKDIR_PREFIX));
+        if !ours || entry.file_type().is_ok_and(|t| t.is_symlink()) {
+            continue;
+        }
+        let Some(pid) = std::fs::read_to_string(path.join(WORKDIR_PID))
+            .ok()
+            .and_then(|text| text.trim().parse::<u32>().ok())
+        else {
+            continue;
+        };
+        if !process_is_running(pid) && std::fs::remove_dir_all(&path).is_ok() {
+            say(&format!(
+                "前回のプレビューが残した一時フォルダ {} を削除しました。",
+                path.display()
+            ));
+            removed.push(path);
+        }
+    }
+    removed
+}
+
+/// Whether a process is running (Linux: it has an entry in /proc). Elsewhere every process is
+/// taken as running, so nothing is removed that might be in use.
+fn process_is_running(pid: u32) -> bool {
+    if cfg!(target_os = "linux") {
+        Path::new("/proc").join(pid.to_string()).exists()
+    } else {
+        true
     }
 }
 
@@ -162,13 +227,13 @@ fn stop_cleanly_on_signal<T: Send + 'static>(workdir: &Path, writing: Arc<Mutex<
         // Held until exit, so that no build starts meanwhile.
         let _idle = wait_for_idle(&writing);
         let _ = std::fs::remove_dir_all(&workdir);
-        println!("プレビューを終了しました。");
+        say("プレビューを終了しました。");
         std::process::exit(0);
     });
     if let Err(e) = installed {
-        eprintln!(
-            "注意: Ctrl+C の後片付けを用意できません（{e}）。一時フォルダが残ることがあります。"
-        );
+        warn(&format!(
+            "注意: Ctrl+C の後片付けを用意できません（{e}）。次にプレビューを始めたときに片付けます。"
+        ));
     }
 }
 

@@ -104,14 +104,14 @@ pub struct Watch {
 impl Watch {
     /// Starts watching `root` (an absolute, canonical path). Falls back to polling if the system's
     /// notifications cannot be used.
-    pub fn start(root: &Path) -> Result<Watch, String> {
+    pub fn start(root: &Path) -> Result<Watch, notify::Error> {
         let (tx, events) = mpsc::channel();
         let watcher: Box<dyn Watcher + Send> = match notify::recommended_watcher(tx.clone()) {
             Ok(w) => Box::new(w),
             Err(_) => {
                 let config =
                     notify::Config::default().with_poll_interval(Duration::from_millis(500));
-                Box::new(notify::PollWatcher::new(tx, config).map_err(|e| e.to_string())?)
+                Box::new(notify::PollWatcher::new(tx, config)?)
             }
         };
         let mut watch = Watch {
@@ -119,10 +119,7 @@ impl Watch {
             watcher,
             events,
         };
-        watch
-            .watcher
-            .watch(root, RecursiveMode::NonRecursive)
-            .map_err(|e| e.to_string())?;
+        watch.watcher.watch(root, RecursiveMode::NonRecursive)?;
         watch.watch_trees();
         Ok(watch)
     }
@@ -155,42 +152,49 @@ impl Watch {
 
     /// Waits for a relevant change, then for quiet; returns the changed paths (relative to the root).
     fn next_burst(&self) -> Option<BTreeSet<String>> {
-        let mut changed = BTreeSet::new();
-        while changed.is_empty() {
-            let event = self.events.recv().ok()?;
-            self.collect(event, &mut changed);
-        }
-        let first = Instant::now();
-        while first.elapsed() < MAX_DELAY {
-            match self.events.recv_timeout(QUIET) {
-                Ok(event) => self.collect(event, &mut changed),
-                Err(RecvTimeoutError::Timeout) => break,
-                Err(RecvTimeoutError::Disconnected) => return None,
-            }
-        }
-        Some(changed)
+        next_burst(&self.events, &self.root)
     }
+}
 
-    fn collect(&self, event: notify::Result<notify::Event>, changed: &mut BTreeSet<String>) {
-        let event = match event {
-            Ok(event) => event,
-            Err(e) => {
-                // Lost events (a full queue, a vanished directory): rebuild to be safe.
-                changed.insert(format!("（見張りの通知: {e}）"));
-                return;
-            }
-        };
-        if !is_change(&event.kind) && !event.need_rescan() {
+/// Waits for a relevant change among `events`, then gathers every change that follows until none
+/// has come for [`QUIET`] (or [`MAX_DELAY`] has passed): one burst of saves, one rebuild. Events
+/// already waiting are all taken at once, whatever the timing.
+fn next_burst(events: &Events, root: &Path) -> Option<BTreeSet<String>> {
+    let mut changed = BTreeSet::new();
+    while changed.is_empty() {
+        let event = events.recv().ok()?;
+        collect(root, event, &mut changed);
+    }
+    let first = Instant::now();
+    while first.elapsed() < MAX_DELAY {
+        match events.recv_timeout(QUIET) {
+            Ok(event) => collect(root, event, &mut changed),
+            Err(RecvTimeoutError::Timeout) => break,
+            Err(RecvTimeoutError::Disconnected) => return None,
+        }
+    }
+    Some(changed)
+}
+
+fn collect(root: &Path, event: notify::Result<notify::Event>, changed: &mut BTreeSet<String>) {
+    let event = match event {
+        Ok(event) => event,
+        Err(e) => {
+            // Lost events (a full queue, a vanished directory): rebuild to be safe.
+            changed.insert(format!("（見張りの通知: {e}）"));
             return;
         }
-        for path in &event.paths {
-            if let Some(relative) = relevant(&self.root, path) {
-                changed.insert(relative);
-            }
+    };
+    if !is_change(&event.kind) && !event.need_rescan() {
+        return;
+    }
+    for path in &event.paths {
+        if let Some(relative) = relevant(root, path) {
+            changed.insert(relative);
         }
-        if event.need_rescan() {
-            changed.insert("（まとめて変更）".to_string());
-        }
+    }
+    if event.need_rescan() {
+        changed.insert("（まとめて変更）".to_string());
     }
 }
 
@@ -256,6 +260,27 @@ fn describe(changed: &BTreeSet<String>) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// Ten saves waiting in the queue are one burst: taken together, whatever the machine's speed.
+    #[test]
+    fn a_burst_of_saves_is_gathered_into_one_rebuild() {
+        let root = Path::new("/site");
+        let (tx, rx) = std::sync::mpsc::channel();
+        for _ in 0..10 {
+            let event = notify::Event::new(EventKind::Modify(notify::event::ModifyKind::Any))
+                .add_path(root.join("content/a.md"));
+            tx.send(Ok(event)).expect("send");
+        }
+        let scratch = notify::Event::new(EventKind::Modify(notify::event::ModifyKind::Any))
+            .add_path(root.join("content/.a.md.swp"));
+        tx.send(Ok(scratch)).expect("send");
+        let burst = next_burst(&rx, root).expect("a burst");
+        assert_eq!(burst.into_iter().collect::<Vec<_>>(), ["content/a.md"]);
+        assert!(
+            rx.try_recv().is_err(),
+            "every queued save was taken in the one burst"
+        );
+    }
 
     #[test]
     fn only_what_a_build_reads_is_relevant() {
