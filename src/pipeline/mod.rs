@@ -294,12 +294,20 @@ fn build_site(
         Ok(())
     };
     let rendered = render_files(site, &indexes, &renderer, &Scope::All, &write, progress)?;
+    // The built-in theme's static files, then the theme's own over them.
+    let mut assets: Vec<String> = Vec::new();
+    for (path, bytes) in render::builtin::static_files() {
+        staging.write(path, bytes)?;
+        assets.push(path.to_string());
+    }
     let static_dir = theme.join(render::STATIC_DIR);
-    let assets = if static_dir.is_dir() {
-        staging.copy_tree(&static_dir)?
-    } else {
-        Vec::new()
-    };
+    if static_dir.is_dir() {
+        for path in staging.copy_tree(&static_dir)? {
+            if !assets.contains(&path) {
+                assets.push(path);
+            }
+        }
+    }
     if let Some(written) = written {
         written.note_assets(&assets);
     }

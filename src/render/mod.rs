@@ -7,6 +7,7 @@
 //! - [`charts`], [`compact`], [`escape`]: SVG bar charts, minifying templates, escaping text.
 
 pub(crate) mod bounds;
+pub(crate) mod builtin;
 pub(crate) mod charts;
 pub mod compact;
 pub(crate) mod data;

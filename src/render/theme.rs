@@ -1,7 +1,10 @@
 //! A theme's templates, read and compiled once: as written (errors point at the lines the theme's
 //! author wrote) and minified once ([`super::compact`]), so each page comes out of Tera already
-//! minified. Rendering one page is bounded ([`super::bounds`]).
+//! minified. Rendering one page is bounded ([`super::bounds`]). A site's theme holds only what it
+//! changes: every template it lacks is the built-in default theme's ([`super::builtin`]).
 
+use std::collections::BTreeMap;
+use std::ffi::OsStr;
 use std::path::{Path, PathBuf};
 
 use tera::Tera;
@@ -15,6 +18,8 @@ use crate::model::Site;
 
 pub const TEMPLATES_DIR: &str = "templates";
 pub const STATIC_DIR: &str = "static";
+/// The theme built into the program; its folder under `themes/` may be absent.
+pub const DEFAULT_THEME: &str = "default";
 
 /// Every template a theme must provide.
 pub const REQUIRED_TEMPLATES: &[&str] = &[
@@ -61,9 +66,9 @@ pub enum ThemeError {
 }
 
 impl Renderer {
-    /// Reads and compiles every `*.html` template under `theme_dir/templates`.
+    /// Reads and compiles the theme's templates over the built-in default theme's.
     pub fn load(theme_dir: &Path) -> Result<Renderer, ThemeError> {
-        let templates = read_templates(theme_dir)?;
+        let templates = theme_templates(theme_dir)?;
         // Compiled as written first, so that errors point at the lines the theme's author wrote.
         let tera = compile(templates.clone())?;
         for required in REQUIRED_TEMPLATES {
@@ -133,10 +138,30 @@ fn render_error(
     }
 }
 
-/// The templates of a theme, by name relative to its `templates` folder, in order of name.
+/// The templates of a theme over the built-in default theme: each template the theme has replaces
+/// the default's of the same name, the others are the default's. A theme folder that does not
+/// exist is an error, unless it is the default theme's (built in).
+fn theme_templates(theme_dir: &Path) -> Result<Vec<(String, String)>, ThemeError> {
+    let mut templates: BTreeMap<String, String> = super::builtin::templates().into_iter().collect();
+    if theme_dir.is_dir() {
+        templates.extend(read_templates(theme_dir)?);
+    } else if theme_dir.file_name() != Some(OsStr::new(DEFAULT_THEME)) {
+        return Err(ThemeError::Read {
+            path: theme_dir.to_path_buf(),
+            message: "テーマのフォルダがありません。themes/ の下にフォルダを作るか、config.toml を theme = \"default\" にしてください".to_string(),
+        });
+    }
+    Ok(templates.into_iter().collect())
+}
+
+/// The templates of a theme, by name relative to its `templates` folder, in order of name (none
+/// if it has no such folder).
 fn read_templates(theme_dir: &Path) -> Result<Vec<(String, String)>, ThemeError> {
     let templates_dir = theme_dir.join(TEMPLATES_DIR);
     let mut templates = Vec::new();
+    if !templates_dir.is_dir() {
+        return Ok(templates);
+    }
     for entry in WalkDir::new(&templates_dir).sort_by_file_name() {
         let entry = entry.map_err(|e| ThemeError::Read {
             path: templates_dir.clone(),

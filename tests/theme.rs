@@ -1,0 +1,125 @@
+//! A site's theme holds only what it changes: with no theme folder the built-in default theme makes
+//! the same site as `themes/default`; a theme with one template and one static file gets every
+//! other file from the default.
+
+mod common;
+
+use std::collections::BTreeMap;
+use std::fs;
+use std::path::{Path, PathBuf};
+
+use common::copy_site;
+use roadmap::pipeline::{self, BuildOptions, Failure};
+
+fn build(root: &Path, output: &Path) -> Result<(), Failure> {
+    pipeline::build(&BuildOptions {
+        root: root.to_path_buf(),
+        output: output.to_path_buf(),
+        base_url: Some("https://example.jp/".to_string()),
+        preview: false,
+    })
+    .map(|_| ())
+}
+
+fn snapshot(dir: &Path) -> BTreeMap<PathBuf, Vec<u8>> {
+    let mut files = BTreeMap::new();
+    let mut stack = vec![dir.to_path_buf()];
+    while let Some(current) = stack.pop() {
+        for entry in fs::read_dir(&current).expect("read_dir").flatten() {
+            let path = entry.path();
+            if path.is_dir() {
+                stack.push(path);
+            } else {
+                let relative = path.strip_prefix(dir).expect("prefix").to_path_buf();
+                files.insert(relative, fs::read(&path).expect("read"));
+            }
+        }
+    }
+    files
+}
+
+#[test]
+fn without_a_theme_folder_the_built_in_theme_makes_the_same_site() {
+    let with = copy_site();
+    let without = copy_site();
+    fs::remove_dir_all(without.path().join("themes")).expect("remove themes");
+    let out = tempfile::tempdir().expect("tempdir");
+    build(with.path(), &out.path().join("with")).expect("build with themes/default");
+    build(without.path(), &out.path().join("without")).expect("build without themes/");
+    let (a, b) = (
+        snapshot(&out.path().join("with")),
+        snapshot(&out.path().join("without")),
+    );
+    assert_eq!(a.keys().collect::<Vec<_>>(), b.keys().collect::<Vec<_>>());
+    assert!(a == b, "the built-in theme is themes/default");
+}
+
+#[test]
+fn a_theme_of_one_template_and_one_static_file_falls_back_for_the_rest() {
+    let site = copy_site();
+    let root = site.path();
+    let default = root.join("themes/default");
+    let mine = root.join("themes/mine");
+    fs::create_dir_all(mine.join("templates")).expect("mkdir");
+    fs::create_dir_all(mine.join("static/assets")).expect("mkdir");
+    let base = fs::read_to_string(default.join("templates/base.html")).expect("base");
+    fs::write(
+        mine.join("templates/base.html"),
+        base.replacen(
+            "<body>",
+            "<body>\n<p class=\"prefecture-banner\">試験県のテーマ</p>",
+            1,
+        ),
+    )
+    .expect("write");
+    fs::write(
+        mine.join("static/assets/style.css"),
+        "body { color: #000; }\n",
+    )
+    .expect("write");
+    let config = root.join("config.toml");
+    let text = fs::read_to_string(&config).expect("config");
+    fs::write(
+        &config,
+        text.replace("theme = \"default\"", "theme = \"mine\""),
+    )
+    .expect("write");
+    let out = tempfile::tempdir().expect("tempdir");
+    let output = out.path().join("site");
+    build(root, &output).expect("build with a one-template theme");
+    let pages: Vec<PathBuf> = snapshot(&output)
+        .into_keys()
+        .filter(|p| p.extension().is_some_and(|e| e == "html"))
+        .collect();
+    assert!(pages.len() > 50);
+    for page in &pages {
+        let html = fs::read_to_string(output.join(page)).expect("page");
+        assert!(html.contains("試験県のテーマ"), "{}", page.display());
+    }
+    assert_eq!(
+        fs::read_to_string(output.join("assets/style.css")).expect("css"),
+        "body { color: #000; }\n"
+    );
+    assert_eq!(
+        fs::read(output.join("assets/filter.js")).expect("js"),
+        fs::read(default.join("static/assets/filter.js")).expect("default js"),
+        "a static file the theme lacks comes from the default"
+    );
+
+    // A theme named in the config must exist (only the default is built in).
+    fs::write(
+        &config,
+        text.replace("theme = \"default\"", "theme = \"nope\""),
+    )
+    .expect("write");
+    match build(root, &out.path().join("nope")) {
+        Err(Failure::Theme(e)) => assert!(
+            e.to_string().contains("テーマのフォルダがありません"),
+            "{e}"
+        ),
+        other => panic!(
+            "expected a theme error, got {:?}",
+            other.err().map(|e| e.to_string())
+        ),
+    }
+}
