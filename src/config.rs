@@ -35,6 +35,8 @@ pub struct SiteConfig {
     pub license: Option<License>,
     pub contact: Option<Contact>,
     pub accessibility: Option<AccessibilityPolicy>,
+    /// The publisher's logo, header links and footer text, shown by the default theme.
+    pub branding: Branding,
     /// When the content was last changed (YYYY-MM-DD): the date in the feed and the sitemap. A
     /// setting rather than the clock, so that the same input gives the same output.
     pub updated: String,
@@ -85,6 +87,44 @@ pub struct Contact<U = String> {
 /// A URL with its place in `config.toml`, while it is checked.
 type SpannedUrl = toml::Spanned<String>;
 
+/// What a web team sets to make the default theme theirs without touching templates.
+#[derive(Debug, Clone, Deserialize, serde::Serialize)]
+#[serde(deny_unknown_fields)]
+pub struct Branding<U = String> {
+    /// A logo for the header: a file of the theme's `static/` folder (`assets/logo.svg`) or an
+    /// http(s) URL.
+    #[serde(default = "Option::default")]
+    pub logo: Option<U>,
+    /// The logo's text alternative (required with a logo).
+    #[serde(default)]
+    pub logo_alt: Option<String>,
+    /// Links in the header, such as the prefecture's home page.
+    #[serde(default = "Vec::new")]
+    pub links: Vec<HeaderLink<U>>,
+    /// A line at the foot of every page.
+    #[serde(default)]
+    pub footer: Option<String>,
+}
+
+impl<U> Default for Branding<U> {
+    fn default() -> Self {
+        Branding {
+            logo: None,
+            logo_alt: None,
+            links: Vec::new(),
+            footer: None,
+        }
+    }
+}
+
+/// A link in the header.
+#[derive(Debug, Clone, Deserialize, serde::Serialize)]
+#[serde(deny_unknown_fields)]
+pub struct HeaderLink<U = String> {
+    pub name: String,
+    pub url: U,
+}
+
 /// The publisher's accessibility commitment, in its own words.
 #[derive(Debug, Clone, Deserialize, serde::Serialize)]
 #[serde(deny_unknown_fields)]
@@ -116,6 +156,8 @@ struct RawConfig {
     contact: Option<Contact<SpannedUrl>>,
     #[serde(default)]
     accessibility: Option<AccessibilityPolicy>,
+    #[serde(default)]
+    branding: Branding<SpannedUrl>,
 }
 
 #[derive(Deserialize)]
@@ -162,11 +204,19 @@ impl RawConfig {
                     .as_ref()
                     .and_then(|a| a.target.as_deref()),
             ),
+            ("branding.logo_alt", self.branding.logo_alt.as_deref()),
+            ("branding.footer", self.branding.footer.as_deref()),
         ];
         texts.extend(
             optional
                 .into_iter()
                 .filter_map(|(key, text)| text.map(|t| (key, t))),
+        );
+        texts.extend(
+            self.branding
+                .links
+                .iter()
+                .map(|l| ("branding.links.name", l.name.as_str())),
         );
         texts
     }
@@ -275,6 +325,21 @@ impl SiteConfig {
             raw.contact.as_ref().and_then(|c| c.url.as_ref()),
             "contact.url",
         );
+        for link in &raw.branding.links {
+            url(Some(&link.url), "branding.links.url");
+        }
+        if let Some(logo) = &raw.branding.logo
+            && !is_site_path(logo.get_ref())
+        {
+            url(Some(logo), "branding.logo");
+        }
+        if raw.branding.logo.is_some() && non_empty(raw.branding.logo_alt.clone()).is_none() {
+            errors.push(
+                file.error("ロゴ（branding.logo）には、代わりの文字（branding.logo_alt）が必要です。")
+                    .with_key("branding.logo_alt")
+                    .with_hint("branding.logo_alt = \"青森県\" のように、ロゴが表すものを書きます（画像が見えない人のためです）。"),
+            );
+        }
         match (budget_year, first_year, last_year) {
             (Some(budget_year), Some(first_year), Some(last_year)) if errors.is_empty() => {
                 Ok(SiteConfig {
@@ -304,6 +369,20 @@ impl SiteConfig {
                         url: c.url.map(toml::Spanned::into_inner),
                     }),
                     accessibility: raw.accessibility,
+                    branding: Branding {
+                        logo: raw.branding.logo.map(toml::Spanned::into_inner),
+                        logo_alt: non_empty(raw.branding.logo_alt),
+                        links: raw
+                            .branding
+                            .links
+                            .into_iter()
+                            .map(|l| HeaderLink {
+                                name: l.name,
+                                url: l.url.into_inner(),
+                            })
+                            .collect(),
+                        footer: non_empty(raw.branding.footer),
+                    },
                     updated: raw.updated.into_inner(),
                     allow_local_base_url: false,
                 })
@@ -421,6 +500,19 @@ fn is_date(text: &str) -> bool {
         _ => return false,
     };
     (1..=days).contains(&day)
+}
+
+/// A path of a file in the built site (`assets/logo.svg`): relative, without `..`, a scheme or
+/// characters that would leave an attribute.
+pub fn is_site_path(path: &str) -> bool {
+    !path.is_empty()
+        && !path.starts_with('/')
+        && !path.contains("://")
+        && !path.contains(':')
+        && path.split('/').all(|part| !part.is_empty() && part != "..")
+        && !path
+            .chars()
+            .any(|c| c.is_whitespace() || c.is_control() || matches!(c, '"' | '<' | '>' | '\\'))
 }
 
 /// A theme is a folder directly under `themes/`: a plain name, never a path that leaves it.

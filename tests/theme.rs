@@ -123,3 +123,65 @@ fn a_theme_of_one_template_and_one_static_file_falls_back_for_the_rest() {
         ),
     }
 }
+
+#[test]
+fn a_logo_header_links_and_a_footer_line_come_from_the_config() {
+    let site = copy_site();
+    let root = site.path();
+    let config = root.join("config.toml");
+    let text = fs::read_to_string(&config).expect("config");
+    let branded = format!(
+        "{text}\n[branding]\nlogo = \"assets/logo.svg\"\nlogo_alt = \"試験県\"\nfooter = \"試験県 企画部\"\n[[branding.links]]\nname = \"試験県ホームページ\"\nurl = \"https://www.example.lg.jp/\"\n"
+    );
+    fs::write(&config, &branded).expect("write");
+    fs::create_dir_all(root.join("themes/default/static/assets")).expect("mkdir");
+    fs::write(
+        root.join("themes/default/static/assets/logo.svg"),
+        "<svg xmlns=\"http://www.w3.org/2000/svg\"/>",
+    )
+    .expect("write");
+    let out = tempfile::tempdir().expect("tempdir");
+    let output = out.path().join("site");
+    build(root, &output).expect("build");
+    let project =
+        fs::read_to_string(output.join("projects/hekichi-online-shinryo-shien/index.html"))
+            .expect("page");
+    assert!(
+        project.contains("src=../../assets/logo.svg")
+            || project.contains("src=\"../../assets/logo.svg\""),
+        "the logo, relative to the page"
+    );
+    assert!(project.contains("alt=試験県") || project.contains("alt=\"試験県\""));
+    assert!(
+        project.contains("https://www.example.lg.jp/") && project.contains("試験県ホームページ")
+    );
+    assert!(project.contains("試験県 企画部"));
+    assert!(output.join("assets/logo.svg").is_file());
+
+    // A logo without its text alternative, or a link that is not http(s), is refused.
+    for (from, to, key) in [
+        ("logo_alt = \"試験県\"\n", "", "branding.logo_alt"),
+        (
+            "url = \"https://www.example.lg.jp/\"",
+            "url = \"javascript:alert(1)\"",
+            "branding.links.url",
+        ),
+        (
+            "logo = \"assets/logo.svg\"",
+            "logo = \"../../secret.svg\"",
+            "branding.logo",
+        ),
+    ] {
+        fs::write(&config, branded.replace(from, to)).expect("write");
+        match pipeline::check(root) {
+            Err(Failure::Content(errors)) => assert!(
+                errors.iter().any(|e| e.key.as_deref() == Some(key)),
+                "{key}: {errors:?}"
+            ),
+            other => panic!(
+                "{key}: expected an error, got {:?}",
+                other.err().map(|e| e.to_string())
+            ),
+        }
+    }
+}

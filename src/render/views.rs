@@ -35,6 +35,23 @@ pub struct SiteView {
     pub license: Option<License>,
     pub contact: Option<Contact>,
     pub accessibility: Option<AccessibilityPolicy>,
+    pub branding: BrandingView,
+}
+
+/// The publisher's logo, header links and footer line, as the default theme shows them.
+#[derive(Debug, Clone, Serialize)]
+pub struct BrandingView {
+    pub logo: Option<LogoView>,
+    pub links: Vec<Link>,
+    pub footer: Option<String>,
+}
+
+/// A logo: `src` is an absolute URL, or a path from the site root (to be prefixed with `root`).
+#[derive(Debug, Clone, Serialize)]
+pub struct LogoView {
+    pub src: String,
+    pub absolute: bool,
+    pub alt: String,
 }
 
 /// The source document, as the pages credit it.
@@ -193,6 +210,23 @@ pub fn site_view(site: &Site) -> SiteView {
         license: config.license.clone(),
         contact: config.contact.clone(),
         accessibility: config.accessibility.clone(),
+        branding: BrandingView {
+            logo: config.branding.logo.as_ref().map(|src| LogoView {
+                absolute: !crate::config::is_site_path(src),
+                src: src.clone(),
+                alt: config.branding.logo_alt.clone().unwrap_or_default(),
+            }),
+            links: config
+                .branding
+                .links
+                .iter()
+                .map(|l| Link {
+                    name: l.name.clone(),
+                    url: l.url.clone(),
+                })
+                .collect(),
+            footer: config.branding.footer.clone(),
+        },
     }
 }
 
