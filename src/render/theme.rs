@@ -96,7 +96,11 @@ impl Renderer {
         // make a `String`.
         let (template, context) = context(source, page);
         let mut html = Vec::with_capacity(PAGE_CAPACITY);
-        match compacted.render_to(template, &context, bounds::BoundedPage::new(&mut html)) {
+        match compacted.render_to(
+            template,
+            context.tera(),
+            bounds::BoundedPage::new(&mut html),
+        ) {
             Ok(()) => Ok(html),
             // Rendered again from the templates as written, so that the error shows the line the
             // theme's author wrote rather than the minified template.
@@ -112,7 +116,11 @@ impl Renderer {
         let (template, context) = context(source, page);
         let mut html = Vec::with_capacity(PAGE_CAPACITY);
         self.as_written
-            .render_to(template, &context, bounds::BoundedPage::new(&mut html))
+            .render_to(
+                template,
+                context.tera(),
+                bounds::BoundedPage::new(&mut html),
+            )
             .map_err(|e| render_error(source.site, page, template, &e))?;
         String::from_utf8(html).map_err(|e| ThemeError::Render {
             page: routes::url(source.site, page),

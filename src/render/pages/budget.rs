@@ -2,7 +2,7 @@
 
 use super::*;
 
-pub(super) fn budget_context(source: &Source<'_>, context: &mut Context) {
+pub(super) fn budget_context(source: &Source<'_>, context: &mut PageContext) {
     let (site, indexes) = (source.site, source.indexes);
     let budget = &indexes.budget;
     context.insert("total", &views::amount(budget.total));

@@ -19,7 +19,7 @@ pub(super) fn credit_line(site: &Site) -> Option<String> {
     ))
 }
 
-pub(super) fn data_context(site: &Site, context: &mut Context) {
+pub(super) fn data_context(site: &Site, context: &mut PageContext) {
     #[derive(serde::Serialize)]
     struct Column {
         name: &'static str,

@@ -2,7 +2,7 @@
 
 use super::*;
 
-pub(super) fn departments_context(site: &Site, indexes: &Indexes, context: &mut Context) {
+pub(super) fn departments_context(site: &Site, indexes: &Indexes, context: &mut PageContext) {
     #[derive(serde::Serialize)]
     struct Row {
         name: String,
@@ -43,7 +43,7 @@ pub(super) fn departments_context(site: &Site, indexes: &Indexes, context: &mut 
 pub(super) fn department_context(
     source: &Source<'_>,
     department: DepartmentId,
-    context: &mut Context,
+    context: &mut PageContext,
 ) {
     let (site, indexes) = (source.site, source.indexes);
     let group = indexes.department(department);

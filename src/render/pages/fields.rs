@@ -28,7 +28,7 @@ fn field_group(site: &Site, indexes: &Indexes, field: FieldId) -> FieldGroupView
     }
 }
 
-pub(super) fn fields_context(site: &Site, indexes: &Indexes, context: &mut Context) {
+pub(super) fn fields_context(site: &Site, indexes: &Indexes, context: &mut PageContext) {
     let groups: Vec<FieldGroupView> = site
         .vocabulary
         .field_ids()
@@ -37,7 +37,7 @@ pub(super) fn fields_context(site: &Site, indexes: &Indexes, context: &mut Conte
     context.insert("fields", &groups);
 }
 
-pub(super) fn field_context(source: &Source<'_>, field: FieldId, context: &mut Context) {
+pub(super) fn field_context(source: &Source<'_>, field: FieldId, context: &mut PageContext) {
     let (site, indexes) = (source.site, source.indexes);
     let sections: Vec<CategorySection> = indexes
         .categories
@@ -55,7 +55,7 @@ pub(super) fn field_context(source: &Source<'_>, field: FieldId, context: &mut C
     context.insert("categories", &sections);
 }
 
-pub(super) fn category_context(source: &Source<'_>, id: CategoryId, context: &mut Context) {
+pub(super) fn category_context(source: &Source<'_>, id: CategoryId, context: &mut PageContext) {
     let (site, indexes) = (source.site, source.indexes);
     let vocabulary = &site.vocabulary;
     let group = indexes.category(id);

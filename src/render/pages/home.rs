@@ -2,7 +2,7 @@
 
 use super::*;
 
-pub(super) fn home_context(source: &Source<'_>, context: &mut Context) {
+pub(super) fn home_context(source: &Source<'_>, context: &mut PageContext) {
     let (site, indexes) = (source.site, source.indexes);
     context.insert("projects", &source.summaries);
     context.insert("count", &site.projects.len());

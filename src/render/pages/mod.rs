@@ -18,6 +18,32 @@ use crate::indexes::Indexes;
 use crate::model::Site;
 use crate::vocabulary::{CategoryId, DepartmentId, FieldId};
 
+/// A page's context, remembering the names it was given: `docs/theme.md` lists them, and a test
+/// checks the two agree.
+#[derive(Default)]
+pub(super) struct PageContext {
+    context: Context,
+    names: Vec<&'static str>,
+}
+
+impl PageContext {
+    pub(super) fn insert<T: serde::Serialize + ?Sized>(&mut self, name: &'static str, value: &T) {
+        if !self.names.contains(&name) {
+            self.names.push(name);
+        }
+        self.context.insert(name, value);
+    }
+
+    pub(super) fn tera(&self) -> &Context {
+        &self.context
+    }
+
+    #[cfg(test)]
+    pub(super) fn names(&self) -> &[&'static str] {
+        &self.names
+    }
+}
+
 fn link(name: impl Into<String>, url: impl Into<String>) -> Link {
     Link {
         name: name.into(),
@@ -26,10 +52,10 @@ fn link(name: impl Into<String>, url: impl Into<String>) -> Link {
 }
 
 /// The template and the context of a page.
-pub(super) fn context(source: &Source<'_>, page: PageKind) -> (&'static str, Context) {
+pub(super) fn context(source: &Source<'_>, page: PageKind) -> (&'static str, PageContext) {
     let (site, indexes) = (source.site, source.indexes);
     let page_url = routes::url(site, page);
-    let mut context = Context::new();
+    let mut context = PageContext::default();
     context.insert("site", &views::site_view(site));
     // The 404 page is served at any depth, so its links start from the site's path on the host
     // (from the base URL): right on any host and port, under a sub-path too.
@@ -211,4 +237,95 @@ pub(super) fn chart(site: &Site, label: &str, rows: &[crate::indexes::TotalRow])
         })
         .collect();
     charts::bar_chart(label, &bars)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::collections::{BTreeMap, BTreeSet};
+
+    /// Every variable each template receives, over every page of the real site.
+    fn variables() -> BTreeMap<&'static str, BTreeSet<&'static str>> {
+        let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR"));
+        let site = crate::pipeline::load_site(root).expect("the real site loads");
+        let indexes = Indexes::build(&site).expect("sums fit");
+        let source = Source::new(&site, &indexes);
+        let mut found: BTreeMap<&'static str, BTreeSet<&'static str>> = BTreeMap::new();
+        for page in routes::pages(&site, &indexes) {
+            let (template, context) = context(&source, page);
+            found
+                .entry(template)
+                .or_default()
+                .extend(context.names().iter().copied());
+        }
+        found
+    }
+
+    /// The names in the first column of each table of `docs/theme.md`, by heading: 「すべての
+    /// テンプレート」 and one heading per template (a heading may name several).
+    fn documented() -> (BTreeSet<String>, BTreeMap<String, BTreeSet<String>>) {
+        let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR"));
+        let doc = std::fs::read_to_string(root.join("docs/theme.md")).expect("docs/theme.md");
+        let part = doc
+            .split_once("## テンプレートが受け取る値")
+            .map(|(_, rest)| rest)
+            .expect("the section of variables");
+        let mut common = BTreeSet::new();
+        let mut by_template: BTreeMap<String, BTreeSet<String>> = BTreeMap::new();
+        let mut current: Vec<String> = Vec::new();
+        for line in part.lines() {
+            if let Some(heading) = line.strip_prefix("### ") {
+                current = heading
+                    .split('`')
+                    .skip(1)
+                    .step_by(2)
+                    .map(str::to_string)
+                    .collect();
+                for template in &current {
+                    by_template.entry(template.clone()).or_default();
+                }
+                continue;
+            }
+            let Some(name) = line
+                .strip_prefix("| `")
+                .and_then(|rest| rest.split_once('`'))
+                .map(|(name, _)| name.to_string())
+            else {
+                continue;
+            };
+            if current.is_empty() {
+                common.insert(name);
+            } else {
+                for template in &current {
+                    by_template
+                        .entry(template.clone())
+                        .or_default()
+                        .insert(name.clone());
+                }
+            }
+        }
+        (common, by_template)
+    }
+
+    /// `docs/theme.md` lists exactly the variables each template receives: none missing, none that
+    /// the code does not give.
+    #[test]
+    fn the_theme_guide_lists_every_variable_and_no_other() {
+        let (common, documented) = documented();
+        let found = variables();
+        assert_eq!(
+            documented
+                .keys()
+                .map(String::as_str)
+                .collect::<BTreeSet<_>>(),
+            found.keys().copied().collect::<BTreeSet<_>>(),
+            "the templates documented"
+        );
+        for (template, names) in found {
+            let mut listed = common.clone();
+            listed.extend(documented[template].iter().cloned());
+            let given: BTreeSet<String> = names.iter().map(|n| n.to_string()).collect();
+            assert_eq!(listed, given, "{template}");
+        }
+    }
 }

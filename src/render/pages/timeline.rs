@@ -2,7 +2,7 @@
 
 use super::*;
 
-pub(super) fn timeline_context(site: &Site, indexes: &Indexes, context: &mut Context) {
+pub(super) fn timeline_context(site: &Site, indexes: &Indexes, context: &mut PageContext) {
     #[derive(serde::Serialize)]
     struct Cell {
         /// 「実施」, 「実施（終期未定）」 or empty.
