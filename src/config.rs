@@ -536,7 +536,22 @@ fn with_trailing_slash(url: &str) -> String {
 mod tests {
     use super::*;
 
-    const VALID: &str = r#"
+    /// The tables every config has, shared by the configs below.
+    macro_rules! roadmap_and_source {
+        () => {
+            r#"[roadmap]
+budget_year = "R6"
+first_year = "R6"
+last_year = "R10"
+[source]
+title = "s"
+"#
+        };
+    }
+
+    /// Everything a config may set but the branding.
+    const VALID: &str = concat!(
+        r#"
 title = "t"
 description = "d"
 base_url = "https://example.jp/roadmap"
@@ -544,32 +559,26 @@ language = "ja"
 theme = "default"
 publisher = "青森県"
 updated = "2026-11-25"
-[roadmap]
-budget_year = "R6"
-first_year = "R6"
-last_year = "R10"
-[source]
-title = "s"
-[license]
+"#,
+        roadmap_and_source!(),
+        r#"[license]
 name = "公共データ利用規約（第1.0版）"
 short_name = "PDL1.0"
 url = "https://www.digital.go.jp/resources/open_data/public_data_license_v1.0"
-"#;
+"#
+    );
 
     /// Only what a config must have: no base URL, publisher, licence or contact.
-    const MINIMAL: &str = r#"
+    const MINIMAL: &str = concat!(
+        r#"
 title = "t"
 description = "d"
 language = "ja"
 theme = "default"
 updated = "2026-11-25"
-[roadmap]
-budget_year = "R6"
-first_year = "R6"
-last_year = "R10"
-[source]
-title = "s"
-"#;
+"#,
+        roadmap_and_source!()
+    );
 
     #[test]
     fn a_valid_config_is_read() {

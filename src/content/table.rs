@@ -182,13 +182,25 @@ impl<'a, 'i> TableReader<'a, 'i> {
         );
     }
 
+    /// The value of a required key read by `read`, or a report that it is missing.
+    fn required<T>(
+        &self,
+        key: &str,
+        example: &str,
+        read: impl FnOnce(&'a Spanned<DeValue<'i>>) -> Option<T>,
+    ) -> Option<T> {
+        match self.get(key) {
+            Some(value) => read(value),
+            None => {
+                self.missing(key, example);
+                None
+            }
+        }
+    }
+
     /// A required string.
     pub fn string(&self, key: &str, example: &str) -> Option<Located<String>> {
-        let Some(value) = self.get(key) else {
-            self.missing(key, example);
-            return None;
-        };
-        self.expect_string(key, value, example)
+        self.required(key, example, |v| self.expect_string(key, v, example))
     }
 
     /// An optional string.
@@ -258,11 +270,9 @@ impl<'a, 'i> TableReader<'a, 'i> {
     /// A required whole number of at least zero. Commas, decimals, strings and full-width digits get
     /// a hint saying how to write the number.
     pub fn non_negative_integer(&self, key: &str, example: &str) -> Option<Located<u64>> {
-        let Some(value) = self.get(key) else {
-            self.missing(key, example);
-            return None;
-        };
-        self.expect_non_negative_integer(key, value, example)
+        self.required(key, example, |v| {
+            self.expect_non_negative_integer(key, v, example)
+        })
     }
 
     /// An optional whole number of at least zero.
