@@ -6,6 +6,7 @@ pub mod project;
 pub(crate) mod table;
 
 use std::collections::HashMap;
+use std::io::Read;
 use std::path::{Path, PathBuf};
 
 use rayon::prelude::*;
@@ -203,8 +204,20 @@ fn load_project(
     context: &Context<'_>,
 ) -> Result<ProjectFile, Vec<Diagnostic>> {
     let display = relative(root, path);
-    let size = std::fs::metadata(path).map(|m| m.len()).unwrap_or_default();
-    if size > MAX_FILE_BYTES {
+    // Read at most one byte past the limit: a huge file is never read whole (and no separate
+    // look at its size, one system call per file fewer).
+    // Room for any real sheet (3–6 KB) at once: read_to_end then reads it in one call.
+    let mut bytes = Vec::with_capacity(32 * 1024);
+    std::fs::File::open(path)
+        .and_then(|file| file.take(MAX_FILE_BYTES + 1).read_to_end(&mut bytes))
+        .map_err(|e| {
+            vec![Diagnostic::in_file(
+                &display,
+                format!("ファイルを読めません: {e}"),
+            )]
+        })?;
+    if bytes.len() as u64 > MAX_FILE_BYTES {
+        let size = std::fs::metadata(path).map_or(bytes.len() as u64, |m| m.len());
         return Err(vec![Diagnostic::in_file(
             &display,
             format!(
@@ -215,12 +228,6 @@ fn load_project(
         )
         .with_hint("事業ファイルは事業シート1枚の分です。別のファイルを貼り付けていないか確かめてください。")]);
     }
-    let bytes = std::fs::read(path).map_err(|e| {
-        vec![Diagnostic::in_file(
-            &display,
-            format!("ファイルを読めません: {e}"),
-        )]
-    })?;
     let text = decode(&display, bytes)?;
     let file = SourceFile::new(display.clone(), text);
     let slug = project::slug_of(path).unwrap_or_default();

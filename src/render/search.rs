@@ -196,7 +196,7 @@ pub fn write_files<E: Send + From<EncodeError>>(
     let shards = gram_shards(postings);
     let meta = Meta {
         docs: site.projects.len(),
-        chunk: 1,
+        chunk: CHUNK,
         shards: shards.len(),
     };
     write("search/meta.json", &to_json("search/meta.json", &meta)?)?;
@@ -204,8 +204,13 @@ pub fn write_files<E: Send + From<EncodeError>>(
         let path = format!("search/grams/{n}.json");
         write(&path, &to_json(&path, shard)?)
     })?;
-    Ok(shards.len() + 1 + site.projects.len())
+    Ok(shards.len() + 1 + site.projects.len().div_ceil(CHUNK))
 }
+
+/// Documents per file of a large site: 16 (about 50 KB) — a query that finds one project loads
+/// one such file; the build writes a sixteenth of the files (and of their system calls) it wrote
+/// with one document per file.
+const CHUNK: usize = 16;
 
 /// Every document, if together they fit in one file ([`SCAN_ALL_BYTES`]); stops making them as
 /// soon as they do not.
@@ -225,28 +230,34 @@ fn all_if_small(site: &Site) -> Option<Vec<SearchDoc>> {
     Some(docs)
 }
 
-/// Writes one file per document, a batch at a time, and returns the posting lists of every uni-
-/// and bigram: gram → ids of the documents containing it, ascending. Only one batch of documents
-/// and their grams is held at once besides the postings (all documents with their grams were
-/// 200 MB at 10,000 projects).
+/// Writes the documents [`CHUNK`] to a file, a batch at a time, and returns the posting lists of
+/// every uni- and bigram: gram → ids of the documents containing it, ascending. Only one batch of
+/// documents and their grams is held at once besides the postings (all documents with their grams
+/// were 200 MB at 10,000 projects).
 fn write_documents<E: Send + From<EncodeError>>(
     site: &Site,
     write: &super::WriteFile<'_, E>,
 ) -> Result<FxHashMap<GramKey, Vec<u32>>, E> {
-    const BATCH: usize = 256;
+    // A whole number of chunks, so that a chunk never spans two batches.
+    const BATCH: usize = 16 * CHUNK;
     let mut postings: FxHashMap<GramKey, Vec<u32>> = FxHashMap::default();
     for (batch, projects) in site.projects.chunks(BATCH).enumerate() {
-        let grams: Vec<Vec<GramKey>> = projects
+        let docs: Vec<SearchDoc> = projects
             .par_iter()
+            .map(|project| document(site, project))
+            .collect();
+        let grams: Vec<Vec<GramKey>> = docs
+            .par_chunks(CHUNK)
             .enumerate()
-            .map(|(offset, project)| {
-                let doc = document(site, project);
-                let id = batch * BATCH + offset;
-                let path = format!("search/docs/{id}.json");
-                write(&path, &to_json(&path, &[&doc])?)?;
-                Ok(document_grams(&doc))
+            .map(|(n, chunk)| {
+                let path = format!("search/docs/{}.json", batch * BATCH / CHUNK + n);
+                write(&path, &to_json(&path, chunk)?)?;
+                Ok(chunk.iter().map(document_grams).collect::<Vec<_>>())
             })
-            .collect::<Result<_, E>>()?;
+            .collect::<Result<Vec<_>, E>>()?
+            .into_iter()
+            .flatten()
+            .collect();
         for (offset, keys) in grams.into_iter().enumerate() {
             let id = (batch * BATCH + offset) as u32;
             for key in keys {
@@ -310,7 +321,7 @@ fn gram_shards(postings: FxHashMap<GramKey, Vec<u32>>) -> Vec<BTreeMap<String, V
     sharded
 }
 
-fn to_json<T: Serialize>(path: &str, value: &T) -> Result<Vec<u8>, EncodeError> {
+fn to_json<T: Serialize + ?Sized>(path: &str, value: &T) -> Result<Vec<u8>, EncodeError> {
     serde_json::to_vec(value).map_err(|e| EncodeError::json(path, &e))
 }
 

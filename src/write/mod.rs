@@ -8,8 +8,10 @@
 
 pub mod guard;
 
+use std::collections::HashSet;
 use std::fs;
 use std::io;
+use std::sync::Mutex;
 use std::path::{Path, PathBuf};
 
 use walkdir::WalkDir;
@@ -19,6 +21,10 @@ pub struct Staging {
     output: PathBuf,
     staging: PathBuf,
     committed: bool,
+    /// Folders of the staging directory made so far: a file goes straight into a folder known to
+    /// exist, and a new folder is made before its first file (no failed open, then make, then open
+    /// again: at 10,000 projects that was 10,000 failed system calls).
+    folders: Mutex<HashSet<PathBuf>>,
     /// Folders a killed earlier build left behind, removed when this one began.
     pub removed_stale: Vec<PathBuf>,
 }
@@ -60,11 +66,13 @@ impl Staging {
         fs::create_dir_all(&staging).map_err(at(&staging))?;
         let marker = staging.join(guard::MARKER);
         fs::write(&marker, guard::MARKER_TEXT).map_err(at(&marker))?;
+        let folders = Mutex::new(HashSet::from([staging.clone()]));
         Ok(Staging {
             output: output.to_path_buf(),
             staging,
             committed: false,
             removed_stale,
+            folders,
         })
     }
 
@@ -72,17 +80,21 @@ impl Staging {
     pub fn write(&self, relative: &str, bytes: &[u8]) -> Result<(), WriteError> {
         check_name(relative)?;
         let path = self.staging.join(relative);
-        match fs::write(&path, bytes) {
-            // Most files go to folders that already exist: a folder is made only when missing,
-            // which spares a system call per file that locks the folder.
-            Err(e) if e.kind() == io::ErrorKind::NotFound => {
-                if let Some(dir) = path.parent() {
-                    fs::create_dir_all(dir).map_err(at(dir))?;
-                }
-                fs::write(&path, bytes).map_err(at(&path))
+        if let Some(dir) = path.parent() {
+            let known = self
+                .folders
+                .lock()
+                .unwrap_or_else(|e| e.into_inner())
+                .contains(dir);
+            if !known {
+                fs::create_dir_all(dir).map_err(at(dir))?;
+                self.folders
+                    .lock()
+                    .unwrap_or_else(|e| e.into_inner())
+                    .insert(dir.to_path_buf());
             }
-            result => result.map_err(at(&path)),
         }
+        fs::write(&path, bytes).map_err(at(&path))
     }
 
     /// Copies every file under `dir` into the site, keeping relative paths; returns those paths
