@@ -193,6 +193,21 @@ fn write_excerpt(f: &mut fmt::Formatter<'_>, location: &Location) -> fmt::Result
     writeln!(f, "  {gutter} | {indent}{marker}")
 }
 
+/// Notices as printed: all of them, or the first `limit` and a line saying how many more there are
+/// and how to see them (a large site can have thousands, and a build should not drown its own
+/// report). One string, so that it is written in one go.
+pub fn notices_text(notices: &[Diagnostic], limit: Option<usize>) -> String {
+    let shown = limit.map_or(notices.len(), |limit| limit.min(notices.len()));
+    let mut text: String = notices[..shown].iter().map(ToString::to_string).collect();
+    let more = notices.len() - shown;
+    if more > 0 {
+        text.push_str(&format!(
+            "ほかにお知らせが {more} 件あります。すべては roadmap check で表示されます。\n"
+        ));
+    }
+    text
+}
+
 /// Sorts diagnostics by file, then line, then column, so that reports read top to bottom.
 pub fn sort(diagnostics: &mut [Diagnostic]) {
     diagnostics.sort_by(|a, b| {

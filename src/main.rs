@@ -96,7 +96,7 @@ fn run(command: Command) -> ExitCode {
             base_url,
         } => build(root, output, base_url),
         Command::Check { root } => finish(pipeline::check(&root).map(|report| {
-            print_notices(&report.notices);
+            print_notices(&report.notices, None);
             say(&format!(
                 "誤りはありません（事業 {} 件。すべてのページを作れることを確かめました）。",
                 report.projects
@@ -120,7 +120,7 @@ fn build(root: PathBuf, output: Option<PathBuf>, base_url: Option<String>) -> Ex
     let result = pipeline::build_with_progress(&options, &progress);
     drop(indicator);
     finish(result.map(|report| {
-        print_notices(&report.notices);
+        print_notices(&report.notices, Some(NOTICES_IN_BUILD));
         for stale in &report.removed_stale {
             say(&format!(
                 "前回中断したビルドが残した作業用フォルダ {} を削除しました。",
@@ -145,11 +145,15 @@ fn build(root: PathBuf, output: Option<PathBuf>, base_url: Option<String>) -> Ex
 }
 
 /// Notices go to standard error with the errors' layout; they do not change the exit status.
-fn print_notices(notices: &[roadmap::diagnostics::Diagnostic]) {
-    for notice in notices {
-        warn(&notice.to_string());
+/// `check` shows them all, `build` the first [`NOTICES_IN_BUILD`].
+fn print_notices(notices: &[roadmap::diagnostics::Diagnostic], limit: Option<usize>) {
+    if !notices.is_empty() {
+        warn(roadmap::diagnostics::notices_text(notices, limit).trim_end());
     }
 }
+
+/// How many notices `build` prints in full.
+const NOTICES_IN_BUILD: usize = 10;
 
 fn finish(result: Result<(), Failure>) -> ExitCode {
     match result {

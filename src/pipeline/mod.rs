@@ -146,7 +146,10 @@ fn load_site_reusing(
     };
     site.sort_projects();
     diagnostics::sort(&mut notices);
-    notices.extend(inferred_rows_notice(&site));
+    // The notice about the whole site comes first, before those of each file.
+    if let Some(summary) = inferred_rows_notice(&site) {
+        notices.insert(0, summary);
+    }
     Ok(Loaded { site, notices })
 }
 

@@ -58,14 +58,15 @@ impl EncodeError {
 /// Where a stage writes its files: `(path relative to the output, bytes)`, from any thread.
 pub type WriteFile<'a, E> = dyn Fn(&str, &[u8]) -> Result<(), E> + Sync + 'a;
 
-/// What pages are rendered from: the site, its indexes, and every project's list line as a Tera
-/// value, made once and shared by the list pages (Tera values are reference-counted, so the home,
-/// field, category, department and budget pages share them instead of each converting every
-/// project again).
+/// What pages are rendered from: the site, its indexes, and, made once as Tera values and shared
+/// (they are reference-counted), every project's list line — the home, field, category,
+/// department and budget pages share them instead of each converting every project again — and
+/// the site-wide view every page shows.
 pub struct Source<'a> {
     pub site: &'a Site,
     pub indexes: &'a Indexes,
     summaries: Vec<tera::Value>,
+    pub(crate) site_view: tera::Value,
 }
 
 impl<'a> Source<'a> {
@@ -79,6 +80,7 @@ impl<'a> Source<'a> {
             site,
             indexes,
             summaries,
+            site_view: tera::Value::from_serializable(&views::site_view(site)),
         }
     }
 

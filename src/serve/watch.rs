@@ -53,8 +53,9 @@ impl Builder {
         match result {
             Ok(report) => {
                 self.live.succeeded(seconds);
-                for notice in &report.build.notices {
-                    warn(&notice.to_string());
+                if !report.build.notices.is_empty() {
+                    let notices = crate::diagnostics::notices_text(&report.build.notices, Some(10));
+                    warn(notices.trim_end());
                 }
                 say(&format!("{cause}: {}", describe_rebuild(&report, seconds)));
             }

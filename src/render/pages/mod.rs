@@ -56,7 +56,7 @@ pub(super) fn context(source: &Source<'_>, page: PageKind) -> (&'static str, Pag
     let (site, indexes) = (source.site, source.indexes);
     let page_url = routes::url(site, page);
     let mut context = PageContext::default();
-    context.insert("site", &views::site_view(site));
+    context.insert("site", &source.site_view);
     // The 404 page is served at any depth, so its links start from the site's path on the host
     // (from the base URL): right on any host and port, under a sub-path too.
     let public_base_url = site.config.public_base_url();
