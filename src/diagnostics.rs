@@ -193,12 +193,15 @@ fn write_excerpt(f: &mut fmt::Formatter<'_>, location: &Location) -> fmt::Result
     writeln!(f, "  {gutter} | {indent}{marker}")
 }
 
-/// Notices as printed: all of them, or the first `limit` and a line saying how many more there are
-/// and how to see them (a large site can have thousands, and a build should not drown its own
-/// report). One string, so that it is written in one go.
+/// Notices as printed: those about the whole site or a whole file first, then those at a line; all
+/// of them, or the first `limit` and a line saying how many more there are and how to see them (a
+/// large site can have thousands, and a build should not drown its own report). One string, so
+/// that it is written in one go.
 pub fn notices_text(notices: &[Diagnostic], limit: Option<usize>) -> String {
-    let shown = limit.map_or(notices.len(), |limit| limit.min(notices.len()));
-    let mut text: String = notices[..shown].iter().map(ToString::to_string).collect();
+    let mut ordered: Vec<&Diagnostic> = notices.iter().collect();
+    ordered.sort_by_key(|n| n.location.is_some());
+    let shown = limit.map_or(ordered.len(), |limit| limit.min(ordered.len()));
+    let mut text: String = ordered[..shown].iter().map(ToString::to_string).collect();
     let more = notices.len() - shown;
     if more > 0 {
         text.push_str(&format!(
@@ -283,6 +286,23 @@ mod tests {
         assert!(shown.starts_with("content/a.md:2:10: エラー: [budget] 整数が必要です。"));
         assert!(shown.contains("  2 | budget = \"4,202\"\n    |          ^^^^^^^\n"));
         assert!(shown.contains("直し方: budget = 4202"));
+    }
+
+    #[test]
+    fn notices_about_the_whole_site_come_first_and_a_limit_says_how_many_more() {
+        let file = SourceFile::new("content/a.md", "+++\nbudget = 1\n".to_string());
+        let at_line = |n: usize| file.error_at(4..10, format!("行{n}")).as_notice();
+        let whole = Diagnostic::in_file(Path::new("content"), "全体").as_notice();
+        let notices = vec![at_line(1), at_line(2), whole, at_line(3)];
+        let text = notices_text(&notices, Some(2));
+        assert!(text.starts_with("content: お知らせ: 全体"), "{text}");
+        assert!(text.contains("行1") && !text.contains("行2"), "{text}");
+        assert!(
+            text.ends_with(
+                "ほかにお知らせが 2 件あります。すべては roadmap check で表示されます。\n"
+            )
+        );
+        assert_eq!(notices_text(&notices, None).matches("お知らせ:").count(), 4);
     }
 
     #[test]

@@ -146,10 +146,7 @@ fn load_site_reusing(
     };
     site.sort_projects();
     diagnostics::sort(&mut notices);
-    // The notice about the whole site comes first, before those of each file.
-    if let Some(summary) = inferred_rows_notice(&site) {
-        notices.insert(0, summary);
-    }
+    notices.extend(inferred_rows_notice(&site));
     Ok(Loaded { site, notices })
 }
 

@@ -11,8 +11,8 @@ pub mod guard;
 use std::collections::HashSet;
 use std::fs;
 use std::io;
-use std::sync::Mutex;
 use std::path::{Path, PathBuf};
+use std::sync::Mutex;
 
 use walkdir::WalkDir;
 
