@@ -4,11 +4,10 @@
 
 mod common;
 
-use common::copy_site;
+use common::{copy_site, snapshot};
 
-use std::collections::BTreeMap;
 use std::fs;
-use std::path::{Path, PathBuf};
+use std::path::Path;
 use std::process::{Command, Output};
 
 fn roadmap(args: &[&str], threads: Option<usize>) -> Output {
@@ -24,27 +23,6 @@ fn build(root: &Path, output: &Path, threads: Option<usize>) -> Output {
     let root = root.to_str().expect("utf8 path");
     let output = output.to_str().expect("utf8 path");
     roadmap(&["build", "--root", root, "--output", output], threads)
-}
-
-/// Every file of a tree with its bytes.
-fn snapshot(dir: &Path) -> BTreeMap<PathBuf, Vec<u8>> {
-    let mut files = BTreeMap::new();
-    let mut stack = vec![dir.to_path_buf()];
-    while let Some(current) = stack.pop() {
-        for entry in fs::read_dir(&current)
-            .expect("read_dir")
-            .filter_map(|e| e.ok())
-        {
-            let path = entry.path();
-            if path.is_dir() {
-                stack.push(path);
-            } else {
-                let relative = path.strip_prefix(dir).expect("prefix").to_path_buf();
-                files.insert(relative, fs::read(&path).expect("read"));
-            }
-        }
-    }
-    files
 }
 
 fn edit(root: &Path, file: &str, from: &str, to: &str) {

@@ -11,6 +11,11 @@ use std::process::{Command, Output};
 
 use common::copy_site;
 
+/// Every file under `dir`, relative.
+fn files(dir: &Path) -> Vec<PathBuf> {
+    common::snapshot(dir).into_keys().collect()
+}
+
 fn roadmap(root: &Path, args: &[&str]) -> Output {
     Command::new(env!("CARGO_BIN_EXE_roadmap"))
         .args(args)
@@ -32,24 +37,6 @@ fn stderr(output: &Output) -> String {
 
 fn stdout(output: &Output) -> String {
     String::from_utf8_lossy(&output.stdout).into_owned()
-}
-
-/// Every file under `dir`, relative.
-fn files(dir: &Path) -> Vec<PathBuf> {
-    let mut out = Vec::new();
-    let mut stack = vec![dir.to_path_buf()];
-    while let Some(current) = stack.pop() {
-        for entry in fs::read_dir(&current).expect("read_dir").flatten() {
-            let path = entry.path();
-            if path.is_dir() {
-                stack.push(path);
-            } else {
-                out.push(path.strip_prefix(dir).expect("prefix").to_path_buf());
-            }
-        }
-    }
-    out.sort();
-    out
 }
 
 fn read(dir: &Path, relative: &str) -> String {

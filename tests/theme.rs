@@ -4,11 +4,10 @@
 
 mod common;
 
-use std::collections::BTreeMap;
 use std::fs;
 use std::path::{Path, PathBuf};
 
-use common::copy_site;
+use common::{copy_site, snapshot};
 use roadmap::pipeline::{self, BuildOptions, Failure};
 
 fn build(root: &Path, output: &Path) -> Result<(), Failure> {
@@ -19,23 +18,6 @@ fn build(root: &Path, output: &Path) -> Result<(), Failure> {
         preview: false,
     })
     .map(|_| ())
-}
-
-fn snapshot(dir: &Path) -> BTreeMap<PathBuf, Vec<u8>> {
-    let mut files = BTreeMap::new();
-    let mut stack = vec![dir.to_path_buf()];
-    while let Some(current) = stack.pop() {
-        for entry in fs::read_dir(&current).expect("read_dir").flatten() {
-            let path = entry.path();
-            if path.is_dir() {
-                stack.push(path);
-            } else {
-                let relative = path.strip_prefix(dir).expect("prefix").to_path_buf();
-                files.insert(relative, fs::read(&path).expect("read"));
-            }
-        }
-    }
-    files
 }
 
 #[test]

@@ -2,6 +2,7 @@
 //! to change freely in a temporary directory.
 #![allow(dead_code)]
 
+use std::collections::BTreeMap;
 use std::fs;
 use std::path::{Path, PathBuf};
 
@@ -44,4 +45,22 @@ pub fn grouped(n: u64) -> String {
         out.push(c);
     }
     out
+}
+
+/// Every file of a tree with its bytes, by path relative to the tree.
+pub fn snapshot(dir: &Path) -> BTreeMap<PathBuf, Vec<u8>> {
+    let mut files = BTreeMap::new();
+    let mut stack = vec![dir.to_path_buf()];
+    while let Some(current) = stack.pop() {
+        for entry in fs::read_dir(&current).expect("read_dir").flatten() {
+            let path = entry.path();
+            if path.is_dir() {
+                stack.push(path);
+            } else {
+                let relative = path.strip_prefix(dir).expect("prefix").to_path_buf();
+                files.insert(relative, fs::read(&path).expect("read"));
+            }
+        }
+    }
+    files
 }
