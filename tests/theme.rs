@@ -59,6 +59,11 @@ fn a_theme_of_one_template_and_one_static_file_falls_back_for_the_rest() {
         "body { color: #000; }\n",
     )
     .expect("write");
+    fs::write(
+        mine.join("labels.toml"),
+        "[titles]\nbudget = \"令和6年度の事業費\"\n[breadcrumbs]\nhome = \"ホーム\"\n",
+    )
+    .expect("write");
     let config = root.join("config.toml");
     let text = fs::read_to_string(&config).expect("config");
     fs::write(
@@ -81,6 +86,16 @@ fn a_theme_of_one_template_and_one_static_file_falls_back_for_the_rest() {
     assert_eq!(
         fs::read_to_string(output.join("assets/style.css")).expect("css"),
         "body { color: #000; }\n"
+    );
+    // The theme's words: the budget page's name and the first breadcrumb; the others as before.
+    let budget = fs::read_to_string(output.join("budget/index.html")).expect("budget");
+    assert!(budget.contains("<title>令和6年度の事業費｜"), "the title");
+    assert!(budget.contains("<h1>令和6年度の事業費</h1>"), "the heading");
+    assert!(budget.contains(">ホーム</a>"), "the breadcrumb");
+    let timeline = fs::read_to_string(output.join("timeline/index.html")).expect("timeline");
+    assert!(
+        timeline.contains("<h1>すべての事業の年次計画</h1>"),
+        "a title the theme did not name"
     );
     assert_eq!(
         fs::read(output.join("assets/filter.js")).expect("js"),

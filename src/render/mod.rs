@@ -13,6 +13,7 @@ pub mod compact;
 pub(crate) mod data;
 pub(crate) mod escape;
 pub(crate) mod feeds;
+pub(crate) mod labels;
 mod pages;
 pub mod routes;
 pub mod search;

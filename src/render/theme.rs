@@ -11,6 +11,7 @@ use tera::Tera;
 use walkdir::WalkDir;
 
 use super::escape::write_escaped_xml;
+use super::labels::Labels;
 use super::pages::context;
 use super::routes::{self, PageKind};
 use super::{Source, bounds, compact};
@@ -46,6 +47,8 @@ pub struct Renderer {
     /// The templates minified once when loaded ([`compact`]); `None` if the theme cannot be, and
     /// then each page is minified after rendering.
     compacted: Option<Tera>,
+    /// The page titles and breadcrumb names the theme chooses.
+    labels: Labels,
 }
 
 /// A problem with the theme.
@@ -57,6 +60,8 @@ pub enum ThemeError {
     Template(String),
     #[error("テーマに必要なテンプレート {0} がありません。")]
     Missing(String),
+    #[error("テーマの言葉（{path}）を読めません: {message}")]
+    Labels { path: PathBuf, message: String },
     #[error("ページ {page} を描画できません（テンプレート {template}）: {message}")]
     Render {
         page: String,
@@ -79,6 +84,7 @@ impl Renderer {
         Ok(Renderer {
             as_written: tera,
             compacted: compacted_tera(templates),
+            labels: super::labels::load(theme_dir)?,
         })
     }
 
@@ -94,7 +100,7 @@ impl Renderer {
         };
         // Straight into bytes: `Tera::render` would check the whole page is UTF-8 once more to
         // make a `String`.
-        let (template, context) = context(source, page);
+        let (template, context) = context(source, &self.labels, page);
         let mut html = Vec::with_capacity(PAGE_CAPACITY);
         match compacted.render_to(
             template,
@@ -113,7 +119,7 @@ impl Renderer {
 
     /// Renders one page with the templates as written, without minifying it.
     pub fn render_html(&self, source: &Source<'_>, page: PageKind) -> Result<String, ThemeError> {
-        let (template, context) = context(source, page);
+        let (template, context) = context(source, &self.labels, page);
         let mut html = Vec::with_capacity(PAGE_CAPACITY);
         self.as_written
             .render_to(
@@ -376,6 +382,7 @@ mod tests {
         let as_written = Renderer {
             as_written: compile(read_templates(&theme).expect("read")).expect("compile"),
             compacted: None,
+            labels: super::super::labels::load(&theme).expect("labels"),
         };
         let mut bytes = (0usize, 0usize);
         let source = Source::new(&site, &indexes);

@@ -10,6 +10,7 @@ mod timeline;
 
 use tera::Context;
 
+use super::labels::Labels;
 use super::routes::{self, PageKind};
 use super::views::{self, Link};
 use super::{Source, charts, data};
@@ -52,7 +53,11 @@ fn link(name: impl Into<String>, url: impl Into<String>) -> Link {
 }
 
 /// The template and the context of a page.
-pub(super) fn context(source: &Source<'_>, page: PageKind) -> (&'static str, PageContext) {
+pub(super) fn context(
+    source: &Source<'_>,
+    labels: &Labels,
+    page: PageKind,
+) -> (&'static str, PageContext) {
     let (site, indexes) = (source.site, source.indexes);
     let page_url = routes::url(site, page);
     let mut context = PageContext::default();
@@ -69,9 +74,10 @@ pub(super) fn context(source: &Source<'_>, page: PageKind) -> (&'static str, Pag
     let canonical = public_base_url.map(|base| format!("{base}{page_url}"));
     context.insert("canonical", &canonical);
     context.insert("indexable", &(page != PageKind::NotFound));
-    let home = link("トップ", "");
-    let fields = link("分野・項目別", "fields/");
-    let departments = link("部局別", "departments/");
+    let (titles, crumbs) = (&labels.titles, &labels.breadcrumbs);
+    let home = link(&crumbs.home, "");
+    let fields = link(&crumbs.fields, "fields/");
+    let departments = link(&crumbs.departments, "departments/");
     let vocabulary = &site.vocabulary;
     let (template, title, crumbs, section) = match page {
         PageKind::Home => {
@@ -97,12 +103,7 @@ pub(super) fn context(source: &Source<'_>, page: PageKind) -> (&'static str, Pag
         }
         PageKind::Fields => {
             fields::fields_context(site, indexes, &mut context);
-            (
-                "fields.html",
-                "分野・項目別の事業一覧".to_string(),
-                vec![home],
-                "fields",
-            )
+            ("fields.html", titles.fields.clone(), vec![home], "fields")
         }
         PageKind::Field(f) => {
             fields::field_context(source, f, &mut context);
@@ -130,7 +131,7 @@ pub(super) fn context(source: &Source<'_>, page: PageKind) -> (&'static str, Pag
             departments::departments_context(site, indexes, &mut context);
             (
                 "departments.html",
-                "部局別の事業一覧".to_string(),
+                titles.departments.clone(),
                 vec![home],
                 "departments",
             )
@@ -147,49 +148,34 @@ pub(super) fn context(source: &Source<'_>, page: PageKind) -> (&'static str, Pag
         }
         PageKind::Budget => {
             budget::budget_context(source, &mut context);
-            (
-                "budget.html",
-                "予算の内訳".to_string(),
-                vec![home],
-                "budget",
-            )
+            ("budget.html", titles.budget.clone(), vec![home], "budget")
         }
         PageKind::Accessibility => (
             "accessibility.html",
             // A policy is the publisher's own: the page is called one only when configured.
             if site.config.accessibility.is_some() {
-                "ウェブアクセシビリティ方針".to_string()
+                titles.accessibility_policy.clone()
             } else {
-                "ウェブアクセシビリティ".to_string()
+                titles.accessibility.clone()
             },
             vec![home],
             "accessibility",
         ),
         PageKind::Data => {
             data_page::data_context(site, &mut context);
-            (
-                "data.html",
-                "オープンデータ".to_string(),
-                vec![home],
-                "data",
-            )
+            ("data.html", titles.data.clone(), vec![home], "data")
         }
         PageKind::Timeline => {
             timeline::timeline_context(site, indexes, &mut context);
             (
                 "timeline.html",
-                "すべての事業の年次計画".to_string(),
+                titles.timeline.clone(),
                 vec![home],
                 "timeline",
             )
         }
-        PageKind::Search => (
-            "search.html",
-            "サイト内検索".to_string(),
-            vec![home],
-            "search",
-        ),
-        PageKind::NotFound => ("404.html", "ページが見つかりません".to_string(), vec![], ""),
+        PageKind::Search => ("search.html", titles.search.clone(), vec![home], "search"),
+        PageKind::NotFound => ("404.html", titles.not_found.clone(), vec![], ""),
     };
     context.insert("credit", &data_page::credit_line(site));
     context.insert("title", &title);
@@ -250,9 +236,10 @@ mod tests {
         let site = crate::pipeline::load_site(root).expect("the real site loads");
         let indexes = Indexes::build(&site).expect("sums fit");
         let source = Source::new(&site, &indexes);
+        let labels = crate::render::labels::load(&root.join("themes/default")).expect("labels");
         let mut found: BTreeMap<&'static str, BTreeSet<&'static str>> = BTreeMap::new();
         for page in routes::pages(&site, &indexes) {
-            let (template, context) = context(&source, page);
+            let (template, context) = context(&source, &labels, page);
             found
                 .entry(template)
                 .or_default()
