@@ -278,22 +278,7 @@ mod tests {
     fn site(projects: Vec<(Vec<usize>, u64, bool)>) -> Site {
         let vocabulary = Vocabulary::parse(&SourceFile::new(
             "v.toml",
-            r#"
-accounts = [{ slug = "g", name = "一般会計" }, { slug = "h", name = "病院事業会計" }]
-[[fields]]
-slug = "f"
-name = "分野"
-categories = [{ slug = "a", name = "甲" }, { slug = "b", name = "乙" }]
-[[departments]]
-slug = "d"
-name = "環境政策部"
-sections = [{ slug = "s", name = "青少年課" }]
-[[departments]]
-slug = "e"
-name = "警察本部"
-sections = [{ slug = "t", name = "生活安全企画課" }]
-"#
-            .to_string(),
+            crate::vocabulary::tests::SMALL.to_string(),
         ))
         .expect("vocabulary");
         let config = SiteConfig::parse(SourceFile::new(

@@ -291,19 +291,20 @@ pub fn is_slug(text: &str) -> bool {
 }
 
 #[cfg(test)]
-mod tests {
+pub(crate) mod tests {
     use super::*;
 
     fn parse(text: &str) -> Result<Vocabulary, Vec<Diagnostic>> {
         Vocabulary::parse(&SourceFile::new(VOCABULARY_FILE, text.to_string()))
     }
 
-    const SMALL: &str = r#"
-accounts = [{ slug = "general", name = "一般会計" }]
+    /// A small vocabulary for the crate's tests: two of each (one field).
+    pub(crate) const SMALL: &str = r#"
+accounts = [{ slug = "general", name = "一般会計" }, { slug = "hospital", name = "病院事業会計" }]
 [[fields]]
 slug = "f"
 name = "分野"
-categories = [{ slug = "a", name = "医療・福祉" }]
+categories = [{ slug = "a", name = "医療・福祉" }, { slug = "b", name = "学校教育" }]
 [[departments]]
 slug = "d"
 name = "健康福祉部"
