@@ -4,8 +4,10 @@
 //   node search.mjs <site-dir> [--queries FILE] [--report FILE]
 //
 // For every query of tests/search_queries.txt it compares the projects found with the ground truth:
-// the projects of data/projects.json whose texts contain every term after NFKC + lower case (read
-// independently of the search index). It records recall and precision, the bytes of search data the
+// the projects of data/projects.json whose texts (and budget and flags, as the pages show them)
+// contain every term after NFKC, lower case, kana folding and figures without commas, a term in one
+// spelling of a variant group (search/meta.json) counting as any of them (read independently of the
+// search index and written apart from search.js). It records recall and precision, the bytes of search data the
 // browser downloaded for the query, and the time from Enter to the first results. It then checks the
 // filters of the home page against the same JSON. Exit status 0 only when recall and precision are
 // 1.0 for every query and every filter count is right. Last line: `N passed, M failed`.
@@ -29,7 +31,20 @@ if (!siteDir) {
 const queriesFile = option('--queries', path.join(here, '..', 'tests', 'search_queries.txt'));
 const reportFile = option('--report', '');
 
-const normalize = (s) => s.normalize('NFKC').toLowerCase();
+const SMALL_KANA = new Map([...'ぁぃぅぇぉっゃゅょゎゕゖ'].map((c, i) => [c, 'あいうえおつやゆよわかけ'[i]]));
+/** NFKC, lower case, katakana as hiragana, small kana full-size, no 'ー', no comma between digits. */
+const normalize = (s) => s.normalize('NFKC').toLowerCase()
+  .replace(/(?<=[0-9]),(?=[0-9])/g, '')
+  .replace(/ー/g, '')
+  .replace(/[ァ-ヶ]/g, (c) => String.fromCharCode(c.charCodeAt(0) - 0x60))
+  .replace(/[ぁぃぅぇぉっゃゅょゎゕゖ]/g, (c) => SMALL_KANA.get(c));
+
+/** Variant spellings made one: each (the longest first) replaced by a mark of its group. */
+function canonical(text, groups) {
+  const spellings = groups.flatMap((g, n) => g.map((s) => [normalize(s), `\u0002${n}\u0003`]))
+    .sort((a, b) => [...b[0]].length - [...a[0]].length);
+  return spellings.reduce((t, [from, to]) => t.split(from).join(to), text);
+}
 
 /** Every text of a project that search promises to look in, from the open data JSON. */
 function projectText(p) {
@@ -43,13 +58,20 @@ function projectText(p) {
       for (const l of r.year_labels) parts.push(l.label);
     }
   }
+  parts.push(`事業費 ${p.budget_thousand_yen.toLocaleString('en-US')}千円`);
+  if (p.priority) parts.push('重点枠事業');
+  if (p.future) parts.push('将来対応分');
   // Markdown list markers and emphasis are not text a reader sees.
   return normalize(parts.join('\n').replace(/^\s*[-*]\s+/gm, '').replace(/\*\*/g, ''));
 }
 
 async function main() {
   const json = JSON.parse(await readFile(path.join(siteDir, 'data', 'projects.json'), 'utf8'));
-  const projects = json.projects.map((p) => ({ url: p.url, text: projectText(p), data: p }));
+  const groups = JSON.parse(await readFile(path.join(siteDir, 'search', 'meta.json'), 'utf8')).variants || [];
+  const projects = json.projects.map((p) => {
+    const text = projectText(p);
+    return { url: p.url, text, canonical: canonical(text, groups), data: p };
+  });
   const queries = (await readFile(queriesFile, 'utf8'))
     .split('\n')
     .map((l) => l.trim())
@@ -82,14 +104,16 @@ async function main() {
       await page.fill('#site-search-q', query);
       const started = Date.now();
       await page.press('#site-search-q', 'Enter');
-      await page.waitForSelector('#search-results[data-state="done"]', { timeout: 30000 });
+      await page.waitForSelector('#search-results[data-state="done"]', { state: 'attached', timeout: 30000 });
       const elapsed = Date.now() - started;
       const scriptMs = Number(await page.getAttribute('#search-results', 'data-elapsed-ms'));
       const found = await page.$$eval('#search-results .result-title a', (links) =>
         links.map((a) => new URL(a.href).pathname));
       const hasMore = await page.isVisible('#search-more');
       const terms = normalize(query).split(/\s+/).filter(Boolean);
-      const truth = projects.filter((p) => terms.every((t) => p.text.includes(t))).map((p) => p.url);
+      const truth = projects
+        .filter((p) => terms.every((t) => p.text.includes(t) || p.canonical.includes(canonical(t, groups))))
+        .map((p) => p.url);
       const foundSet = new Set(found.map((u) => u.replace(/^\//, '').replace(new URL(server.url).pathname.slice(1), '')));
       const hits = truth.filter((u) => foundSet.has(u)).length;
       // With more results than one page, recall is over the first page only.
@@ -104,6 +128,66 @@ async function main() {
         failed += 1;
         console.log(`FAIL search 「${query}」: truth ${truth.length}, found ${found.length}, recall ${recall}, precision ${precision}, url q=${urlQuery}`);
         console.log(`  missing: ${truth.filter((u) => !foundSet.has(u)).join(', ')}`);
+      }
+      await context.close();
+    }
+
+    // Typing through an IME: nothing is searched, announced or put in the URL while composing;
+    // the committed word is searched, and the page title names it.
+    {
+      const context = await browser.newContext();
+      const page = await context.newPage();
+      await page.goto(`${server.url}search/`, { waitUntil: 'load' });
+      await page.focus('#search-q');
+      const cdp = await context.newCDPSession(page);
+      const announced = [];
+      await page.exposeFunction('noteStatus', (text) => announced.push(text));
+      await page.evaluate(() => new MutationObserver(() => window.noteStatus(document.getElementById('search-status').textContent))
+        .observe(document.getElementById('search-status'), { childList: true, characterData: true, subtree: true }));
+      for (const text of ['い', 'いり', 'いりょ', 'いりょう']) {
+        await cdp.send('Input.imeSetComposition', { text, selectionStart: text.length, selectionEnd: text.length });
+        await page.waitForTimeout(300);
+      }
+      const urlWhileComposing = new URL(page.url()).searchParams.get('q');
+      const announcedWhileComposing = announced.filter(Boolean).length;
+      await cdp.send('Input.insertText', { text: '医療' });
+      await page.waitForFunction(() => document.getElementById('search-status').textContent.includes('医療'), null, { timeout: 10000 });
+      const urlAfter = new URL(page.url()).searchParams.get('q');
+      const title = await page.title();
+      const ok = urlWhileComposing === null && announcedWhileComposing === 0 && urlAfter === '医療' && title.includes('「医療」');
+      if (ok) passed += 1;
+      else {
+        failed += 1;
+        console.log(`FAIL IME: while composing url q=${urlWhileComposing}, ${announcedWhileComposing} announcements; after: q=${urlAfter}, title 「${title}」`);
+      }
+      await context.close();
+    }
+
+    // More matches than a page: the first page is ranked among all matches (every project whose name
+    // holds the term comes before any that does not), and 「さらに表示」 appends without re-sorting.
+    {
+      const context = await browser.newContext();
+      const page = await context.newPage();
+      const term = 'の';
+      await page.goto(`${server.url}search/?q=${encodeURIComponent(term)}`, { waitUntil: 'load' });
+      await page.waitForSelector('#search-results[data-state="done"]', { state: 'attached' });
+      const names = () => page.$$eval('#search-results .result-title a', (links) => links.map((a) => a.textContent));
+      const first = await names();
+      const inName = projects.filter((p) => normalize(p.data.name).includes(term)).length;
+      const truth = projects.filter((p) => p.text.includes(term)).length;
+      let ok = first.length === Math.min(20, truth);
+      const leadingNameHits = first.findIndex((n) => !normalize(n).includes(term));
+      ok &&= (leadingNameHits === -1 ? first.length : leadingNameHits) === Math.min(inName, first.length);
+      if (truth > first.length) {
+        await page.click('#search-more');
+        await page.waitForFunction((n) => document.querySelectorAll('#search-results li').length > n, first.length);
+        const after = await names();
+        ok &&= after.length === truth && first.every((n, i) => after[i] === n);
+      }
+      if (ok) passed += 1;
+      else {
+        failed += 1;
+        console.log(`FAIL ranking of 「${term}」: first page ${first.length} (${inName} names hold it, ${truth} match)`);
       }
       await context.close();
     }

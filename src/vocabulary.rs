@@ -20,7 +20,23 @@ pub struct Vocabulary {
     pub accounts: Vec<Term>,
     pub fields: Vec<Field>,
     pub departments: Vec<Department>,
+    /// Spellings search treats as one (子ども／子供／こども); [`DEFAULT_VARIANTS`] when not given.
+    #[serde(default)]
+    pub variants: Option<Vec<Vec<String>>>,
 }
+
+/// The variant spellings search knows when the vocabulary declares none: a query holding one
+/// spelling of a group also finds the others. Whole words with okurigana or kanji/kana variants,
+/// common in public-sector text.
+pub const DEFAULT_VARIANTS: &[&[&str]] = &[
+    &["こども", "子ども", "子供"],
+    &["障害", "障がい", "障碍"],
+    &["取組", "取り組み", "取組み"],
+    &["手続き", "手続"],
+    &["問い合わせ", "問合せ", "問い合せ", "問合わせ"],
+    &["申し込み", "申込み", "申込"],
+    &["受付", "受け付け"],
+];
 
 /// A name with its URL slug.
 #[derive(Debug, Clone, Deserialize, serde::Serialize)]
@@ -171,7 +187,29 @@ impl Vocabulary {
                 department.sections.iter().map(term).collect(),
             );
         }
+        for group in self.variants.iter().flatten() {
+            if group.len() < 2 || group.iter().any(|v| v.trim().is_empty()) {
+                errors.push(
+                    file.error(format!(
+                        "variants の組「{}」には、空でない書き方を2つ以上書きます。",
+                        group.join("／")
+                    ))
+                    .with_key("variants")
+                    .with_hint("variants = [[\"こども\", \"子ども\", \"子供\"]] のように、同じ言葉の書き方を組にして書きます。どれで検索しても、組のすべての書き方が見つかります。"),
+                );
+            }
+        }
         errors
+    }
+
+    /// The variant spellings search treats as one: declared, or the defaults.
+    pub fn search_variants(&self) -> Vec<Vec<String>> {
+        self.variants.clone().unwrap_or_else(|| {
+            DEFAULT_VARIANTS
+                .iter()
+                .map(|group| group.iter().map(|s| (*s).to_string()).collect())
+                .collect()
+        })
     }
 
     pub fn field_by_name(&self, name: &str) -> Option<FieldId> {
@@ -314,6 +352,23 @@ slug = "e"
 name = "警察本部"
 sections = [{ slug = "s", name = "総務課" }]
 "#;
+
+    #[test]
+    fn variants_default_when_not_declared_and_are_checked_when_they_are() {
+        let v = parse(SMALL).expect("valid");
+        assert_eq!(v.search_variants().len(), DEFAULT_VARIANTS.len());
+        let none = parse(&format!("variants = []\n{SMALL}")).expect("valid");
+        assert!(none.search_variants().is_empty());
+        let own = parse(&format!("variants = [[\"子供\", \"こども\"]]\n{SMALL}")).expect("valid");
+        assert_eq!(own.search_variants(), [["子供", "こども"]]);
+        let errors = parse(&format!("variants = [[\"子供\"], [\"a\", \" \"]]\n{SMALL}"))
+            .expect_err("a group of one, a blank spelling");
+        assert_eq!(errors.len(), 2);
+        assert!(
+            errors.iter().all(|e| e.to_string().contains("variants")),
+            "{errors:?}"
+        );
+    }
 
     #[test]
     fn lookups_find_declared_names_only() {

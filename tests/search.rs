@@ -2,7 +2,8 @@
 //! then substring confirmation) over the written files gives the same projects as scanning every
 //! document, for the real site (documents only) and for a site large enough to get gram shards;
 //! and, on the real site, the same projects as an independent scan of the content files themselves
-//! (read with the toml crate and normalised here with NFKC, not with the program's code).
+//! (read with the toml crate; NFKC, kana folding, figures and variant spellings done here, not with
+//! the program's code).
 
 mod common;
 
@@ -12,7 +13,7 @@ use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 
 use roadmap::pipeline::{self, BuildOptions};
-use roadmap::render::search::{gram_hash, normalize};
+use roadmap::render::search::{Variants, gram_hash, search_form};
 
 fn queries() -> Vec<String> {
     std::fs::read_to_string(repo().join("tests/search_queries.txt"))
@@ -46,62 +47,79 @@ impl Index {
             .collect()
     }
 
+    fn variants(&self) -> Variants {
+        let groups: Vec<Vec<String>> =
+            serde_json::from_value(self.meta["variants"].clone()).expect("variants");
+        Variants::new(&groups)
+    }
+
+    /// A query's terms, each with the spellings it is looked for as, as in search.js.
+    fn terms(&self, query: &str) -> Vec<Vec<String>> {
+        let variants = self.variants();
+        search_form(query)
+            .split_whitespace()
+            .map(|term| variants.alternatives(term))
+            .collect()
+    }
+
     /// The browser's algorithm, as in search.js.
     fn search(&self, docs: &[serde_json::Value], query: &str) -> Vec<usize> {
-        let terms: Vec<String> = normalize(query)
-            .split_whitespace()
-            .map(str::to_string)
-            .collect();
+        let terms = self.terms(query);
         let shards = self.meta["shards"].as_u64().expect("shards") as u32;
         let mut candidates: Vec<usize> = (0..docs.len()).collect();
         if shards > 0 {
             let mut loaded: BTreeMap<u32, serde_json::Value> = BTreeMap::new();
-            for term in &terms {
-                let chars: Vec<char> = term.chars().collect();
-                let grams: Vec<String> = if chars.len() == 1 {
-                    vec![term.clone()]
-                } else {
-                    chars.windows(2).map(|w| w.iter().collect()).collect()
-                };
-                for gram in grams {
-                    let shard = gram_hash(&gram) % shards;
-                    let postings = loaded
-                        .entry(shard)
-                        .or_insert_with(|| self.json(&format!("search/grams/{shard}.json")));
-                    let ids: Vec<usize> = postings[&gram]
-                        .as_array()
-                        .map(|a| {
-                            a.iter()
-                                .filter_map(|v| v.as_u64())
-                                .map(|v| v as usize)
-                                .collect()
-                        })
-                        .unwrap_or_default();
-                    candidates.retain(|c| ids.contains(c));
+            for alternatives in &terms {
+                let mut union: Vec<usize> = Vec::new();
+                for term in alternatives {
+                    let mut holding: Vec<usize> = (0..docs.len()).collect();
+                    let chars: Vec<char> = term.chars().collect();
+                    let grams: Vec<String> = if chars.len() == 1 {
+                        vec![term.clone()]
+                    } else {
+                        chars.windows(2).map(|w| w.iter().collect()).collect()
+                    };
+                    for gram in grams {
+                        let shard = gram_hash(&gram) % shards;
+                        let postings = loaded
+                            .entry(shard)
+                            .or_insert_with(|| self.json(&format!("search/grams/{shard}.json")));
+                        let ids: Vec<usize> = postings[&gram]
+                            .as_array()
+                            .map(|a| {
+                                a.iter()
+                                    .filter_map(|v| v.as_u64())
+                                    .map(|v| v as usize)
+                                    .collect()
+                            })
+                            .unwrap_or_default();
+                        holding.retain(|c| ids.contains(c));
+                    }
+                    union.extend(holding);
                 }
+                candidates.retain(|c| union.contains(c));
             }
         }
         candidates
             .into_iter()
-            .filter(|&i| {
-                let text = normalize(docs[i]["t"].as_str().unwrap_or_default());
-                terms.iter().all(|t| text.contains(t.as_str()))
-            })
+            .filter(|&i| contains_all(docs, i, &terms))
+            .collect()
+    }
+
+    /// Every document holding every term, found by scanning them all.
+    fn brute_force(&self, docs: &[serde_json::Value], query: &str) -> Vec<usize> {
+        let terms = self.terms(query);
+        (0..docs.len())
+            .filter(|&i| contains_all(docs, i, &terms))
             .collect()
     }
 }
 
-fn brute_force(docs: &[serde_json::Value], query: &str) -> Vec<usize> {
-    let terms: Vec<String> = normalize(query)
-        .split_whitespace()
-        .map(str::to_string)
-        .collect();
-    (0..docs.len())
-        .filter(|&i| {
-            let text = normalize(docs[i]["t"].as_str().unwrap_or_default());
-            terms.iter().all(|t| text.contains(t.as_str()))
-        })
-        .collect()
+fn contains_all(docs: &[serde_json::Value], i: usize, terms: &[Vec<String>]) -> bool {
+    let text = search_form(docs[i]["t"].as_str().unwrap_or_default());
+    terms
+        .iter()
+        .all(|alternatives| alternatives.iter().any(|t| text.contains(t.as_str())))
 }
 
 fn build(root: &Path, output: &Path) -> Index {
@@ -130,7 +148,7 @@ fn the_real_site_finds_exactly_the_projects_containing_each_query() {
     for query in queries() {
         assert_eq!(
             index.search(&docs, &query),
-            brute_force(&docs, &query),
+            index.brute_force(&docs, &query),
             "{query}"
         );
     }
@@ -145,13 +163,94 @@ fn the_real_site_finds_exactly_the_projects_containing_each_query() {
     }
     assert_eq!(index.search(&docs, "ＩＣＴ"), index.search(&docs, "ict"));
     assert_eq!(index.search(&docs, "ﾄﾞﾛｰﾝ"), index.search(&docs, "ドローン"));
+    // As people type: hiragana for katakana, a budget with or without its comma, a variant spelling.
+    assert_eq!(
+        index.search(&docs, "どろーん"),
+        index.search(&docs, "ドローン")
+    );
+    assert_eq!(
+        index.search(&docs, "しすてむ"),
+        index.search(&docs, "システム")
+    );
+    assert!(!index.search(&docs, "しすてむ").is_empty());
+    assert_eq!(index.search(&docs, "77952"), index.search(&docs, "77,952"));
+    assert!(!index.search(&docs, "77952").is_empty());
+    assert_eq!(index.search(&docs, "子供"), index.search(&docs, "こども"));
+    assert_eq!(index.search(&docs, "子供"), index.search(&docs, "子ども"));
+}
+
+/// Text as a reader's query should match it, written here apart from the program: NFKC and lower
+/// case; katakana as hiragana (the two blocks are 0x60 apart), small kana as full-size, the long
+/// vowel mark dropped; a comma between two ASCII digits dropped.
+fn oracle_fold(text: &str) -> String {
+    use unicode_normalization::UnicodeNormalization;
+    const SMALL: [(char, char); 12] = [
+        ('ぁ', 'あ'),
+        ('ぃ', 'い'),
+        ('ぅ', 'う'),
+        ('ぇ', 'え'),
+        ('ぉ', 'お'),
+        ('っ', 'つ'),
+        ('ゃ', 'や'),
+        ('ゅ', 'ゆ'),
+        ('ょ', 'よ'),
+        ('ゎ', 'わ'),
+        ('ゕ', 'か'),
+        ('ゖ', 'け'),
+    ];
+    let chars: Vec<char> = text
+        .nfkc()
+        .collect::<String>()
+        .to_lowercase()
+        .chars()
+        .collect();
+    let mut out: Vec<char> = Vec::new();
+    for (i, c) in chars.iter().copied().enumerate() {
+        let digit_before = out.last().is_some_and(char::is_ascii_digit);
+        let digit_after = chars.get(i + 1).is_some_and(char::is_ascii_digit);
+        if c == ',' && digit_before && digit_after || c == 'ー' {
+            continue;
+        }
+        let hiragana = if ('ァ'..='ヶ').contains(&c) {
+            char::from_u32(c as u32 - ('ァ' as u32 - 'ぁ' as u32)).expect("kana")
+        } else {
+            c
+        };
+        out.push(
+            SMALL
+                .iter()
+                .find(|(small, _)| *small == hiragana)
+                .map_or(hiragana, |(_, full)| *full),
+        );
+    }
+    out.into_iter().collect()
+}
+
+/// Variant spellings made one: every spelling of a group (folded, the longest first) replaced by a
+/// mark of the group.
+fn oracle_canonical(text: &str, groups: &[Vec<String>]) -> String {
+    let mut spellings: Vec<(String, String)> = groups
+        .iter()
+        .enumerate()
+        .flat_map(|(n, group)| {
+            group
+                .iter()
+                .map(move |s| (oracle_fold(s), format!("\u{2}{n}\u{3}")))
+        })
+        .collect();
+    spellings.sort_by_key(|(s, _)| std::cmp::Reverse(s.chars().count()));
+    spellings
+        .into_iter()
+        .fold(text.to_string(), |text, (from, to)| {
+            text.replace(&from, &to)
+        })
 }
 
 /// Every project's searchable text, straight from its content file: the sheet's texts, the
-/// initiatives and roadmap labels, the body, and the names of its category, departments and
-/// sections. Line breaks are dropped (a paragraph's lines join, as the pages show them).
+/// initiatives and roadmap labels, the body, the names of its category, departments and sections,
+/// its budget as the pages write it and its flags. Line breaks are dropped (a paragraph's lines
+/// join, as the pages show them).
 fn content_texts() -> BTreeMap<String, String> {
-    use unicode_normalization::UnicodeNormalization;
     let mut texts = BTreeMap::new();
     for entry in std::fs::read_dir(repo().join("content"))
         .expect("content")
@@ -208,8 +307,23 @@ fn content_texts() -> BTreeMap<String, String> {
                 parts.push(name.as_str().unwrap_or_default().to_string());
             }
         }
+        let budget = front["budget"].as_integer().expect("budget").to_string();
+        let mut grouped = String::new();
+        for (i, digit) in budget.chars().enumerate() {
+            if i > 0 && (budget.len() - i).is_multiple_of(3) {
+                grouped.push(',');
+            }
+            grouped.push(digit);
+        }
+        parts.push(format!("事業費 {grouped}千円"));
+        if front["priority"].as_bool() == Some(true) {
+            parts.push("重点枠事業".to_string());
+        }
+        if front["future"].as_bool() == Some(true) {
+            parts.push("将来対応分".to_string());
+        }
         let joined: String = parts.join("\u{1}").replace('\n', "");
-        let normalised: String = joined.nfkc().collect::<String>().to_lowercase();
+        let normalised = oracle_fold(&joined);
         let slug = path
             .file_stem()
             .and_then(|s| s.to_str())
@@ -222,24 +336,30 @@ fn content_texts() -> BTreeMap<String, String> {
 
 #[test]
 fn the_real_site_finds_what_the_content_files_contain() {
-    use unicode_normalization::UnicodeNormalization;
     let dir = tempfile::tempdir().expect("tempdir");
     let index = build(&repo(), &dir.path().join("site"));
     let docs = index.docs();
     let texts = content_texts();
     assert_eq!(texts.len(), docs.len());
+    // The real vocabulary declares no variants: the defaults apply.
+    let groups: Vec<Vec<String>> = roadmap::vocabulary::DEFAULT_VARIANTS
+        .iter()
+        .map(|g| g.iter().map(|s| s.to_string()).collect())
+        .collect();
     let mut found_some = 0;
     for query in queries() {
-        let terms: Vec<String> = query
-            .nfkc()
-            .collect::<String>()
-            .to_lowercase()
+        let terms: Vec<String> = oracle_fold(&query)
             .split_whitespace()
             .map(str::to_string)
             .collect();
         let expected: Vec<&str> = texts
             .iter()
-            .filter(|(_, text)| terms.iter().all(|t| text.contains(t.as_str())))
+            .filter(|(_, text)| {
+                let canonical = oracle_canonical(text, &groups);
+                terms.iter().all(|t| {
+                    text.contains(t.as_str()) || canonical.contains(&oracle_canonical(t, &groups))
+                })
+            })
             .map(|(slug, _)| slug.as_str())
             .collect();
         let mut got: Vec<String> = index
@@ -288,7 +408,7 @@ fn a_large_site_uses_gram_shards_and_still_finds_exactly() {
     let docs = index.docs();
     assert_eq!(docs.len(), 327);
     for query in queries() {
-        let expected = brute_force(&docs, &query);
+        let expected = index.brute_force(&docs, &query);
         assert_eq!(index.search(&docs, &query), expected, "{query}");
     }
 }

@@ -58,6 +58,116 @@ struct Meta {
     docs: usize,
     chunk: usize,
     shards: usize,
+    /// Variant spellings searched as one, in search form ([`Variants`]).
+    variants: Variants,
+}
+
+/// Kana and figures as people type them: katakana as hiragana, small kana as full-size, no
+/// long-vowel mark, no comma between digits — 「どろーん」 finds 「ドローン」, 「77952」 finds 「77,952」.
+/// Applied after [`normalize`] to the index and to queries alike (the same steps are in search.js).
+pub fn fold(text: &str) -> String {
+    let chars: Vec<char> = text.chars().collect();
+    let mut out = String::with_capacity(text.len());
+    for (i, &c) in chars.iter().enumerate() {
+        if c == ','
+            && out.chars().next_back().is_some_and(|p| p.is_ascii_digit())
+            && chars.get(i + 1).is_some_and(char::is_ascii_digit)
+        {
+            continue;
+        }
+        if let Some(folded) = fold_kana(c) {
+            out.push(folded);
+        }
+    }
+    out
+}
+
+/// One kana folded: `None` for the long-vowel mark, which is left out.
+fn fold_kana(c: char) -> Option<char> {
+    let hiragana = match c {
+        '\u{30A1}'..='\u{30F6}' => char::from_u32(u32::from(c) - 0x60).unwrap_or(c),
+        'ー' => return None,
+        _ => c,
+    };
+    Some(match hiragana {
+        'ぁ' => 'あ',
+        'ぃ' => 'い',
+        'ぅ' => 'う',
+        'ぇ' => 'え',
+        'ぉ' => 'お',
+        'っ' => 'つ',
+        'ゃ' => 'や',
+        'ゅ' => 'ゆ',
+        'ょ' => 'よ',
+        'ゎ' => 'わ',
+        'ゕ' => 'か',
+        'ゖ' => 'け',
+        other => other,
+    })
+}
+
+/// Text as search compares it, in the index and in queries: [`normalize`], then [`fold`].
+pub fn search_form(text: &str) -> String {
+    fold(&normalize(text))
+}
+
+/// Variant spellings searched as one (子ども／子供／こども), in search form. A query term that holds
+/// one spelling of a group also looks for the group's other spellings ([`Variants::alternatives`]);
+/// the text searched is left as written, so 「子」 still finds 「子供」.
+#[derive(Debug, Clone, Default, Serialize)]
+#[serde(transparent)]
+pub struct Variants {
+    groups: Vec<Vec<String>>,
+}
+
+/// Most alternatives one query term is expanded to, so that a term touching many groups stays cheap.
+const MAX_ALTERNATIVES: usize = 16;
+
+impl Variants {
+    pub fn new(groups: &[Vec<String>]) -> Variants {
+        let groups = groups
+            .iter()
+            .map(|group| {
+                let mut spellings: Vec<String> = Vec::new();
+                for spelling in group.iter().map(|v| search_form(v)) {
+                    if !spelling.is_empty() && !spellings.contains(&spelling) {
+                        spellings.push(spelling);
+                    }
+                }
+                spellings
+            })
+            .filter(|group| group.len() > 1)
+            .collect();
+        Variants { groups }
+    }
+
+    /// The spellings a term (in search form) is looked for as: itself first, then, for each group
+    /// whose spelling it holds (the longest one it holds), the term with that spelling replaced by
+    /// each other spelling of the group; at most [`MAX_ALTERNATIVES`].
+    pub fn alternatives(&self, term: &str) -> Vec<String> {
+        let mut out = vec![term.to_string()];
+        for group in &self.groups {
+            let Some(held) = group
+                .iter()
+                .filter(|spelling| term.contains(spelling.as_str()))
+                .max_by_key(|spelling| spelling.chars().count())
+            else {
+                continue;
+            };
+            let mut expanded = Vec::new();
+            for known in &out {
+                for spelling in group {
+                    let alternative = known.replace(held.as_str(), spelling);
+                    if !out.contains(&alternative) && !expanded.contains(&alternative) {
+                        expanded.push(alternative);
+                    }
+                }
+            }
+            out.extend(expanded);
+            out.truncate(MAX_ALTERNATIVES);
+        }
+        out
+    }
 }
 
 /// Normalises text for search: NFKC, then lower case (as `s.normalize('NFKC').toLowerCase()`).
@@ -147,6 +257,15 @@ pub fn document(site: &Site, project: &Project) -> SearchDoc {
         }
     }
     lines.push(plain(&project.notes));
+    // What the pages say of the project besides its texts: its budget (found as 「77,952」 or
+    // 「77952」) and its flags (「重点枠」).
+    lines.push(format!("事業費 {}千円", project.budget.grouped()));
+    if project.priority {
+        lines.push("重点枠事業".to_string());
+    }
+    if project.future {
+        lines.push("将来対応分".to_string());
+    }
     lines.push(vocabulary.category(project.category).name.clone());
     lines.push(departments.join("・"));
     lines.push(sections.join("・"));
@@ -182,11 +301,13 @@ pub fn write_files<E: Send + From<EncodeError>>(
     site: &Site,
     write: &super::WriteFile<'_, E>,
 ) -> Result<usize, E> {
+    let variants = Variants::new(&site.vocabulary.search_variants());
     if let Some(docs) = all_if_small(site) {
         let meta = Meta {
             docs: docs.len(),
             chunk: docs.len().max(1),
             shards: 0,
+            variants: variants.clone(),
         };
         write("search/meta.json", &to_json("search/meta.json", &meta)?)?;
         write("search/docs/0.json", &to_json("search/docs/0.json", &docs)?)?;
@@ -198,6 +319,7 @@ pub fn write_files<E: Send + From<EncodeError>>(
         docs: site.projects.len(),
         chunk: CHUNK,
         shards: shards.len(),
+        variants: variants.clone(),
     };
     write("search/meta.json", &to_json("search/meta.json", &meta)?)?;
     shards.par_iter().enumerate().try_for_each(|(n, shard)| {
@@ -285,7 +407,7 @@ fn gram_text(key: GramKey) -> String {
 
 /// The distinct grams of one document, sorted; grams of white space only are left out.
 fn document_grams(doc: &SearchDoc) -> Vec<GramKey> {
-    let text: Vec<char> = normalize(&doc.t).chars().collect();
+    let text: Vec<char> = search_form(&doc.t).chars().collect();
     let mut keys = Vec::with_capacity(text.len() * 2);
     for (i, &c) in text.iter().enumerate() {
         let next = text.get(i + 1).copied();
@@ -440,6 +562,60 @@ mod tests {
         assert_eq!(gram_hash(""), 0x811c_9dc5);
         assert_eq!(gram_hash("a"), 0xe40c_292c);
         assert_eq!(gram_hash("foobar"), 0xbf9c_f968);
+    }
+
+    #[test]
+    fn folding_makes_kana_and_figures_as_typed_equal() {
+        assert_eq!(search_form("ドローン"), search_form("どろーん"));
+        assert_eq!(search_form("ﾄﾞﾛｰﾝ"), search_form("どろーん"));
+        assert_eq!(search_form("ヴァーチャル"), "ゔあちやる");
+        assert_eq!(search_form("シャッター"), search_form("しやつた"));
+        assert_eq!(search_form("77,952千円"), "77952千円");
+        assert_eq!(search_form("１，３９２，５２０"), "1392520");
+        // Only a comma between two digits goes: a list keeps its commas.
+        assert_eq!(fold("a, 1,b ,2"), "a, 1,b ,2");
+        assert_eq!(fold("1,2,3"), "123");
+        // Kanji, Latin letters and other marks stay.
+        assert_eq!(search_form("医療ＩＣＴ・DX"), "医療ict・dx");
+    }
+
+    #[test]
+    fn a_term_is_looked_for_in_every_spelling_of_its_groups() {
+        let variants = Variants::new(&[
+            vec!["こども".into(), "子ども".into(), "子供".into()],
+            vec!["取組".into(), "取り組み".into(), "取組み".into()],
+            // Folds to one spelling: not a group.
+            vec!["データ".into(), "でーた".into()],
+        ]);
+        assert_eq!(variants.groups.len(), 2);
+        assert_eq!(
+            variants.alternatives("子供の居場所"),
+            ["子供の居場所", "こどもの居場所", "子どもの居場所"]
+        );
+        // The longest spelling held is the one replaced: 「取組み」, not its 「取組」.
+        assert_eq!(
+            variants.alternatives("取組み"),
+            ["取組み", "取組", "取り組み"]
+        );
+        // Two groups in one term: every combination, the term first.
+        let both = variants.alternatives("子供の取組");
+        assert_eq!(both.len(), 9);
+        assert_eq!(both[0], "子供の取組");
+        assert!(both.contains(&"こどもの取り組み".to_string()));
+        // A term holding none is itself only.
+        assert_eq!(variants.alternatives("医療"), ["医療"]);
+    }
+
+    #[test]
+    fn alternatives_are_bounded() {
+        let groups: Vec<Vec<String>> = (0..6)
+            .map(|n| vec![format!("a{n}"), format!("b{n}"), format!("c{n}")])
+            .collect();
+        let variants = Variants::new(&groups);
+        assert_eq!(
+            variants.alternatives("a0a1a2a3a4a5").len(),
+            MAX_ALTERNATIVES
+        );
     }
 
     #[test]

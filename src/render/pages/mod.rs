@@ -174,7 +174,11 @@ pub(super) fn context(
                 "timeline",
             )
         }
-        PageKind::Search => ("search.html", titles.search.clone(), vec![home], "search"),
+        PageKind::Search => {
+            // The spellings search treats as one, for the page to list (「子ども／子供／こども」).
+            context.insert("variants", &site.vocabulary.search_variants());
+            ("search.html", titles.search.clone(), vec![home], "search")
+        }
         PageKind::NotFound => ("404.html", titles.not_found.clone(), vec![], ""),
     };
     context.insert("credit", &data_page::credit_line(site));

@@ -1,7 +1,10 @@
 // Full-text search in the browser, over the index written by the build (src/render/search.rs).
-// A query finds exactly the projects whose text contains it (after NFKC normalisation and lower case
-// on both sides); several space-separated terms mean AND. Gram shards narrow the candidates on large
-// sites; every candidate is confirmed by substring search. The query is kept in the URL (?q=).
+// A query finds exactly the projects whose text contains it, both compared in search form: NFKC, lower
+// case, katakana as hiragana, small kana as full-size, no long-vowel mark, no comma between digits
+// (the same steps as search_form in search.rs). A term holding one spelling of a variant group
+// (meta.variants: こども／子ども／子供) also looks for the group's other spellings. Several
+// space-separated terms mean AND. Gram shards narrow the candidates on large sites; every candidate
+// is confirmed by substring search. The query is kept in the URL (?q=) and in the page title.
 (() => {
   'use strict';
   const form = document.getElementById('search-form');
@@ -14,6 +17,56 @@
   const PAGE = 20;
 
   const normalize = (s) => s.normalize('NFKC').toLowerCase();
+
+  const SMALL_KANA = {
+    'ぁ': 'あ', 'ぃ': 'い', 'ぅ': 'う', 'ぇ': 'え', 'ぉ': 'お', 'っ': 'つ',
+    'ゃ': 'や', 'ゅ': 'ゆ', 'ょ': 'よ', 'ゎ': 'わ', 'ゕ': 'か', 'ゖ': 'け',
+  };
+  const isDigit = (c) => c !== undefined && c >= '0' && c <= '9';
+
+  // One character folded: katakana as hiragana, small kana as full-size, 'ー' left out ('').
+  function foldKana(c) {
+    if (c === 'ー') return '';
+    const code = c.codePointAt(0);
+    const hiragana = code >= 0x30a1 && code <= 0x30f6 ? String.fromCodePoint(code - 0x60) : c;
+    return SMALL_KANA[hiragana] || hiragana;
+  }
+
+  // As fold in search.rs: kana folded, a comma between two digits left out.
+  function fold(text) {
+    const chars = Array.from(text);
+    let out = '';
+    for (let i = 0; i < chars.length; i += 1) {
+      if (chars[i] === ',' && isDigit(out[out.length - 1]) && isDigit(chars[i + 1])) continue;
+      out += foldKana(chars[i]);
+    }
+    return out;
+  }
+
+  const searchForm = (s) => fold(normalize(s));
+
+  // As Variants::alternatives in search.rs: the term, then for each group whose spelling it holds
+  // (the longest one), the term with that spelling replaced by each other spelling of the group.
+  const MAX_ALTERNATIVES = 16;
+  function alternatives(term, groups) {
+    let out = [term];
+    for (const group of groups) {
+      let held = null;
+      for (const spelling of group) {
+        if (term.includes(spelling) && (held === null || Array.from(spelling).length > Array.from(held).length)) held = spelling;
+      }
+      if (held === null) continue;
+      const expanded = [];
+      for (const known of out) {
+        for (const spelling of group) {
+          const alternative = known.split(held).join(spelling);
+          if (!out.includes(alternative) && !expanded.includes(alternative)) expanded.push(alternative);
+        }
+      }
+      out = out.concat(expanded).slice(0, MAX_ALTERNATIVES);
+    }
+    return out;
+  }
 
   // FNV-1a over UTF-8 bytes, as gram_hash in search.rs.
   const encoder = new TextEncoder();
@@ -39,7 +92,7 @@
 
   const normalized = new Map();
   function docText(doc) {
-    if (!normalized.has(doc)) normalized.set(doc, { n: normalize(doc.n), t: normalize(doc.t) });
+    if (!normalized.has(doc)) normalized.set(doc, { n: searchForm(doc.n), t: searchForm(doc.t) });
     return normalized.get(doc);
   }
 
@@ -57,17 +110,32 @@
     return a.filter((x) => set.has(x));
   }
 
+  // The documents holding every gram of a spelling.
+  async function holding(meta, spelling) {
+    let result = null;
+    for (const gram of grams(spelling)) {
+      const shard = await getJson(`search/grams/${hash(gram) % meta.shards}.json`);
+      const ids = shard[gram] || [];
+      result = result === null ? ids.slice() : intersect(result, ids);
+      if (result.length === 0) break;
+    }
+    return result;
+  }
+
+  // The documents that may hold every term (a term: any of its alternatives), ascending.
   async function candidates(meta, terms) {
     const all = Array.from({ length: meta.docs }, (_, i) => i);
     if (meta.shards === 0) return all;
     let result = null;
-    for (const term of terms) {
-      for (const gram of grams(term)) {
-        const shard = await getJson(`search/grams/${hash(gram) % meta.shards}.json`);
-        const ids = shard[gram] || [];
-        result = result === null ? ids.slice() : intersect(result, ids);
-        if (result.length === 0) return result;
+    for (const alts of terms) {
+      const union = new Set();
+      for (const spelling of alts) {
+        const ids = await holding(meta, spelling);
+        (ids === null ? all : ids).forEach((id) => union.add(id));
       }
+      const ids = Array.from(union).sort((a, b) => a - b);
+      result = result === null ? ids : intersect(result, ids);
+      if (result.length === 0) return result;
     }
     return result === null ? all : result;
   }
@@ -87,29 +155,36 @@
     return s.replace(/[&<>"']/g, (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' })[c]);
   }
 
-  // Finds a term in the original text through a per-character normalisation, so the match can be
-  // marked in the text as written (「ＩＣＴ」 for the query "ict").
-  function locate(text, term) {
+  // Finds a term (any of its alternatives) in the original text through a per-character search
+  // form, so the match can be marked in the text as written (「ＩＣＴ」 for "ict", 「ドローン」 for
+  // 「どろーん」, 「77,952」 for 「77952」).
+  function locate(text, alts) {
     const chars = Array.from(text);
     let joined = '';
     const starts = [];
-    for (const c of chars) {
+    for (let i = 0; i < chars.length; i += 1) {
       starts.push(joined.length);
-      joined += normalize(c);
+      const next = chars[i + 1] === undefined ? undefined : normalize(chars[i + 1])[0];
+      const c = normalize(chars[i]);
+      if (c === ',' && isDigit(joined[joined.length - 1]) && isDigit(next)) continue;
+      joined += Array.from(c).map(foldKana).join('');
     }
-    const at = joined.indexOf(term);
-    if (at === -1) return null;
-    let first = 0;
-    while (first + 1 < starts.length && starts[first + 1] <= at) first += 1;
-    let last = first;
-    while (last < starts.length && starts[last] < at + term.length) last += 1;
-    return { chars, first, last };
+    for (const term of alts) {
+      const at = joined.indexOf(term);
+      if (at === -1) continue;
+      let first = 0;
+      while (first + 1 < starts.length && starts[first + 1] <= at) first += 1;
+      let last = first;
+      while (last < starts.length && starts[last] < at + term.length) last += 1;
+      return { chars, first, last };
+    }
+    return null;
   }
 
   function snippet(text, terms) {
     const body = text.replace(/\n/g, '　');
-    for (const term of terms) {
-      const found = locate(body, term);
+    for (const alts of terms) {
+      const found = locate(body, alts);
       if (!found) continue;
       const { chars, first, last } = found;
       const from = Math.max(0, first - 30);
@@ -130,8 +205,9 @@
   }
 
   let generation = 0;
-  let pending = [];
-  let shown = [];
+  let pending = []; // candidates not yet confirmed, ascending
+  let ready = []; // confirmed matches not yet shown, ranked
+  let shown = []; // matches on the page, in the order shown (never re-sorted)
   let activeTerms = [];
 
   async function confirm(meta, ids, terms) {
@@ -140,9 +216,9 @@
     for (const [i, id] of ids.entries()) {
       const d = docs[i];
       const text = docText(d);
-      if (terms.every((t) => text.t.includes(t))) {
-        const nameHit = terms.every((t) => text.n.includes(t));
-        const hits = terms.reduce((sum, t) => sum + count(text.t, t), 0);
+      if (terms.every((alts) => alts.some((t) => text.t.includes(t)))) {
+        const nameHit = terms.every((alts) => alts.some((t) => text.n.includes(t)));
+        const hits = terms.reduce((sum, alts) => sum + alts.reduce((n, t) => n + count(text.t, t), 0), 0);
         found.push({ doc: d, id, nameHit, hits });
       }
     }
@@ -153,35 +229,47 @@
     return results.sort((a, b) => (b.nameHit - a.nameHit) || (b.hits - a.hits) || (a.id - b.id));
   }
 
+  // Shows the next page of matches. A small site's documents are one download, so every match is
+  // confirmed and ranked before the first page; a large site's are confirmed a page of candidates at
+  // a time, and ranked among those confirmed. What is shown is never re-sorted.
   async function loadMore(meta, mine) {
-    while (pending.length > 0 && mine === generation) {
-      const batch = pending.splice(0, PAGE);
+    while (ready.length < PAGE && pending.length > 0) {
+      const batch = meta.shards === 0 ? pending.splice(0) : pending.splice(0, PAGE);
       const found = await confirm(meta, batch, activeTerms);
       if (mine !== generation) return;
-      shown = rank(shown.concat(found));
-      if (found.length > 0 && shown.length >= PAGE) break;
+      ready = rank(ready.concat(found));
     }
+    shown = shown.concat(ready.splice(0, PAGE));
   }
 
   function report(query, started) {
     const elapsed = Math.round(performance.now() - started);
     list.dataset.elapsedMs = String(elapsed);
-    if (shown.length === 0) {
+    const total = shown.length + ready.length;
+    if (total === 0) {
       status.textContent = `「${query}」を含む事業は見つかりませんでした。`;
     } else {
-      status.textContent = `「${query}」を含む事業：${shown.length}件${pending.length > 0 ? '以上' : ''}（事業名に含むものを先に表示）`;
+      const count = `${total}件${pending.length > 0 ? '以上' : ''}`;
+      const part = shown.length < total || pending.length > 0 ? `、${shown.length}件を表示` : '';
+      status.textContent = `「${query}」を含む事業：${count}（事業名に含むものを先に表示${part}）`;
     }
-    if (more) more.hidden = pending.length === 0;
+    if (more) more.hidden = ready.length === 0 && pending.length === 0;
     list.dataset.state = 'done';
+  }
+
+  const baseTitle = document.title;
+  function showTitle(query) {
+    document.title = query ? `「${query}」の検索結果｜${baseTitle}` : baseTitle;
   }
 
   async function search(query) {
     const mine = ++generation;
     const started = performance.now();
-    const terms = normalize(query).split(/\s+/).filter(Boolean);
-    activeTerms = terms;
+    const words = searchForm(query).split(/\s+/).filter(Boolean);
     list.dataset.state = 'searching';
-    if (terms.length === 0) {
+    showTitle(query.trim());
+    if (words.length === 0) {
+      activeTerms = [];
       list.innerHTML = '';
       status.textContent = '';
       if (more) more.hidden = true;
@@ -190,9 +278,12 @@
     }
     try {
       const meta = await getJson('search/meta.json');
+      const terms = words.map((word) => alternatives(word, meta.variants || []));
+      activeTerms = terms;
       const ids = await candidates(meta, terms);
       if (mine !== generation) return;
       pending = ids;
+      ready = [];
       shown = [];
       await loadMore(meta, mine);
       if (mine !== generation) return;
@@ -212,14 +303,21 @@
     window.history.replaceState(null, '', window.location.pathname + (q ? `?${q}` : ''));
   }
 
+  // While an IME is composing (い→いり→いりょう), the text is not yet what the reader means:
+  // nothing is searched, announced or written to the URL until the composition ends.
   let timer = 0;
-  input.addEventListener('input', () => {
+  function searchSoon() {
     window.clearTimeout(timer);
     timer = window.setTimeout(() => {
       keepInUrl(input.value);
       search(input.value);
     }, 120);
+  }
+  input.addEventListener('input', (event) => {
+    if (event.isComposing) return;
+    searchSoon();
   });
+  input.addEventListener('compositionend', searchSoon);
   form.addEventListener('submit', (event) => {
     event.preventDefault();
     keepInUrl(input.value);
@@ -231,7 +329,6 @@
       const mine = generation;
       const started = performance.now();
       const before = shown.length;
-      shown = shown.slice();
       await loadMore(meta, mine);
       if (mine !== generation) return;
       render(shown, activeTerms);
