@@ -59,7 +59,124 @@ pub struct Field {
 pub struct Department {
     pub slug: String,
     pub name: String,
-    pub sections: Vec<Term>,
+    pub sections: Vec<Section>,
+    #[serde(default)]
+    pub contact: Contact,
+}
+
+/// A section (課) of a department, with how to reach it when the vocabulary says.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Section {
+    pub slug: String,
+    pub name: String,
+    #[serde(default)]
+    pub contact: Contact,
+}
+
+/// How citizens reach a department or a section: only what the vocabulary declares. The roadmap
+/// gives none of these, so each is absent unless someone who knows writes it.
+#[derive(Debug, Clone, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Contact {
+    /// 電話番号, as written (`017-734-9999`).
+    pub phone: Option<toml::Spanned<String>>,
+    /// メールアドレス.
+    pub email: Option<toml::Spanned<String>>,
+    /// The section's own web page.
+    pub url: Option<toml::Spanned<String>>,
+}
+
+impl Contact {
+    pub fn phone(&self) -> Option<&str> {
+        self.phone.as_ref().map(|s| s.get_ref().as_str())
+    }
+
+    pub fn email(&self) -> Option<&str> {
+        self.email.as_ref().map(|s| s.get_ref().as_str())
+    }
+
+    pub fn url(&self) -> Option<&str> {
+        self.url.as_ref().map(|s| s.get_ref().as_str())
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.phone.is_none() && self.email.is_none() && self.url.is_none()
+    }
+
+    /// A phone number that is not one, an e-mail address without a domain, a URL that is not a
+    /// public web address: each an error at its value.
+    fn problems(&self, owner: &str, file: &SourceFile, errors: &mut Vec<Diagnostic>) {
+        if let Some(phone) = &self.phone
+            && !is_phone_number(phone.get_ref())
+        {
+            errors.push(
+                file.error_at(
+                    phone.span(),
+                    format!("{owner}の電話番号「{}」は電話番号として読めません。", phone.get_ref()),
+                )
+                .with_key("contact.phone")
+                .with_hint("phone = \"017-734-9999\" のように、半角の数字とハイフンで、市外局番から書きます。"),
+            );
+        }
+        if let Some(email) = &self.email
+            && !is_email_address(email.get_ref())
+        {
+            errors.push(
+                file.error_at(
+                    email.span(),
+                    format!("{owner}のメールアドレス「{}」はメールアドレスとして読めません。", email.get_ref()),
+                )
+                .with_key("contact.email")
+                .with_hint("email = \"dx@pref.example.lg.jp\" のように、半角で、@ の後にドメイン名を書きます。"),
+            );
+        }
+        if let Some(url) = &self.url {
+            let problem = match crate::config::web_url(url.get_ref()) {
+                Err(crate::config::UrlError(message)) => Some(message),
+                Ok(()) if crate::config::is_local(url.get_ref()) => Some(format!(
+                    "「{}」はこのコンピューターのアドレスです。公開するページには使えません。",
+                    url.get_ref()
+                )),
+                Ok(()) => None,
+            };
+            if let Some(message) = problem {
+                errors.push(
+                    file.error_at(url.span(), format!("{owner}のウェブページ: {message}"))
+                        .with_key("contact.url")
+                        .with_hint("url = \"https://www.pref.aomori.lg.jp/soshiki/…\" のように、公開されているページのURLを書きます。"),
+                );
+            }
+        }
+    }
+}
+
+/// A Japanese phone number as people write it: ASCII digits with hyphens or parentheses, starting
+/// with 0, 10 or 11 digits (固定電話・携帯電話・0120).
+fn is_phone_number(text: &str) -> bool {
+    let allowed = text
+        .chars()
+        .all(|c| c.is_ascii_digit() || matches!(c, '-' | '(' | ')'));
+    let digits: String = text.chars().filter(char::is_ascii_digit).collect();
+    allowed && digits.starts_with('0') && (10..=11).contains(&digits.len())
+}
+
+/// `local@domain.tld` in ASCII, without spaces: enough to catch slips, not a full RFC 5322 check.
+fn is_email_address(text: &str) -> bool {
+    let Some((local, domain)) = text.split_once('@') else {
+        return false;
+    };
+    let plain = |part: &str| {
+        !part.is_empty()
+            && part
+                .chars()
+                .all(|c| c.is_ascii_graphic() && !matches!(c, '@' | '"' | '<' | '>' | '\\'))
+    };
+    plain(local)
+        && plain(domain)
+        && domain.contains('.')
+        && !domain.starts_with('.')
+        && !domain.ends_with('.')
 }
 
 /// A field (分野), by its position in the vocabulary (its display order).
@@ -184,9 +301,25 @@ impl Vocabulary {
         for department in &self.departments {
             check(
                 &format!("部局「{}」の課", department.name),
-                department.sections.iter().map(term).collect(),
+                department
+                    .sections
+                    .iter()
+                    .map(|s| (&*s.slug, &*s.name))
+                    .collect(),
             );
         }
+        let mut contact_errors = Vec::new();
+        for department in &self.departments {
+            let owner = format!("部局「{}」", department.name);
+            department
+                .contact
+                .problems(&owner, file, &mut contact_errors);
+            for section in &department.sections {
+                let owner = format!("{owner}の課「{}」", section.name);
+                section.contact.problems(&owner, file, &mut contact_errors);
+            }
+        }
+        errors.append(&mut contact_errors);
         for group in self.variants.iter().flatten() {
             if group.len() < 2 || group.iter().any(|v| v.trim().is_empty()) {
                 errors.push(
@@ -275,7 +408,7 @@ impl Vocabulary {
         &self.fields[id.field.0].categories[id.category]
     }
 
-    pub fn section(&self, id: SectionId) -> &Term {
+    pub fn section(&self, id: SectionId) -> &Section {
         &self.departments[id.department.0].sections[id.section]
     }
 
@@ -368,6 +501,54 @@ sections = [{ slug = "s", name = "総務課" }]
             errors.iter().all(|e| e.to_string().contains("variants")),
             "{errors:?}"
         );
+    }
+
+    #[test]
+    fn contacts_are_optional_and_each_way_is_checked_at_its_line() {
+        let v = parse(SMALL).expect("valid");
+        assert!(v.departments.iter().all(|d| d.contact.is_empty()));
+        let declared = SMALL.replace(
+            "sections = [{ slug = \"s\", name = \"医療薬務課\" }]",
+            "contact = { url = \"https://www.example.lg.jp/kenko/\" }\nsections = [{ slug = \"s\", name = \"医療薬務課\", contact = { phone = \"017-734-9999\", email = \"iryo@example.lg.jp\" } }]",
+        );
+        let v = parse(&declared).expect("valid");
+        let health = &v.departments[0];
+        assert_eq!(
+            health.contact.url(),
+            Some("https://www.example.lg.jp/kenko/")
+        );
+        assert_eq!(health.sections[0].contact.phone(), Some("017-734-9999"));
+        assert_eq!(
+            health.sections[0].contact.email(),
+            Some("iryo@example.lg.jp")
+        );
+        let slips = [
+            ("017-734-9999", "０１７−７３４−９９９９", "contact.phone"),
+            ("017-734-9999", "734-9999", "contact.phone"),
+            ("iryo@example.lg.jp", "iryo@localhost", "contact.email"),
+            ("iryo@example.lg.jp", "iryo.example.lg.jp", "contact.email"),
+            (
+                "https://www.example.lg.jp/kenko/",
+                "www.example.lg.jp/kenko/",
+                "contact.url",
+            ),
+            (
+                "https://www.example.lg.jp/kenko/",
+                "http://localhost:8000/",
+                "contact.url",
+            ),
+        ];
+        for (good, bad, key) in slips {
+            let text = declared.replace(good, bad);
+            let errors = parse(&text).expect_err(bad);
+            assert_eq!(errors.len(), 1, "{bad}: {errors:?}");
+            let line = text.lines().position(|l| l.contains(bad)).expect("line") + 1;
+            assert_eq!(errors[0].line(), line, "{bad}");
+            let message = errors[0].to_string();
+            assert!(message.contains(key) && message.contains(bad), "{message}");
+        }
+        let unknown = declared.replace("email =", "fax =");
+        assert!(parse(&unknown).is_err(), "an unknown way is an error");
     }
 
     #[test]

@@ -938,3 +938,125 @@ fn the_timeline_shows_every_project_over_its_years() {
     }
     assert_eq!(seen, files.len());
 }
+
+/// Each project page ends with where to ask: every department and section of its file, by name, and
+/// only the phone numbers, addresses and pages the vocabulary declares (it declares none today).
+#[test]
+fn each_project_page_ends_with_whom_to_ask() {
+    let vocabulary =
+        std::fs::read_to_string(root().join("content/vocabulary.toml")).expect("vocabulary");
+    let declares_contacts = vocabulary.contains("contact");
+    for file in content_files() {
+        let html = page(&format!("projects/{}/index.html", file.slug));
+        let sections: Vec<ElementRef<'_>> = html.select(&select("article > section")).collect();
+        let last = sections.last().expect("sections");
+        let heading = last.select(&select("h2")).next().map(text);
+        assert_eq!(
+            heading.as_deref(),
+            Some("この事業に関するお問い合わせ"),
+            "{}",
+            file.slug
+        );
+        let names: Vec<String> = last
+            .select(&select(".contact-name"))
+            .map(|e| squash(&text(e)))
+            .collect();
+        let mut expected: Vec<&str> = file.strings("departments");
+        expected.extend(file.strings("sections"));
+        let mut sorted_names: Vec<&str> = names.iter().map(String::as_str).collect();
+        sorted_names.sort_unstable();
+        expected.sort_unstable();
+        assert_eq!(sorted_names, expected, "{}", file.slug);
+        let ways = last
+            .select(&select("a[href^='tel:'], a[href^='mailto:']"))
+            .count();
+        if !declares_contacts {
+            assert_eq!(ways, 0, "{}: no contact is declared", file.slug);
+            assert!(
+                text(*last).contains("書かれていない"),
+                "{}: says why there is no phone number",
+                file.slug
+            );
+        }
+    }
+}
+
+/// What the vocabulary declares for a department or section is on the page of each of its projects,
+/// as a link a phone or mail program opens; a project of another department shows none of it. The
+/// source document, once the config names its URL, is linked from every project page.
+#[test]
+fn declared_contacts_reach_the_pages_of_their_projects() {
+    let copy = common::copy_site();
+    let path = copy.path().join("content/vocabulary.toml");
+    let vocabulary = std::fs::read_to_string(&path).expect("vocabulary");
+    let declared = vocabulary
+        .replace(
+            "name = \"教育庁\"\n",
+            "name = \"教育庁\"\ncontact = { url = \"https://www.example.lg.jp/kyoiku/\" }\n",
+        )
+        .replace(
+            "{ slug = \"gakko-kyoiku\", name = \"学校教育課\" }",
+            "{ slug = \"gakko-kyoiku\", name = \"学校教育課\", contact = { phone = \"017-734-0000\", email = \"gakko@example.lg.jp\" } }",
+        );
+    assert_ne!(
+        declared, vocabulary,
+        "the vocabulary still has 教育庁 and 学校教育課"
+    );
+    std::fs::write(&path, declared).expect("write");
+    let config_path = copy.path().join("config.toml");
+    let config = std::fs::read_to_string(&config_path).expect("config");
+    let with_source = config.replace(
+        "# url = \"https://…\"",
+        "url = \"https://www.example.lg.jp/roadmap.pdf\"",
+    );
+    assert_ne!(
+        with_source, config,
+        "config.toml still has the [source] url placeholder"
+    );
+    std::fs::write(&config_path, with_source).expect("write");
+    let output = copy.path().join("site");
+    pipeline::build(&BuildOptions {
+        root: copy.path().to_path_buf(),
+        output: output.clone(),
+        base_url: None,
+        preview: false,
+    })
+    .unwrap_or_else(|e| panic!("build failed: {e}"));
+    let mut pages_with_phone = 0;
+    for file in content_files() {
+        let html =
+            std::fs::read_to_string(output.join(format!("projects/{}/index.html", file.slug)))
+                .expect("page");
+        let html = Html::parse_document(&html);
+        let links: Vec<String> = html
+            .select(&select("section.contact a"))
+            .filter_map(|a| a.value().attr("href").map(str::to_string))
+            .collect();
+        assert!(
+            links.contains(&"https://www.example.lg.jp/roadmap.pdf".to_string()),
+            "{}: the source document is linked",
+            file.slug
+        );
+        let in_charge = file.strings("sections").contains(&"学校教育課");
+        pages_with_phone += usize::from(in_charge);
+        assert_eq!(
+            links.contains(&"tel:0177340000".to_string()),
+            in_charge,
+            "{}",
+            file.slug
+        );
+        assert_eq!(
+            links.contains(&"mailto:gakko@example.lg.jp".to_string()),
+            in_charge,
+            "{}",
+            file.slug
+        );
+        assert_eq!(
+            links.contains(&"https://www.example.lg.jp/kyoiku/".to_string()),
+            file.strings("departments").contains(&"教育庁"),
+            "{}",
+            file.slug
+        );
+    }
+    assert!(pages_with_phone > 0, "some project is 学校教育課's");
+}

@@ -305,6 +305,74 @@ pub fn year_columns(site: &Site, years: &[FiscalYear]) -> Vec<YearColumn> {
         .collect()
 }
 
+/// Where to ask about a project: one entry per department in charge, with its sections, each with
+/// the phone, e-mail and web page the vocabulary declares (none when it declares none).
+#[derive(Serialize)]
+pub struct ContactView {
+    pub name: String,
+    /// The department's page on this site (its projects).
+    pub url: String,
+    pub ways: ContactWays,
+    pub sections: Vec<SectionContact>,
+}
+
+#[derive(Serialize)]
+pub struct SectionContact {
+    pub name: String,
+    pub ways: ContactWays,
+}
+
+#[derive(Serialize)]
+pub struct ContactWays {
+    pub phone: Option<String>,
+    /// The number for a `tel:` link: digits only.
+    pub phone_link: Option<String>,
+    pub email: Option<String>,
+    pub url: Option<String>,
+    pub any: bool,
+}
+
+fn contact_ways(contact: &crate::vocabulary::Contact) -> ContactWays {
+    ContactWays {
+        phone: contact.phone().map(str::to_string),
+        phone_link: contact
+            .phone()
+            .map(|p| p.chars().filter(char::is_ascii_digit).collect()),
+        email: contact.email().map(str::to_string),
+        url: contact.url().map(str::to_string),
+        any: !contact.is_empty(),
+    }
+}
+
+/// The project's departments in its order, each with those of the project's sections it declares.
+pub fn contacts(site: &Site, project: &Project) -> Vec<ContactView> {
+    let vocabulary = &site.vocabulary;
+    project
+        .departments
+        .iter()
+        .map(|&d| {
+            let department = vocabulary.department(d);
+            ContactView {
+                name: department.name.clone(),
+                url: routes::department_url(site, d),
+                ways: contact_ways(&department.contact),
+                sections: project
+                    .sections
+                    .iter()
+                    .filter(|s| s.department == d)
+                    .map(|&s| {
+                        let section = vocabulary.section(s);
+                        SectionContact {
+                            name: section.name.clone(),
+                            ways: contact_ways(&section.contact),
+                        }
+                    })
+                    .collect(),
+            }
+        })
+        .collect()
+}
+
 pub fn project_view(site: &Site, project: &Project, years: &[FiscalYear]) -> ProjectView {
     let mut notes = Vec::new();
     let initiatives = project

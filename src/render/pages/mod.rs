@@ -89,6 +89,12 @@ pub(super) fn context(
             let years = site.config.roadmap_years();
             context.insert("project", &views::project_view(site, project, &years));
             context.insert("years", &views::year_columns(site, &years));
+            let contacts = views::contacts(site, project);
+            let declared = contacts
+                .iter()
+                .any(|c| c.ways.any || c.sections.iter().any(|s| s.ways.any));
+            context.insert("contacts", &contacts);
+            context.insert("contacts_declared", &declared);
             let field = &vocabulary.field(project.category.field);
             let crumbs = vec![
                 home,
