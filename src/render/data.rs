@@ -5,11 +5,17 @@
 //! ASCII column names, one value per cell, numbers without commas or units, 0/1 codes, fiscal years in
 //! 西暦 with 和暦 beside them, no line breaks inside a field. Multi-valued facts (departments, the
 //! roadmap) go to long-format files. The JSON holds the same facts with the Markdown texts as written.
+//!
+//! In both, every text is in its plain form: no platform-dependent characters (① → (1), Ⅲ → III,
+//! ㎞ → km; see [`super::plain_form`]). The JSON gets it too: the rule is about the data, not the
+//! format, and a user who joins the CSV and the JSON must find the same values in both. The pages
+//! keep the text as written.
 
 use rayon::prelude::*;
 use serde::Serialize;
 
 use super::EncodeError;
+use super::plain_form::plain_form;
 use crate::config::{License, SourceDocument};
 use crate::fiscal_year::{EndYear, FiscalYear, WrittenYear};
 use crate::model::{Project, RowCounts, Site, YearBasis};
@@ -154,10 +160,10 @@ pub struct ProjectRecord {
 #[derive(Serialize)]
 struct Collection<'a> {
     title: String,
-    scope: Option<&'a str>,
-    publisher: Option<&'a str>,
-    source: SourceRecord<'a>,
-    license: Option<&'a License>,
+    scope: Option<String>,
+    publisher: Option<String>,
+    source: SourceRecord,
+    license: Option<License>,
     count: usize,
     total_budget_thousand_yen: u64,
     roadmap_rows: RowCounts,
@@ -165,10 +171,10 @@ struct Collection<'a> {
 }
 
 #[derive(Serialize)]
-struct SourceRecord<'a> {
-    title: &'a str,
-    author: Option<&'a str>,
-    url: Option<&'a str>,
+struct SourceRecord {
+    title: String,
+    author: Option<String>,
+    url: Option<String>,
 }
 
 impl<'a> Collection<'a> {
@@ -178,15 +184,19 @@ impl<'a> Collection<'a> {
             title, author, url, ..
         } = &config.source;
         Collection {
-            title: config.full_title(),
-            scope: config.source.scope.as_deref(),
-            publisher: config.publisher.as_deref(),
+            title: plain(&config.full_title()),
+            scope: config.source.scope.as_deref().map(plain),
+            publisher: config.publisher.as_deref().map(plain),
             source: SourceRecord {
-                title,
-                author: author.as_deref(),
-                url: url.as_deref(),
+                title: plain(title),
+                author: author.as_deref().map(plain),
+                url: url.clone(),
             },
-            license: config.license.as_ref(),
+            license: config.license.as_ref().map(|l| License {
+                name: plain(&l.name),
+                short_name: plain(&l.short_name),
+                url: l.url.clone(),
+            }),
             count: records.len(),
             total_budget_thousand_yen: total.thousand_yen(),
             roadmap_rows: site.row_counts(),
@@ -217,8 +227,13 @@ fn end_year(end: EndYear) -> YearRecord {
 fn named(slug: &str, name: &str) -> Named {
     Named {
         slug: slug.to_string(),
-        name: name.to_string(),
+        name: plain(name),
     }
+}
+
+/// A text of the open data: in its plain form (see the module's comment).
+fn plain(text: &str) -> String {
+    plain_form(text).into_owned()
 }
 
 /// The record of one project.
@@ -229,7 +244,7 @@ pub fn record(site: &Site, project: &Project) -> ProjectRecord {
     let account = &vocabulary.account(project.account);
     ProjectRecord {
         id: project.slug.clone(),
-        name: project.name.clone(),
+        name: plain(&project.name),
         field: named(&field.slug, &field.name),
         category: named(&category.slug, &category.name),
         departments: project
@@ -249,7 +264,7 @@ pub fn record(site: &Site, project: &Project) -> ProjectRecord {
                 let section = vocabulary.section(s);
                 SectionRecord {
                     slug: section.slug.clone(),
-                    name: section.name.clone(),
+                    name: plain(&section.name),
                     department: vocabulary.department(s.department).slug.clone(),
                 }
             })
@@ -263,25 +278,25 @@ pub fn record(site: &Site, project: &Project) -> ProjectRecord {
         start: year(project.start),
         end: end_year(project.end),
         sheet_number: project.sheet_number,
-        overview: project.overview.trim().to_string(),
-        situation: project.situation.trim().to_string(),
-        outcome: project.outcome.trim().to_string(),
-        notes: project.notes.clone(),
+        overview: plain(project.overview.trim()),
+        situation: plain(project.situation.trim()),
+        outcome: plain(project.outcome.trim()),
+        notes: plain(&project.notes),
         initiatives: project
             .initiatives
             .iter()
             .map(|i| InitiativeRecord {
-                title: i.title.clone(),
-                description: i.description.trim().to_string(),
+                title: plain(&i.title),
+                description: plain(i.description.trim()),
                 roadmap: i
                     .roadmap
                     .iter()
                     .map(|r| RowRecord {
-                        label: r.label.clone(),
+                        label: plain(&r.label),
                         kind: r.kind.label(),
                         fiscal_years: r.years.iter().map(|y| y.western()).collect(),
                         years_basis: basis_code(&r.basis),
-                        years_basis_note: r.basis.reason().map(str::to_string),
+                        years_basis_note: r.basis.reason().map(plain),
                         years_outside_project_period: project
                             .years_outside(r)
                             .iter()
@@ -292,7 +307,7 @@ pub fn record(site: &Site, project: &Project) -> ProjectRecord {
                             .iter()
                             .map(|(y, l)| YearLabel {
                                 fiscal_year: y.western(),
-                                label: l.clone(),
+                                label: plain(l),
                             })
                             .collect(),
                     })
@@ -318,15 +333,17 @@ fn writer() -> csv::Writer<Vec<u8>> {
         .from_writer("\u{FEFF}".as_bytes().to_vec())
 }
 
-/// Writes one data row. A text cell that a spreadsheet would run as a formula (it starts with `=`,
-/// `+`, `-`, `@`, a tab or a carriage return: `=HYPERLINK(…)`, `@SUM(…)`) gets a leading `'`, as
-/// OWASP recommends against CSV injection; the data page says so. Numbers never start with these.
+/// Writes one data row. Every cell is in its plain form (the records' texts are already; this
+/// holds for any other cell too). A text cell that a spreadsheet would run as a formula (it starts
+/// with `=`, `+`, `-`, `@`, a tab or a carriage return: `=HYPERLINK(…)`, `@SUM(…)`) gets a leading
+/// `'`, as OWASP recommends against CSV injection; the data page says so. Numbers never start with
+/// these.
 fn data_row<'c>(
     writer: &mut csv::Writer<Vec<u8>>,
     cells: impl IntoIterator<Item = &'c str>,
 ) -> Result<(), csv::Error> {
     for cell in cells {
-        writer.write_field(inert(cell).as_bytes())?;
+        writer.write_field(inert(&plain_form(cell)).as_bytes())?;
     }
     // An empty record ends the row of fields written one by one.
     writer.write_record(None::<&[u8]>)
