@@ -9,6 +9,9 @@
 //   keyboard  Tab order and visible focus indicator on the home page and one project page
 //   nojs      with JavaScript disabled, every HTML page is reachable by links from the home page
 //   reflow    at a 320 px wide viewport no page scrolls sideways
+//   tables    at 320, 390 and 1280 px: no table cell narrower than two characters of its font; at
+//             the phone widths every project's budget in a list is inside the viewport; in a grid
+//             that scrolls sideways (roadmap, timeline) the row names stay in view when scrolled
 // With --screenshots, full-page screenshots of one page of each kind are saved
 // at widths 390 and 1280 (not a check).
 //
@@ -39,7 +42,8 @@ const AXE_TAGS = ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa', 'wcag22aa'];
 const DESKTOP_VIEWPORT = { width: 1280, height: 800 };
 const REFLOW_WIDTH = 320;
 const SCREENSHOT_WIDTHS = [390, 1280];
-const CHECK_NAMES = ['vnu', 'axe', 'keyboard', 'nojs', 'reflow'];
+const CHECK_NAMES = ['vnu', 'axe', 'keyboard', 'nojs', 'reflow', 'tables'];
+const TABLE_WIDTHS = [320, 390, 1280];
 // Pages that are not meant to be reached by links: a root 404.html is the page
 // static hosts show for a missing URL. Every other check still covers them.
 const NOT_LINKED_ON_PURPOSE = new Set(['404.html']);
@@ -541,6 +545,83 @@ async function checkReflow(browser, base, files, blocked, log) {
 }
 
 // ---------------------------------------------------------------------------
+// Check: tables that fit
+
+async function checkTables(browser, base, files, blocked, log) {
+  const problems = [];
+  let cells = 0;
+  let budgets = 0;
+  let grids = 0;
+  for (const width of TABLE_WIDTHS) {
+    const context = await newContext(browser, base, { viewport: { width, height: 800 } }, blocked);
+    const page = await context.newPage();
+    for (const file of files) {
+      const urlPath = '/' + urlPathForFile(file);
+      await page.goto(base + urlPathForFile(file), { waitUntil: 'load' });
+      await page.evaluate(PAGE_HELPERS);
+      const result = await page.evaluate(async (phone) => {
+        const found = [];
+        const visible = (el) => {
+          const r = el.getBoundingClientRect();
+          return r.width > 0 && r.height > 0 && getComputedStyle(el).visibility !== 'hidden';
+        };
+        let cellCount = 0;
+        for (const cell of document.querySelectorAll('th, td')) {
+          if (!visible(cell) || cell.closest('thead') && getComputedStyle(cell.closest('thead')).position === 'absolute') continue;
+          cellCount += 1;
+          // The room for text: the cell's width less its padding and borders.
+          const style = getComputedStyle(cell);
+          const fontSize = parseFloat(style.fontSize);
+          const inner = cell.getBoundingClientRect().width - ['paddingLeft', 'paddingRight', 'borderLeftWidth', 'borderRightWidth']
+            .reduce((sum, key) => sum + parseFloat(style[key]), 0);
+          if (inner < 2 * fontSize - 0.5) found.push(`cell ${window.__a11y.describe(cell)} has ${inner.toFixed(1)}px for text (font ${fontSize}px)`);
+        }
+        let budgetCount = 0;
+        if (phone) {
+          for (const row of document.querySelectorAll('table.projects tbody tr')) {
+            if (!visible(row)) continue;
+            const budget = row.querySelector('td.num');
+            if (!budget) continue;
+            budgetCount += 1;
+            const r = budget.getBoundingClientRect();
+            if (r.right > window.innerWidth + 0.5 || r.left < -0.5) {
+              found.push(`budget of 「${row.querySelector('th').textContent.trim().slice(0, 20)}」 is outside the viewport (left ${Math.round(r.left)}, right ${Math.round(r.right)})`);
+            }
+          }
+        }
+        let gridCount = 0;
+        for (const scroller of document.querySelectorAll('.table-scroll')) {
+          if (scroller.scrollWidth <= scroller.clientWidth + 1) continue;
+          const header = scroller.querySelector('tbody th[scope="row"]');
+          if (!header || !scroller.querySelector('table.roadmap, table.timeline')) continue;
+          gridCount += 1;
+          scroller.scrollLeft = scroller.scrollWidth;
+          await new Promise((resolve) => requestAnimationFrame(resolve));
+          const box = scroller.getBoundingClientRect();
+          const r = header.getBoundingClientRect();
+          if (r.left < box.left - 0.5 || r.right > box.right + 0.5) {
+            found.push(`row names of ${window.__a11y.describe(scroller)} scroll out of view (left ${Math.round(r.left)})`);
+          }
+          scroller.scrollLeft = 0;
+        }
+        return { found, cellCount, budgetCount, gridCount };
+      }, width < 640);
+      cells += result.cellCount;
+      budgets += result.budgetCount;
+      grids += result.gridCount;
+      for (const f of result.found.slice(0, 5)) problems.push(`${width}px ${urlPath}: ${f}`);
+      if (result.found.length > 5) problems.push(`${width}px ${urlPath}: … ${result.found.length - 5} more`);
+    }
+    await context.close();
+  }
+  for (const p of problems) log(p);
+  return {
+    ok: problems.length === 0 && budgets > 0 && cells > 0,
+    summary: `${cells} table cells at ${TABLE_WIDTHS.join(', ')} px, ${budgets} budgets on phone widths, ${grids} sideways-scrolling grids: ${problems.length} problems`,
+  };
+}
+
+// ---------------------------------------------------------------------------
 // Screenshots (not a check)
 
 function screenshotTargets(files) {
@@ -554,6 +635,8 @@ function screenshotTargets(files) {
     ['departments-index', first(/^departments\/index\.html$/)],
     ['department', first(/^departments\/[^/]+\/index\.html$/)],
     ['budget', first(/^budget\/index\.html$/)],
+    ['timeline', first(/^timeline\/index\.html$/)],
+    ['search', first(/^search\/index\.html$/)],
   ];
 }
 
@@ -627,6 +710,7 @@ async function main() {
       ['keyboard', checkKeyboard],
       ['nojs', checkNoJs],
       ['reflow', checkReflow],
+      ['tables', checkTables],
     ];
     for (const [name, fn] of browserChecks) {
       if (!browser) {

@@ -231,6 +231,30 @@ async function main() {
       failed += 1;
       console.log('FAIL filter: the URL does not keep the year');
     }
+    // A choice no project meets: the caption and the table say so, the count and total are 0.
+    {
+      const categories = [...new Set(json.projects.map((p) => p.category.slug))];
+      const departments = [...new Set(json.projects.flatMap((p) => p.departments.map((x) => x.slug)))];
+      const pair = categories.flatMap((c) => departments.map((d) => [c, d]))
+        .find(([c, d]) => !json.projects.some((p) => p.category.slug === c && p.departments.some((x) => x.slug === d)));
+      if (!pair) {
+        failed += 1;
+        console.log('FAIL filter: no empty category and department pair to test with');
+      } else {
+        await page.goto(`${server.url}?category=${pair[0]}&department=${pair[1]}`, { waitUntil: 'load' });
+        const caption = await page.textContent('#all-projects caption');
+        const emptyShown = await page.$$eval('#all-projects tbody tr', (trs) =>
+          trs.filter((tr) => !tr.hidden).map((tr) => tr.textContent));
+        const status = await page.textContent('#filter-status');
+        const ok = caption === '条件に合う事業（0件）' && emptyShown.length === 1 && emptyShown[0].includes('条件に合う事業はありません')
+          && status.includes('条件に合う事業はありません');
+        if (ok) passed += 1;
+        else {
+          failed += 1;
+          console.log(`FAIL filter with no match: caption 「${caption}」, rows ${JSON.stringify(emptyShown)}, status 「${status}」`);
+        }
+      }
+    }
     await context.close();
   } finally {
     await browser.close();

@@ -31,6 +31,9 @@ pub struct SiteConfig {
     pub last_year: FiscalYear,
     /// Whether a build may publish roadmap rows whose years are inferred.
     pub publish_inferred_years: bool,
+    /// The fiscal year the pages mark as 今年度, when the configuration names one (from the
+    /// configuration, not the clock, so that a build is the same whenever it runs).
+    pub current_year: Option<FiscalYear>,
     pub source: SourceDocument,
     pub license: Option<License>,
     pub contact: Option<Contact>,
@@ -168,6 +171,7 @@ struct RawRoadmap {
     last_year: toml::Spanned<String>,
     #[serde(default = "publish_by_default")]
     publish_inferred_years: bool,
+    current_year: Option<toml::Spanned<String>>,
 }
 
 impl RawConfig {
@@ -262,6 +266,11 @@ impl SiteConfig {
         let budget_year = year(&raw.roadmap.budget_year, "roadmap.budget_year");
         let first_year = year(&raw.roadmap.first_year, "roadmap.first_year");
         let last_year = year(&raw.roadmap.last_year, "roadmap.last_year");
+        let current_year = raw
+            .roadmap
+            .current_year
+            .as_ref()
+            .map(|y| year(y, "roadmap.current_year"));
         if let (Some(first), Some(last)) = (first_year, last_year)
             && first > last
         {
@@ -353,6 +362,7 @@ impl SiteConfig {
                     first_year,
                     last_year,
                     publish_inferred_years: raw.roadmap.publish_inferred_years,
+                    current_year: current_year.flatten(),
                     source: SourceDocument {
                         title: raw.source.title,
                         author: non_empty(raw.source.author),
@@ -674,6 +684,29 @@ url = "https://www.digital.go.jp/resources/open_data/public_data_license_v1.0"
             config.public_base_url(),
             Some("https://example.jp/roadmap/")
         );
+    }
+
+    #[test]
+    fn the_current_year_is_optional_and_checked() {
+        let config = SiteConfig::parse(SourceFile::new(CONFIG_FILE, VALID.to_string()))
+            .expect("valid config");
+        assert_eq!(config.current_year, None);
+        let text = VALID.replace(
+            "last_year = \"R10\"",
+            "last_year = \"R10\"\ncurrent_year = \"R8\"",
+        );
+        let config = SiteConfig::parse(SourceFile::new(CONFIG_FILE, text)).expect("valid config");
+        assert_eq!(
+            config.current_year.map(|y| y.code()),
+            Some("R8".to_string())
+        );
+        let text = VALID.replace(
+            "last_year = \"R10\"",
+            "last_year = \"R10\"\ncurrent_year = \"今年\"",
+        );
+        let errors = SiteConfig::parse(SourceFile::new(CONFIG_FILE, text)).unwrap_err();
+        assert_eq!(errors.len(), 1);
+        assert_eq!(errors[0].key.as_deref(), Some("roadmap.current_year"));
     }
 
     #[test]

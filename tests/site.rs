@@ -145,6 +145,42 @@ fn era_long(code: &str) -> String {
     }
 }
 
+/// A year code from `config.toml`'s `[roadmap]` table (`first_year`, `last_year`, `current_year`).
+fn roadmap_year(key: &str) -> Option<String> {
+    let config: toml::Table = std::fs::read_to_string(root().join("config.toml"))
+        .expect("config")
+        .parse()
+        .expect("toml");
+    Some(config.get("roadmap")?.get(key)?.as_str()?.to_string())
+}
+
+/// The western year of a code (`R6` → 2024, `H31` → 2019).
+fn western(code: &str) -> u16 {
+    let n: u16 = code[1..].parse().expect("year");
+    if code.starts_with('H') {
+        1988 + n
+    } else {
+        2018 + n
+    }
+}
+
+/// The roadmap's columns as headers read them: each year in both eras, 「今年度」 after the current one.
+fn roadmap_headers() -> Vec<String> {
+    let first = western(&roadmap_year("first_year").expect("first_year"));
+    let last = western(&roadmap_year("last_year").expect("last_year"));
+    let current = roadmap_year("current_year").map(|c| western(&c));
+    (first..=last)
+        .map(|y| {
+            let label = squash(&era_long(&format!("R{}", y - 2018)));
+            if current == Some(y) {
+                format!("{label}今年度")
+            } else {
+                label
+            }
+        })
+        .collect()
+}
+
 #[test]
 fn every_project_has_a_page() {
     let files = content_files();
@@ -261,12 +297,7 @@ fn check_roadmap(file: &ContentFile, html: &Html) {
         .select(&select("thead th.year"))
         .map(|th| squash(&text(th)))
         .collect();
-    assert_eq!(
-        headers,
-        ["R6", "R7", "R8", "R9", "R10"].map(|y| squash(&era_long(y))),
-        "{}",
-        file.slug
-    );
+    assert_eq!(headers, roadmap_headers(), "{}", file.slug);
     let rows: Vec<ElementRef<'_>> = table
         .select(&select("tbody tr"))
         .filter(|tr| tr.select(&select("th[scope=row]")).next().is_some())
@@ -848,16 +879,26 @@ fn the_timeline_shows_every_project_over_its_years() {
         .next()
         .expect("timeline table");
     let years: Vec<String> = table
-        .select(&select("thead th.year"))
+        .select(&select("thead th.year:not(.earlier)"))
         .map(|th| squash(&text(th)))
         .collect();
-    let earliest = files
-        .iter()
-        .map(|f| era_long(f.str("start")))
-        .min_by_key(|s| s[s.find('（').unwrap_or(0)..].to_string())
-        .expect("a start");
-    assert_eq!(years.first(), Some(&squash(&earliest)));
-    assert_eq!(years.last(), Some(&squash(&era_long("R10"))));
+    // The roadmap's own years, with one 「以前」 column first when a project began before them.
+    let first = western(&roadmap_year("first_year").expect("first_year"));
+    let earlier = files.iter().any(|f| western(f.str("start")) < first);
+    let earlier_header = table
+        .select(&select("thead th.earlier"))
+        .next()
+        .map(|th| squash(&text(th)));
+    if earlier {
+        let last = era_long(&format!("R{}", first - 1 - 2018));
+        let expected = last
+            .replacen("年度", "年度以前", 1)
+            .replacen("年度）", "年度以前）", 1);
+        assert_eq!(earlier_header, Some(squash(&expected)));
+    } else {
+        assert_eq!(earlier_header, None);
+    }
+    assert_eq!(years, roadmap_headers());
     let mut seen = 0;
     for tr in table.select(&select("tbody tr")) {
         let Some(name) = tr.select(&select("th[scope=row] a")).next().map(text) else {
@@ -867,33 +908,23 @@ fn the_timeline_shows_every_project_over_its_years() {
             .iter()
             .find(|f| f.str("name") == name)
             .unwrap_or_else(|| panic!("{name}"));
-        let western = |code: &str| -> u16 {
-            let n: u16 = code[1..].parse().expect("year");
-            if code.starts_with('H') {
-                1988 + n
-            } else {
-                2018 + n
-            }
-        };
         let start = western(file.str("start"));
         let end = if file.str("end") == "未定" {
-            2028
+            western(&roadmap_year("last_year").expect("last_year"))
         } else {
             western(file.str("end"))
         };
-        let first_year: u16 = years[0]
-            .split('（')
-            .nth(1)
-            .and_then(|s| s.get(..4))
-            .and_then(|s| s.parse().ok())
-            .expect("western year");
-        let cells: Vec<String> = tr
+        let mut cells: Vec<String> = tr
             .select(&select("td"))
             .map(|td| squash(&text(td)))
             .collect();
+        if earlier {
+            let before = cells.remove(0);
+            assert_eq!(before.starts_with("実施"), start < first, "{name} 以前");
+        }
         assert_eq!(cells.len(), years.len());
         for (i, cell) in cells.iter().enumerate() {
-            let year = first_year + i as u16;
+            let year = first + i as u16;
             assert_eq!(
                 cell.starts_with("実施"),
                 (start..=end).contains(&year),

@@ -120,6 +120,8 @@ pub struct YearColumn {
     pub code: String,
     pub japanese: String,
     pub western: u16,
+    /// The configuration's current fiscal year (今年度).
+    pub current: bool,
 }
 
 /// One cell of a roadmap row.
@@ -291,13 +293,14 @@ pub fn period(project: &Project) -> String {
     format!("{}〜{}", project.start.japanese(), project.end.japanese())
 }
 
-pub fn year_columns(years: &[FiscalYear]) -> Vec<YearColumn> {
+pub fn year_columns(site: &Site, years: &[FiscalYear]) -> Vec<YearColumn> {
     years
         .iter()
-        .map(|y| YearColumn {
+        .map(|&y| YearColumn {
             code: y.code(),
             japanese: y.japanese(),
             western: y.western(),
+            current: site.config.current_year == Some(y),
         })
         .collect()
 }

@@ -24,7 +24,10 @@ pub(super) fn home_context(source: &Source<'_>, context: &mut PageContext) {
         .collect();
     context.insert("filter_categories", &categories);
     context.insert("filter_departments", &departments);
-    context.insert("years", &views::year_columns(&site.config.roadmap_years()));
+    context.insert(
+        "years",
+        &views::year_columns(site, &site.config.roadmap_years()),
+    );
     context.insert(
         "department_count",
         &indexes

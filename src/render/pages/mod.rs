@@ -88,7 +88,7 @@ pub(super) fn context(
             let project = &site.projects[i];
             let years = site.config.roadmap_years();
             context.insert("project", &views::project_view(site, project, &years));
-            context.insert("years", &views::year_columns(&years));
+            context.insert("years", &views::year_columns(site, &years));
             let field = &vocabulary.field(project.category.field);
             let crumbs = vec![
                 home,

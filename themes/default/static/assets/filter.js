@@ -1,6 +1,7 @@
 // Filters for the list of all projects on the home page. Without JavaScript the full list is shown and
 // the form stays hidden; with it, rows are narrowed by category, department, 重点枠事業, 将来対応分 and
-// "running in fiscal year X", the choice is kept in the URL, and the count and subtotal follow.
+// "running in fiscal year X", the choice is kept in the URL, and the caption, count and subtotal
+// follow; with no match the table says so in a row of its own.
 (() => {
   'use strict';
   const form = document.getElementById('filters');
@@ -10,6 +11,14 @@
   const rows = Array.from(table.tBodies[0].rows);
   const countCell = table.querySelector('[data-role="count"]');
   const totalCell = table.querySelector('[data-role="total"]');
+  const caption = table.caption;
+  const allCaption = caption ? caption.textContent : '';
+  const empty = table.tBodies[0].insertRow();
+  empty.hidden = true;
+  const emptyCell = document.createElement('td');
+  emptyCell.colSpan = table.tHead ? table.tHead.rows[0].cells.length : 1;
+  emptyCell.textContent = '条件に合う事業はありません。条件を変えるか、「条件を消す」を押してください。';
+  empty.appendChild(emptyCell);
   const fields = ['category', 'department', 'year', 'priority', 'future'];
 
   const grouped = (n) => n.toString().replace(/\B(?=(\d{3})+(?!\d))/g, ',');
@@ -50,9 +59,14 @@
     countCell.textContent = String(count);
     totalCell.textContent = grouped(total);
     const active = fields.some((name) => choice[name]);
-    status.textContent = active
-      ? `条件に合う事業：${count}件、事業費の合計：${grouped(total)}千円`
-      : `すべての事業：${count}件、事業費の合計：${grouped(total)}千円`;
+    empty.hidden = count > 0;
+    const shownCaption = active ? `条件に合う事業（${count}件）` : allCaption;
+    if (caption) caption.textContent = shownCaption;
+    const region = table.closest('[role="region"]');
+    if (region) region.setAttribute('aria-label', shownCaption);
+    if (!active) status.textContent = `すべての事業：${count}件、事業費の合計：${grouped(total)}千円`;
+    else if (count === 0) status.textContent = '条件に合う事業はありません。';
+    else status.textContent = `条件に合う事業：${count}件、事業費の合計：${grouped(total)}千円`;
     if (updateUrl) {
       const params = new URLSearchParams(window.location.search);
       for (const name of fields) {
