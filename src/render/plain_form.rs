@@ -1,10 +1,11 @@
-//! Platform-dependent characters (機種依存文字) in their plain form, for the open data.
+//! Platform-dependent characters (機種依存文字) in their plain form, for the CSV files.
 //!
-//! The rules for machine-readable government data (総務省「統計表における機械判読可能なデータの表記方法の
-//! 統一ルール」 check 1-10, and the Digital Agency's notes on publishing data) ask that data files hold
-//! no platform-dependent characters: ①, Ⅲ, ㎞, ㈱, ㍉ display differently (or not at all) outside the
+//! The rules for machine-readable government data (デジタル庁「行政データにおける機械可読性に関する
+//! ルール」, and 総務省's 統一ルール for statistical tables before it) ask that data files hold no
+//! platform-dependent characters: ①, Ⅲ, ㎞, ㈱, ㍉ display differently (or not at all) outside the
 //! vendor character sets they came from, and a program searching for 「(1)」 or 「km」 misses them.
-//! The pages keep the text as written; the CSV and JSON files get the plain form made here.
+//! The CSV files get the plain form made here; the pages and the JSON keep the text as written
+//! (see `render::data` for why).
 //!
 //! Which characters: a rule by Unicode block, not a hand list. A character is platform-dependent when
 //! it lies in one of [`BLOCKS`] — the blocks Unicode took the vendor extensions (NEC row 13, IBM) and
@@ -26,7 +27,11 @@ use unicode_normalization::UnicodeNormalization;
 pub const BLOCKS: &[(u32, u32, &str)] = &[
     (0x2100, 0x214F, "Letterlike Symbols（№、℡ など）"),
     (0x2150, 0x218F, "Number Forms（Ⅰ〜Ⅻ、ⅰ〜ⅻ、⅓ など）"),
-    (0x2460, 0x24FF, "Enclosed Alphanumerics（①〜⑳、⑴、⒈、ⓐ など）"),
+    (
+        0x2460,
+        0x24FF,
+        "Enclosed Alphanumerics（①〜⑳、⑴、⒈、ⓐ など）",
+    ),
     (0x2776, 0x2793, "Dingbats の丸数字（❶〜❿、➀〜➓）"),
     (
         0x3200,
