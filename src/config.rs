@@ -11,6 +11,7 @@ use serde::Deserialize;
 
 use crate::diagnostics::{Diagnostic, SourceFile};
 use crate::fiscal_year::FiscalYear;
+use crate::local_government_code::LocalGovernmentCode;
 use crate::toml_errors;
 
 pub const CONFIG_FILE: &str = "config.toml";
@@ -26,6 +27,9 @@ pub struct SiteConfig {
     pub theme: String,
     /// Who publishes the site, if the configuration says so.
     pub publisher: Option<String>,
+    /// The publisher's 全国地方公共団体コード, if the configuration says so (never guessed from the
+    /// publisher's name): the first column of every CSV file.
+    pub local_government_code: Option<LocalGovernmentCode>,
     pub budget_year: FiscalYear,
     pub first_year: FiscalYear,
     pub last_year: FiscalYear,
@@ -150,6 +154,8 @@ struct RawConfig {
     theme: String,
     #[serde(default)]
     publisher: Option<String>,
+    #[serde(default)]
+    local_government_code: Option<toml::Spanned<String>>,
     updated: toml::Spanned<String>,
     roadmap: RawRoadmap,
     source: SourceDocument<SpannedUrl>,
@@ -342,6 +348,29 @@ impl SiteConfig {
         {
             url(Some(logo), "branding.logo");
         }
+        let local_government_code = raw.local_government_code.as_ref().and_then(|code| {
+            LocalGovernmentCode::parse(code.get_ref())
+                .map_err(|e| {
+                    errors.push(
+                        file.error_at(code.span(), e.message)
+                            .with_key("local_government_code")
+                            .with_hint(e.hint),
+                    )
+                })
+                .ok()
+        });
+        if let Some(code) = &raw.local_government_code
+            && non_empty(raw.publisher.clone()).is_none()
+        {
+            errors.push(
+                file.error_at(
+                    code.span(),
+                    "全国地方公共団体コードは発行者のコードです。発行者（publisher）が書かれていません。",
+                )
+                .with_key("local_government_code")
+                .with_hint("publisher = \"青森県\" のように発行者も書くか、local_government_code を消します。"),
+            );
+        }
         if raw.branding.logo.is_some() && non_empty(raw.branding.logo_alt.clone()).is_none() {
             errors.push(
                 file.error("ロゴ（branding.logo）には、代わりの文字（branding.logo_alt）が必要です。")
@@ -358,6 +387,7 @@ impl SiteConfig {
                     language: raw.language,
                     theme: raw.theme,
                     publisher: non_empty(raw.publisher),
+                    local_government_code,
                     budget_year,
                     first_year,
                     last_year,
@@ -611,6 +641,7 @@ url = "https://www.digital.go.jp/resources/open_data/public_data_license_v1.0"
             .expect("minimal config");
         assert!(config.base_url.is_none());
         assert!(config.publisher.is_none());
+        assert!(config.local_government_code.is_none());
         assert!(config.license.is_none());
         assert!(config.contact.is_none());
         assert!(config.accessibility.is_none());
@@ -707,6 +738,52 @@ url = "https://www.digital.go.jp/resources/open_data/public_data_license_v1.0"
         let errors = SiteConfig::parse(SourceFile::new(CONFIG_FILE, text)).unwrap_err();
         assert_eq!(errors.len(), 1);
         assert_eq!(errors[0].key.as_deref(), Some("roadmap.current_year"));
+    }
+
+    #[test]
+    fn the_local_government_code_is_optional_and_its_check_digit_checked() {
+        let config = SiteConfig::parse(SourceFile::new(CONFIG_FILE, VALID.to_string()))
+            .expect("valid config");
+        assert_eq!(config.local_government_code, None);
+        let with_code = |code: &str| {
+            VALID.replace(
+                "publisher = \"青森県\"",
+                &format!("publisher = \"青森県\"\nlocal_government_code = \"{code}\""),
+            )
+        };
+        let config = SiteConfig::parse(SourceFile::new(CONFIG_FILE, with_code("020001")))
+            .expect("valid config");
+        assert_eq!(
+            config.local_government_code.as_ref().map(|c| c.as_str()),
+            Some("020001")
+        );
+        let text = with_code("020002");
+        let line = text
+            .lines()
+            .position(|l| l.starts_with("local_government_code"))
+            .map(|i| i + 1);
+        let errors = SiteConfig::parse(SourceFile::new(CONFIG_FILE, text)).unwrap_err();
+        assert_eq!(errors.len(), 1, "{errors:?}");
+        assert_eq!(errors[0].key.as_deref(), Some("local_government_code"));
+        assert_eq!(Some(errors[0].line()), line);
+        assert!(errors[0].message.contains("検査数字"), "{}", errors[0]);
+        assert!(
+            errors[0].to_string().starts_with(CONFIG_FILE),
+            "{}",
+            errors[0]
+        );
+    }
+
+    #[test]
+    fn a_local_government_code_needs_a_publisher() {
+        let text = VALID.replace(
+            "publisher = \"青森県\"",
+            "local_government_code = \"020001\"",
+        );
+        let errors = SiteConfig::parse(SourceFile::new(CONFIG_FILE, text)).unwrap_err();
+        assert_eq!(errors.len(), 1, "{errors:?}");
+        assert_eq!(errors[0].key.as_deref(), Some("local_government_code"));
+        assert!(errors[0].message.contains("publisher"), "{}", errors[0]);
     }
 
     #[test]

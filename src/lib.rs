@@ -9,6 +9,7 @@ pub mod content;
 pub mod diagnostics;
 pub mod fiscal_year;
 pub mod indexes;
+pub mod local_government_code;
 pub(crate) mod markdown;
 pub mod model;
 pub mod money;

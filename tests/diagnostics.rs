@@ -393,6 +393,48 @@ fn cases() -> Vec<Case> {
             file: "config.toml",
         },
         Case {
+            name: "a local government code with a wrong check digit",
+            change: |r| {
+                let path = r.join("config.toml");
+                let text = fs::read_to_string(&path).expect("read");
+                let written = "# local_government_code = \"020001\"";
+                assert!(text.contains(written), "config.toml shows the key");
+                fs::write(
+                    &path,
+                    text.replace(
+                        written,
+                        "publisher = \"青森県\"\nlocal_government_code = \"020002\"",
+                    ),
+                )
+                .expect("write");
+            },
+            message: "全国地方公共団体コード「020002」の検査数字（6桁目）が合いません。",
+            hint: Some("総務省"),
+            key: Some("local_government_code"),
+            at: Some("local_government_code ="),
+            file: "config.toml",
+        },
+        Case {
+            name: "a local government code without a publisher",
+            change: |r| {
+                let path = r.join("config.toml");
+                let text = fs::read_to_string(&path).expect("read");
+                fs::write(
+                    &path,
+                    text.replace(
+                        "# local_government_code = \"020001\"",
+                        "local_government_code = \"020001\"",
+                    ),
+                )
+                .expect("write");
+            },
+            message: "全国地方公共団体コードは発行者のコードです。発行者（publisher）が書かれていません。",
+            hint: Some("publisher"),
+            key: Some("local_government_code"),
+            at: Some("local_government_code ="),
+            file: "config.toml",
+        },
+        Case {
             name: "a theme outside themes/",
             change: |r| {
                 let path = r.join("config.toml");

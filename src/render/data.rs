@@ -2,14 +2,24 @@
 //! machine-readable government data (行政データにおける機械可読性に関するルール).
 //!
 //! CSV files are UTF-8 with a BOM and CRLF line ends (Excel reads them right), one header row with
-//! ASCII column names, one value per cell, numbers without commas or units, 0/1 codes, fiscal years in
+//! ASCII column names (their Japanese names are on the data page), the publisher's 全国地方公共団体コード
+//! first in every row as the 自治体標準オープンデータセット has it (empty when the configuration does not
+//! name one), one value per cell, numbers without commas or units, 0/1 codes, fiscal years in
 //! 西暦 with 和暦 beside them, no line breaks inside a field. Multi-valued facts (departments, the
 //! roadmap) go to long-format files. The JSON holds the same facts with the Markdown texts as written.
+//!
+//! CSV cells hold no platform-dependent characters (機種依存文字): ① is written (1), Ⅲ III, ㎞ km
+//! (see [`super::plain_form`]), as the rules ask of tabular data opened in spreadsheets. The JSON
+//! and the pages keep the text as written: JSON is Unicode by definition (RFC 8259), is read by
+//! programs rather than spreadsheets, and is the one lossless copy (the plain form is lossy: ① and
+//! ⑴ both become (1)), so a user who needs the original characters finds them there. The CSV and
+//! the JSON join on the project ID, never on a text.
 
 use rayon::prelude::*;
 use serde::Serialize;
 
 use super::EncodeError;
+use super::plain_form::plain_form;
 use crate::config::{License, SourceDocument};
 use crate::fiscal_year::{EndYear, FiscalYear, WrittenYear};
 use crate::model::{Project, RowCounts, Site, YearBasis};
@@ -28,16 +38,19 @@ pub fn write_collection_files<E: Send + From<EncodeError>>(
     type Build = fn(&Collection<'_>) -> Result<Vec<u8>, EncodeError>;
     let builders: [(&str, Build); 6] = [
         ("data/projects.csv", |c| {
-            projects_csv(c.projects).map_err(|e| EncodeError::csv("data/projects.csv", &e))
+            projects_csv(c.code(), c.projects)
+                .map_err(|e| EncodeError::csv("data/projects.csv", &e))
         }),
         ("data/project_sections.csv", |c| {
-            sections_csv(c.projects).map_err(|e| EncodeError::csv("data/project_sections.csv", &e))
+            sections_csv(c.code(), c.projects)
+                .map_err(|e| EncodeError::csv("data/project_sections.csv", &e))
         }),
         ("data/initiatives.csv", |c| {
-            initiatives_csv(c.projects).map_err(|e| EncodeError::csv("data/initiatives.csv", &e))
+            initiatives_csv(c.code(), c.projects)
+                .map_err(|e| EncodeError::csv("data/initiatives.csv", &e))
         }),
         ("data/roadmap.csv", |c| {
-            roadmap_csv(c.projects).map_err(|e| EncodeError::csv("data/roadmap.csv", &e))
+            roadmap_csv(c.code(), c.projects).map_err(|e| EncodeError::csv("data/roadmap.csv", &e))
         }),
         ("data/projects.json", |c| json("data/projects.json", c)),
         ("data/projects.schema.json", |_| {
@@ -156,6 +169,8 @@ struct Collection<'a> {
     title: String,
     scope: Option<&'a str>,
     publisher: Option<&'a str>,
+    /// The publisher's 全国地方公共団体コード; null when the configuration does not name one.
+    local_government_code: Option<&'a str>,
     source: SourceRecord<'a>,
     license: Option<&'a License>,
     count: usize,
@@ -181,6 +196,7 @@ impl<'a> Collection<'a> {
             title: config.full_title(),
             scope: config.source.scope.as_deref(),
             publisher: config.publisher.as_deref(),
+            local_government_code: config.local_government_code.as_ref().map(|c| c.as_str()),
             source: SourceRecord {
                 title,
                 author: author.as_deref(),
@@ -192,6 +208,11 @@ impl<'a> Collection<'a> {
             roadmap_rows: site.row_counts(),
             projects: records,
         }
+    }
+
+    /// The code for the CSV files' first column: empty when not configured.
+    fn code(&self) -> &'a str {
+        self.local_government_code.unwrap_or_default()
     }
 }
 
@@ -318,15 +339,17 @@ fn writer() -> csv::Writer<Vec<u8>> {
         .from_writer("\u{FEFF}".as_bytes().to_vec())
 }
 
-/// Writes one data row. A text cell that a spreadsheet would run as a formula (it starts with `=`,
-/// `+`, `-`, `@`, a tab or a carriage return: `=HYPERLINK(…)`, `@SUM(…)`) gets a leading `'`, as
-/// OWASP recommends against CSV injection; the data page says so. Numbers never start with these.
+/// Writes one data row. Every cell is in its plain form (no platform-dependent characters; the
+/// records keep the text as written for the JSON). A text cell that a spreadsheet would run as a
+/// formula (it starts with `=`, `+`, `-`, `@`, a tab or a carriage return: `=HYPERLINK(…)`,
+/// `@SUM(…)`) gets a leading `'`, as OWASP recommends against CSV injection; the data page says so.
+/// Numbers never start with these.
 fn data_row<'c>(
     writer: &mut csv::Writer<Vec<u8>>,
     cells: impl IntoIterator<Item = &'c str>,
 ) -> Result<(), csv::Error> {
     for cell in cells {
-        writer.write_field(inert(cell).as_bytes())?;
+        writer.write_field(inert(&plain_form(cell)).as_bytes())?;
     }
     // An empty record ends the row of fields written one by one.
     writer.write_record(None::<&[u8]>)
@@ -367,55 +390,138 @@ pub fn one_line(markdown: &str) -> String {
         .join("")
 }
 
-/// The columns of `projects.csv`, with their Japanese definitions (shown on data/index.html).
-pub const PROJECT_COLUMNS: &[(&str, &str)] = &[
-    ("id", "事業ID（事業ページのURLの名前。変わりません）"),
-    ("name", "事業名"),
-    ("field_code", "分野のコード"),
-    ("field", "分野"),
-    ("category_code", "項目のコード"),
-    ("category", "項目"),
-    (
+/// A column of a CSV file: its name in the header, its Japanese name and what it holds (both shown
+/// on data/index.html).
+#[derive(Debug, Clone, Copy, Serialize)]
+pub struct Column {
+    pub name: &'static str,
+    pub japanese: &'static str,
+    pub definition: &'static str,
+}
+
+const fn column(name: &'static str, japanese: &'static str, definition: &'static str) -> Column {
+    Column {
+        name,
+        japanese,
+        definition,
+    }
+}
+
+/// The first column of every CSV file, as in the 自治体標準オープンデータセット.
+pub const CODE_COLUMN: Column = column(
+    "local_government_code",
+    "全国地方公共団体コード",
+    "発行者の全国地方公共団体コード（6桁、検査数字を含む）。設定（config.toml の local_government_code）にないときは空欄",
+);
+
+/// The columns of `projects.csv`.
+pub const PROJECT_COLUMNS: &[Column] = &[
+    CODE_COLUMN,
+    column(
+        "id",
+        "事業ID",
+        "事業ID（事業ページのURLの名前。変わりません）",
+    ),
+    column(
+        "name",
+        "事業名",
+        "事業シートの事業名（英字の全角・半角も資料のまま）",
+    ),
+    column(
+        "field_code",
+        "分野コード",
+        "分野の英字のコード（語彙ファイルの slug）",
+    ),
+    column("field", "分野", "分野の名前（暮らし・まち分野など）"),
+    column(
+        "category_code",
+        "項目コード",
+        "項目の英字のコード（語彙ファイルの slug）",
+    ),
+    column("category", "項目", "分野の中の項目の名前（医療・福祉など）"),
+    column(
         "joint",
+        "共同事業",
         "複数の部局の共同事業か（1=共同、0=単独）。部局・課は project_sections.csv",
     ),
-    ("budget_thousand_yen", "事業費（千円、整数）"),
-    ("budget_fiscal_year", "事業費の年度（西暦の年度）"),
-    ("account_code", "会計のコード"),
-    ("account", "会計（一般会計、病院事業会計など）"),
-    ("priority", "重点枠事業（1=該当、0=該当しない）"),
-    ("future", "将来対応分（1=該当、0=該当しない）"),
-    ("start_fiscal_year", "事業始期（西暦の年度）"),
-    (
+    column(
+        "budget_thousand_yen",
+        "事業費（千円）",
+        "事業費（千円、整数）",
+    ),
+    column(
+        "budget_fiscal_year",
+        "事業費の年度",
+        "事業費の年度（西暦の年度）",
+    ),
+    column(
+        "account_code",
+        "会計コード",
+        "会計の英字のコード（語彙ファイルの slug）",
+    ),
+    column("account", "会計", "会計（一般会計、病院事業会計など）"),
+    column(
+        "priority",
+        "重点枠事業",
+        "重点枠事業（1=該当、0=該当しない）",
+    ),
+    column("future", "将来対応分", "将来対応分（1=該当、0=該当しない）"),
+    column(
+        "start_fiscal_year",
+        "事業始期（西暦）",
+        "事業始期（西暦の年度）",
+    ),
+    column(
         "start_wareki",
+        "事業始期（和暦）",
         "事業始期（和暦。資料の元号のまま：平成31年度など）",
     ),
-    (
+    column(
         "end_fiscal_year",
+        "事業終期（西暦）",
         "事業終期（西暦の年度。未定のときは空欄）",
     ),
-    (
+    column(
         "end_wareki",
+        "事業終期（和暦）",
         "事業終期（和暦。資料の元号のまま。または「未定」）",
     ),
-    (
+    column(
         "end_undecided",
+        "事業終期未定",
         "事業終期が未定か（1=未定、0=決まっている）",
     ),
-    (
+    column(
         "sheet_number",
+        "資料番号",
         "元資料の番号（資料に番号がある事業だけ。ほかは空欄）",
     ),
-    ("overview", "概要（改行なし。箇条書きは「・」で始まる）"),
-    ("situation", "現状・課題（同上）"),
-    ("outcome", "デジタル活用によってどう変わるか（同上）"),
-    ("initiative_count", "取組の数。取組は initiatives.csv"),
-    ("url", "事業ページのURL（サイトのルートからの相対パス）"),
+    column(
+        "overview",
+        "概要",
+        "概要（改行なし。箇条書きは「・」で始まる）",
+    ),
+    column("situation", "現状・課題", "現状・課題（同上）"),
+    column(
+        "outcome",
+        "デジタル活用によってどう変わるか",
+        "デジタル活用によってどう変わるか（同上）",
+    ),
+    column(
+        "initiative_count",
+        "取組数",
+        "取組の数。取組は initiatives.csv",
+    ),
+    column(
+        "url",
+        "事業ページのURL",
+        "事業ページのURL（サイトのルートからの相対パス）",
+    ),
 ];
 
-fn projects_csv(records: &[ProjectRecord]) -> Result<Vec<u8>, csv::Error> {
+fn projects_csv(code: &str, records: &[ProjectRecord]) -> Result<Vec<u8>, csv::Error> {
     let mut w = writer();
-    w.write_record(PROJECT_COLUMNS.iter().map(|(name, _)| *name))?;
+    w.write_record(PROJECT_COLUMNS.iter().map(|c| c.name))?;
     for r in records {
         let end_fiscal_year = r.end.fiscal_year.map(|y| y.to_string()).unwrap_or_default();
         let start_fiscal_year = r
@@ -426,6 +532,7 @@ fn projects_csv(records: &[ProjectRecord]) -> Result<Vec<u8>, csv::Error> {
         data_row(
             &mut w,
             [
+                code,
                 r.id.as_str(),
                 &r.name,
                 &r.field.slug,
@@ -457,17 +564,26 @@ fn projects_csv(records: &[ProjectRecord]) -> Result<Vec<u8>, csv::Error> {
 }
 
 /// The columns of `project_sections.csv`.
-pub const SECTION_COLUMNS: &[(&str, &str)] = &[
-    ("project_id", "事業ID"),
-    ("department_code", "担当部局のコード"),
-    ("department", "担当部局"),
-    ("section_code", "担当課等のコード"),
-    ("section", "担当課等"),
+pub const SECTION_COLUMNS: &[Column] = &[
+    CODE_COLUMN,
+    column("project_id", "事業ID", "事業ID（projects.csv の id）"),
+    column(
+        "department_code",
+        "担当部局コード",
+        "担当部局の英字のコード（語彙ファイルの slug）",
+    ),
+    column("department", "担当部局", "担当部局の名前"),
+    column(
+        "section_code",
+        "担当課等コード",
+        "担当課等の英字のコード（語彙ファイルの slug）",
+    ),
+    column("section", "担当課等", "担当課等の名前"),
 ];
 
-fn sections_csv(records: &[ProjectRecord]) -> Result<Vec<u8>, csv::Error> {
+fn sections_csv(code: &str, records: &[ProjectRecord]) -> Result<Vec<u8>, csv::Error> {
     let mut w = writer();
-    w.write_record(SECTION_COLUMNS.iter().map(|(name, _)| *name))?;
+    w.write_record(SECTION_COLUMNS.iter().map(|c| c.name))?;
     for r in records {
         for s in &r.sections {
             let department = r
@@ -477,7 +593,14 @@ fn sections_csv(records: &[ProjectRecord]) -> Result<Vec<u8>, csv::Error> {
                 .map_or("", |d| d.name.as_str());
             data_row(
                 &mut w,
-                [r.id.as_str(), &s.department, department, &s.slug, &s.name],
+                [
+                    code,
+                    r.id.as_str(),
+                    &s.department,
+                    department,
+                    &s.slug,
+                    &s.name,
+                ],
             )?;
         }
     }
@@ -485,21 +608,23 @@ fn sections_csv(records: &[ProjectRecord]) -> Result<Vec<u8>, csv::Error> {
 }
 
 /// The columns of `initiatives.csv`.
-pub const INITIATIVE_COLUMNS: &[(&str, &str)] = &[
-    ("project_id", "事業ID"),
-    ("initiative_no", "取組の番号（事業の中で1から）"),
-    ("title", "取組の名前"),
-    ("description", "取組の説明（改行なし）"),
+pub const INITIATIVE_COLUMNS: &[Column] = &[
+    CODE_COLUMN,
+    column("project_id", "事業ID", "事業ID（projects.csv の id）"),
+    column("initiative_no", "取組番号", "取組の番号（事業の中で1から）"),
+    column("title", "取組名", "取組の名前"),
+    column("description", "取組の説明", "取組の説明（改行なし）"),
 ];
 
-fn initiatives_csv(records: &[ProjectRecord]) -> Result<Vec<u8>, csv::Error> {
+fn initiatives_csv(code: &str, records: &[ProjectRecord]) -> Result<Vec<u8>, csv::Error> {
     let mut w = writer();
-    w.write_record(INITIATIVE_COLUMNS.iter().map(|(name, _)| *name))?;
+    w.write_record(INITIATIVE_COLUMNS.iter().map(|c| c.name))?;
     for r in records {
         for (i, initiative) in r.initiatives.iter().enumerate() {
             data_row(
                 &mut w,
                 [
+                    code,
                     r.id.as_str(),
                     &(i + 1).to_string(),
                     &initiative.title,
@@ -512,32 +637,56 @@ fn initiatives_csv(records: &[ProjectRecord]) -> Result<Vec<u8>, csv::Error> {
 }
 
 /// The columns of `roadmap.csv`: one line per project, roadmap row and fiscal year it covers.
-pub const ROADMAP_COLUMNS: &[(&str, &str)] = &[
-    ("project_id", "事業ID"),
-    ("fiscal_year", "年度（西暦）"),
-    ("fiscal_year_wareki", "年度（和暦）"),
-    ("initiative_no", "取組の番号（initiatives.csv と対応）"),
-    ("row_no", "ロードマップの行の番号（取組の中で1から）"),
-    ("row_label", "ロードマップの行の名前"),
-    ("kind", "区分（計画 または 実績）"),
-    ("year_label", "その年度の欄に書かれた文字（ない場合は空欄）"),
-    (
+pub const ROADMAP_COLUMNS: &[Column] = &[
+    CODE_COLUMN,
+    column("project_id", "事業ID", "事業ID（projects.csv の id）"),
+    column(
+        "fiscal_year",
+        "年度（西暦）",
+        "計画・実績がある年度（西暦の年度、4月始まり）",
+    ),
+    column(
+        "fiscal_year_wareki",
+        "年度（和暦）",
+        "同じ年度の和暦（令和6年度など）",
+    ),
+    column(
+        "initiative_no",
+        "取組番号",
+        "取組の番号（initiatives.csv と対応）",
+    ),
+    column(
+        "row_no",
+        "行番号",
+        "ロードマップの行の番号（取組の中で1から）",
+    ),
+    column("row_label", "行の名前", "ロードマップの行の名前"),
+    column("kind", "区分", "区分（計画 または 実績）"),
+    column(
+        "year_label",
+        "年度の欄の文字",
+        "その年度の欄に書かれた文字（ない場合は空欄）",
+    ),
+    column(
         "years_inferred",
+        "年度の推定",
         "この行の年度を推定したか（1=推定、元資料の文字から年度が読み取れない行。0=元資料の文字から年度が決まる行）",
     ),
-    (
+    column(
         "years_basis_note",
+        "推定の理由",
         "年度を推定した理由（years_inferred が 1 のとき。0 のときは空欄）",
     ),
-    (
+    column(
         "in_project_period",
+        "事業期間内",
         "その年度が事業期間（事業始期〜事業終期）の中か（1=中、0=外。事業終期より後の年度に書かれた行など）",
     ),
 ];
 
-fn roadmap_csv(records: &[ProjectRecord]) -> Result<Vec<u8>, csv::Error> {
+fn roadmap_csv(code: &str, records: &[ProjectRecord]) -> Result<Vec<u8>, csv::Error> {
     let mut w = writer();
-    w.write_record(ROADMAP_COLUMNS.iter().map(|(name, _)| *name))?;
+    w.write_record(ROADMAP_COLUMNS.iter().map(|c| c.name))?;
     for r in records {
         for (i, initiative) in r.initiatives.iter().enumerate() {
             for (j, row) in initiative.roadmap.iter().enumerate() {
@@ -550,6 +699,7 @@ fn roadmap_csv(records: &[ProjectRecord]) -> Result<Vec<u8>, csv::Error> {
                     data_row(
                         &mut w,
                         [
+                            code,
                             r.id.as_str(),
                             &fy.to_string(),
                             &FiscalYear::from_western(fy).japanese(),

@@ -3,7 +3,8 @@
 //! - [`routes`]: every URL and output path;
 //! - [`theme`]: the theme's templates, compiled once, and rendering one page ([`bounds`] keeps it finite);
 //! - `pages`: what each page shows (template, title, context), built from [`views`];
-//! - [`data`], [`search`], [`feeds`]: open data, the search index, sitemap and feed;
+//! - [`data`], [`search`], [`feeds`]: open data, the search index, sitemap and feed; [`plain_form`]:
+//!   platform-dependent characters (①, ㎞) in the plain form the open data holds;
 //! - [`charts`], [`compact`], [`escape`]: SVG bar charts, minifying templates, escaping text.
 
 pub(crate) mod bounds;
@@ -15,6 +16,7 @@ pub(crate) mod escape;
 pub(crate) mod feeds;
 pub(crate) mod labels;
 mod pages;
+pub mod plain_form;
 pub mod routes;
 pub mod search;
 pub(crate) mod theme;
