@@ -12,6 +12,10 @@
 //   tables    at 320, 390 and 1280 px: no table cell narrower than two characters of its font; at
 //             the phone widths every project's budget in a list is inside the viewport; in a grid
 //             that scrolls sideways (roadmap, timeline) the row names stay in view when scrolled
+//   print     every project page, the timeline and the home page printed to A4 PDF (pdf.js reads
+//             the text of each page): no last page holding only the footer, and each rowgroup of a
+//             roadmap table that fits on a page printed on one page (no table starting with one row
+//             at the foot of a page)
 // With --screenshots, full-page screenshots of one page of each kind are saved
 // at widths 390 and 1280 (not a check).
 //
@@ -42,7 +46,7 @@ const AXE_TAGS = ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa', 'wcag22aa'];
 const DESKTOP_VIEWPORT = { width: 1280, height: 800 };
 const REFLOW_WIDTH = 320;
 const SCREENSHOT_WIDTHS = [390, 1280];
-const CHECK_NAMES = ['vnu', 'axe', 'keyboard', 'nojs', 'reflow', 'tables'];
+const CHECK_NAMES = ['vnu', 'axe', 'keyboard', 'nojs', 'reflow', 'tables', 'print'];
 const TABLE_WIDTHS = [320, 390, 1280];
 // Pages that are not meant to be reached by links: a root 404.html is the page
 // static hosts show for a missing URL. Every other check still covers them.
@@ -53,12 +57,12 @@ const NOT_LINKED_ON_PURPOSE = new Set(['404.html']);
 
 function usage(message) {
   if (message) console.error(`error: ${message}`);
-  console.error('usage: node check.mjs <site-dir> [--screenshots <dir>]');
+  console.error(`usage: node check.mjs <site-dir> [--screenshots <dir>] [--only <check>[,<check>…]] (checks: ${CHECK_NAMES.join(', ')})`);
   process.exit(2);
 }
 
 function parseArgs(argv) {
-  const options = { siteDir: null, screenshots: null };
+  const options = { siteDir: null, screenshots: null, only: null };
   for (let i = 0; i < argv.length; i++) {
     const arg = argv[i];
     if (arg === '--screenshots') {
@@ -66,6 +70,11 @@ function parseArgs(argv) {
       options.screenshots = argv[++i];
     } else if (arg.startsWith('--screenshots=')) {
       options.screenshots = arg.slice('--screenshots='.length);
+    } else if (arg === '--only') {
+      if (i + 1 >= argv.length) usage('--only needs check names');
+      options.only = argv[++i].split(',');
+      const unknown = options.only.filter((name) => !CHECK_NAMES.includes(name));
+      if (unknown.length > 0) usage(`unknown check ${unknown.join(', ')}`);
     } else if (arg === '-h' || arg === '--help') {
       usage();
     } else if (arg.startsWith('-')) {
@@ -622,6 +631,94 @@ async function checkTables(browser, base, files, blocked, log) {
 }
 
 // ---------------------------------------------------------------------------
+// Check: print
+
+// Node 20 has no Promise.withResolvers, which pdf.js uses.
+if (!Promise.withResolvers) {
+  Promise.withResolvers = function withResolvers() {
+    let resolve;
+    let reject;
+    const promise = new Promise((a, b) => { resolve = a; reject = b; });
+    return { promise, resolve, reject };
+  };
+}
+
+// A4 less the 12 mm margins of the theme's @page, in CSS px (96 per inch).
+const PRINT_PAGE = { width: Math.round((210 - 24) / 25.4 * 96), height: Math.round((297 - 24) / 25.4 * 96) };
+
+/**
+ * Text as pdf.js reads it back from a PDF and as the DOM has it, made comparable: NFKC (the fonts
+ * map some kanji to Kangxi radicals, which NFKC folds back), no white space, and the characters
+ * NFKC cannot fold (CJK Radicals Supplement, such as ⻘ for 青) left as a wildcard, \0.
+ */
+function printedText(text) {
+  return text.normalize('NFKC').replace(/\s+/gu, '').replace(/[\u2E80-\u2EFF]/gu, '\0').replace(/\u2027/gu, '・');
+}
+
+/** Whether `needle` (DOM text) occurs in `haystack` (printed text), a \0 there matching any kanji. */
+function printedIncludes(haystack, needle) {
+  const pattern = [...printedText(needle)]
+    .map((c) => (/\p{Script=Han}/u.test(c) ? `[${c}\\0]` : c.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')))
+    .join('');
+  return new RegExp(pattern, 'u').test(haystack);
+}
+
+async function checkPrint(browser, base, files, blocked, log) {
+  const pdfjs = await import('pdfjs-dist/legacy/build/pdf.mjs');
+  const targets = files.filter((f) => /^projects\/[^/]+\/index\.html$/.test(f) || f === 'timeline/index.html' || f === 'index.html');
+  const context = await newContext(browser, base, { viewport: { width: PRINT_PAGE.width, height: 800 } }, blocked);
+  const page = await context.newPage();
+  const problems = [];
+  let printedPages = 0;
+  let groups = 0;
+  for (const file of targets) {
+    const urlPath = '/' + urlPathForFile(file);
+    await page.goto(base + urlPathForFile(file), { waitUntil: 'load' });
+    await page.emulateMedia({ media: 'print' });
+    const dom = await page.evaluate((pageHeight) => {
+      const footer = document.querySelector('footer');
+      const labels = (el) => [...el.querySelectorAll('tr')].map((tr) => tr.querySelector('th[scope="row"]')?.textContent ?? '').filter(Boolean);
+      const all = document.body.textContent;
+      const unique = (label) => all.split(label).length === 2;
+      const rowgroups = [...document.querySelectorAll('table.roadmap tbody')]
+        .filter((tbody) => tbody.getBoundingClientRect().height < pageHeight * 0.8)
+        .map((tbody) => labels(tbody).filter(unique))
+        .filter((l) => l.length >= 2);
+      return { footer: footer ? footer.innerText : '', rowgroups };
+    }, PRINT_PAGE.height);
+    const pdf = await page.pdf({ preferCSSPageSize: true });
+    await page.emulateMedia({ media: 'screen' });
+    const doc = await pdfjs.getDocument({ data: new Uint8Array(pdf), verbosity: 0 }).promise;
+    const texts = [];
+    for (let i = 1; i <= doc.numPages; i++) {
+      const content = await (await doc.getPage(i)).getTextContent();
+      texts.push(printedText(content.items.map((item) => item.str).join('')));
+    }
+    await doc.cleanup();
+    printedPages += texts.length;
+    const last = texts[texts.length - 1] ?? '';
+    if (texts.length > 1 && printedIncludes(printedText(dom.footer), last.replace(/\0/g, ''))) {
+      problems.push(`${urlPath}: the last of ${texts.length} printed pages holds only the footer (${oneLine(last, 60)})`);
+    }
+    for (const rowgroup of dom.rowgroups) {
+      groups += 1;
+      const pages = new Set(rowgroup.map((label) => texts.findIndex((t) => printedIncludes(t, label))));
+      if (pages.has(-1)) {
+        problems.push(`${urlPath}: a roadmap row is not in the PDF (${oneLine(rowgroup.find((l) => !texts.some((t) => printedIncludes(t, l))), 40)})`);
+      } else if (pages.size > 1) {
+        problems.push(`${urlPath}: the rows from 「${oneLine(rowgroup[0], 30)}」 are split over pages ${[...pages].map((p) => p + 1).join(', ')}`);
+      }
+    }
+  }
+  await context.close();
+  for (const p of problems) log(p);
+  return {
+    ok: problems.length === 0 && printedPages > 0 && groups > 0,
+    summary: `${targets.length} pages printed to ${printedPages} A4 pages, ${groups} roadmap rowgroups: ${problems.length} problems`,
+  };
+}
+
+// ---------------------------------------------------------------------------
 // Screenshots (not a check)
 
 function screenshotTargets(files) {
@@ -683,6 +780,7 @@ async function main() {
   };
   /** Runs one check; an exception inside it fails that check only. */
   async function runCheck(name, fn) {
+    if (options.only && !options.only.includes(name)) return;
     const t0 = Date.now();
     const log = section(name);
     try {
@@ -711,6 +809,7 @@ async function main() {
       ['nojs', checkNoJs],
       ['reflow', checkReflow],
       ['tables', checkTables],
+      ['print', checkPrint],
     ];
     for (const [name, fn] of browserChecks) {
       if (!browser) {
@@ -741,6 +840,7 @@ async function main() {
   let passed = 0;
   let failed = 0;
   for (const name of CHECK_NAMES) {
+    if (options.only && !options.only.includes(name)) continue;
     const r = results.get(name) ?? { ok: false, summary: 'did not run' };
     if (r.ok) passed++;
     else failed++;
