@@ -189,7 +189,7 @@ fn new_project(root: &std::path::Path, slug: &str, from: Option<&str>) -> ExitCo
         Ok(path) => {
             say(&format!("{} を作りました。", path.display()));
             say(
-                "ファイルを開いて、\"\" のところに事業シートの内容を書いてください。書けたら roadmap check で確かめられます（roadmap serve ならブラウザで確かめながら書けます）。",
+                "ファイルを開いて、\"\" の間や = の後ろに事業シートの内容を書いてください。書けたら roadmap check で確かめられます（roadmap serve ならブラウザで確かめながら書けます）。",
             );
             ExitCode::SUCCESS
         }

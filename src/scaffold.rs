@@ -2,7 +2,8 @@
 //!
 //! A new file has every key, each with a Japanese comment saying what it is and which values it allows
 //! (the names are read from `content/vocabulary.toml` and `config.toml` at run time). Values to fill
-//! are left empty, so `roadmap check` names each one until it is written. `--from` copies an existing
+//! are left empty (`""`, or nothing after `=` for numbers and true/false, so that typing the value after `=` is
+//! all it takes), so `roadmap check` names each one, 「まだ書かれていません」, until it is written. `--from` copies an existing
 //! project (next year's edition) with its 事業名 emptied, since two projects may not share one.
 //! Existing files are never overwritten.
 
@@ -146,9 +147,9 @@ pub fn template(config: &SiteConfig, vocabulary: &Vocabulary) -> String {
 
 const HEADER: &str = r#"# 新しい事業ファイルです（roadmap new で作りました）。
 # 「#」から行末まではメモ（コメント）で、サイトには出ません。
-# 各項目の "" の間や [ ] の中に、事業シートの内容を書き写してください。
+# 各項目の "" の間や [ ] の中（"" のない項目は = の後ろ）に、事業シートの内容を書き写してください。
 # まだ書いていない項目は、roadmap check やプレビュー（roadmap serve）が
-# 「文章が空です」「〜は宣言されていません」などと知らせます。すべて書けば、知らせは消えます。
+# 「「budget」がまだ書かれていません」のように知らせます。すべて書けば、知らせは消えます。
 # 書き方: docs/guide.md（はじめての人向け）、docs/content-format.md（すべてのキー）
 
 # 事業名（事業シートの「事業名」）。資料の表記どおりに書きます。
@@ -185,10 +186,10 @@ fn push_money_and_years(t: &mut String, config: &SiteConfig, vocabulary: &Vocabu
     let year = config.budget_year;
     let _ = writeln!(
         t,
-        "# {}の事業費（千円単位の整数）。カンマを付けず、半角数字で、\" \" で囲まずに書きます。",
+        "# {}の事業費（千円単位の整数）。= の後ろに、半角数字で書きます（\" \" では囲みません）。",
         year.japanese()
     );
-    t.push_str("# 例: 4,202千円なら budget = 4202\nbudget = \"\"\n\n");
+    t.push_str("# 例: 4,202千円なら budget = 4202\nbudget = \n\n");
     let accounts = quoted(vocabulary.accounts.iter().map(|a| a.name.as_str()));
     let first = vocabulary
         .accounts
@@ -200,10 +201,12 @@ fn push_money_and_years(t: &mut String, config: &SiteConfig, vocabulary: &Vocabu
     );
     let _ = writeln!(t, "account = \"{first}\"\n");
     t.push_str(concat!(
-        "# 重点枠事業か。事業シートの「重点枠事業」欄に ○ があれば true、空欄なら false と、\" \" で囲まずに書きます。\n",
-        "priority = \"\"\n\n",
-        "# 将来対応分か。「将来対応分」欄に ○ があれば true、空欄なら false と書きます。\n",
-        "future = \"\"\n\n",
+        "# 重点枠事業か。事業シートの「重点枠事業」欄に ○ があれば = の後ろに true、空欄なら false と書きます（\" \" では囲みません）。\n",
+        "# 例: priority = true\n",
+        "priority = \n\n",
+        "# 将来対応分か。「将来対応分」欄に ○ があれば = の後ろに true、空欄なら false と書きます。\n",
+        "# 例: future = false\n",
+        "future = \n\n",
         "# 事業始期（年度）。令和は \"R6\"、平成は \"H30\" のように書きます（\"令和6年度\" や \"2024\" は使えません）。\n",
         "start = \"\"\n\n",
         "# 事業終期（年度）。\"R10\" のように書くか、決まっていなければ \"未定\" と書きます。\n",

@@ -9,9 +9,20 @@ use crate::diagnostics::{Diagnostic, SourceFile};
 
 /// A diagnostic for a TOML error in `file`, whose TOML text starts at byte `offset` of the file.
 pub fn to_diagnostic(file: &SourceFile, offset: usize, error: &toml::de::Error) -> Diagnostic {
-    let detail = error.message().trim();
-    let message = translate(detail);
-    let diagnostic = match error.span() {
+    diagnostic_at(file, offset, error.span(), error.message())
+}
+
+/// A diagnostic for the parser's message `detail` at `span` of the TOML text (which starts at byte
+/// `offset` of the file): a Japanese sentence, the key of the line and a fix guessed from the line.
+/// The parser's English text is not shown.
+pub fn diagnostic_at(
+    file: &SourceFile,
+    offset: usize,
+    span: Option<std::ops::Range<usize>>,
+    detail: &str,
+) -> Diagnostic {
+    let message = translate(detail.trim());
+    let diagnostic = match span {
         Some(span) => file.error_at(span.start + offset..span.end + offset, message),
         None => file.error(message),
     };
@@ -70,10 +81,20 @@ fn hint_for_line(line: &str) -> Option<String> {
     None
 }
 
-/// Japanese wording for the errors editors meet most; the original text follows in brackets.
+/// Japanese wording for the parser's errors. The crate gives no error kind, so the sentence is
+/// chosen by the English text; anything unknown gets a general sentence, never the English.
 fn translate(detail: &str) -> String {
     let known = [
         ("invalid basic string", "文字の終わりの \" がありません。"),
+        ("invalid literal string", "文字の終わりの ' がありません。"),
+        (
+            "invalid multi-line",
+            "何行にもわたる文章を閉じる \"\"\" がありません。",
+        ),
+        (
+            "missing escaped value",
+            "文字の中の \\ の後ろが読めません。",
+        ),
         (
             "string values must be quoted",
             "文字は \" で囲む必要があります。",
@@ -84,15 +105,36 @@ fn translate(detail: &str) -> String {
         ("duplicate key", "同じキーが2回書かれています。"),
         ("invalid type", "値の種類が違います。"),
         ("invalid string", "文字の書き方が正しくありません。"),
-        ("unclosed", "閉じられていない文字・括弧があります。"),
-        ("expected", "TOMLの書式として読めません。"),
-        ("invalid", "TOMLの書式として読めません。"),
+        ("unclosed array", "[ を閉じる ] がありません。"),
+        ("unclosed inline table", "{ を閉じる } がありません。"),
+        ("unclosed", "閉じられていない括弧があります。"),
+        ("missing comma", "並べた値の間に , がありません。"),
+        ("extra comma", ", が多すぎます。"),
+        (
+            "invalid unquoted key",
+            "キーは半角の英字・数字・_ で書きます。",
+        ),
+        ("key with no value", "キーの後ろに = と値がありません。"),
+        ("missing assignment", "キーの後ろに = がありません。"),
+        ("missing value", "= の後ろに値がありません。"),
+        ("extra `=`", "= が多すぎます。"),
+        ("invalid float", "数として読めません。"),
+        ("invalid integer", "数として読めません。"),
+        ("unexpected leading zero", "数の頭に 0 は付けません。"),
+        ("invalid date", "日付・時刻として読めません。"),
+        ("invalid table", "[ ] の行が読めません。"),
+        ("unexpected", "ここに読めない文字があります。"),
+        ("expected", "この行は事業ファイルの書き方として読めません。"),
+        ("invalid", "この行は事業ファイルの書き方として読めません。"),
     ];
-    let japanese = known
+    known
         .iter()
         .find(|(english, _)| detail.contains(english))
-        .map_or("TOMLの書式として読めません。", |(_, japanese)| japanese);
-    format!("{japanese}（{detail}）")
+        .map_or(
+            "この行は事業ファイルの書き方として読めません。",
+            |(_, japanese)| japanese,
+        )
+        .to_string()
 }
 
 #[cfg(test)]
@@ -127,8 +169,15 @@ mod tests {
             ("a = 医療\n", "文字は \" で囲む必要があります。"),
             ("a = 4,202\n", "行の途中に読めない文字があります。"),
             ("a = 1\na = 2\n", "同じキーが2回書かれています。"),
-            ("a = [1\n", "閉じられていない文字・括弧があります。"),
-            ("a = { b = 1\n", "閉じられていない文字・括弧があります。"),
+            ("a = [1\n", "[ を閉じる ] がありません。"),
+            ("a = { b = 1\n", "{ を閉じる } がありません。"),
+            ("a = [\"x\" \"y\"]\n", "並べた値の間に , がありません。"),
+            ("事業 = 1\n", "キーは半角の英字・数字・_ で書きます。"),
+            ("a = \"\\q\"\n", "文字の中の \\ の後ろが読めません。"),
+            (
+                "a = \"\"\"x\n",
+                "何行にもわたる文章を閉じる \"\"\" がありません。",
+            ),
         ];
         for (input, japanese) in syntax {
             let error = toml::from_str::<toml::Table>(input).expect_err(input);
@@ -153,6 +202,6 @@ mod tests {
         let error = toml::from_str::<toml::Table>(&file.text).unwrap_err();
         let diagnostic = to_diagnostic(&file, 0, &error);
         assert_eq!(diagnostic.line(), 2);
-        assert!(diagnostic.message.contains("（"));
+        assert_eq!(diagnostic.message, "文字の終わりの \" がありません。");
     }
 }

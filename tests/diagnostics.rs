@@ -143,7 +143,9 @@ fn cases() -> Vec<Case> {
             name: "wrong type",
             change: |r| replace(r, "priority = false", "priority = \"○\""),
             message: "「priority」には true か false を書きます",
-            hint: Some("priority = true"),
+            hint: Some(
+                "○ があれば priority = true、空欄なら priority = false と、\" \" を付けずに書きます。",
+            ),
             key: Some("priority"),
             at: Some("priority ="),
             file: PROJECT,
@@ -176,27 +178,207 @@ fn cases() -> Vec<Case> {
             file: PROJECT,
         },
         Case {
-            name: "budget with commas, unquoted",
-            change: |r| replace(r, "budget = 4202", "budget = 4,202"),
-            message: "行の途中に読めない文字があります",
-            hint: Some("数字にカンマは付けません（例: 4202）"),
+            name: "budget in 万円 (refused, with the exact 千円 figure)",
+            change: |r| replace(r, "budget = 4202", "budget = 420.2万円"),
+            message: "事業費は千円単位で書きます。420.2万円 は 4,202千円です。",
+            hint: Some("単位を付けず、budget = 4202 と書きます。"),
             key: Some("budget"),
             at: Some("budget ="),
             file: PROJECT,
         },
         Case {
-            name: "budget in full-width digits",
-            change: |r| replace(r, "budget = 4202", "budget = ４２０２"),
-            message: "文字は \" で囲む必要があります",
-            hint: Some("数字は半角で、カンマを付けずに書きます（例: 4202）"),
+            name: "budget in yen",
+            change: |r| replace(r, "budget = 4202", "budget = 4,202,000円"),
+            message: "事業費は千円単位で書きます。4,202,000円 は 4,202千円です。",
+            hint: Some("budget = 4202 と書きます。"),
             key: Some("budget"),
             at: Some("budget ="),
+            file: PROJECT,
+        },
+        Case {
+            name: "budget left unfilled",
+            change: |r| replace(r, "budget = 4202", "budget = "),
+            message: "「budget」がまだ書かれていません。",
+            hint: Some("4,202千円なら budget = 4202"),
+            key: Some("budget"),
+            at: Some("budget ="),
+            file: PROJECT,
+        },
+        Case {
+            name: "a text left unfilled",
+            change: |r| replace(r, "field = \"暮らし・まち分野\"", "field = \"\""),
+            message: "「field」がまだ書かれていません。",
+            hint: Some("field = \"暮らし・まち分野\""),
+            key: Some("field"),
+            at: Some("field ="),
+            file: PROJECT,
+        },
+        Case {
+            name: "a cross for false",
+            change: |r| replace(r, "priority = false", "priority = ×"),
+            message: "「priority」には true か false を書きます。× は読めません。",
+            hint: Some("空欄なら priority = false と"),
+            key: Some("priority"),
+            at: Some("priority ="),
+            file: PROJECT,
+        },
+        Case {
+            name: "a Japanese key",
+            change: |r| replace(r, "budget = 4202", "事業費 = 4202"),
+            message: "キー「事業費」は使えません。キーは半角の英字で、事業費は budget と書きます。",
+            hint: Some("budget = 4202 と書きます。"),
+            key: Some("budget"),
+            at: Some("事業費 ="),
+            file: PROJECT,
+        },
+        Case {
+            name: "a Japanese key in quotes",
+            change: |r| replace(r, "budget = 4202", "\"事業費\" = 4202"),
+            message: "「事業費」というキーは使えません。",
+            hint: Some("事業費は budget と書きます。"),
+            key: Some("事業費"),
+            at: Some("\"事業費\""),
+            file: PROJECT,
+        },
+        Case {
+            name: "a full-width space before a key",
+            change: |r| replace(r, "budget = 4202", "\u{3000}budget = 4202"),
+            message: "全角の空白があります。",
+            hint: Some("全角の空白を消して、budget = 4202 と書きます。"),
+            key: Some("budget"),
+            at: Some("budget ="),
+            file: PROJECT,
+        },
+        Case {
+            name: "「、」 between list items",
+            change: |r| {
+                replace(
+                    r,
+                    "departments = [\"健康福祉部\"]",
+                    "departments = [\"健康福祉部\"、\"警察本部\"]",
+                )
+            },
+            message: "「departments」の区切りに全角の「、」が使われています。",
+            hint: Some("departments = [\"健康福祉部\", \"警察本部\"] と書きます。"),
+            key: Some("departments"),
+            at: Some("departments ="),
+            file: PROJECT,
+        },
+        Case {
+            name: "a missing ]",
+            change: |r| {
+                replace(
+                    r,
+                    "departments = [\"健康福祉部\"]",
+                    "departments = [\"健康福祉部\"",
+                )
+            },
+            message: "「departments」の [ を閉じる ] がありません。",
+            hint: Some("departments = [\"健康福祉部\"] と書きます。"),
+            key: Some("departments"),
+            at: Some("departments ="),
+            file: PROJECT,
+        },
+        Case {
+            name: "an unclosed \"\"\"",
+            change: |r| replace(r, "を実施する。\n\"\"\"\n", "を実施する。\n\n"),
+            message: "「overview」の文章を閉じる \"\"\" がありません。",
+            hint: Some("文章の最後の行（15行目）の次に、\"\"\" だけの行を入れます。"),
+            key: Some("overview"),
+            at: Some("overview ="),
+            file: PROJECT,
+        },
+        Case {
+            name: "an unclosed \"\"\" at the end of the front matter",
+            change: |r| {
+                let text = fs::read_to_string(project(r)).expect("read");
+                let last = text.rfind("reason = \"").expect("a reason");
+                let end = text[last..].find("\"\n").expect("end") + last;
+                let changed = format!(
+                    "{}reason = \"\"\"\n{}{}",
+                    &text[..last],
+                    &text[last + "reason = \"".len()..end],
+                    &text[end + 1..]
+                );
+                fs::write(project(r), changed).expect("write");
+            },
+            message: "「reason」の文章を閉じる \"\"\" がありません。",
+            hint: Some("\"\"\" だけの行を入れます。"),
+            key: Some("reason"),
+            at: Some("reason = \"\"\""),
+            file: PROJECT,
+        },
+        Case {
+            name: "a \\ typed with the ¥ key",
+            change: |r| replace(r, "label = \"整備概要作成\"", "label = \"整備\\概要作成\""),
+            message: "「label」の文字の中に \\ があります（日本語のキーボードの ¥ キーで入力される文字です）。",
+            hint: Some("label = \"整備￥概要作成\" と書きます"),
+            key: Some("label"),
+            at: Some("label = \"整備"),
+            file: PROJECT,
+        },
+        Case {
+            name: "a line break inside \"…\"",
+            change: |r| {
+                replace(
+                    r,
+                    "title = \"へき地オンライン診療整備\"",
+                    "title = \"へき地オンライン\n診療整備\"",
+                )
+            },
+            message: "「title」の文字が \" \" の途中で改行されています",
+            hint: Some("title = \"へき地オンライン診療整備\" と書きます"),
+            key: Some("title"),
+            at: Some("title ="),
+            file: PROJECT,
+        },
+        Case {
+            name: "a deleted [[initiatives.roadmap]] line (a later row)",
+            change: |r| {
+                replace(
+                    r,
+                    "[[initiatives.roadmap]]\nlabel = \"コンサルタント委託\"",
+                    "label = \"コンサルタント委託\"",
+                )
+            },
+            message: "ロードマップの行の始まりの [[initiatives.roadmap]] の行がないようです。",
+            hint: Some(
+                "（label = \"コンサルタント委託\"）の前に、[[initiatives.roadmap]] だけの行を入れます。",
+            ),
+            key: Some("label"),
+            at: Some("label = \"コンサルタント委託\""),
+            file: PROJECT,
+        },
+        Case {
+            name: "a deleted [[initiatives.roadmap]] line (the first row)",
+            change: |r| {
+                replace(
+                    r,
+                    "[[initiatives.roadmap]]\nlabel = \"整備概要作成\"",
+                    "label = \"整備概要作成\"",
+                )
+            },
+            message: "ロードマップの行の始まりの [[initiatives.roadmap]] の行がないようです。",
+            hint: Some(
+                "（label = \"整備概要作成\"）の前に、[[initiatives.roadmap]] だけの行を入れます。",
+            ),
+            key: Some("initiatives[1].label"),
+            at: Some("label = \"整備概要作成\""),
+            file: PROJECT,
+        },
+        Case {
+            name: "a deleted [[initiatives]] line",
+            change: |r| replace(r, "[[initiatives]]\ntitle", "title"),
+            message: "取組の始まりの [[initiatives]] の行がないようです。",
+            hint: Some("の前に、[[initiatives]] だけの行を入れます。"),
+            key: Some("title"),
+            at: Some("title ="),
             file: PROJECT,
         },
         Case {
             name: "text not quoted",
             change: |r| replace(r, "category = \"医療・福祉\"", "category = 医療・福祉"),
-            message: "文字は \" で囲む必要があります",
+            message: "文字は \" で囲みます。",
             hint: Some("\"医療・福祉\""),
             key: Some("category"),
             at: Some("category ="),
@@ -757,7 +939,119 @@ fn every_mistake_gets_its_message_at_its_place() {
         }
         let text = d.to_string();
         assert!(text.starts_with(case.file), "{}: {text}", case.name);
+        for english in ENGLISH {
+            assert!(!text.contains(english), "{}: English in {text}", case.name);
+        }
     }
+}
+
+/// Words of the TOML parser's English messages: none may reach staff.
+const ENGLISH: &[&str] = &[
+    "expected",
+    "invalid",
+    "missing",
+    "unexpected",
+    "unclosed",
+    "duplicate",
+    "quoted",
+    "string",
+];
+
+/// The budget of the one project, as it will be published, and the notices.
+fn budget_read(root: &Path) -> (u64, Vec<Diagnostic>) {
+    match pipeline::load(root) {
+        Ok(loaded) => (
+            loaded.site.projects[0].budget.thousand_yen(),
+            loaded.notices,
+        ),
+        Err(Failure::Content(d)) => panic!("not accepted:\n{}", shown(&d)),
+        Err(other) => panic!("{other}"),
+    }
+}
+
+#[test]
+fn unambiguous_numbers_are_read_exactly_with_a_notice() {
+    for written in [
+        "4,202千円",
+        "4202千円",
+        "4,202",
+        "４２０２",
+        "４，２０２",
+        "４，２０２千円",
+    ] {
+        let site = small_site();
+        replace(site.path(), "budget = 4202", &format!("budget = {written}"));
+        let (budget, notices) = budget_read(site.path());
+        assert_eq!(budget, 4202, "{written}");
+        let notice = notices
+            .iter()
+            .find(|n| n.key.as_deref() == Some("budget"))
+            .unwrap_or_else(|| panic!("{written}: no notice"));
+        assert_eq!(
+            notice.message,
+            format!("「budget」の「{written}」を 4,202千円 として読みました。")
+        );
+        assert_eq!(notice.line(), line_in(&project(site.path()), "budget ="));
+        assert!(
+            notice
+                .hint
+                .as_deref()
+                .unwrap_or_default()
+                .contains("書き直すなら budget = 4202 と書きます。")
+        );
+    }
+    // Large amounts stay exact to the last 千円.
+    let site = small_site();
+    replace(site.path(), "budget = 4202", "budget = 123,456,789千円");
+    assert_eq!(budget_read(site.path()).0, 123_456_789);
+}
+
+#[test]
+fn a_circle_is_read_as_true_with_a_notice() {
+    let site = small_site();
+    replace(site.path(), "priority = false", "priority = ○");
+    let loaded = pipeline::load(site.path()).unwrap_or_else(|_| panic!("not accepted"));
+    assert!(loaded.site.projects[0].priority);
+    let notice = loaded
+        .notices
+        .iter()
+        .find(|n| n.key.as_deref() == Some("priority"))
+        .expect("a notice");
+    assert_eq!(
+        notice.message,
+        "「priority」の ○ を true（○ あり）として読みました。"
+    );
+}
+
+#[test]
+fn ambiguous_numbers_are_refused() {
+    for (written, message) in [
+        ("42,02", "カンマの位置が3けたごとではありません"),
+        ("4202.5千円", "千円単位の整数になりません"),
+        ("420.25万円", "千円単位の整数になりません"),
+        ("4,202,500円", "千円単位の整数になりません"),
+    ] {
+        let site = small_site();
+        replace(site.path(), "budget = 4202", &format!("budget = {written}"));
+        let found = diagnostics(site.path());
+        assert_eq!(found.len(), 1, "{written}: {}", shown(&found));
+        assert!(
+            found[0].message.contains(message),
+            "{written}: {}",
+            found[0].message
+        );
+    }
+}
+
+#[test]
+fn slips_and_other_mistakes_are_reported_together() {
+    let site = small_site();
+    replace(site.path(), "budget = 4202", "事業費 = 4202");
+    replace(site.path(), "start = \"R6\"", "start = \"R0\"");
+    let found = diagnostics(site.path());
+    assert_eq!(found.len(), 2, "{}", shown(&found));
+    assert!(found[0].message.contains("事業費"));
+    assert!(found[1].message.contains("令和は1年から始まります"));
 }
 
 fn shown(found: &[Diagnostic]) -> String {

@@ -101,8 +101,18 @@ fn a_new_file_explains_every_key_and_passes_check_once_filled() {
             "{key} not reported:\n{report}"
         );
     }
-    assert!(report.contains("content/kenko-portal-r7.md:11:8: エラー: [name] 文章が空です。"));
-    assert!(report.contains("使える分野は 暮らし・まち分野 です。"));
+    assert!(report.contains(
+        "content/kenko-portal-r7.md:11:8: エラー: [name] 「name」がまだ書かれていません。"
+    ));
+    for key in [
+        "field", "budget", "priority", "future", "start", "title", "label",
+    ] {
+        assert!(
+            report.contains(&format!("「{key}」がまだ書かれていません。")),
+            "{key} is not said to be unfilled:\n{report}"
+        );
+    }
+    assert!(!report.contains("宣言されていません"), "{report}");
 
     // Filled, it passes and builds a page.
     let mut filled = text.clone();
@@ -112,9 +122,9 @@ fn a_new_file_explains_every_key_and_passes_check_once_filled() {
         ("category = \"\"", "category = \"医療・福祉\""),
         ("departments = [\"\"]", "departments = [\"健康福祉部\"]"),
         ("sections = [\"\"]", "sections = [\"医療薬務課\"]"),
-        ("budget = \"\"", "budget = 1200"),
-        ("priority = \"\"", "priority = true"),
-        ("future = \"\"", "future = false"),
+        ("budget = ", "budget = 1200"),
+        ("priority = ", "priority = true"),
+        ("future = ", "future = false"),
         ("start = \"\"", "start = \"R7\""),
         ("end = \"\"", "end = \"未定\""),
         (
@@ -184,7 +194,10 @@ fn from_an_existing_project_only_the_name_must_change() {
         report.contains("content/hekichi-online-shinryo-shien-r7.md:"),
         "{report}"
     );
-    assert!(report.contains("[name] 文章が空です。"), "{report}");
+    assert!(
+        report.contains("[name] 「name」がまだ書かれていません。"),
+        "{report}"
+    );
     assert!(report.contains("内容に 1 件の誤りがあります。"), "{report}");
 
     fs::write(

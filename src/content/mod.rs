@@ -3,6 +3,7 @@
 
 pub(crate) mod front_matter;
 pub mod project;
+pub(crate) mod slips;
 pub(crate) mod table;
 
 use std::collections::HashMap;

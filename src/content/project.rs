@@ -7,6 +7,7 @@ use std::path::Path;
 use toml::de::DeTable;
 
 use super::front_matter;
+use super::slips;
 use super::table::{Located, Sink, TableReader};
 use crate::config::SiteConfig;
 use crate::diagnostics::{Diagnostic, SourceFile, suggest};
@@ -68,23 +69,65 @@ pub fn read(
     context: &Context<'_>,
 ) -> Result<ProjectFile, Vec<Diagnostic>> {
     let parts = front_matter::split(file).map_err(|d| vec![*d])?;
+    with_front_matter(file, &parts, |top, sink| {
+        read_table(top, file, slug, &parts.body, context).filter(|_| {
+            // Safety net: a project is only made when nothing was reported.
+            sink.diagnostics.borrow().is_empty()
+        })
+    })
+    .and_then(|(project, notices)| match project {
+        Some(project) => Ok(ProjectFile { project, notices }),
+        // Every `None` comes with an error; this is a safety net, never an empty failure.
+        None => Err(vec![file.error("事業ファイルを読み取れませんでした。")]),
+    })
+}
+
+/// Parses the front matter and reads it with `read`. A front matter the parser rejects is
+/// repaired first ([`slips`]): its slips are reported at their lines (problems `read` finds on
+/// those lines are not reported again) and, when the repaired text parses, the rest of the file
+/// is still checked, so that every problem is reported at once. Returns what `read` made with the
+/// notices, or every error.
+fn with_front_matter<T>(
+    file: &SourceFile,
+    parts: &front_matter::Parts,
+    read: impl FnOnce(&TableReader<'_, '_>, &Sink<'_>) -> T,
+) -> Result<(T, Vec<Diagnostic>), Vec<Diagnostic>> {
     let toml_text = &file.text[parts.front_matter.clone()];
     let offset = parts.front_matter.start;
     let (document, syntax_errors) = DeTable::parse_recoverable(toml_text);
-    if !syntax_errors.is_empty() {
-        return Err(syntax_errors
-            .iter()
-            .map(|e| toml_errors::to_diagnostic(file, offset, e))
-            .collect());
+    if syntax_errors.is_empty() {
+        let sink = Sink::new(file, offset, toml_text, None);
+        let top = TableReader::top(&sink, document.get_ref());
+        let value = read(&top, &sink);
+        return sink.into_result().map(|notices| (value, notices));
     }
-    let sink = Sink::new(file, offset);
+    let repaired = slips::repair(file, offset, toml_text)?;
+    let (document, errors) = DeTable::parse_recoverable(repaired.text.as_str());
+    if let Some(error) = errors.first() {
+        // `repair` parses its text before returning it; kept as a safety net.
+        let mut all = repaired.errors;
+        all.push(toml_errors::to_diagnostic(file, offset, error));
+        return Err(all);
+    }
+    let sink = Sink::new(file, offset, &repaired.text, Some(&repaired.map));
     let top = TableReader::top(&sink, document.get_ref());
-    let project = read_table(&top, file, slug, &parts.body, context);
-    match (project, sink.into_result()) {
-        (Some(project), Ok(notices)) => Ok(ProjectFile { project, notices }),
-        (_, Err(errors)) => Err(errors),
-        // Every `None` above comes with an error; this is a safety net, never an empty failure.
-        (None, Ok(_)) => Err(vec![file.error("事業ファイルを読み取れませんでした。")]),
+    let value = read(&top, &sink);
+    let slip_lines: Vec<usize> = repaired.errors.iter().map(Diagnostic::line).collect();
+    match sink.into_result() {
+        Ok(mut notices) if repaired.errors.is_empty() => {
+            notices.extend(repaired.notices);
+            Ok((value, notices))
+        }
+        Ok(_) => Err(repaired.errors),
+        Err(errors) => {
+            let mut all = repaired.errors;
+            all.extend(
+                errors
+                    .into_iter()
+                    .filter(|d| !slip_lines.contains(&d.line())),
+            );
+            Err(all)
+        }
     }
 }
 
@@ -96,25 +139,16 @@ pub fn read_structure(file: &SourceFile) -> Vec<Diagnostic> {
         Ok(parts) => parts,
         Err(d) => return vec![*d],
     };
-    let offset = parts.front_matter.start;
-    let (document, syntax_errors) =
-        DeTable::parse_recoverable(&file.text[parts.front_matter.clone()]);
-    if !syntax_errors.is_empty() {
-        return syntax_errors
-            .iter()
-            .map(|e| toml_errors::to_diagnostic(file, offset, e))
-            .collect();
-    }
-    let sink = Sink::new(file, offset);
-    let top = TableReader::top(&sink, document.get_ref());
-    top.reject_unknown_keys(PROJECT_KEYS);
-    for initiative in top.tables("initiatives", false, MAX_INITIATIVES, "[[initiatives]]") {
-        initiative.reject_unknown_keys(INITIATIVE_KEYS);
-        for row in initiative.tables("roadmap", false, MAX_ROWS, "[[initiatives.roadmap]]") {
-            row.reject_unknown_keys(ROW_KEYS);
+    let result = with_front_matter(file, &parts, |top, _| {
+        top.reject_unknown_keys(PROJECT_KEYS);
+        for initiative in top.tables("initiatives", false, MAX_INITIATIVES, "[[initiatives]]") {
+            initiative.reject_unknown_keys(INITIATIVE_KEYS);
+            for row in initiative.tables("roadmap", false, MAX_ROWS, "[[initiatives.roadmap]]") {
+                row.reject_unknown_keys(ROW_KEYS);
+            }
         }
-    }
-    sink.into_result().err().unwrap_or_default()
+    });
+    result.err().unwrap_or_default()
 }
 
 fn read_table(
@@ -192,8 +226,8 @@ fn read_table(
         ),
         None => Some(AccountId::DEFAULT),
     };
-    let priority = top.boolean("priority", "重点枠事業 ○");
-    let future = top.boolean("future", "将来対応分 ○");
+    let priority = top.boolean("priority", "重点枠事業");
+    let future = top.boolean("future", "将来対応分");
     let start = top
         .string("start", "start = \"R6\"")
         .and_then(|s| written_year(top, "start", &s));
@@ -450,7 +484,7 @@ fn check_markdown(table: &TableReader<'_, '_>, key: &str, text: &Located<String>
     let sink = table.sink();
     for markup in markdown::find_unsafe(&text.value) {
         // Point at the markup itself where the file spells it as it reads (no escapes in between).
-        let source = &sink.file.text[sink.offset + text.span.start..sink.offset + text.span.end];
+        let source = sink.toml.get(text.span.clone()).unwrap_or_default();
         let span = source.find(&markup.text).map_or(text.span.clone(), |at| {
             text.span.start + at..text.span.start + at + markup.text.len()
         });

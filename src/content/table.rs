@@ -20,9 +20,15 @@ pub struct Sink<'f> {
     pub file: &'f SourceFile,
     /// Byte offset of the TOML text in the file.
     pub offset: usize,
+    /// The TOML text as parsed: the front matter, or its repaired copy (see [`super::slips`]).
+    pub toml: &'f str,
+    /// Maps positions in a repaired copy back to the front matter.
+    pub map: Option<&'f super::slips::OffsetMap>,
     pub diagnostics: RefCell<Vec<Diagnostic>>,
     /// Notices: what looks wrong but may be right; they do not stop the build.
     pub notices: RefCell<Vec<Diagnostic>>,
+    /// A deleted `[[…]]` line was reported: what follows from it is not reported again.
+    pub header_missing: Cell<bool>,
 }
 
 /// A value with its byte range in the file.
@@ -46,23 +52,35 @@ pub struct TableReader<'a, 'i> {
 }
 
 impl<'f> Sink<'f> {
-    pub fn new(file: &'f SourceFile, offset: usize) -> Sink<'f> {
+    pub fn new(
+        file: &'f SourceFile,
+        offset: usize,
+        toml: &'f str,
+        map: Option<&'f super::slips::OffsetMap>,
+    ) -> Sink<'f> {
         Sink {
             file,
             offset,
+            toml,
+            map,
             diagnostics: RefCell::new(Vec::new()),
             notices: RefCell::new(Vec::new()),
+            header_missing: Cell::new(false),
         }
     }
 
     /// Records a problem at a span of the TOML text.
     pub fn report(&self, span: Range<usize>, key: &str, message: String, hint: Option<String>) {
-        self.report_in_file(
-            span.start + self.offset..span.end + self.offset,
-            key,
-            message,
-            hint,
-        );
+        self.report_in_file(self.in_file(span), key, message, hint);
+    }
+
+    /// A span of the TOML text as parsed, as a span of the file.
+    pub fn in_file(&self, span: Range<usize>) -> Range<usize> {
+        let (start, end) = match self.map {
+            Some(map) => (map.original(span.start), map.original(span.end)),
+            None => (span.start, span.end),
+        };
+        start + self.offset..end.max(start) + self.offset
     }
 
     /// Records a problem at a span of the whole file.
@@ -80,7 +98,7 @@ impl<'f> Sink<'f> {
     /// Records a notice at a span of the TOML text: placed as [`Sink::report`] places an error,
     /// but it does not stop the build.
     pub fn notice(&self, span: Range<usize>, key: &str, message: String, hint: Option<String>) {
-        let span = span.start + self.offset..span.end + self.offset;
+        let span = self.in_file(span);
         let notice = self.diagnostic(span, key, message, hint).as_notice();
         self.notices.borrow_mut().push(notice);
     }
@@ -149,7 +167,9 @@ impl<'a, 'i> TableReader<'a, 'i> {
         let allowed = self.allowed.get();
         let misspelt = self.table.keys().any(|k| {
             let k = k.get_ref();
-            !allowed.contains(&k.as_ref()) && suggest(k, allowed.iter().copied()) == Some(key)
+            !allowed.contains(&k.as_ref())
+                && (suggest(k, allowed.iter().copied()) == Some(key)
+                    || super::slips::english_key_anywhere(k) == Some(key))
         });
         if misspelt {
             return;
@@ -200,7 +220,24 @@ impl<'a, 'i> TableReader<'a, 'i> {
 
     /// A required string.
     pub fn string(&self, key: &str, example: &str) -> Option<Located<String>> {
-        self.required(key, example, |v| self.expect_string(key, v, example))
+        self.required(key, example, |v| {
+            let text = self.expect_string(key, v, example)?;
+            self.filled(key, text, example)
+        })
+    }
+
+    /// A required text left empty (`name = ""`, as `roadmap new` writes it) is not written yet.
+    fn filled(&self, key: &str, text: Located<String>, example: &str) -> Option<Located<String>> {
+        if !text.value.trim().is_empty() {
+            return Some(text);
+        }
+        self.sink.report(
+            text.span.clone(),
+            &self.key_path(key),
+            format!("「{key}」がまだ書かれていません。"),
+            Some(format!("{example} のように書きます。")),
+        );
+        None
     }
 
     /// An optional string.
@@ -342,11 +379,9 @@ impl<'a, 'i> TableReader<'a, 'i> {
                 None
             }
             DeValue::String(text) => {
-                let digits = crate::fiscal_year::to_half_width(text).replace([',', '，', '、'], "");
-                let hint = if !digits.is_empty() && digits.chars().all(|c| c.is_ascii_digit()) {
-                    format!("\" \" とカンマを外して、{key} = {digits} と書きます。")
-                } else {
-                    how
+                let hint = match super::slips::number_as_written(key, text) {
+                    Some(n) => format!("\" \" とカンマを外して、{key} = {n} と書きます。"),
+                    None => how,
                 };
                 self.wrong_type(key, value, "整数", Some(hint));
                 None
@@ -359,8 +394,9 @@ impl<'a, 'i> TableReader<'a, 'i> {
     }
 
     /// A required `true` / `false`.
-    pub fn boolean(&self, key: &str, meaning: &str) -> Option<Located<bool>> {
-        let example = format!("{key} = true（{meaning}）または {key} = false");
+    pub fn boolean(&self, key: &str, column: &str) -> Option<Located<bool>> {
+        let example =
+            format!("事業シートの「{column}」欄に ○ があれば {key} = true、空欄なら {key} = false");
         let Some(value) = self.get(key) else {
             self.missing(key, &example);
             return None;
@@ -371,7 +407,7 @@ impl<'a, 'i> TableReader<'a, 'i> {
                 span: value.span(),
             }),
             _ => {
-                let hint = format!("\" \" を付けずに {example} と書きます。");
+                let hint = format!("{example} と、\" \" を付けずに書きます。");
                 self.wrong_type(key, value, " true か false ", Some(hint));
                 None
             }
@@ -401,7 +437,10 @@ impl<'a, 'i> TableReader<'a, 'i> {
         let mut out = Vec::with_capacity(items.len());
         for item in items.iter() {
             match item.get_ref() {
-                DeValue::String(s) => out.push(self.visible_text(key, s, item.span())?),
+                DeValue::String(s) => {
+                    let text = self.visible_text(key, s, item.span())?;
+                    out.push(self.filled(key, text, example)?);
+                }
                 _ => {
                     self.wrong_type(key, item, "文字（\" \" で囲む）", hint.clone());
                     return None;
@@ -429,7 +468,9 @@ impl<'a, 'i> TableReader<'a, 'i> {
         };
         let hint = Some(format!("{example} のように書きます。"));
         let DeValue::Array(items) = value.get_ref() else {
-            self.wrong_type(key, value, "表の並び（[[…]]）", hint);
+            if !self.sink.header_missing.get() {
+                self.wrong_type(key, value, "表の並び（[[…]]）", hint);
+            }
             return Vec::new();
         };
         if items.is_empty() && required {
@@ -496,12 +537,19 @@ impl<'a, 'i> TableReader<'a, 'i> {
     /// Reports every key of this table that is not in `allowed`, suggesting the nearest allowed one.
     pub fn reject_unknown_keys(&self, allowed: &'static [&'static str]) {
         self.allowed.set(allowed);
+        if self.report_missing_header(allowed) {
+            return;
+        }
         for (key, _) in self.table.iter() {
             let name = key.get_ref();
             if allowed.contains(&name.as_ref()) {
                 continue;
             }
-            let hint = match suggest(name, allowed.iter().copied()) {
+            let japanese = super::slips::english_key_anywhere(name).filter(|k| allowed.contains(k));
+            let hint = match japanese.or_else(|| suggest(name, allowed.iter().copied())) {
+                Some(near) if japanese.is_some() => {
+                    format!("キーは半角の英字で書きます。{name}は {near} と書きます。")
+                }
                 Some(near) => format!("もしかして: {near}"),
                 None => format!("使えるキーは {} です。", allowed.join("、")),
             };
@@ -512,6 +560,54 @@ impl<'a, 'i> TableReader<'a, 'i> {
                 Some(hint),
             );
         }
+    }
+
+    /// Keys of a nested table (`label`, `kind`… of a roadmap row) written in this one: the `[[…]]`
+    /// line that starts the nested table was deleted. Reported once, at the first of them, saying
+    /// where to put the line back; returns whether it was.
+    fn report_missing_header(&self, allowed: &[&str]) -> bool {
+        use super::project::{INITIATIVE_KEYS, PROJECT_KEYS, ROW_KEYS};
+        let children: &[(&[&str], &str, &str)] = if allowed == PROJECT_KEYS {
+            &[
+                (INITIATIVE_KEYS, "[[initiatives]]", "取組"),
+                (ROW_KEYS, "[[initiatives.roadmap]]", "ロードマップの行"),
+            ]
+        } else if allowed == INITIATIVE_KEYS {
+            &[(ROW_KEYS, "[[initiatives.roadmap]]", "ロードマップの行")]
+        } else {
+            return false;
+        };
+        let unknown: Vec<_> = self
+            .table
+            .iter()
+            .filter(|(k, _)| !allowed.contains(&k.get_ref().as_ref()))
+            .collect();
+        let Some((first, _)) = unknown.iter().min_by_key(|(k, _)| k.span().start) else {
+            return false;
+        };
+        let Some((_, header, what)) = children.iter().find(|(keys, _, _)| {
+            unknown
+                .iter()
+                .all(|(k, _)| keys.contains(&k.get_ref().as_ref()))
+        }) else {
+            return false;
+        };
+        let place = self.sink.file.locate(self.sink.in_file(first.span()));
+        let key = first.get_ref();
+        self.sink.report(
+            first.span(),
+            &self.key_path(key),
+            format!(
+                "{what}の始まりの {header} の行がないようです。「{key}」から下が、{what}として読めません。"
+            ),
+            Some(format!(
+                "{}行目（{}）の前に、{header} だけの行を入れます。",
+                place.line,
+                place.source_line.trim()
+            )),
+        );
+        self.sink.header_missing.set(true);
+        true
     }
 
     pub fn sink(&self) -> &'a Sink<'a> {
