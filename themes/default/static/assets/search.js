@@ -247,7 +247,9 @@
     list.dataset.elapsedMs = String(elapsed);
     const total = shown.length + ready.length;
     if (total === 0) {
-      status.textContent = `「${query}」を含む事業は見つかりませんでした。`;
+      // Kanji words are found by their reading only where the vocabulary lists it: say so.
+      const kanaOnly = /^[\p{Script=Hiragana}\p{Script=Katakana}ー\s]+$/u.test(query);
+      status.textContent = `「${query}」を含む事業は見つかりませんでした。${kanaOnly ? '漢字で書かれた言葉は、読み（ひらがな）では見つからないことがあります。漢字でも試してください。' : ''}`;
     } else {
       const count = `${total}件${pending.length > 0 ? '以上' : ''}`;
       const part = shown.length < total || pending.length > 0 ? `、${shown.length}件を表示` : '';
