@@ -4,6 +4,8 @@
 //! [`indexes`] → [`render`] → [`write`]; [`pipeline`] runs them in order. Domain types that every stage
 //! uses: [`fiscal_year`], [`money`], and [`diagnostics`] for problems told to editors.
 
+pub mod check_report;
+pub mod cli;
 pub mod config;
 pub mod content;
 pub mod diagnostics;
@@ -18,6 +20,7 @@ pub mod progress;
 pub mod render;
 pub mod scaffold;
 pub mod serve;
+pub mod site_root;
 pub mod terminal;
 pub(crate) mod toml_errors;
 pub mod vocabulary;

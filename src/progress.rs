@@ -52,10 +52,12 @@ pub struct Indicator {
 }
 
 impl Indicator {
-    /// Starts the indicator if standard error is a terminal; otherwise does nothing.
+    /// Starts the indicator if standard error is a terminal and `--quiet` was not given; otherwise
+    /// does nothing.
     pub fn start(label: &'static str, progress: Arc<Progress>) -> Indicator {
         let done = Arc::new(AtomicBool::new(false));
-        let thread = std::io::stderr().is_terminal().then(|| {
+        let shown = std::io::stderr().is_terminal() && !crate::terminal::is_quiet();
+        let thread = shown.then(|| {
             let done = Arc::clone(&done);
             std::thread::spawn(move || tick(label, &done, &progress))
         });

@@ -549,3 +549,374 @@ fn a_theme_on_the_slow_path_is_told_once() {
         );
     }
 }
+
+// The command line a Hugo or Zola user expects (issue 17).
+
+/// Runs `roadmap` in `dir` with `env` added, with no colour settings inherited from the terminal
+/// that runs the tests.
+fn roadmap_in(dir: &Path, args: &[&str], env: &[(&str, &str)]) -> Output {
+    let mut command = Command::new(env!("CARGO_BIN_EXE_roadmap"));
+    command
+        .args(args)
+        .current_dir(dir)
+        .env_remove("NO_COLOR")
+        .env_remove("CLICOLOR_FORCE")
+        .env_remove("CLICOLOR");
+    for (name, value) in env {
+        command.env(name, value);
+    }
+    command.output().expect("run roadmap")
+}
+
+fn text(bytes: &[u8]) -> String {
+    String::from_utf8_lossy(bytes).into_owned()
+}
+
+#[test]
+fn the_site_is_found_from_any_subfolder_and_an_explicit_root_wins() {
+    let site = copy_site();
+    let deep = site.path().join("content").join("sub").join("deeper");
+    fs::create_dir_all(&deep).expect("mkdir");
+    for dir in [site.path().join("content"), deep.clone()] {
+        let result = roadmap_in(&dir, &["check"], &[]);
+        assert!(result.status.success(), "{}", text(&result.stderr));
+        assert!(text(&result.stdout).contains("誤りはありません"));
+    }
+    // The default output is the site's output/; a relative --output is from the current folder.
+    let result = roadmap_in(&deep, &["build"], &[]);
+    assert!(result.status.success(), "{}", text(&result.stderr));
+    assert!(site.path().join("output/index.html").is_file());
+    let content = site.path().join("content");
+    let result = roadmap_in(&content, &["build", "--output", "../public"], &[]);
+    assert!(result.status.success(), "{}", text(&result.stderr));
+    assert!(site.path().join("public/index.html").is_file());
+    // --root wins over the site around the current folder.
+    let empty = tempfile::tempdir().expect("tempdir");
+    let elsewhere = empty.path().to_str().expect("utf8");
+    let result = roadmap_in(&deep, &["check", "--root", elsewhere], &[]);
+    assert_eq!(result.status.code(), Some(2));
+    assert!(text(&result.stderr).contains("config.toml がありません"));
+    // No site here nor above: said in Japanese, exit 2.
+    let result = roadmap_in(empty.path(), &["check"], &[]);
+    assert_eq!(result.status.code(), Some(2), "{}", text(&result.stderr));
+    assert!(
+        text(&result.stderr).contains("その上のフォルダにも config.toml がありません"),
+        "{}",
+        text(&result.stderr)
+    );
+}
+
+/// What clap writes in English, none of which may reach staff.
+const ENGLISH: [&str; 14] = [
+    "Usage",
+    "Options",
+    "Commands",
+    "Arguments",
+    "Print help",
+    "Print version",
+    "possible values",
+    "default:",
+    "[OPTIONS]",
+    "<COMMAND>",
+    "see more",
+    "error:",
+    "tip:",
+    "For more information",
+];
+
+fn assert_japanese(output: &str) {
+    for word in ENGLISH {
+        assert!(!output.contains(word), "{word:?} in:\n{output}");
+    }
+}
+
+#[test]
+fn help_is_japanese_throughout() {
+    let here = common::repo();
+    for args in [
+        vec!["--help"],
+        vec!["-h"],
+        vec!["help"],
+        vec!["build", "--help"],
+        vec!["help", "build"],
+        vec!["check", "--help"],
+        vec!["serve", "-h"],
+        vec!["new", "--help"],
+        vec!["completions", "--help"],
+        vec!["help", "help"],
+    ] {
+        let result = roadmap_in(&here, &args, &[]);
+        let stdout = text(&result.stdout);
+        assert!(
+            result.status.success(),
+            "{args:?}: {}",
+            text(&result.stderr)
+        );
+        assert!(stdout.contains("使い方: roadmap"), "{args:?}: {stdout}");
+        assert!(
+            stdout.contains("この使い方を表示します"),
+            "{args:?}: {stdout}"
+        );
+        assert_japanese(&stdout);
+    }
+    let top = text(&roadmap_in(&here, &["--help"], &[]).stdout);
+    for heading in [
+        "コマンド:",
+        "オプション:",
+        "バージョンを表示します",
+        "completions",
+    ] {
+        assert!(top.contains(heading), "{heading}: {top}");
+    }
+    assert_eq!(
+        roadmap_in(&here, &["help", "build"], &[]).stdout,
+        roadmap_in(&here, &["build", "--help"], &[]).stdout
+    );
+    // No command: the help, on standard error, as a usage error.
+    let bare = roadmap_in(&here, &[], &[]);
+    assert_eq!(bare.status.code(), Some(2));
+    assert!(text(&bare.stderr).contains("使い方: roadmap"));
+    assert_japanese(&text(&bare.stderr));
+}
+
+#[test]
+fn command_line_mistakes_are_told_in_japanese() {
+    let here = common::repo();
+    for (args, says) in [
+        (
+            vec!["buld"],
+            vec!["「buld」というコマンドはありません", "もしかして: build"],
+        ),
+        (
+            vec!["build", "--rot", "x"],
+            vec![
+                "「--rot」というオプションはありません",
+                "もしかして: --root",
+                "使い方: roadmap build [オプション]",
+                "roadmap build --help",
+            ],
+        ),
+        (
+            vec!["check", "--format", "xml"],
+            vec!["「xml」は使えません", "human、json、github、gitlab"],
+        ),
+        (vec!["serve", "--port", "abc"], vec!["「abc」が読めません"]),
+        (vec!["new"], vec!["<名前> を指定してください"]),
+        (
+            vec!["help", "nope"],
+            vec!["「nope」というコマンドはありません"],
+        ),
+    ] {
+        let result = roadmap_in(&here, &args, &[]);
+        let stderr = text(&result.stderr);
+        assert_eq!(result.status.code(), Some(2), "{args:?}: {stderr}");
+        assert!(stderr.starts_with("エラー: "), "{args:?}: {stderr}");
+        for said in says {
+            assert!(stderr.contains(said), "{args:?}: {said} not in {stderr}");
+        }
+        assert_japanese(&stderr);
+        assert!(result.stdout.is_empty());
+    }
+}
+
+#[test]
+fn completions_are_written_for_every_shell() {
+    let here = common::repo();
+    for shell in ["bash", "zsh", "fish", "powershell", "elvish"] {
+        let result = roadmap_in(&here, &["completions", shell], &[]);
+        assert!(result.status.success(), "{shell}: {}", text(&result.stderr));
+        let script = text(&result.stdout);
+        assert!(script.contains("roadmap"), "{shell}");
+        assert!(script.contains("serve"), "{shell}: {script}");
+    }
+    let bash = text(&roadmap_in(&here, &["completions", "bash"], &[]).stdout);
+    for word in [
+        "build",
+        "check",
+        "serve",
+        "new",
+        "completions",
+        "--root",
+        "--format",
+    ] {
+        assert!(bash.contains(word), "{word} not in the bash script");
+    }
+    assert!(bash.contains("complete -F _roadmap"), "{bash}");
+}
+
+/// A copy of the site with a budget written with a comma, and the line it is on.
+fn site_with_a_budget_error() -> (tempfile::TempDir, usize) {
+    let site = copy_site();
+    let line = line_of(site.path(), FILE, "budget = 4202");
+    edit(site.path(), FILE, "budget = 4202", "budget = \"4,202\"");
+    (site, line)
+}
+
+#[test]
+fn errors_are_coloured_only_for_a_terminal_and_never_with_no_color() {
+    let (site, _) = site_with_a_budget_error();
+    let plain = roadmap_in(site.path(), &["check"], &[]);
+    assert_eq!(plain.status.code(), Some(1));
+    assert!(text(&plain.stderr).contains("エラー: [budget]"));
+    assert!(
+        !plain.stderr.contains(&0x1b),
+        "escape codes in piped output"
+    );
+    // CLICOLOR_FORCE stands in for a terminal here (the standard for forcing colour).
+    let coloured = roadmap_in(site.path(), &["check"], &[("CLICOLOR_FORCE", "1")]);
+    let stderr = text(&coloured.stderr);
+    assert!(stderr.contains("\u{1b}[31mエラー\u{1b}[0m"), "{stderr:?}");
+    assert!(
+        stderr.contains(&format!("\u{1b}[1mcontent/{FILE}:")),
+        "{stderr:?}"
+    );
+    let clean = copy_site();
+    let notices = roadmap_in(clean.path(), &["check"], &[("CLICOLOR_FORCE", "1")]);
+    let stderr = text(&notices.stderr);
+    assert!(stderr.contains("\u{1b}[33mお知らせ\u{1b}[0m"), "{stderr:?}");
+    for no_color in ["1", "true", "0"] {
+        let result = roadmap_in(
+            site.path(),
+            &["check"],
+            &[("CLICOLOR_FORCE", "1"), ("NO_COLOR", no_color)],
+        );
+        assert!(!result.stderr.contains(&0x1b), "NO_COLOR={no_color}");
+        assert!(text(&result.stderr).contains("エラー: [budget]"));
+    }
+}
+
+#[test]
+fn quiet_prints_errors_only() {
+    let site = copy_site();
+    let out = tempfile::tempdir().expect("tempdir");
+    let output = out.path().join("site");
+    let output = output.to_str().expect("utf8");
+    // The real content has notices; a plain build prints them and a summary.
+    let loud = roadmap_in(site.path(), &["build", "--output", output], &[]);
+    assert!(text(&loud.stderr).contains("お知らせ"));
+    assert!(text(&loud.stdout).contains("ページ"));
+    for args in [
+        vec!["--quiet", "build", "--output", output],
+        vec!["build", "-q", "--output", output],
+        vec!["check", "--quiet"],
+        vec!["-q", "new", "kenko-portal"],
+    ] {
+        let result = roadmap_in(site.path(), &args, &[]);
+        assert!(
+            result.status.success(),
+            "{args:?}: {}",
+            text(&result.stderr)
+        );
+        assert!(
+            result.stdout.is_empty(),
+            "{args:?}: {}",
+            text(&result.stdout)
+        );
+        assert!(
+            result.stderr.is_empty(),
+            "{args:?}: {}",
+            text(&result.stderr)
+        );
+    }
+    assert!(site.path().join("content/kenko-portal.md").is_file());
+    fs::remove_file(site.path().join("content/kenko-portal.md")).expect("rm");
+    edit(site.path(), FILE, "budget = 4202", "budget = -1");
+    let result = roadmap_in(site.path(), &["check", "-q"], &[]);
+    let stderr = text(&result.stderr);
+    assert_eq!(result.status.code(), Some(1), "{stderr}");
+    assert!(stderr.contains("エラー: [budget]"), "{stderr}");
+    assert!(stderr.contains("内容に 1 件の誤りがあります"), "{stderr}");
+    assert!(!stderr.contains("お知らせ"), "{stderr}");
+}
+
+#[test]
+fn check_formats_for_ci_name_the_file_and_line_of_an_error() {
+    let (site, line) = site_with_a_budget_error();
+    let path = format!("content/{FILE}");
+
+    let json = roadmap_in(site.path(), &["check", "--format", "json"], &[]);
+    assert_eq!(json.status.code(), Some(1), "{}", text(&json.stderr));
+    let report: serde_json::Value = serde_json::from_slice(&json.stdout).expect("JSON");
+    let entries = report.as_array().expect("an array");
+    let errors: Vec<&serde_json::Value> = entries
+        .iter()
+        .filter(|e| e["severity"] == "error")
+        .collect();
+    assert_eq!(errors.len(), 1, "{report:#}");
+    let error = errors[0];
+    assert_eq!(error["file"], path.as_str());
+    assert_eq!(error["line"], line);
+    assert_eq!(error["column"], 10);
+    assert_eq!(error["key"], "budget");
+    assert!(error["message"].as_str().expect("message").contains("整数"));
+    assert!(
+        error["hint"]
+            .as_str()
+            .expect("hint")
+            .contains("budget = 4202")
+    );
+    // The people's report is still on standard error.
+    assert!(text(&json.stderr).contains("内容に 1 件の誤りがあります"));
+
+    let github = roadmap_in(site.path(), &["check", "--format", "github"], &[]);
+    assert_eq!(github.status.code(), Some(1));
+    let stdout = text(&github.stdout);
+    let annotation = stdout
+        .lines()
+        .find(|l| l.starts_with("::error "))
+        .expect("an error annotation");
+    assert!(
+        annotation.starts_with(&format!(
+            "::error file={path},line={line},col=10,title=roadmap check [budget]::"
+        )),
+        "{annotation}"
+    );
+    assert!(annotation.contains("%0A直し方: "), "{annotation}");
+    assert!(stdout.lines().all(|l| l.starts_with("::")), "{stdout}");
+
+    let gitlab = roadmap_in(site.path(), &["check", "--format", "gitlab"], &[]);
+    assert_eq!(gitlab.status.code(), Some(1));
+    let report: serde_json::Value = serde_json::from_slice(&gitlab.stdout).expect("JSON");
+    let issue = report
+        .as_array()
+        .expect("an array")
+        .iter()
+        .find(|e| e["severity"] == "major")
+        .expect("the error");
+    assert_eq!(issue["location"]["path"], path.as_str());
+    assert_eq!(issue["location"]["lines"]["begin"], line);
+    assert_eq!(issue["check_name"], "roadmap/budget");
+    assert!(issue["fingerprint"].as_str().is_some_and(|f| f.len() == 32));
+
+    // From the folder above the site, paths start with the site's folder, as a CI needs them.
+    let name = site
+        .path()
+        .file_name()
+        .expect("name")
+        .to_str()
+        .expect("utf8");
+    let parent = site.path().parent().expect("parent");
+    let above = roadmap_in(parent, &["check", "--root", name, "--format", "json"], &[]);
+    let report: serde_json::Value = serde_json::from_slice(&above.stdout).expect("JSON");
+    let file = format!("{name}/{path}");
+    assert!(
+        report
+            .as_array()
+            .expect("an array")
+            .iter()
+            .any(|e| e["file"] == file.as_str() && e["line"] == line),
+        "{report:#}"
+    );
+}
+
+#[test]
+fn a_clean_check_in_json_is_an_array_of_notices() {
+    let site = copy_site();
+    let result = roadmap_in(site.path(), &["check", "--format", "json"], &[]);
+    assert!(result.status.success(), "{}", text(&result.stderr));
+    let report: serde_json::Value = serde_json::from_slice(&result.stdout).expect("JSON");
+    let entries = report.as_array().expect("an array");
+    assert!(!entries.is_empty());
+    assert!(entries.iter().all(|e| e["severity"] == "notice"));
+    assert!(text(&result.stderr).contains("誤りはありません"));
+}

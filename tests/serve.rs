@@ -57,10 +57,17 @@ fn start() -> Serve {
 }
 
 fn start_in(site: tempfile::TempDir) -> Serve {
+    start_with(site, &[], &[])
+}
+
+/// As [`start_in`], with more arguments and environment variables.
+fn start_with(site: tempfile::TempDir, args: &[&str], env: &[(&str, &Path)]) -> Serve {
     let tmp = tempfile::tempdir().expect("tempdir");
     let mut child = Command::new(env!("CARGO_BIN_EXE_roadmap"))
         .args(["serve", "--port", "0", "--root"])
         .arg(site.path())
+        .args(args)
+        .envs(env.iter().copied())
         .env("TMPDIR", tmp.path())
         .stdin(Stdio::null())
         .stdout(Stdio::piped())
@@ -710,6 +717,59 @@ fn a_busy_port_or_a_wrong_root_is_a_clear_error() {
         .expect("run");
     assert_eq!(wrong.status.code(), Some(2));
     assert!(String::from_utf8_lossy(&wrong.stderr).contains("config.toml がありません"));
+}
+
+/// `serve --open` with `BROWSER` set to `browser`.
+fn start_opening_with(browser: &Path) -> Serve {
+    start_with(copy_site(), &["--open"], &[("BROWSER", browser)])
+}
+
+#[test]
+fn open_runs_the_browser_on_the_preview_address() {
+    use std::os::unix::fs::PermissionsExt;
+    let dir = tempfile::tempdir().expect("tempdir");
+    let opened = dir.path().join("opened");
+    let browser = dir.path().join("browser");
+    fs::write(
+        &browser,
+        format!("#!/bin/sh\nprintf '%s' \"$1\" > '{}'\n", opened.display()),
+    )
+    .expect("write");
+    fs::set_permissions(&browser, fs::Permissions::from_mode(0o755)).expect("chmod");
+    let serve = start_opening_with(&browser);
+    let deadline = Instant::now() + LIMIT;
+    while !opened.exists() && Instant::now() < deadline {
+        std::thread::sleep(STEP);
+    }
+    let url = fs::read_to_string(&opened).expect("the browser was run");
+    assert_eq!(url, format!("http://127.0.0.1:{}/", serve.port));
+    assert!(serve.page("/").contains("<html"));
+}
+
+#[test]
+fn a_browser_that_cannot_open_is_a_notice_and_the_preview_goes_on() {
+    let serve = start_opening_with(Path::new("/nonexistent/roadmap-test-browser"));
+    let deadline = Instant::now() + LIMIT;
+    let said = loop {
+        let lines = serve.stderr();
+        if let Some(line) = lines
+            .iter()
+            .find(|l| l.contains("ブラウザを開けませんでした"))
+        {
+            break line.clone();
+        }
+        assert!(Instant::now() < deadline, "no notice: {lines:?}");
+        std::thread::sleep(STEP);
+    };
+    assert!(
+        said.contains("ブラウザを開くプログラムが見つかりません"),
+        "{said}"
+    );
+    assert!(
+        said.contains(&format!("http://127.0.0.1:{}/", serve.port)),
+        "{said}"
+    );
+    assert!(serve.page("/").contains("<html"));
 }
 
 #[test]

@@ -5,6 +5,7 @@
 //! every page then shows the same diagnostics as `roadmap check`, in an overlay. The published
 //! `output/` is never touched, and nothing preview-only is ever written into a build.
 
+pub mod browser;
 pub(crate) mod connections;
 pub(crate) mod files;
 pub(crate) mod http;
@@ -24,7 +25,7 @@ use tokio::net::TcpListener;
 
 use crate::config::CONFIG_FILE;
 use crate::pipeline::BuildOptions;
-use crate::terminal::{say, warn};
+use crate::terminal::{notice, say};
 use http::App;
 use origin::AllowedHosts;
 use state::Live;
@@ -42,6 +43,8 @@ pub struct ServeOptions {
     /// `None`: [`DEFAULT_PORT`] if free, else any free port. `Some(0)`: any free port.
     pub port: Option<u16>,
     pub bind: IpAddr,
+    /// `--open`: open the preview in the browser once it is ready.
+    pub open: bool,
 }
 
 /// Why the preview could not start (exit status 2).
@@ -111,6 +114,9 @@ pub fn run(options: &ServeOptions) -> Result<(), ServeError> {
         .spawn(move || watch.run(&builder))
         .map_err(io("ファイルを見張るスレッドを始められません"))?;
     greet(&url, options.bind);
+    if options.open {
+        browser::open_in_background(&url);
+    }
     let app = Arc::new(App::new(output, live));
     runtime.block_on(server::serve(
         listener,
@@ -231,7 +237,7 @@ fn stop_cleanly_on_signal<T: Send + 'static>(workdir: &Path, writing: Arc<Mutex<
         std::process::exit(0);
     });
     if let Err(e) = installed {
-        warn(&format!(
+        notice(&format!(
             "注意: Ctrl+C の後片付けを用意できません（{e}）。次にプレビューを始めたときに片付けます。"
         ));
     }

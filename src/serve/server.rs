@@ -231,7 +231,7 @@ async fn back_off(error: &io::Error, connections: &Connections, warned: &mut Opt
         let shed = connections.shrink(FILE_RESERVE);
         if warned.is_none_or(|at| at.elapsed() >= WARN_EVERY) {
             *warned = Some(Instant::now());
-            crate::terminal::warn(&format!(
+            crate::terminal::notice(&format!(
                 "注意: 開けるファイルの数が上限に達したため、新しい接続を受け付けられませんでした（{error}）。使われていない接続 {shed} 件を閉じ、同時に開く接続を {} 件までにして続けます。",
                 connections.limit()
             ));

@@ -4,7 +4,7 @@
 //! collected until none has come for [`QUIET`], so one save is one rebuild. Editor scratch files and
 //! everything outside `config.toml`, `content/` and `themes/` are ignored.
 
-use crate::terminal::{say, warn};
+use crate::terminal::{notice, say, warn};
 use std::collections::BTreeSet;
 use std::ffi::OsStr;
 use std::path::{Component, Path, PathBuf};
@@ -55,7 +55,7 @@ impl Builder {
                 self.live.succeeded(seconds);
                 if !report.build.notices.is_empty() {
                     let notices = crate::diagnostics::notices_text(&report.build.notices, Some(10));
-                    warn(notices.trim_end());
+                    notice(notices.trim_end());
                 }
                 say(&format!("{cause}: {}", describe_rebuild(&report, seconds)));
             }
