@@ -536,7 +536,9 @@ fn a_burst_of_saves_ends_with_the_last_save() {
     // How many rebuilds ten saves make depends on how fast they land on this machine: on a loaded
     // CI machine each save can be its own burst, so the count is only bounded by the saves
     // (gathering a burst is tested without timing in src/serve/watch.rs). What must hold is that
-    // the preview ends with the last save, never with an earlier one.
+    // the preview ends with the last save, never with an earlier one. A save is a truncate and a
+    // write, so a rebuild between the two reads a half-written file and fails: the version counts
+    // that failure too, up to two versions a save.
     let deadline = Instant::now() + LIMIT;
     while !serve.page(PAGE).contains(">10千円<") {
         assert!(Instant::now() < deadline, "the last save never showed");
@@ -544,7 +546,7 @@ fn a_burst_of_saves_ends_with_the_last_save() {
     }
     let rebuilds = serve.version() - before;
     assert!(
-        (1..=10).contains(&rebuilds),
+        (1..=20).contains(&rebuilds),
         "ten saves, {rebuilds} rebuilds"
     );
 }

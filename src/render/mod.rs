@@ -19,6 +19,7 @@ mod pages;
 pub mod plain_form;
 pub mod routes;
 pub mod search;
+mod tera_messages;
 pub(crate) mod theme;
 pub(crate) mod views;
 

@@ -235,7 +235,7 @@ fn compacted_tera(templates: Vec<(String, String)>) -> Option<Tera> {
 /// A Tera error with its causes. Tera's report of a template error spans lines: the file, line and
 /// column, the line quoted and a marker under the mistake.
 fn error_chain(error: &tera::Error) -> String {
-    let mut message = error.to_string();
+    let mut message = super::tera_messages::in_japanese(&error.to_string());
     let mut source = std::error::Error::source(error);
     while let Some(cause) = source {
         message.push_str(": ");

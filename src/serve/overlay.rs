@@ -25,16 +25,45 @@ pub const SCRIPT: &str = r#"// roadmap serve: reloads the page when the site is 
       window.scrollTo(0, Number(y));
     }
   } catch (e) {}
+  // The element that had focus before the last reload (by id), so that focus returns to it.
+  var focusKey = key + ":focus";
+  var before = null;
+  try {
+    var id = sessionStorage.getItem(focusKey);
+    sessionStorage.removeItem(focusKey);
+    if (id) { before = document.getElementById(id); }
+  } catch (e) {}
+  function refocus(element) {
+    if (element && element !== document.body && document.contains(element)) {
+      element.focus({ preventScroll: true });
+    }
+  }
   var dialog = document.getElementById("roadmap-overlay");
   if (dialog) {
+    var previous = before || document.activeElement;
+    var closeDialog = function () {
+      dialog.hidden = true;
+      refocus(previous);
+    };
     var close = dialog.querySelector(".roadmap-close");
     if (close) {
-      close.addEventListener("click", function () { dialog.hidden = true; });
+      close.addEventListener("click", closeDialog);
     }
+    dialog.addEventListener("keydown", function (event) {
+      if (event.key === "Escape") { closeDialog(); }
+    });
     dialog.focus();
+  } else {
+    refocus(before);
   }
   function reload() {
-    try { sessionStorage.setItem(key, String(window.scrollY)); } catch (e) {}
+    try {
+      sessionStorage.setItem(key, String(window.scrollY));
+      var active = document.activeElement;
+      if (active && active.id && active !== dialog && !(dialog && dialog.contains(active))) {
+        sessionStorage.setItem(focusKey, active.id);
+      }
+    } catch (e) {}
     location.reload();
   }
   function poll() {
@@ -111,7 +140,7 @@ pub fn overlay(problem: &Problem, built: bool) -> String {
     html.push_str(&format!("<p id=\"roadmap-overlay-lead\">{lead}</p>"));
     html.push_str(&details(problem));
     html.push_str("<p>誤りの読み方と直し方の一覧は、サイトのフォルダの <code>docs/errors.md</code> に、キーの書き方は <code>docs/content-format.md</code> にあります。</p>");
-    html.push_str("<button type=\"button\" class=\"roadmap-close\">この表示を閉じる（次に保存したときにまた確かめます）</button>");
+    html.push_str("<button type=\"button\" class=\"roadmap-close\">この表示を閉じる（Esc キーでも閉じます。次に保存したときにまた確かめます）</button>");
     html.push_str("</section>");
     html
 }

@@ -63,12 +63,21 @@ impl Builder {
                 let problem = Problem::from_failure(&failure);
                 warn(problem.text.trim_end());
                 self.live.failed(problem, seconds);
-                say(&format!(
-                    "{cause}: 誤りがあるため作れませんでした（{seconds:.2} 秒）。直すまで前回のサイトを表示し、ブラウザにも誤りを表示します。"
-                ));
+                say(&failed_line(cause, seconds, self.live.snapshot().built));
             }
         }
     }
+}
+
+/// One line on a failed build: what the browser shows until the mistake is fixed. Before the first
+/// good build there is no earlier site to show, and the line says so.
+fn failed_line(cause: &str, seconds: f64, built: bool) -> String {
+    let shown = if built {
+        "直すまで、最後に正しく作れたときのサイトを表示し、ブラウザにも誤りを表示します。"
+    } else {
+        "まだ一度も作れていないため、ブラウザには誤りの説明だけを表示します。直して保存すると作り直します。"
+    };
+    format!("{cause}: 誤りがあるため作れませんでした（{seconds:.2} 秒）。{shown}")
 }
 
 /// One line on what a rebuild did and how long it took.
@@ -261,6 +270,16 @@ fn describe(changed: &BTreeSet<String>) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// Before the first good build the terminal never claims to show an earlier site.
+    #[test]
+    fn a_failed_build_says_what_the_browser_shows() {
+        let first = failed_line("起動", 0.1, false);
+        assert!(!first.contains("最後に正しく作れた"), "{first}");
+        assert!(first.contains("まだ一度も作れていない"), "{first}");
+        let later = failed_line("保存", 0.1, true);
+        assert!(later.contains("最後に正しく作れたときのサイト"), "{later}");
+    }
 
     /// Ten saves waiting in the queue are one burst: taken together, whatever the machine's speed.
     #[test]
