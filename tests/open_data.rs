@@ -12,7 +12,8 @@ use std::process::{Command, Output};
 use common::{copy_site, repo};
 use unicode_normalization::UnicodeNormalization;
 
-fn build(root: &Path, output: &Path, base_url: &str) -> Output {
+/// Runs `roadmap build` on `root` into `output`.
+fn run_build(root: &Path, output: &Path, base_url: &str) -> Output {
     Command::new(env!("CARGO_BIN_EXE_roadmap"))
         .args(["build", "--root"])
         .arg(root)
@@ -21,6 +22,16 @@ fn build(root: &Path, output: &Path, base_url: &str) -> Output {
         .args(["--base-url", base_url])
         .output()
         .expect("run roadmap")
+}
+
+/// Builds `root` into `output`, which must succeed.
+fn build(root: &Path, output: &Path, base_url: &str) {
+    let built = run_build(root, output, base_url);
+    assert!(
+        built.status.success(),
+        "{}",
+        String::from_utf8_lossy(&built.stderr)
+    );
 }
 
 fn edit(root: &Path, from: &str, to: &str) {
@@ -54,12 +65,7 @@ fn no_csv_cell_runs_as_a_formula() {
     }
     let out = tempfile::tempdir().expect("tempdir");
     let output = out.path().join("site");
-    let built = build(root, &output, "https://example.jp/");
-    assert!(
-        built.status.success(),
-        "{}",
-        String::from_utf8_lossy(&built.stderr)
-    );
+    build(root, &output, "https://example.jp/");
     let mut neutralised = 0;
     for name in ["projects", "project_sections", "initiatives", "roadmap"] {
         let text = fs::read_to_string(output.join(format!("data/{name}.csv"))).expect("csv");
@@ -101,18 +107,13 @@ fn feeds_and_sitemaps_parse_as_xml() {
     );
     let out = tempfile::tempdir().expect("tempdir");
     let output = out.path().join("site");
-    let built = build(root, &output, "https://example.jp/a&b/'q'/");
-    assert!(
-        built.status.success(),
-        "{}",
-        String::from_utf8_lossy(&built.stderr)
-    );
+    build(root, &output, "https://example.jp/a&b/'q'/");
     for file in ["feed.xml", "sitemap.xml"] {
         let text = fs::read_to_string(output.join(file)).expect("xml");
         roxmltree::Document::parse(&text).unwrap_or_else(|e| panic!("{file}: {e}"));
     }
     // A base URL with a control character is refused before anything is written.
-    let refused = build(root, &out.path().join("bad"), "https://example.jp/\u{1}/");
+    let refused = run_build(root, &out.path().join("bad"), "https://example.jp/\u{1}/");
     assert_eq!(refused.status.code(), Some(2));
     assert!(!out.path().join("bad").exists());
 }
@@ -158,12 +159,7 @@ fn csv_cells(output: &Path) -> Vec<(String, String, String)> {
 }
 
 fn build_real_site(output: &Path) {
-    let built = build(&repo(), output, "https://example.jp/dx/roadmap/");
-    assert!(
-        built.status.success(),
-        "{}",
-        String::from_utf8_lossy(&built.stderr)
-    );
+    build(&repo(), output, "https://example.jp/dx/roadmap/");
 }
 
 #[test]
@@ -225,12 +221,7 @@ fn a_circled_number_becomes_a_number_in_brackets_in_the_csv_only() {
     );
     let out = tempfile::tempdir().expect("tempdir");
     let output = out.path().join("site");
-    let built = build(root, &output, "https://example.jp/");
-    assert!(
-        built.status.success(),
-        "{}",
-        String::from_utf8_lossy(&built.stderr)
-    );
+    build(root, &output, "https://example.jp/");
     let plain = "(12)整備概要作成（約3km、III期）";
     let labels: Vec<String> = csv_cells(&output)
         .into_iter()
@@ -253,8 +244,7 @@ fn the_local_government_code_is_the_first_column_only_when_configured() {
     let out = tempfile::tempdir().expect("tempdir");
     // Not configured (the repository's config.toml): the column is there, every cell empty.
     let output = out.path().join("without");
-    let built = build(root, &output, "https://example.jp/");
-    assert!(built.status.success());
+    build(root, &output, "https://example.jp/");
     let cells = csv_cells(&output);
     let codes: Vec<&(String, String, String)> = cells
         .iter()
@@ -282,12 +272,7 @@ fn the_local_government_code_is_the_first_column_only_when_configured() {
     )
     .expect("write");
     let output = out.path().join("with");
-    let built = build(root, &output, "https://example.jp/");
-    assert!(
-        built.status.success(),
-        "{}",
-        String::from_utf8_lossy(&built.stderr)
-    );
+    build(root, &output, "https://example.jp/");
     for name in ["projects", "project_sections", "initiatives", "roadmap"] {
         let text = fs::read_to_string(output.join(format!("data/{name}.csv"))).expect("csv");
         let mut reader = csv::Reader::from_reader(text.trim_start_matches('\u{FEFF}').as_bytes());
