@@ -107,30 +107,41 @@ impl Contact {
     /// A phone number that is not one, an e-mail address without a domain, a URL that is not a
     /// public web address: each an error at its value.
     fn problems(&self, owner: &str, file: &SourceFile, errors: &mut Vec<Diagnostic>) {
-        if let Some(phone) = &self.phone
-            && !is_phone_number(phone.get_ref())
-        {
-            errors.push(
-                file.error_at(
-                    phone.span(),
-                    format!("{owner}の電話番号「{}」は電話番号として読めません。", phone.get_ref()),
-                )
-                .with_key("contact.phone")
-                .with_hint("phone = \"017-734-9999\" のように、半角の数字とハイフンで、市外局番から書きます。"),
-            );
-        }
-        if let Some(email) = &self.email
-            && !is_email_address(email.get_ref())
-        {
-            errors.push(
-                file.error_at(
-                    email.span(),
-                    format!("{owner}のメールアドレス「{}」はメールアドレスとして読めません。", email.get_ref()),
-                )
-                .with_key("contact.email")
-                .with_hint("email = \"dx@pref.example.lg.jp\" のように、半角で、@ の後にドメイン名を書きます。"),
-            );
-        }
+        let mut unreadable = |value: &Option<toml::Spanned<String>>,
+                              readable: fn(&str) -> bool,
+                              what: &str,
+                              key: &str,
+                              hint: &str| {
+            if let Some(value) = value
+                && !readable(value.get_ref())
+            {
+                errors.push(
+                    file.error_at(
+                        value.span(),
+                        format!(
+                            "{owner}の{what}「{}」は{what}として読めません。",
+                            value.get_ref()
+                        ),
+                    )
+                    .with_key(key)
+                    .with_hint(hint),
+                );
+            }
+        };
+        unreadable(
+            &self.phone,
+            is_phone_number,
+            "電話番号",
+            "contact.phone",
+            "phone = \"017-734-9999\" のように、半角の数字とハイフンで、市外局番から書きます。",
+        );
+        unreadable(
+            &self.email,
+            is_email_address,
+            "メールアドレス",
+            "contact.email",
+            "email = \"dx@pref.example.lg.jp\" のように、半角で、@ の後にドメイン名を書きます。",
+        );
         if let Some(url) = &self.url {
             let problem = match crate::config::web_url(url.get_ref()) {
                 Err(crate::config::UrlError(message)) => Some(message),
