@@ -5,6 +5,7 @@
 //! the publisher, the licence, where to send questions, the accessibility commitment — comes from
 //! here and nowhere else; where one is not set, the site says nothing of it.
 
+use std::collections::BTreeMap;
 use std::path::Path;
 
 use serde::Deserialize;
@@ -50,6 +51,33 @@ pub struct SiteConfig {
     /// Set for the local preview only (never read from the file): its base URL is this computer's,
     /// and absolute links to it are what the preview needs.
     pub allow_local_base_url: bool,
+    /// What `[editions.<code>]` tables say of each edition, by code (`r7`); none need be listed.
+    pub editions: BTreeMap<String, EditionSettings>,
+}
+
+/// The settings of one edition (`[editions.r7]`), each optional.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct EditionSettings {
+    /// The site name for this edition's pages.
+    pub title: Option<String>,
+    /// The roadmap's first and last columns for this edition.
+    pub first_year: Option<FiscalYear>,
+    pub last_year: Option<FiscalYear>,
+    /// When the edition was published (YYYY-MM-DD): the date its feed and sitemap entries carry.
+    pub published: Option<String>,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawEdition {
+    #[serde(default)]
+    title: Option<String>,
+    #[serde(default)]
+    first_year: Option<toml::Spanned<String>>,
+    #[serde(default)]
+    last_year: Option<toml::Spanned<String>>,
+    #[serde(default)]
+    published: Option<toml::Spanned<String>>,
 }
 
 /// The document the site is transcribed from.
@@ -167,6 +195,8 @@ struct RawConfig {
     accessibility: Option<AccessibilityPolicy>,
     #[serde(default)]
     branding: Branding<SpannedUrl>,
+    #[serde(default)]
+    editions: BTreeMap<toml::Spanned<String>, RawEdition>,
 }
 
 #[derive(Deserialize)]
@@ -378,6 +408,7 @@ impl SiteConfig {
                     .with_hint("branding.logo_alt = \"青森県\" のように、ロゴが表すものを書きます（画像が見えない人のためです）。"),
             );
         }
+        let editions = edition_settings(&file, raw.editions, &mut errors);
         match (budget_year, first_year, last_year) {
             (Some(budget_year), Some(first_year), Some(last_year)) if errors.is_empty() => {
                 Ok(SiteConfig {
@@ -425,6 +456,7 @@ impl SiteConfig {
                     },
                     updated: raw.updated.into_inner(),
                     allow_local_base_url: false,
+                    editions,
                 })
             }
             _ => Err(errors),
@@ -463,6 +495,122 @@ impl SiteConfig {
     pub fn roadmap_years(&self) -> Vec<FiscalYear> {
         FiscalYear::range(self.first_year, self.last_year).collect()
     }
+
+    /// The settings of one edition's pages: its budget year is the edition's year; its roadmap
+    /// columns start there and span as many years as the configured ones, unless `[editions.<code>]`
+    /// gives `first_year`/`last_year`; its title and date are the edition's own when configured.
+    /// Where no title is configured, the site's names that mention the configured budget year
+    /// (「令和6年度」, also written 「令和６年度」) name the edition's year instead, so that an R7 page
+    /// never calls itself R6's.
+    pub fn for_edition(&self, code: &str, year: FiscalYear) -> SiteConfig {
+        let settings = self.editions.get(code).cloned().unwrap_or_default();
+        let span = self.last_year.western() - self.first_year.western();
+        let first_year = settings.first_year.unwrap_or(year);
+        let last_year = settings
+            .last_year
+            .unwrap_or_else(|| FiscalYear::from_western(first_year.western() + span));
+        let mut config = self.clone();
+        let rename = |text: &str| rename_year(text, self.budget_year, year);
+        config.title = settings.title.clone().unwrap_or_else(|| rename(&self.title));
+        config.description = rename(&self.description);
+        config.source.title = rename(&self.source.title);
+        config.budget_year = year;
+        config.first_year = first_year;
+        config.last_year = last_year;
+        if let Some(published) = settings.published {
+            config.updated = published;
+        }
+        config
+    }
+}
+
+/// `text` with the name of fiscal year `from` (「令和6年度」, 「令和６年度」) replaced by `to`'s.
+fn rename_year(text: &str, from: FiscalYear, to: FiscalYear) -> String {
+    if from == to {
+        return text.to_string();
+    }
+    let full_width = |s: String| -> String {
+        s.chars()
+            .map(|c| match c {
+                '0'..='9' => char::from_u32(u32::from(c) - u32::from('0') + 0xFF10).unwrap_or(c),
+                _ => c,
+            })
+            .collect()
+    };
+    let (old, new) = (from.japanese(), to.japanese());
+    text.replace(&old, &new)
+        .replace(&full_width(old), &full_width(new))
+}
+
+/// Checks the `[editions.<code>]` tables: each code an edition folder's name, years and dates
+/// valid.
+fn edition_settings(
+    file: &SourceFile,
+    raw: BTreeMap<toml::Spanned<String>, RawEdition>,
+    errors: &mut Vec<Diagnostic>,
+) -> BTreeMap<String, EditionSettings> {
+    let mut settings = BTreeMap::new();
+    for (code, edition) in raw {
+        let key = format!("editions.{}", code.get_ref());
+        if crate::editions::year_of_code(code.get_ref()).is_none() {
+            errors.push(
+                file.error_at(
+                    code.span(),
+                    format!("[editions] の「{}」は年度版の名前ではありません。", code.get_ref()),
+                )
+                .with_key(&key)
+                .with_hint("content/ の年度のフォルダの名前（[editions.r7] のように小文字の r か h と数字）を書きます。"),
+            );
+            continue;
+        }
+        let mut year = |value: &Option<toml::Spanned<String>>, name: &str| {
+            value.as_ref().and_then(|value| {
+                FiscalYear::parse(value.get_ref())
+                    .map_err(|e| {
+                        errors.push(
+                            file.error_at(value.span(), e.message)
+                                .with_key(&format!("{key}.{name}"))
+                                .with_optional_hint(e.hint),
+                        )
+                    })
+                    .ok()
+            })
+        };
+        let first_year = year(&edition.first_year, "first_year");
+        let last_year = year(&edition.last_year, "last_year");
+        if let (Some(first), Some(last), Some(span)) = (first_year, last_year, &edition.last_year)
+            && first > last
+        {
+            errors.push(
+                file.error_at(
+                    span.span(),
+                    "ロードマップの最後の列が最初の列より前の年度です。",
+                )
+                .with_key(&format!("{key}.last_year")),
+            );
+        }
+        if let Some(date) = &edition.published
+            && !is_date(date.get_ref())
+        {
+            errors.push(
+                file.error_at(
+                    date.span(),
+                    "日付は \"2026-11-25\" のように、年-月-日で書きます。",
+                )
+                .with_key(&format!("{key}.published")),
+            );
+        }
+        settings.insert(
+            code.into_inner(),
+            EditionSettings {
+                title: non_empty(edition.title),
+                first_year,
+                last_year,
+                published: edition.published.map(toml::Spanned::into_inner),
+            },
+        );
+    }
+    settings
 }
 
 /// Checks that `url` is an absolute http or https URL with a host: nothing else (`javascript:`,

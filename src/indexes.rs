@@ -324,6 +324,7 @@ mod tests {
             config,
             vocabulary,
             projects,
+            edition: None,
         }
     }
 

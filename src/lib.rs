@@ -9,6 +9,7 @@ pub mod cli;
 pub mod config;
 pub mod content;
 pub mod diagnostics;
+pub mod editions;
 pub mod fiscal_year;
 pub mod indexes;
 pub mod local_government_code;

@@ -18,6 +18,8 @@ pub struct Site {
     pub vocabulary: Vocabulary,
     /// In display order (see [`Site::sort_projects`]).
     pub projects: Vec<Project>,
+    /// The edition this site is, among the others; `None` for a site without edition folders.
+    pub edition: Option<crate::editions::EditionPlace>,
 }
 
 /// One project (事業): one sheet of the roadmap.

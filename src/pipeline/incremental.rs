@@ -19,8 +19,9 @@ use rayon::prelude::*;
 use walkdir::WalkDir;
 
 use super::{
-    BuildOptions, BuildReport, Failure, Loaded, Scope, THEMES_DIR, build_indexes, build_site,
-    load_site_reusing, load_theme, render_files, set_base_url,
+    BuildOptions, BuildReport, Failure, Feeds, Loaded, Scope, THEMES_DIR, build_indexes,
+    build_site, build_with_progress, has_editions, load_site_reusing, load_theme, render_files,
+    set_base_url,
 };
 use crate::config::CONFIG_FILE;
 use crate::content::ProjectFile;
@@ -144,6 +145,17 @@ impl Rebuilder {
 
     /// Builds the site as it is now. On failure the output keeps the last good build.
     pub fn build(&mut self) -> Result<RebuildReport, Failure> {
+        // A site with editions is built whole each time (a partial rebuild knows one edition
+        // only).
+        if has_editions(&self.options.root) {
+            self.last = None;
+            return build_with_progress(&self.options, &Progress::default()).map(|build| {
+                RebuildReport {
+                    build,
+                    kind: RebuildKind::Full,
+                }
+            });
+        }
         let started = Instant::now();
         let inputs = input_stamps(&self.options.root);
         match self.last.take() {
@@ -282,6 +294,8 @@ impl Rebuilder {
             &indexes,
             &renderer,
             &Scope::Projects(&changed),
+            routes::Mount::Whole,
+            &Feeds::Whole,
             &keep,
             &Progress::default(),
         )?;

@@ -13,10 +13,12 @@ use rayon::prelude::*;
 use crate::config::SiteConfig;
 use crate::content::{self, Context};
 use crate::diagnostics::{self, Diagnostic};
+use crate::editions::{self, Catalogue, Edition, EditionEntry, EditionPlace, ProjectEntry};
 use crate::indexes::Indexes;
 use crate::model::Site;
 use crate::money::Budget;
 use crate::progress::Progress;
+use crate::render::routes::{Mount, PageKind};
 use crate::render::{self, Renderer, ThemeError};
 use crate::vocabulary::Vocabulary;
 use crate::write::{Staging, WriteError};
@@ -93,14 +95,162 @@ pub struct Loaded {
     pub notices: Vec<Diagnostic>,
 }
 
-/// Reads and validates everything under `root`: config, vocabulary, content.
+/// Every edition of a site as read, oldest first (one site when `content/` has no edition
+/// folder), with the notices about all their files.
+pub struct LoadedEditions {
+    pub sites: Vec<Site>,
+    pub notices: Vec<Diagnostic>,
+}
+
+/// Reads and validates everything under `root`: config, vocabulary, content. With edition
+/// folders, the latest edition.
 pub fn load_site(root: &Path) -> Result<Site, Failure> {
     load(root).map(|loaded| loaded.site)
 }
 
-/// As [`load_site`], keeping the notices.
+/// As [`load_site`], keeping the notices (of every edition).
 pub fn load(root: &Path) -> Result<Loaded, Failure> {
-    load_site_reusing(root, &|_| None)
+    let LoadedEditions { mut sites, notices } = load_editions(root)?;
+    match sites.pop() {
+        Some(site) => Ok(Loaded { site, notices }),
+        None => Err(Failure::Usage("事業ファイルがありません。".to_string())),
+    }
+}
+
+/// Reads every edition under `root` (see [`crate::editions`]): each from its own folder with its
+/// own vocabulary (`content/<code>/vocabulary.toml`, else `content/vocabulary.toml`) and years;
+/// every problem of every edition is reported at once.
+pub fn load_editions(root: &Path) -> Result<LoadedEditions, Failure> {
+    check_is_site(root)?;
+    let found = editions::discover(root).map_err(content_failure)?;
+    if found.is_empty() {
+        let Loaded { site, notices } = load_site_reusing(root, &|_| None)?;
+        return Ok(LoadedEditions {
+            sites: vec![site],
+            notices,
+        });
+    }
+    let codes: Vec<String> = found.iter().map(|e| e.code.clone()).collect();
+    let mut errors = content::projects_outside_editions(root, &codes);
+    let config = match SiteConfig::load(root) {
+        Ok(config) => config,
+        Err(e) => {
+            errors.extend(e);
+            errors.extend(content::check_structure(root));
+            return Err(content_failure(errors));
+        }
+    };
+    for code in config.editions.keys() {
+        if !codes.contains(code) {
+            errors.push(
+                Diagnostic::in_file(
+                    Path::new(crate::config::CONFIG_FILE),
+                    format!("[editions.{code}] の年度版のフォルダ content/{code}/ がありません。"),
+                )
+                .with_key(format!("editions.{code}"))
+                .with_hint("フォルダの名前を確かめるか、使わない [editions.…] の表を消してください。"),
+            );
+        }
+    }
+    let results: Vec<Result<Loaded, Vec<Diagnostic>>> = found
+        .par_iter()
+        .map(|edition| load_edition(root, &config, edition))
+        .collect();
+    let mut sites = Vec::with_capacity(results.len());
+    let mut notices = Vec::new();
+    for result in results {
+        match result {
+            Ok(loaded) => {
+                notices.extend(loaded.notices);
+                sites.push(loaded.site);
+            }
+            Err(e) => errors.extend(e),
+        }
+    }
+    if !errors.is_empty() {
+        return Err(content_failure(errors));
+    }
+    let catalogue = std::sync::Arc::new(Catalogue {
+        editions: sites
+            .iter()
+            .zip(&found)
+            .map(|(site, edition)| EditionEntry {
+                edition: edition.clone(),
+                projects: site
+                    .projects
+                    .iter()
+                    .map(|p| {
+                        let entry = ProjectEntry {
+                            name: p.name.clone(),
+                            budget: p.budget,
+                        };
+                        (p.slug.clone(), entry)
+                    })
+                    .collect(),
+            })
+            .collect(),
+        absent: Vec::new(),
+    });
+    for (site, edition) in sites.iter_mut().zip(found) {
+        site.edition = Some(EditionPlace {
+            edition,
+            catalogue: catalogue.clone(),
+        });
+    }
+    Ok(LoadedEditions { sites, notices })
+}
+
+/// One edition from its folder: the configuration for its years, its vocabulary, its projects.
+fn load_edition(
+    root: &Path,
+    config: &SiteConfig,
+    edition: &Edition,
+) -> Result<Loaded, Vec<Diagnostic>> {
+    let config = config.for_edition(&edition.code, edition.year);
+    let own = edition.dir().join("vocabulary.toml");
+    let vocabulary_file = if root.join(&own).is_file() {
+        own
+    } else {
+        std::path::PathBuf::from(crate::vocabulary::VOCABULARY_FILE)
+    };
+    let vocabulary = crate::vocabulary::Vocabulary::load_file(root, &vocabulary_file)?;
+    let context = Context {
+        config: &config,
+        vocabulary: &vocabulary,
+    };
+    let files = content::load_projects_in(root, &edition.dir(), &context, &|_| None)?;
+    let mut notices = Vec::new();
+    let mut projects = Vec::with_capacity(files.len());
+    for file in files {
+        notices.extend(file.notices);
+        projects.push(file.project);
+    }
+    let mut site = Site {
+        config,
+        vocabulary,
+        projects,
+        edition: None,
+    };
+    site.sort_projects();
+    diagnostics::sort(&mut notices);
+    notices.extend(inferred_rows_notice(&site, &edition.dir()));
+    Ok(Loaded { site, notices })
+}
+
+fn check_is_site(root: &Path) -> Result<(), Failure> {
+    if root.join(crate::config::CONFIG_FILE).is_file() {
+        return Ok(());
+    }
+    Err(Failure::Usage(format!(
+        "{} に {} がありません。--root でサイトのフォルダ（config.toml のある場所）を指定してください。",
+        root.display(),
+        crate::config::CONFIG_FILE
+    )))
+}
+
+/// Whether the site under `root` has edition folders.
+pub fn has_editions(root: &Path) -> bool {
+    editions::discover(root).map_or(true, |found| !found.is_empty())
 }
 
 /// As [`load`], taking projects from `reuse` where it has them (see
@@ -109,13 +259,7 @@ fn load_site_reusing(
     root: &Path,
     reuse: &(dyn Fn(&Path) -> Option<content::ProjectFile> + Sync),
 ) -> Result<Loaded, Failure> {
-    if !root.join(crate::config::CONFIG_FILE).is_file() {
-        return Err(Failure::Usage(format!(
-            "{} に {} がありません。--root でサイトのフォルダ（config.toml のある場所）を指定してください。",
-            root.display(),
-            crate::config::CONFIG_FILE
-        )));
-    }
+    check_is_site(root)?;
     let config = SiteConfig::load(root);
     let vocabulary = Vocabulary::load(root);
     let (config, vocabulary) = match (config, vocabulary) {
@@ -143,19 +287,21 @@ fn load_site_reusing(
         config,
         vocabulary,
         projects,
+        edition: None,
     };
     site.sort_projects();
     diagnostics::sort(&mut notices);
-    notices.extend(inferred_rows_notice(&site));
+    notices.extend(inferred_rows_notice(&site, Path::new(content::CONTENT_DIR)));
     Ok(Loaded { site, notices })
 }
 
-/// How many roadmap rows have inferred years, said once per check and build.
-fn inferred_rows_notice(site: &Site) -> Option<Diagnostic> {
+/// How many roadmap rows of the projects in `dir` have inferred years, said once per check and
+/// build.
+fn inferred_rows_notice(site: &Site, dir: &Path) -> Option<Diagnostic> {
     let counts = site.row_counts();
     (counts.inferred > 0).then(|| {
         Diagnostic::in_file(
-            Path::new(content::CONTENT_DIR),
+            dir,
             format!(
                 "ロードマップの {} 行のうち {} 行（{} 事業）は、年度を推定しています（basis = \"推定\"）。サイトには「推定」と理由を示して載せます。",
                 counts.rows, counts.inferred, counts.projects_with_inferred
@@ -218,23 +364,19 @@ fn check_output_is_safe(root: &Path, output: &Path) -> Result<(), Failure> {
 /// Validates everything a build reads and renders every file a build would write, in memory,
 /// writing nothing: whatever would make `build` fail makes `check` fail, with the same message.
 pub fn check(root: &Path) -> Result<CheckReport, Failure> {
-    let Loaded { site, mut notices } = load(root)?;
-    let renderer = load_theme(root, &site, &mut notices)?;
-    let indexes = build_indexes(&site)?;
+    let LoadedEditions { sites, mut notices } = load_editions(root)?;
+    let Some(latest) = sites.last() else {
+        return Err(Failure::Usage("事業ファイルがありません。".to_string()));
+    };
+    let renderer = load_theme(root, latest, &mut notices)?;
+    let prepared = prepare(sites)?;
     let discard = |path: &str, _: &[u8]| -> Result<(), Failure> {
         crate::write::check_name(path)?;
         Ok(())
     };
-    render_files(
-        &site,
-        &indexes,
-        &renderer,
-        &Scope::All,
-        &discard,
-        &Progress::default(),
-    )?;
+    render_all(&prepared, &renderer, &discard, &Progress::default())?;
     Ok(CheckReport {
-        projects: site.projects.len(),
+        projects: prepared.last().map_or(0, |p| p.site.projects.len()),
         notices,
     })
 }
@@ -250,9 +392,12 @@ pub fn build_with_progress(
     progress: &Progress,
 ) -> Result<BuildReport, Failure> {
     let started = Instant::now();
-    let Loaded { mut site, notices } = load(&options.root)?;
-    set_base_url(&mut site, options)?;
-    let mut report = build_site(options, &site, progress, None, started)?;
+    let LoadedEditions { mut sites, notices } = load_editions(&options.root)?;
+    for site in &mut sites {
+        set_base_url(site, options)?;
+    }
+    let prepared = prepare(sites)?;
+    let mut report = build_prepared(options, &prepared, progress, None, started)?;
     report.notices.splice(0..0, notices);
     Ok(report)
 }
@@ -271,20 +416,94 @@ fn set_base_url(site: &mut Site, options: &BuildOptions) -> Result<(), Failure> 
     }
 }
 
-/// Builds a loaded site (its base URL already set) into `options.output`, replacing the output only
-/// if every file was written; each file written is also noted in `written`, if given.
-fn build_site(
+/// One edition ready to render: the site and its indexes.
+struct Prepared {
+    site: Site,
+    indexes: Indexes,
+}
+
+/// Builds each edition's indexes and, with editions, gives the latest the pages of earlier
+/// editions that the root keeps ([`absent_pages`]).
+fn prepare(sites: Vec<Site>) -> Result<Vec<Prepared>, Failure> {
+    let mut prepared = sites
+        .into_iter()
+        .map(|site| {
+            let indexes = build_indexes(&site)?;
+            Ok(Prepared { site, indexes })
+        })
+        .collect::<Result<Vec<Prepared>, Failure>>()?;
+    let absent = absent_pages(&prepared);
+    if let Some(place) = prepared
+        .last_mut()
+        .and_then(|latest| latest.site.edition.as_mut())
+    {
+        std::sync::Arc::make_mut(&mut place.catalogue).absent = absent;
+    }
+    Ok(prepared)
+}
+
+/// The pages of earlier editions whose URL the latest edition does not have (a project no longer
+/// listed, a category left empty, a department reorganised away), each with the latest edition
+/// that has it: the root keeps those URLs, so that no URL a build published ever breaks.
+fn absent_pages(prepared: &[Prepared]) -> Vec<editions::AbsentPage> {
+    let Some((latest, earlier)) = prepared.split_last() else {
+        return Vec::new();
+    };
+    let have: std::collections::HashSet<String> =
+        render::routes::pages(&latest.site, &latest.indexes)
+            .into_iter()
+            .map(|page| render::routes::url(&latest.site, page))
+            .collect();
+    let mut absent: std::collections::BTreeMap<String, editions::AbsentPage> =
+        std::collections::BTreeMap::new();
+    for p in earlier.iter().rev() {
+        let Some(place) = &p.site.edition else {
+            continue;
+        };
+        let vocabulary = &p.site.vocabulary;
+        for page in render::routes::pages(&p.site, &p.indexes) {
+            let (title, project) = match page {
+                PageKind::Project(i) => (p.site.projects[i].name.clone(), true),
+                PageKind::Field(f) => (vocabulary.field(f).name.clone(), false),
+                PageKind::Category(c) => (vocabulary.category(c).name.clone(), false),
+                PageKind::Department(d) => (vocabulary.department(d).name.clone(), false),
+                _ => continue,
+            };
+            let url = render::routes::url(&p.site, page);
+            if have.contains(&url) || absent.contains_key(&url) {
+                continue;
+            }
+            absent.insert(
+                url.clone(),
+                editions::AbsentPage {
+                    url,
+                    title,
+                    project,
+                    found_in: place.edition.clone(),
+                },
+            );
+        }
+    }
+    absent.into_values().collect()
+}
+
+/// Builds prepared editions (base URLs already set) into `options.output`, replacing the output
+/// only if every file was written; each file written is also noted in `written`, if given.
+fn build_prepared(
     options: &BuildOptions,
-    site: &Site,
+    prepared: &[Prepared],
     progress: &Progress,
     written: Option<&incremental::Written>,
     started: Instant,
 ) -> Result<BuildReport, Failure> {
+    let Some(latest) = prepared.last() else {
+        return Err(Failure::Usage("事業ファイルがありません。".to_string()));
+    };
+    let site = &latest.site;
     check_output_is_safe(&options.root, &options.output)?;
     let theme = theme_dir(&options.root, site);
     let mut theme_notices = Vec::new();
     let renderer = load_theme(&options.root, site, &mut theme_notices)?;
-    let indexes = build_indexes(site)?;
     let staging = Staging::begin(&options.output)?;
     let write = |path: &str, bytes: &[u8]| -> Result<(), Failure> {
         staging.write(path, bytes)?;
@@ -293,18 +512,29 @@ fn build_site(
         }
         Ok(())
     };
-    let rendered = render_files(site, &indexes, &renderer, &Scope::All, &write, progress)?;
-    // The built-in theme's static files, then the theme's own over them.
+    let rendered = render_all(prepared, &renderer, &write, progress)?;
+    // The built-in theme's static files, then the theme's own over them: at the root, and in each
+    // edition's folder (its pages link them relative to the edition's root).
     let mut assets: Vec<String> = Vec::new();
-    for (path, bytes) in render::builtin::static_files() {
-        staging.write(path, bytes)?;
-        assets.push(path.to_string());
-    }
+    let mut prefixes = vec![String::new()];
+    prefixes.extend(
+        prepared
+            .iter()
+            .filter_map(|p| p.site.edition.as_ref())
+            .map(|place| render::routes::edition_root(&place.edition.code)),
+    );
     let static_dir = theme.join(render::STATIC_DIR);
-    if static_dir.is_dir() {
-        for path in staging.copy_tree(&static_dir)? {
-            if !assets.contains(&path) {
-                assets.push(path);
+    for prefix in &prefixes {
+        for (path, bytes) in render::builtin::static_files() {
+            let path = format!("{prefix}{path}");
+            staging.write(&path, bytes)?;
+            assets.push(path);
+        }
+        if static_dir.is_dir() {
+            for path in staging.copy_tree(&static_dir, prefix)? {
+                if !assets.contains(&path) {
+                    assets.push(path);
+                }
             }
         }
     }
@@ -317,12 +547,27 @@ fn build_site(
         pages: rendered.pages,
         assets: assets.len() + rendered.files - rendered.pages,
         projects: site.projects.len(),
-        total: indexes.budget.total,
+        total: latest.indexes.budget.total,
         seconds: started.elapsed().as_secs_f64(),
         notices: theme_notices,
         absolute_urls: site.config.public_base_url().is_some(),
         removed_stale,
     })
+}
+
+/// Builds a loaded single-edition site (its base URL already set), as [`build_prepared`].
+fn build_site(
+    options: &BuildOptions,
+    site: &Site,
+    progress: &Progress,
+    written: Option<&incremental::Written>,
+    started: Instant,
+) -> Result<BuildReport, Failure> {
+    let prepared = [Prepared {
+        site: site.clone(),
+        indexes: build_indexes(site)?,
+    }];
+    build_prepared(options, &prepared, progress, written, started)
 }
 
 /// Which project pages (and project JSON files) a render makes; every other file is always made.
@@ -333,36 +578,165 @@ enum Scope<'a> {
 }
 
 impl Scope<'_> {
-    fn includes(&self, page: render::routes::PageKind) -> bool {
+    fn includes(&self, page: PageKind) -> bool {
         match (self, page) {
-            (Scope::Projects(chosen), render::routes::PageKind::Project(i)) => chosen.contains(&i),
+            (Scope::Projects(chosen), PageKind::Project(i)) => chosen.contains(&i),
             _ => true,
         }
     }
 }
 
 /// How many files a render made, and how many of them were pages.
+#[derive(Default)]
 struct Rendered {
     pages: usize,
     files: usize,
 }
 
-/// Renders every file of the site but the theme's static files — pages in `scope`, open data, the
+/// Renders every file of every edition but the theme's static files. A single-edition site is
+/// rendered as it always was; with editions, each edition whole in its folder (`r6/…`), then the
+/// latest again at the root, with the pages the root keeps of earlier editions.
+fn render_all(
+    prepared: &[Prepared],
+    renderer: &Renderer,
+    write: &render::WriteFile<'_, Failure>,
+    progress: &Progress,
+) -> Result<Rendered, Failure> {
+    let Some((latest, _)) = prepared.split_last() else {
+        return Ok(Rendered::default());
+    };
+    let Some(place) = &latest.site.edition else {
+        progress.set_total(render::routes::pages(&latest.site, &latest.indexes).len());
+        return render_files(
+            &latest.site,
+            &latest.indexes,
+            renderer,
+            &Scope::All,
+            Mount::Whole,
+            &Feeds::Whole,
+            write,
+            progress,
+        );
+    };
+    let total: usize = prepared
+        .iter()
+        .map(|p| render::routes::pages(&p.site, &p.indexes).len())
+        .sum::<usize>()
+        + render::routes::pages(&latest.site, &latest.indexes).len()
+        + place.catalogue.absent.len();
+    progress.set_total(total);
+    let mut rendered = Rendered::default();
+    let mut canonical: Vec<(String, String)> = Vec::new();
+    for p in prepared {
+        let Some(place) = &p.site.edition else {
+            continue;
+        };
+        let code = place.edition.code.as_str();
+        let prefixed = |path: &str, bytes: &[u8]| -> Result<(), Failure> {
+            write(&render::routes::in_edition(code, path), bytes)
+        };
+        let r = render_files(
+            &p.site,
+            &p.indexes,
+            renderer,
+            &Scope::All,
+            Mount::EditionFolder,
+            &Feeds::Edition,
+            &prefixed,
+            progress,
+        )?;
+        rendered.pages += r.pages;
+        rendered.files += r.files;
+        canonical.extend(sitemap_entries(&p.site, &p.indexes));
+    }
+    let r = render_files(
+        &latest.site,
+        &latest.indexes,
+        renderer,
+        &Scope::All,
+        Mount::LatestAtRoot,
+        &Feeds::Root(canonical),
+        write,
+        progress,
+    )?;
+    rendered.pages += r.pages;
+    rendered.files += r.files;
+    let source = render::Source::mounted(&latest.site, &latest.indexes, Mount::LatestAtRoot);
+    for page in render::routes::absent_pages(&latest.site) {
+        let html = renderer.render(&source, page)?;
+        write(&render::routes::output_path(&latest.site, page), &html)?;
+        progress.add(1);
+        rendered.pages += 1;
+        rendered.files += 1;
+    }
+    // A project's open-data file at the root stays too: the file of the latest edition that has
+    // the project (it names its own fiscal year).
+    for absent in place.catalogue.absent.iter().filter(|a| a.project) {
+        let Some(p) = prepared
+            .iter()
+            .find(|p| p.site.edition.as_ref().map(|e| &e.edition) == Some(&absent.found_in))
+        else {
+            continue;
+        };
+        let Some(project) = p
+            .site
+            .projects
+            .iter()
+            .find(|project| render::routes::project_url(project) == absent.url)
+        else {
+            continue;
+        };
+        let (path, json) = render::data::project_json(&p.site, project)?;
+        write(&path, &json)?;
+        rendered.files += 1;
+    }
+    Ok(rendered)
+}
+
+/// The sitemap's entries for one site: each page's canonical URL (relative to the site root) and
+/// its date.
+fn sitemap_entries(site: &Site, indexes: &Indexes) -> Vec<(String, String)> {
+    render::routes::pages(site, indexes)
+        .into_iter()
+        .filter(|&p| p != PageKind::NotFound)
+        .map(|p| {
+            (
+                render::routes::canonical_path(site, p),
+                site.config.updated.clone(),
+            )
+        })
+        .collect()
+}
+
+/// Which of `robots.txt`, the sitemap and the feed a render writes.
+enum Feeds {
+    /// A single-edition site: all three, as always.
+    Whole,
+    /// An edition's folder: its own sitemap and feed.
+    Edition,
+    /// The root of a site with editions: `robots.txt`, the sitemap of every edition's pages (these
+    /// canonical URLs with their dates), and the latest edition's feed.
+    Root(Vec<(String, String)>),
+}
+
+/// Renders every file of one site but the theme's static files — pages in `scope`, open data, the
 /// search index, sitemap and feeds — handing each to `write` as soon as it is made.
+#[allow(clippy::too_many_arguments)]
 fn render_files(
     site: &Site,
     indexes: &Indexes,
     renderer: &Renderer,
     scope: &Scope<'_>,
+    mount: Mount,
+    feeds: &Feeds,
     write: &render::WriteFile<'_, Failure>,
     progress: &Progress,
 ) -> Result<Rendered, Failure> {
-    let pages: Vec<render::routes::PageKind> = render::routes::pages(site, indexes)
+    let pages: Vec<PageKind> = render::routes::pages(site, indexes)
         .into_iter()
         .filter(|&page| scope.includes(page))
         .collect();
-    progress.set_total(pages.len());
-    let source = render::Source::new(site, indexes);
+    let source = render::Source::mounted(site, indexes, mount);
     // Pages, open data, the search index and the feeds are independent: made and written side by
     // side.
     let (project_files, (data_files, (search_files, feeds))) = rayon::join(
@@ -373,7 +747,7 @@ fn render_files(
                 || {
                     rayon::join(
                         || render::search::write_files(site, write),
-                        || write_feeds(site, indexes, write),
+                        || write_feeds(site, indexes, feeds, write),
                     )
                 },
             )
@@ -386,27 +760,36 @@ fn render_files(
 }
 
 /// Writes `robots.txt` and, when the site has a public base URL, the sitemap and the Atom feed
-/// (both need absolute URLs); returns how many files.
+/// (both need absolute URLs), as `feeds` says; returns how many files.
 fn write_feeds(
     site: &Site,
     indexes: &Indexes,
+    feeds: &Feeds,
     write: &render::WriteFile<'_, Failure>,
 ) -> Result<usize, Failure> {
-    write("robots.txt", render::feeds::robots(site).as_bytes())?;
+    let mut count = 0;
+    if !matches!(feeds, Feeds::Edition) {
+        write("robots.txt", render::feeds::robots(site).as_bytes())?;
+        count += 1;
+    }
     let Some(base_url) = site.config.public_base_url() else {
-        return Ok(1);
+        return Ok(count);
     };
-    let listed: Vec<String> = render::routes::pages(site, indexes)
-        .into_iter()
-        .filter(|&p| p != render::routes::PageKind::NotFound)
-        .map(|p| render::routes::url(site, p))
-        .collect();
+    let own;
+    let listed = match feeds {
+        Feeds::Root(all) => all,
+        Feeds::Whole | Feeds::Edition => {
+            own = sitemap_entries(site, indexes);
+            &own
+        }
+    };
     write(
         "sitemap.xml",
-        render::feeds::sitemap(site, base_url, &listed).as_bytes(),
+        render::feeds::sitemap(base_url, listed).as_bytes(),
     )?;
-    write("feed.xml", render::feeds::atom(site, base_url).as_bytes())?;
-    Ok(3)
+    let feed_base = format!("{base_url}{}", render::routes::canonical_root(site));
+    write("feed.xml", render::feeds::atom(site, &feed_base).as_bytes())?;
+    Ok(count + 2)
 }
 
 /// Renders and writes the pages, and beside each project's page its own open-data JSON; returns
@@ -414,13 +797,13 @@ fn write_feeds(
 fn write_pages(
     source: &render::Source<'_>,
     renderer: &Renderer,
-    pages: &[render::routes::PageKind],
+    pages: &[PageKind],
     write: &render::WriteFile<'_, Failure>,
     progress: &Progress,
 ) -> Result<usize, Failure> {
     // Pages that list many projects take longest: started first, they do not hold up the end.
     let mut order = pages.to_vec();
-    order.sort_by_key(|page| matches!(page, render::routes::PageKind::Project(_)));
+    order.sort_by_key(|page| matches!(page, PageKind::Project(_)));
     order
         .par_iter()
         .map(|&page| -> Result<usize, Failure> {
@@ -428,7 +811,7 @@ fn write_pages(
             let html = renderer.render(source, page)?;
             write(&render::routes::output_path(site, page), &html)?;
             progress.add(1);
-            if let render::routes::PageKind::Project(i) = page {
+            if let PageKind::Project(i) = page {
                 let (path, json) = render::data::project_json(site, &site.projects[i])?;
                 write(&path, &json)?;
                 return Ok(1);

@@ -6,16 +6,17 @@
 use super::escape_xml as escape;
 use crate::model::Site;
 
-/// `sitemap.xml` listing `pages` (URLs relative to the site root) under `base_url`.
-pub fn sitemap(site: &Site, base_url: &str, pages: &[String]) -> String {
+/// `sitemap.xml` listing `pages` (URLs relative to the site root, each with its date) under
+/// `base_url`.
+pub fn sitemap(base_url: &str, pages: &[(String, String)]) -> String {
     let mut xml = String::from(
         "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<urlset xmlns=\"http://www.sitemaps.org/schemas/sitemap/0.9\">\n",
     );
-    for page in pages {
+    for (page, date) in pages {
         xml.push_str(&format!(
             "  <url><loc>{}</loc><lastmod>{}</lastmod></url>\n",
             escape(&format!("{base_url}{page}")),
-            escape(&site.config.updated)
+            escape(date)
         ));
     }
     xml.push_str("</urlset>\n");

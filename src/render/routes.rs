@@ -5,6 +5,10 @@
 //! URLs are relative to the site root (`""` for the home page, else ending in `/`); links in pages
 //! are made relative to each page (`root` is `./`, `../` or `../../`), so the site works from any
 //! sub-path of any host.
+//!
+//! With editions (see [`crate::editions`]) every edition is published whole under its code
+//! (`r6/projects/<slug>/`: its permanent URLs, the canonical ones), and the latest edition once more
+//! at the root ([`Mount`]); the URLs below are then relative to an edition's root.
 
 use crate::indexes::Indexes;
 use crate::model::{Project, Site};
@@ -26,6 +30,20 @@ pub enum PageKind {
     Timeline,
     Search,
     NotFound,
+    /// At the root of a site with editions, a page of an earlier edition that the latest does not
+    /// have: its position in the latest edition's [`crate::editions::Catalogue::absent`].
+    Absent(usize),
+}
+
+/// Where a render of one edition is published.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Mount {
+    /// A site without editions, at the root, as always.
+    Whole,
+    /// An edition in its own folder (`r6/`): its permanent URLs.
+    EditionFolder,
+    /// The latest edition again at the root.
+    LatestAtRoot,
 }
 
 /// Every page of the site, in a fixed order.
@@ -64,7 +82,60 @@ pub fn url(site: &Site, page: PageKind) -> String {
         PageKind::Timeline => "timeline/".to_string(),
         PageKind::Search => "search/".to_string(),
         PageKind::NotFound => "404.html".to_string(),
+        PageKind::Absent(i) => absent(site, i).map_or_else(String::new, |a| a.url.clone()),
     }
+}
+
+/// The page of an earlier edition that the root keeps at position `i`.
+pub fn absent(site: &Site, i: usize) -> Option<&crate::editions::AbsentPage> {
+    site.edition.as_ref()?.catalogue.absent.get(i)
+}
+
+/// The pages the root keeps of earlier editions (only the latest edition has any).
+pub fn absent_pages(site: &Site) -> Vec<PageKind> {
+    match &site.edition {
+        Some(place) if place.is_latest() => (0..place.catalogue.absent.len())
+            .map(PageKind::Absent)
+            .collect(),
+        _ => Vec::new(),
+    }
+}
+
+/// An edition's folder, relative to the site root: `r6/`.
+pub fn edition_root(code: &str) -> String {
+    format!("{code}/")
+}
+
+/// A URL or file of edition `code`, relative to the site root: `r6/projects/x/`.
+pub fn in_edition(code: &str, relative: &str) -> String {
+    format!("{code}/{relative}")
+}
+
+/// Where a site's canonical (permanent) URLs start, relative to the site root: its edition's
+/// folder, or the root of a site without editions.
+pub fn canonical_root(site: &Site) -> String {
+    site.edition
+        .as_ref()
+        .map_or_else(String::new, |place| edition_root(&place.edition.code))
+}
+
+/// A page's canonical URL relative to the site root: in its edition's folder with editions.
+pub fn canonical_path(site: &Site, page: PageKind) -> String {
+    format!("{}{}", canonical_root(site), url(site, page))
+}
+
+/// The prefix that leads from a page back to the root of the whole site (above every edition's
+/// folder).
+pub fn site_root_prefix(page_url: &str, mount: Mount) -> String {
+    match mount {
+        Mount::EditionFolder => format!("{}../", root_prefix(page_url)),
+        Mount::Whole | Mount::LatestAtRoot => root_prefix(page_url),
+    }
+}
+
+/// A project's page in edition `code`, relative to the site root.
+pub fn edition_project_url(code: &str, slug: &str) -> String {
+    in_edition(code, &project_url_of(slug))
 }
 
 /// The file a page is written to, relative to the output directory.
@@ -108,7 +179,12 @@ pub fn project_files(site: &Site, i: usize) -> [String; 2] {
 
 /// A project's page.
 pub fn project_url(project: &Project) -> String {
-    format!("projects/{}/", project.slug)
+    project_url_of(&project.slug)
+}
+
+/// The page of the project with file name `slug`.
+pub fn project_url_of(slug: &str) -> String {
+    format!("projects/{slug}/")
 }
 
 /// A field's list of projects.

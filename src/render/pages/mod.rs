@@ -4,6 +4,7 @@
 mod budget;
 mod data_page;
 mod departments;
+mod editions;
 mod fields;
 mod home;
 mod timeline;
@@ -71,9 +72,15 @@ pub(super) fn context(
     };
     context.insert("root", &root);
     // Absolute URLs only from a public base URL: never a local address, never a guess.
-    let canonical = public_base_url.map(|base| format!("{base}{page_url}"));
+    // With editions, the permanent URL in the edition's folder, also for the latest edition's
+    // pages at the root.
+    let canonical =
+        public_base_url.map(|base| format!("{base}{}", routes::canonical_path(site, page)));
     context.insert("canonical", &canonical);
-    context.insert("indexable", &(page != PageKind::NotFound));
+    context.insert(
+        "indexable",
+        &!matches!(page, PageKind::NotFound | PageKind::Absent(_)),
+    );
     let (titles, crumbs) = (&labels.titles, &labels.breadcrumbs);
     let home = link(&crumbs.home, "");
     let fields = link(&crumbs.fields, "fields/");
@@ -95,6 +102,10 @@ pub(super) fn context(
                 .any(|c| c.ways.any || c.sections.iter().any(|s| s.ways.any));
             context.insert("contacts", &contacts);
             context.insert("contacts_declared", &declared);
+            context.insert(
+                "editions",
+                &editions::project_editions(source, project, &page_url),
+            );
             let field = &vocabulary.field(project.category.field);
             let crumbs = vec![
                 home,
@@ -186,6 +197,12 @@ pub(super) fn context(
             ("search.html", titles.search.clone(), vec![home], "search")
         }
         PageKind::NotFound => ("404.html", titles.not_found.clone(), vec![], ""),
+        PageKind::Absent(i) => {
+            let absent = editions::absent_view(source, i, &page_url);
+            let title = absent.as_ref().map_or_else(String::new, |a| a.title.clone());
+            context.insert("absent", &absent);
+            ("absent.html", title, vec![home], "")
+        }
     };
     context.insert("credit", &data_page::credit_line(site));
     context.insert("title", &title);

@@ -1,0 +1,111 @@
+//! What a page says of the other editions: a project page links the same project (the same file
+//! name) in every edition with its budget there, and an edition that is not the latest says so; the
+//! root's page for a URL the latest edition no longer has says where it is. It exists so that the
+//! editions read as one roadmap over the years rather than unrelated sites.
+
+use crate::model::{Project, Site};
+use crate::render::Source;
+use crate::render::routes;
+
+/// One edition's line of a project's history.
+#[derive(serde::Serialize)]
+pub(super) struct HistoryRow {
+    /// 「令和6年度版」.
+    pub edition: String,
+    /// The project's budget in that edition, in thousand yen with commas; `None` when the edition
+    /// does not list the project.
+    pub budget: Option<String>,
+    /// The project's page in that edition, relative to this page; `None` for this page itself and
+    /// for an edition without the project.
+    pub url: Option<String>,
+    /// Whether the row is this page's edition.
+    pub current: bool,
+}
+
+/// A project among the editions.
+#[derive(serde::Serialize)]
+pub(super) struct ProjectEditions {
+    /// This page's edition: 「令和6年度版」.
+    pub name: String,
+    /// Whether this page's edition is the latest.
+    pub latest: bool,
+    /// The latest edition: 「令和7年度版」.
+    pub latest_name: String,
+    /// The project's page in the latest edition, relative to this page; `None` when the latest
+    /// edition does not list it.
+    pub latest_url: Option<String>,
+    /// The latest edition's home page, relative to this page.
+    pub latest_home: String,
+    /// Every edition, oldest first.
+    pub history: Vec<HistoryRow>,
+}
+
+/// The project among the editions, when the site has more than one.
+pub(super) fn project_editions(
+    source: &Source<'_>,
+    project: &Project,
+    page_url: &str,
+) -> Option<ProjectEditions> {
+    let site: &Site = source.site;
+    let place = site.edition.as_ref()?;
+    let catalogue = &place.catalogue;
+    if catalogue.editions.len() < 2 {
+        return None;
+    }
+    let latest = catalogue.latest()?;
+    let up = routes::site_root_prefix(page_url, source.mount);
+    let history: Vec<HistoryRow> = catalogue
+        .history(&project.slug)
+        .map(|(edition, entry)| {
+            let current = *edition == place.edition;
+            HistoryRow {
+                edition: edition.name(),
+                budget: entry.map(|e| e.budget.grouped()),
+                url: (entry.is_some() && !current)
+                    .then(|| format!("{up}{}", routes::edition_project_url(&edition.code, &project.slug))),
+                current,
+            }
+        })
+        .collect();
+    let in_latest = catalogue
+        .editions
+        .last()
+        .is_some_and(|e| e.projects.contains_key(&project.slug));
+    Some(ProjectEditions {
+        name: place.edition.name(),
+        latest: place.is_latest(),
+        latest_name: latest.name(),
+        latest_url: in_latest
+            .then(|| format!("{up}{}", routes::edition_project_url(&latest.code, &project.slug))),
+        latest_home: format!("{up}{}", routes::edition_root(&latest.code)),
+        history,
+    })
+}
+
+/// The root's page for a URL of an earlier edition that the latest does not have.
+#[derive(serde::Serialize)]
+pub(super) struct AbsentView {
+    /// What the page was called (the 事業名 for a project).
+    pub title: String,
+    /// Whether it was a project's page.
+    pub project: bool,
+    /// The latest edition: 「令和7年度版」.
+    pub latest_name: String,
+    /// The latest edition that has the page: 「令和6年度版」.
+    pub found_in: String,
+    /// The page in that edition, relative to this page.
+    pub url: String,
+}
+
+pub(super) fn absent_view(source: &Source<'_>, i: usize, page_url: &str) -> Option<AbsentView> {
+    let absent = routes::absent(source.site, i)?;
+    let latest = source.site.edition.as_ref()?.catalogue.latest()?;
+    let up = routes::site_root_prefix(page_url, source.mount);
+    Some(AbsentView {
+        title: absent.title.clone(),
+        project: absent.project,
+        latest_name: latest.name(),
+        found_in: absent.found_in.name(),
+        url: format!("{up}{}", routes::in_edition(&absent.found_in.code, &absent.url)),
+    })
+}
