@@ -511,7 +511,10 @@ impl SiteConfig {
             .unwrap_or_else(|| FiscalYear::from_western(first_year.western() + span));
         let mut config = self.clone();
         let rename = |text: &str| rename_year(text, self.budget_year, year);
-        config.title = settings.title.clone().unwrap_or_else(|| rename(&self.title));
+        config.title = settings
+            .title
+            .clone()
+            .unwrap_or_else(|| rename(&self.title));
         config.description = rename(&self.description);
         config.source.title = rename(&self.source.title);
         config.budget_year = year;
@@ -558,7 +561,7 @@ fn edition_settings(
                     code.span(),
                     format!("[editions] の「{}」は年度版の名前ではありません。", code.get_ref()),
                 )
-                .with_key(&key)
+                .with_key(key.clone())
                 .with_hint("content/ の年度のフォルダの名前（[editions.r7] のように小文字の r か h と数字）を書きます。"),
             );
             continue;
@@ -569,7 +572,7 @@ fn edition_settings(
                     .map_err(|e| {
                         errors.push(
                             file.error_at(value.span(), e.message)
-                                .with_key(&format!("{key}.{name}"))
+                                .with_key(format!("{key}.{name}"))
                                 .with_optional_hint(e.hint),
                         )
                     })
@@ -586,7 +589,7 @@ fn edition_settings(
                     span.span(),
                     "ロードマップの最後の列が最初の列より前の年度です。",
                 )
-                .with_key(&format!("{key}.last_year")),
+                .with_key(format!("{key}.last_year")),
             );
         }
         if let Some(date) = &edition.published
@@ -597,7 +600,7 @@ fn edition_settings(
                     date.span(),
                     "日付は \"2026-11-25\" のように、年-月-日で書きます。",
                 )
-                .with_key(&format!("{key}.published")),
+                .with_key(format!("{key}.published")),
             );
         }
         settings.insert(

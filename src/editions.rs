@@ -100,7 +100,9 @@ pub fn discover(root: &Path) -> Result<Vec<Edition>, Vec<Diagnostic>> {
                         pair[1].year.long()
                     ),
                 )
-                .with_hint("1つの年度版には1つのフォルダだけを使います。どちらかにまとめてください。"),
+                .with_hint(
+                    "1つの年度版には1つのフォルダだけを使います。どちらかにまとめてください。",
+                ),
             );
         }
     }

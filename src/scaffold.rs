@@ -17,6 +17,8 @@ use walkdir::WalkDir;
 use crate::config::SiteConfig;
 use crate::content::{self, CONTENT_DIR, front_matter};
 use crate::diagnostics::{Diagnostic, SourceFile};
+use crate::editions::Edition;
+use crate::fiscal_year::FiscalYear;
 use crate::vocabulary::{Vocabulary, is_slug};
 
 /// Why no file was written.
@@ -42,9 +44,26 @@ impl ScaffoldError {
     }
 }
 
-/// Writes `content/<slug>.md` under `root`, from the template or from the project `from`; returns
-/// the path written, relative to `root`.
-pub fn create(root: &Path, slug: &str, from: Option<&str>) -> Result<PathBuf, ScaffoldError> {
+/// Writes a new project file under `root`, from the template or from the project `from`; returns
+/// the path written, relative to `root`. Without edition folders it is `content/<slug>.md`. With
+/// them, `from` names its edition (`r6/<slug>`) and the copy goes to the next edition's folder
+/// (`content/r7/`, made if need be) under the same name unless `slug` gives another, keeping the
+/// 事業名 (the same file name in two editions is the same 事業); a new file from the template goes
+/// to the latest edition's folder.
+pub fn create(
+    root: &Path,
+    slug: Option<&str>,
+    from: Option<&str>,
+) -> Result<PathBuf, ScaffoldError> {
+    let editions = crate::editions::discover(root).map_err(ScaffoldError::Content)?;
+    if !editions.is_empty() {
+        return create_in_edition(root, &editions, slug, from);
+    }
+    let Some(slug) = slug else {
+        return Err(ScaffoldError::Usage(
+            "新しいファイルの名前を指定してください（例: roadmap new kenko-portal）。".to_string(),
+        ));
+    };
     check_slug(slug)?;
     if let Some(existing) = find_project(root, slug) {
         return Err(ScaffoldError::Usage(format!(
@@ -62,6 +81,131 @@ pub fn create(root: &Path, slug: &str, from: Option<&str>) -> Result<PathBuf, Sc
     let relative = Path::new(CONTENT_DIR).join(format!("{slug}.md"));
     write_new(&root.join(&relative), &text)?;
     Ok(relative)
+}
+
+/// [`create`] for a site with edition folders.
+fn create_in_edition(
+    root: &Path,
+    editions: &[Edition],
+    slug: Option<&str>,
+    from: Option<&str>,
+) -> Result<PathBuf, ScaffoldError> {
+    let (target, text) = match from {
+        Some(from) => {
+            let Some((code, source)) = from.split_once('/') else {
+                check_slug(from)?;
+                return Err(ScaffoldError::Usage(which_edition(root, editions, from)));
+            };
+            check_slug(source)?;
+            let Some(edition) = editions.iter().find(|e| e.code == code) else {
+                let codes: Vec<&str> = editions.iter().map(|e| e.code.as_str()).collect();
+                return Err(ScaffoldError::Usage(format!(
+                    "年度版「{code}」のフォルダ content/{code}/ がありません。ある年度版: {}",
+                    codes.join("、")
+                )));
+            };
+            let path = root.join(edition.dir()).join(format!("{source}.md"));
+            if !path.is_file() {
+                return Err(ScaffoldError::Usage(format!(
+                    "もとにする事業ファイル {} がありません。ファイル名（.md を除いた部分）を確かめてください。",
+                    content::relative(root, &path).display()
+                )));
+            }
+            let year = FiscalYear::from_western(edition.year.western() + 1);
+            let next = Edition {
+                code: year.code().to_ascii_lowercase(),
+                year,
+            };
+            let display = content::relative(root, &path);
+            let bytes = fs::read(&path).map_err(|e| {
+                ScaffoldError::Usage(format!("{} を読めません: {e}", display.display()))
+            })?;
+            let text = content::decode(&display, bytes).map_err(ScaffoldError::Content)?;
+            let slug = slug.unwrap_or(source);
+            check_slug(slug)?;
+            (
+                next.dir().join(format!("{slug}.md")),
+                edition_copy(&SourceFile::new(display, text), &next),
+            )
+        }
+        None => {
+            let Some(slug) = slug else {
+                return Err(ScaffoldError::Usage(
+                    "新しいファイルの名前を指定してください（例: roadmap new kenko-portal）。"
+                        .to_string(),
+                ));
+            };
+            check_slug(slug)?;
+            let Some(latest) = editions.last() else {
+                return Err(ScaffoldError::Usage(
+                    "年度のフォルダがありません。".to_string(),
+                ));
+            };
+            let (config, _) = load_settings(root)?;
+            let config = config.for_edition(&latest.code, latest.year);
+            let own = latest.dir().join("vocabulary.toml");
+            let vocabulary = if root.join(&own).is_file() {
+                Vocabulary::load_file(root, &own)
+            } else {
+                Vocabulary::load(root)
+            }
+            .map_err(ScaffoldError::Content)?;
+            (
+                latest.dir().join(format!("{slug}.md")),
+                template(&config, &vocabulary),
+            )
+        }
+    };
+    if root.join(&target).exists() {
+        return Err(ScaffoldError::Usage(format!(
+            "{} はすでにあります。上書きはしません。別の名前にするか、そのファイルを直接直してください。",
+            target.display()
+        )));
+    }
+    write_new(&root.join(&target), &text)?;
+    Ok(target)
+}
+
+/// The question asked when `--from` names a project without its edition: which editions have it.
+fn which_edition(root: &Path, editions: &[Edition], slug: &str) -> String {
+    let having: Vec<&Edition> = editions
+        .iter()
+        .filter(|e| root.join(e.dir()).join(format!("{slug}.md")).is_file())
+        .collect();
+    match having.last() {
+        None => format!(
+            "もとにする事業ファイル {slug}.md は、どの年度のフォルダ（{}）にもありません。ファイル名（.md を除いた部分）を確かめてください。",
+            editions
+                .iter()
+                .map(|e| format!("content/{}/", e.code))
+                .collect::<Vec<_>>()
+                .join("、")
+        ),
+        Some(last) => format!(
+            "どの年度版の {slug} をもとにするか、--from {}/{slug} のように年度版を付けて指定してください。{slug}.md がある年度版: {}",
+            last.code,
+            having
+                .iter()
+                .map(|e| format!("{}（{}）", e.code, e.name()))
+                .collect::<Vec<_>>()
+                .join("、")
+        ),
+    }
+}
+
+/// The text of a project file of one edition, ready to be the same 事業 in edition `next`: as it
+/// is, with a note of where it came from.
+fn edition_copy(file: &SourceFile, next: &Edition) -> String {
+    let origin = format!(
+        "# {} をもとに、{}の事業ファイルとして作りました（roadmap new --from）。事業費・年度・取組など、変わったところを直してください。\n",
+        file.display_path.display(),
+        next.name()
+    );
+    let text = &file.text;
+    match text.strip_prefix("+++\n") {
+        Some(rest) => format!("+++\n{origin}{rest}"),
+        None => format!("{origin}{text}"),
+    }
 }
 
 fn check_slug(slug: &str) -> Result<(), ScaffoldError> {

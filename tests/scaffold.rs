@@ -223,12 +223,12 @@ fn nothing_is_overwritten_and_wrong_names_are_refused() {
     assert_eq!(fs::read(&existing).expect("read"), before);
 
     // The same slug in a subfolder would clash as well.
-    fs::create_dir_all(site.path().join("content/r7")).expect("mkdir");
-    fs::write(site.path().join("content/r7/nested.md"), "x").expect("write");
+    fs::create_dir_all(site.path().join("content/sub")).expect("mkdir");
+    fs::write(site.path().join("content/sub/nested.md"), "x").expect("write");
     let refused = roadmap(site.path(), &["new", "nested"]);
     assert_eq!(refused.status.code(), Some(2));
     assert_eq!(
-        fs::read_to_string(site.path().join("content/r7/nested.md")).expect("read"),
+        fs::read_to_string(site.path().join("content/sub/nested.md")).expect("read"),
         "x"
     );
 

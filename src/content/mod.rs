@@ -108,7 +108,9 @@ pub fn projects_outside_editions(root: &Path, editions: &[String]) -> Vec<Diagno
     let is_edition = |entry: &walkdir::DirEntry| {
         entry.depth() == 1
             && entry.file_type().is_dir()
-            && editions.iter().any(|code| entry.file_name() == code.as_str())
+            && editions
+                .iter()
+                .any(|code| entry.file_name() == code.as_str())
     };
     WalkDir::new(&content)
         .sort_by_file_name()

@@ -148,7 +148,9 @@ pub fn load_editions(root: &Path) -> Result<LoadedEditions, Failure> {
                     format!("[editions.{code}] の年度版のフォルダ content/{code}/ がありません。"),
                 )
                 .with_key(format!("editions.{code}"))
-                .with_hint("フォルダの名前を確かめるか、使わない [editions.…] の表を消してください。"),
+                .with_hint(
+                    "フォルダの名前を確かめるか、使わない [editions.…] の表を消してください。",
+                ),
             );
         }
     }
@@ -440,6 +442,12 @@ fn prepare(sites: Vec<Site>) -> Result<Vec<Prepared>, Failure> {
         std::sync::Arc::make_mut(&mut place.catalogue).absent = absent;
     }
     Ok(prepared)
+}
+
+/// [`prepare`] for unit tests elsewhere in the crate: each edition with its indexes.
+#[cfg(test)]
+pub(crate) fn prepare_for_tests(sites: Vec<Site>) -> Result<Vec<(Site, Indexes)>, Failure> {
+    prepare(sites).map(|prepared| prepared.into_iter().map(|p| (p.site, p.indexes)).collect())
 }
 
 /// The pages of earlier editions whose URL the latest edition does not have (a project no longer

@@ -61,8 +61,12 @@ pub(super) fn project_editions(
             HistoryRow {
                 edition: edition.name(),
                 budget: entry.map(|e| e.budget.grouped()),
-                url: (entry.is_some() && !current)
-                    .then(|| format!("{up}{}", routes::edition_project_url(&edition.code, &project.slug))),
+                url: (entry.is_some() && !current).then(|| {
+                    format!(
+                        "{up}{}",
+                        routes::edition_project_url(&edition.code, &project.slug)
+                    )
+                }),
                 current,
             }
         })
@@ -75,8 +79,12 @@ pub(super) fn project_editions(
         name: place.edition.name(),
         latest: place.is_latest(),
         latest_name: latest.name(),
-        latest_url: in_latest
-            .then(|| format!("{up}{}", routes::edition_project_url(&latest.code, &project.slug))),
+        latest_url: in_latest.then(|| {
+            format!(
+                "{up}{}",
+                routes::edition_project_url(&latest.code, &project.slug)
+            )
+        }),
         latest_home: format!("{up}{}", routes::edition_root(&latest.code)),
         history,
     })
@@ -106,6 +114,9 @@ pub(super) fn absent_view(source: &Source<'_>, i: usize, page_url: &str) -> Opti
         project: absent.project,
         latest_name: latest.name(),
         found_in: absent.found_in.name(),
-        url: format!("{up}{}", routes::in_edition(&absent.found_in.code, &absent.url)),
+        url: format!(
+            "{up}{}",
+            routes::in_edition(&absent.found_in.code, &absent.url)
+        ),
     })
 }

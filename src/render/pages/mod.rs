@@ -199,7 +199,9 @@ pub(super) fn context(
         PageKind::NotFound => ("404.html", titles.not_found.clone(), vec![], ""),
         PageKind::Absent(i) => {
             let absent = editions::absent_view(source, i, &page_url);
-            let title = absent.as_ref().map_or_else(String::new, |a| a.title.clone());
+            let title = absent
+                .as_ref()
+                .map_or_else(String::new, |a| a.title.clone());
             context.insert("absent", &absent);
             ("absent.html", title, vec![home], "")
         }
@@ -266,6 +268,35 @@ mod tests {
         let labels = crate::render::labels::load(&root.join("themes/default")).expect("labels");
         let mut found: BTreeMap<&'static str, BTreeSet<&'static str>> = BTreeMap::new();
         for page in routes::pages(&site, &indexes) {
+            let (template, context) = context(&source, &labels, page);
+            found
+                .entry(template)
+                .or_default()
+                .extend(context.names().iter().copied());
+        }
+        // The pages only a site with editions has: the sample editions of the tests.
+        let sample = tempfile::tempdir().expect("tempdir");
+        std::fs::copy(root.join("config.toml"), sample.path().join("config.toml")).expect("copy");
+        for (from, to) in [
+            ("content/vocabulary.toml", "content/vocabulary.toml"),
+            (
+                "tests/fixtures/editions/r6/kyukyu-mobile-ict-hojo.md",
+                "content/r6/kyukyu-mobile-ict-hojo.md",
+            ),
+            (
+                "tests/fixtures/editions/r7/korei-mimamori-ict.md",
+                "content/r7/korei-mimamori-ict.md",
+            ),
+        ] {
+            let to = sample.path().join(to);
+            std::fs::create_dir_all(to.parent().expect("folder")).expect("mkdir");
+            std::fs::copy(root.join(from), to).expect("copy");
+        }
+        let loaded = crate::pipeline::load_editions(sample.path()).expect("the sample loads");
+        let prepared = crate::pipeline::prepare_for_tests(loaded.sites).expect("sums fit");
+        let (site, indexes) = prepared.last().expect("the latest edition");
+        let source = Source::mounted(site, indexes, routes::Mount::LatestAtRoot);
+        for page in routes::absent_pages(site) {
             let (template, context) = context(&source, &labels, page);
             found
                 .entry(template)

@@ -1,0 +1,482 @@
+//! Editions (issue 15): a site with `content/r6/` and `content/r7/` publishes both whole under
+//! `/r6/` and `/r7/` and the latest again at the root. Built from the sample editions in
+//! `tests/fixtures/editions/` (sample data, never the published content), and checked against
+//! those files read here with plain `toml`, independently of the generator's own loader.
+
+use std::collections::BTreeMap;
+use std::path::{Path, PathBuf};
+use std::sync::OnceLock;
+
+use roadmap::pipeline::{self, BuildOptions, Failure};
+use scraper::{Html, Selector};
+
+mod common;
+
+use common::{grouped, repo, snapshot};
+
+const BASE_URL: &str = "https://example.jp/dx/roadmap/";
+
+fn fixture(code: &str) -> PathBuf {
+    repo().join("tests/fixtures/editions").join(code)
+}
+
+/// A site with the repository's config, theme and vocabulary, and the sample editions `codes`
+/// under `content/<code>/`; with `flat`, the one edition's files directly in `content/` (a site
+/// without editions, as before them).
+fn site_with(codes: &[&str], flat: bool) -> tempfile::TempDir {
+    let dir = tempfile::tempdir().expect("tempdir");
+    std::fs::copy(repo().join("config.toml"), dir.path().join("config.toml")).expect("config");
+    common::copy_dir(&repo().join("themes"), &dir.path().join("themes"));
+    let content = dir.path().join("content");
+    std::fs::create_dir_all(&content).expect("mkdir");
+    std::fs::copy(
+        repo().join("content/vocabulary.toml"),
+        content.join("vocabulary.toml"),
+    )
+    .expect("vocabulary");
+    for code in codes {
+        let target = if flat {
+            content.clone()
+        } else {
+            content.join(code)
+        };
+        common::copy_dir(&fixture(code), &target);
+    }
+    dir
+}
+
+fn build(root: &Path) -> PathBuf {
+    let output = root.join("site");
+    pipeline::build(&BuildOptions {
+        root: root.to_path_buf(),
+        output: output.clone(),
+        base_url: Some(BASE_URL.to_string()),
+        preview: false,
+    })
+    .unwrap_or_else(|e| panic!("build failed: {e}"));
+    output
+}
+
+/// The three builds the tests compare: R6 alone without edition folders, R6 alone in its folder,
+/// and R6 with R7.
+struct Builds {
+    _dirs: Vec<tempfile::TempDir>,
+    flat: PathBuf,
+    r6_only: PathBuf,
+    both: PathBuf,
+}
+
+fn builds() -> &'static Builds {
+    static BUILDS: OnceLock<Builds> = OnceLock::new();
+    BUILDS.get_or_init(|| {
+        let flat = site_with(&["r6"], true);
+        let r6_only = site_with(&["r6"], false);
+        let both = site_with(&["r6", "r7"], false);
+        Builds {
+            flat: build(flat.path()),
+            r6_only: build(r6_only.path()),
+            both: build(both.path()),
+            _dirs: vec![flat, r6_only, both],
+        }
+    })
+}
+
+/// The budget (thousand yen) and name of each sample project of an edition, by slug.
+fn budgets(code: &str) -> BTreeMap<String, (u64, String)> {
+    let mut found = BTreeMap::new();
+    for entry in std::fs::read_dir(fixture(code)).expect("fixture") {
+        let path = entry.expect("entry").path();
+        if path.extension().is_none_or(|e| e != "md") {
+            continue;
+        }
+        let text = std::fs::read_to_string(&path).expect("read");
+        let front: toml::Table = text
+            .split("+++\n")
+            .nth(1)
+            .expect("front matter")
+            .parse()
+            .expect("toml");
+        let slug = path
+            .file_stem()
+            .expect("stem")
+            .to_string_lossy()
+            .into_owned();
+        let budget = front["budget"].as_integer().expect("budget") as u64;
+        let name = front["name"].as_str().expect("name").to_string();
+        found.insert(slug, (budget, name));
+    }
+    found
+}
+
+fn total(code: &str) -> u64 {
+    budgets(code).values().map(|(b, _)| b).sum()
+}
+
+fn page(site: &Path, relative: &str) -> Html {
+    let path = site.join(relative);
+    let text = std::fs::read_to_string(&path).unwrap_or_else(|e| panic!("{}: {e}", path.display()));
+    Html::parse_document(&text)
+}
+
+fn select(selector: &str) -> Selector {
+    Selector::parse(selector).expect("selector")
+}
+
+/// The visible text of a page's main content, without whitespace.
+fn main_text(html: &Html) -> String {
+    html.select(&select("main"))
+        .flat_map(|m| m.text())
+        .collect::<String>()
+        .split_whitespace()
+        .collect()
+}
+
+fn canonical(html: &Html) -> Option<String> {
+    html.select(&select("link[rel=canonical]"))
+        .next()
+        .and_then(|l| l.value().attr("href").map(str::to_string))
+}
+
+/// (a) Adding an edition never breaks a URL: every file a one-edition build published — with or
+/// without an edition folder — is still there once R7 is added, and R6's own pages keep their
+/// facts (each page but the project pages byte for byte; the project pages their budgets).
+#[test]
+fn every_url_of_a_one_edition_build_still_resolves() {
+    let b = builds();
+    let after = snapshot(&b.both);
+    for before in [&b.flat, &b.r6_only] {
+        let missing: Vec<PathBuf> = snapshot(before)
+            .into_keys()
+            .filter(|path| !after.contains_key(path))
+            .collect();
+        assert!(missing.is_empty(), "gone after R7 was added: {missing:?}");
+    }
+    let r6_alone = snapshot(&b.r6_only);
+    let mut compared = 0;
+    for (path, bytes) in &r6_alone {
+        if !path.starts_with("r6") || path.starts_with("r6/projects") {
+            continue;
+        }
+        assert_eq!(
+            after.get(path),
+            Some(bytes),
+            "{} changed when R7 was added",
+            path.display()
+        );
+        compared += 1;
+    }
+    assert!(compared > 20, "{compared} pages of /r6/ compared");
+    for (slug, (budget, name)) in budgets("r6") {
+        let html = page(&b.both, &format!("r6/projects/{slug}/index.html"));
+        let text = main_text(&html);
+        assert!(text.contains(&name), "{slug}");
+        assert!(
+            text.contains(&format!("令和6年度事業費{}千円", grouped(budget))),
+            "{slug}: its R6 budget"
+        );
+    }
+    let home = main_text(&page(&b.both, "r6/index.html"));
+    assert!(home.contains(&grouped(total("r6"))), "R6 total on /r6/");
+}
+
+/// (b) The root shows the latest edition with its own total; /r6/ keeps R6's.
+#[test]
+fn the_root_shows_the_latest_edition_with_its_own_total() {
+    let b = builds();
+    let (r6, r7) = (total("r6"), total("r7"));
+    assert_ne!(r6, r7, "the sample editions differ in total");
+    for (relative, edition, sum, other) in [
+        ("index.html", "令和7年度", r7, r6),
+        ("r7/index.html", "令和7年度", r7, r6),
+        ("r6/index.html", "令和6年度", r6, r7),
+    ] {
+        let html = page(&b.both, relative);
+        let total_line: String = html
+            .select(&select("dl"))
+            .next()
+            .map(|dl| dl.text().collect::<String>())
+            .unwrap_or_default()
+            .split_whitespace()
+            .collect();
+        assert!(
+            total_line.contains(&format!("{edition}の事業費の合計{}千円", grouped(sum))),
+            "{relative}: {total_line}"
+        );
+        assert!(!total_line.contains(&grouped(other)), "{relative}");
+    }
+    // The open data of the root is the latest edition's.
+    let csv = std::fs::read(b.both.join("data/projects.csv")).expect("csv");
+    let mut reader = csv::Reader::from_reader(&csv[3..]);
+    let column = reader
+        .headers()
+        .expect("headers")
+        .iter()
+        .position(|h| h == "budget_thousand_yen")
+        .expect("budget column");
+    let sum: u64 = reader
+        .records()
+        .map(|r| r.expect("record")[column].parse::<u64>().expect("integer"))
+        .sum();
+    assert_eq!(sum, r7);
+}
+
+/// (c) A page at the root names its permanent URL in the latest edition's folder as canonical;
+/// each edition's page its own; the sitemap lists only those.
+#[test]
+fn canonical_urls_are_the_permanent_edition_urls() {
+    let b = builds();
+    assert_eq!(
+        canonical(&page(&b.both, "index.html")).as_deref(),
+        Some(format!("{BASE_URL}r7/").as_str())
+    );
+    let slug = "hekichi-chiiki-iryo-shien";
+    for (relative, edition) in [
+        (format!("projects/{slug}/index.html"), "r7"),
+        (format!("r7/projects/{slug}/index.html"), "r7"),
+        (format!("r6/projects/{slug}/index.html"), "r6"),
+    ] {
+        assert_eq!(
+            canonical(&page(&b.both, &relative)),
+            Some(format!("{BASE_URL}{edition}/projects/{slug}/")),
+            "{relative}"
+        );
+    }
+    let sitemap = std::fs::read_to_string(b.both.join("sitemap.xml")).expect("sitemap");
+    let doc = roxmltree::Document::parse(&sitemap).expect("well-formed");
+    let locs: Vec<&str> = doc
+        .descendants()
+        .filter(|n| n.has_tag_name("loc"))
+        .filter_map(|n| n.text())
+        .collect();
+    assert!(
+        locs.iter().all(|l| l.starts_with(&format!("{BASE_URL}r6/"))
+            || l.starts_with(&format!("{BASE_URL}r7/")))
+    );
+    for (code, slugs) in [("r6", budgets("r6")), ("r7", budgets("r7"))] {
+        for slug in slugs.keys() {
+            let url = format!("{BASE_URL}{code}/projects/{slug}/");
+            assert!(locs.contains(&url.as_str()), "{url} in the sitemap");
+        }
+    }
+}
+
+/// (d) A project R7 no longer lists keeps its root URL: a page, not indexed, that says so and
+/// links the project's page in R6; its open-data file stays too.
+#[test]
+fn a_dropped_project_says_it_is_absent_and_links_its_edition() {
+    let b = builds();
+    let (r6, r7) = (budgets("r6"), budgets("r7"));
+    let dropped: Vec<&String> = r6.keys().filter(|s| !r7.contains_key(*s)).collect();
+    assert_eq!(dropped.len(), 2, "the sample drops two projects");
+    for slug in dropped {
+        let html = page(&b.both, &format!("projects/{slug}/index.html"));
+        let text = main_text(&html);
+        assert!(
+            text.contains("この事業は最新の令和7年度版には載っていません"),
+            "{slug}: {text}"
+        );
+        assert!(text.contains(&r6[slug].1), "{slug}: its name");
+        let links: Vec<&str> = html
+            .select(&select("main a[href]"))
+            .filter_map(|a| a.value().attr("href"))
+            .collect();
+        assert!(
+            links.contains(&format!("../../r6/projects/{slug}/").as_str()),
+            "{slug}: {links:?}"
+        );
+        let robots = html
+            .select(&select("meta[name=robots]"))
+            .filter_map(|m| m.value().attr("content"))
+            .collect::<String>();
+        assert!(robots.contains("noindex"), "{slug}");
+        assert!(canonical(&html).is_none(), "{slug}");
+        let json: serde_json::Value = serde_json::from_slice(
+            &std::fs::read(b.both.join(format!("data/projects/{slug}.json"))).expect("json"),
+        )
+        .expect("parse");
+        assert_eq!(json["budget_thousand_yen"].as_u64(), Some(r6[slug].0));
+        assert_eq!(json["budget_fiscal_year"].as_u64(), Some(2024));
+        // The R6 page says R7 does not list it.
+        let text = main_text(&page(&b.both, &format!("r6/projects/{slug}/index.html")));
+        assert!(
+            text.contains(
+                "これは令和6年度版のページです。この事業は最新の令和7年度版には載っていません。"
+            ),
+            "{slug}: {text}"
+        );
+    }
+}
+
+/// (e) A project page lists the project's budget in every edition and links the others.
+#[test]
+fn a_project_page_lists_every_editions_budget() {
+    let b = builds();
+    let (r6, r7) = (budgets("r6"), budgets("r7"));
+    let mut changed = 0;
+    for (slug, (budget7, _)) in &r7 {
+        let budget6 = r6.get(slug).map(|(b, _)| *b);
+        changed += usize::from(budget6.is_some_and(|b| b != *budget7));
+        for (relative, up) in [
+            (format!("projects/{slug}/index.html"), "../../"),
+            (format!("r7/projects/{slug}/index.html"), "../../../"),
+        ] {
+            let html = page(&b.both, &relative);
+            let rows: Vec<Vec<String>> = html
+                .select(&select("table.editions-table tbody tr"))
+                .map(|tr| {
+                    tr.select(&select("th, td"))
+                        .map(|c| c.text().collect::<String>().trim().to_string())
+                        .collect()
+                })
+                .collect();
+            let expected_r6 = budget6.map_or("載っていません".to_string(), grouped);
+            assert_eq!(rows.len(), 2, "{relative}");
+            assert_eq!(
+                rows[0][..2],
+                ["令和6年度版".to_string(), expected_r6],
+                "{relative}"
+            );
+            assert_eq!(
+                rows[1][..2],
+                ["令和7年度版".to_string(), grouped(*budget7)],
+                "{relative}"
+            );
+            let to_r6 = format!("{up}r6/projects/{slug}/");
+            let linked = html
+                .select(&select("table.editions-table a[href]"))
+                .any(|a| a.value().attr("href") == Some(to_r6.as_str()));
+            assert_eq!(linked, budget6.is_some(), "{relative}");
+        }
+    }
+    assert_eq!(changed, 3, "the sample changes three budgets");
+    let text = main_text(&page(
+        &b.both,
+        "r6/projects/hekichi-chiiki-iryo-shien/index.html",
+    ));
+    assert!(text.contains(
+        "これは令和6年度版のページです。最新の令和7年度版のこの事業のページもご覧ください。"
+    ));
+    // One edition alone shows no such table or note.
+    let alone = page(
+        &b.r6_only,
+        "r6/projects/hekichi-chiiki-iryo-shien/index.html",
+    );
+    assert!(
+        alone
+            .select(&select("table.editions-table"))
+            .next()
+            .is_none()
+    );
+}
+
+/// (f) With edition folders, a project file directly in `content/` (or in a folder that is not an
+/// edition's) is an error naming the file and where project files go.
+#[test]
+fn a_project_outside_the_edition_folders_is_an_error() {
+    let dir = site_with(&["r6", "r7"], false);
+    let content = dir.path().join("content");
+    std::fs::copy(
+        fixture("r6").join("korei-mimamori-ict.md"),
+        content.join("stray.md"),
+    )
+    .expect("copy");
+    std::fs::create_dir_all(content.join("old")).expect("mkdir");
+    std::fs::copy(
+        fixture("r6").join("korei-mimamori-ict.md"),
+        content.join("old/other.md"),
+    )
+    .expect("copy");
+    let Err(Failure::Content(errors)) = pipeline::check(dir.path()) else {
+        panic!("a project outside the editions must be an error");
+    };
+    let paths: Vec<PathBuf> = errors.iter().map(|e| e.path.clone()).collect();
+    assert_eq!(
+        paths,
+        [
+            PathBuf::from("content/old/other.md"),
+            PathBuf::from("content/stray.md")
+        ],
+        "{errors:?}"
+    );
+    for error in &errors {
+        let text = error.to_string();
+        assert!(
+            text.contains("事業ファイルは年度のフォルダ（content/r7/ など）に置きます"),
+            "{text}"
+        );
+    }
+}
+
+/// Each edition's diagnostics name its own files (`content/r7/x.md`).
+#[test]
+fn an_editions_errors_name_its_folder() {
+    let dir = site_with(&["r6", "r7"], false);
+    let path = dir.path().join("content/r7/korei-mimamori-ict.md");
+    let text = std::fs::read_to_string(&path).expect("read");
+    std::fs::write(&path, text.replace("budget = ", "budget = \"x\" # ")).expect("write");
+    let Err(Failure::Content(errors)) = pipeline::check(dir.path()) else {
+        panic!("a bad budget must be an error");
+    };
+    assert!(
+        errors
+            .iter()
+            .all(|e| e.path == Path::new("content/r7/korei-mimamori-ict.md")),
+        "{errors:?}"
+    );
+}
+
+fn roadmap(root: &Path, args: &[&str]) -> std::process::Output {
+    std::process::Command::new(env!("CARGO_BIN_EXE_roadmap"))
+        .args(args)
+        .arg("--root")
+        .arg(root)
+        .output()
+        .expect("run roadmap")
+}
+
+/// `roadmap new --from r6/<slug>` copies the project into the next edition's folder, made for it,
+/// under the same name with its 事業名 (the same 事業), and says where in Japanese; `--from <slug>`
+/// alone asks which edition, listing those that have it.
+#[test]
+fn new_from_an_edition_writes_the_next_edition() {
+    let dir = site_with(&["r6"], false);
+    let slug = "korei-mimamori-ict";
+    let made = roadmap(dir.path(), &["new", "--from", &format!("r6/{slug}")]);
+    let said = String::from_utf8_lossy(&made.stdout).into_owned();
+    assert!(
+        made.status.success(),
+        "{said}{}",
+        String::from_utf8_lossy(&made.stderr)
+    );
+    assert!(
+        said.contains(&format!("content/r7/{slug}.md を作りました")),
+        "{said}"
+    );
+    let copy = std::fs::read_to_string(dir.path().join(format!("content/r7/{slug}.md")))
+        .expect("the copy");
+    let original =
+        std::fs::read_to_string(fixture("r6").join(format!("{slug}.md"))).expect("original");
+    assert!(
+        copy.contains("令和7年度版の事業ファイルとして作りました"),
+        "{copy}"
+    );
+    assert!(
+        copy.ends_with(&original["+++\n".len()..]),
+        "the rest as it was"
+    );
+    // The same again is refused; the file is kept.
+    let again = roadmap(dir.path(), &["new", "--from", &format!("r6/{slug}")]);
+    assert_eq!(again.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&again.stderr).contains("すでにあります"));
+    // Without the edition: which one?
+    let asked = roadmap(dir.path(), &["new", "--from", slug, "x-r8"]);
+    let stderr = String::from_utf8_lossy(&asked.stderr).into_owned();
+    assert_eq!(asked.status.code(), Some(2), "{stderr}");
+    assert!(
+        stderr.contains(&format!("--from r7/{slug}"))
+            && stderr.contains("r6（令和6年度版）、r7（令和7年度版）"),
+        "{stderr}"
+    );
+    assert!(!dir.path().join("content/r7/x-r8.md").exists());
+    assert!(!dir.path().join("content/x-r8.md").exists());
+}
