@@ -497,7 +497,8 @@ impl SiteConfig {
     }
 
     /// The settings of one edition's pages: its budget year is the edition's year; its roadmap
-    /// columns start there and span as many years as the configured ones, unless `[editions.<code>]`
+    /// columns start at the configured first year (or the edition's, if earlier) and end as many years
+    /// after the edition's year as the configured ones do, unless `[editions.<code>]`
     /// gives `first_year`/`last_year`; its title and date are the edition's own when configured.
     /// Where no title is configured, the site's names that mention the configured budget year
     /// (「令和6年度」, also written 「令和６年度」) name the edition's year instead, so that an R7 page
@@ -505,10 +506,15 @@ impl SiteConfig {
     pub fn for_edition(&self, code: &str, year: FiscalYear) -> SiteConfig {
         let settings = self.editions.get(code).cloned().unwrap_or_default();
         let span = self.last_year.western() - self.first_year.western();
-        let first_year = settings.first_year.unwrap_or(year);
+        // The columns keep the configured first year, so a sheet copied from the previous edition
+        // (its rows in that year) still fits; they end as many years after the edition's own year
+        // as the configured ones do after theirs.
+        let first_year = settings
+            .first_year
+            .unwrap_or_else(|| self.first_year.min(year));
         let last_year = settings
             .last_year
-            .unwrap_or_else(|| FiscalYear::from_western(first_year.western() + span));
+            .unwrap_or_else(|| FiscalYear::from_western(year.western() + span));
         let mut config = self.clone();
         let rename = |text: &str| rename_year(text, self.budget_year, year);
         config.title = settings

@@ -480,3 +480,48 @@ fn new_from_an_edition_writes_the_next_edition() {
     assert!(!dir.path().join("content/r7/x-r8.md").exists());
     assert!(!dir.path().join("content/x-r8.md").exists());
 }
+
+/// The yearly routine as the issue tries it: the real sheets copied whole from `r6` to `r7` build,
+/// and each edition's total is the sum of its own files.
+#[test]
+fn the_real_sheets_copied_to_the_next_edition_build() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    std::fs::copy(repo().join("config.toml"), dir.path().join("config.toml")).expect("config");
+    common::copy_dir(&repo().join("themes"), &dir.path().join("themes"));
+    let content = dir.path().join("content");
+    std::fs::create_dir_all(&content).expect("mkdir");
+    let mut sum = 0u64;
+    for entry in std::fs::read_dir(repo().join("content"))
+        .expect("content")
+        .flatten()
+    {
+        let path = entry.path();
+        let name = entry.file_name();
+        if path.extension().is_some_and(|e| e == "md") {
+            let text = std::fs::read_to_string(&path).expect("read");
+            let front: toml::Table = text
+                .split("+++")
+                .nth(1)
+                .expect("front matter")
+                .parse()
+                .expect("toml");
+            sum += front["budget"].as_integer().expect("budget") as u64;
+            for code in ["r6", "r7"] {
+                std::fs::create_dir_all(content.join(code)).expect("mkdir");
+                std::fs::copy(&path, content.join(code).join(&name)).expect("copy");
+            }
+        } else if path.is_file() {
+            std::fs::copy(&path, content.join(&name)).expect("copy");
+        }
+    }
+    let output = build(dir.path());
+    for (prefix, code) in [("", "r7"), ("r6/", "r6"), ("r7/", "r7")] {
+        let home = std::fs::read_to_string(output.join(prefix).join("index.html"))
+            .unwrap_or_else(|e| panic!("{code}: {e}"));
+        assert!(
+            home.contains(&grouped(sum)),
+            "{prefix}index.html shows the total {}",
+            grouped(sum)
+        );
+    }
+}
