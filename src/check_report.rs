@@ -1,5 +1,5 @@
 //! `roadmap check --format …`: the diagnostics in forms a CI reads, so that a change request shows
-//! each problem at its line. The schemas are documented in docs/ci/README.md.
+//! each problem at its line. The schemas are documented in docs/errors.md (「CI で使う形式」).
 //!
 //! - `json`: one array of objects `{file, line, column, key, severity, message, hint}`.
 //! - `github`: GitHub Actions workflow commands, `::error file=…,line=…,col=…,title=…::message`.

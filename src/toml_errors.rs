@@ -27,12 +27,38 @@ pub fn diagnostic_at(
         None => file.error(message),
     };
     let line = diagnostic.location.as_ref().map(|l| l.source_line.clone());
-    let hint = line.as_deref().and_then(hint_for_line);
+    let hint = line
+        .as_deref()
+        .and_then(hint_for_line)
+        .or_else(|| unknown_key_hint(detail));
     let diagnostic = diagnostic.with_optional_hint(hint);
     match line.as_deref().and_then(key_of_line) {
         Some(key) => diagnostic.with_key(key),
         None => diagnostic,
     }
+}
+
+/// For serde's 「unknown field `curent_year`, expected one of `budget_year`, …」: the nearest usable
+/// key, or the usable keys when none is near.
+fn unknown_key_hint(detail: &str) -> Option<String> {
+    let rest = detail.split_once("unknown field")?.1;
+    let names: Vec<&str> = rest.split('`').skip(1).step_by(2).collect();
+    let (found, expected) = names.split_first()?;
+    if expected.is_empty() {
+        return None;
+    }
+    Some(
+        match crate::diagnostics::suggest(found, expected.iter().copied()) {
+            Some(near) => format!(
+                "{near} の書き間違いなら、{near} に直します（使えるキー: {}）。",
+                expected.join("、")
+            ),
+            None => format!(
+                "使えるキーは {} です。要らない行なら消します。",
+                expected.join("、")
+            ),
+        },
+    )
 }
 
 /// The bare key a `key = value` line assigns, if any.
@@ -140,6 +166,27 @@ fn translate(detail: &str) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn an_unknown_key_is_answered_with_the_nearest_usable_one() {
+        #[derive(Debug, serde::Deserialize)]
+        #[serde(deny_unknown_fields)]
+        #[allow(dead_code)]
+        struct Roadmap {
+            budget_year: Option<String>,
+            current_year: Option<String>,
+        }
+        let error = toml::from_str::<Roadmap>("curent_year = \"R8\"\n").expect_err("unknown");
+        let hint = unknown_key_hint(error.message()).unwrap_or_default();
+        assert!(hint.starts_with("current_year の書き間違いなら"), "{hint}");
+        assert!(!hint.contains('`'), "{hint}");
+        let error = toml::from_str::<Roadmap>("zzz = 1\n").expect_err("unknown");
+        let hint = unknown_key_hint(error.message()).unwrap_or_default();
+        assert_eq!(
+            hint,
+            "使えるキーは budget_year、current_year です。要らない行なら消します。"
+        );
+    }
 
     #[test]
     fn pasted_spellings_get_a_hint() {
