@@ -19,13 +19,13 @@ fn small_site() -> tempfile::TempDir {
     let root = dir.path();
     fs::create_dir_all(root.join("content")).expect("mkdir");
     fs::copy(repo().join("config.toml"), root.join("config.toml")).expect("config");
-    for file in ["vocabulary.toml", FILE] {
-        fs::copy(
-            repo().join("content").join(file),
-            root.join("content").join(file),
-        )
-        .expect("copy");
-    }
+    // One edition's file directly in content/: a site without editions, as staff start one.
+    fs::copy(
+        repo().join("content/vocabulary.toml"),
+        root.join("content/vocabulary.toml"),
+    )
+    .expect("copy");
+    fs::copy(common::sheets().join(FILE), root.join("content").join(FILE)).expect("copy");
     copy_dir(&repo().join("themes"), &root.join("themes"));
     dir
 }

@@ -490,8 +490,13 @@ fn the_real_sheets_copied_to_the_next_edition_build() {
     common::copy_dir(&repo().join("themes"), &dir.path().join("themes"));
     let content = dir.path().join("content");
     std::fs::create_dir_all(&content).expect("mkdir");
+    std::fs::copy(
+        repo().join("content/vocabulary.toml"),
+        content.join("vocabulary.toml"),
+    )
+    .expect("vocabulary");
     let mut sum = 0u64;
-    for entry in std::fs::read_dir(repo().join("content"))
+    for entry in std::fs::read_dir(common::sheets())
         .expect("content")
         .flatten()
     {

@@ -208,8 +208,8 @@ proptest! {
         fs::copy(repo.join("config.toml"), root.join("config.toml")).expect("config");
         fs::copy(repo.join("content/vocabulary.toml"), root.join("content/vocabulary.toml")).expect("vocabulary");
         fs::copy(
-            repo.join("content/hekichi-online-shinryo-shien.md"),
-            root.join("content/hekichi-online-shinryo-shien.md"),
+            repo.join("content/r6/hekichi-online-shinryo-shien.md"),
+            root.join("content/r6/hekichi-online-shinryo-shien.md"),
         )
         .expect("project");
         common::copy_dir(&repo.join("themes"), &root.join("themes"));

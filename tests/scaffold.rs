@@ -42,7 +42,7 @@ fn a_new_file_explains_every_key_and_passes_check_once_filled() {
     let site = copy_site();
     let created = roadmap(site.path(), &["new", "kenko-portal-r7"]);
     assert!(created.status.success(), "{}", stderr(&created));
-    let path = site.path().join("content/kenko-portal-r7.md");
+    let path = site.path().join("content/r6/kenko-portal-r7.md");
     let text = fs::read_to_string(&path).expect("new file");
 
     for key in PROJECT_KEYS.iter().chain(INITIATIVE_KEYS).chain(ROW_KEYS) {
@@ -102,7 +102,7 @@ fn a_new_file_explains_every_key_and_passes_check_once_filled() {
         );
     }
     assert!(report.contains(
-        "content/kenko-portal-r7.md:11:8: エラー: [name] 「name」がまだ書かれていません。"
+        "content/r6/kenko-portal-r7.md:11:8: エラー: [name] 「name」がまだ書かれていません。"
     ));
     for key in [
         "field", "budget", "priority", "future", "start", "title", "label",
@@ -180,9 +180,11 @@ fn from_an_existing_project_only_the_name_must_change() {
     assert!(created.status.success(), "{}", stderr(&created));
     let path = site
         .path()
-        .join("content/hekichi-online-shinryo-shien-r7.md");
+        .join("content/r6/hekichi-online-shinryo-shien-r7.md");
     let text = fs::read_to_string(&path).expect("copy");
-    assert!(text.starts_with("+++\n# content/hekichi-online-shinryo-shien.md をもとに作りました"));
+    assert!(
+        text.starts_with("+++\n# content/r6/hekichi-online-shinryo-shien.md をもとに作りました")
+    );
     assert!(text.contains("（もとの事業名: へき地オンライン診療支援対策事業）"));
     assert!(text.contains("\nname = \"\"\n"));
     assert!(text.contains("budget = 4202"), "everything else is kept");
@@ -191,7 +193,7 @@ fn from_an_existing_project_only_the_name_must_change() {
     assert_eq!(checked.status.code(), Some(1));
     let report = stderr(&checked);
     assert!(
-        report.contains("content/hekichi-online-shinryo-shien-r7.md:"),
+        report.contains("content/r6/hekichi-online-shinryo-shien-r7.md:"),
         "{report}"
     );
     assert!(
@@ -215,7 +217,9 @@ fn from_an_existing_project_only_the_name_must_change() {
 #[test]
 fn nothing_is_overwritten_and_wrong_names_are_refused() {
     let site = copy_site();
-    let existing = site.path().join("content/hekichi-online-shinryo-shien.md");
+    let existing = site
+        .path()
+        .join("content/r6/hekichi-online-shinryo-shien.md");
     let before = fs::read(&existing).expect("read");
     let refused = roadmap(site.path(), &["new", "hekichi-online-shinryo-shien"]);
     assert_eq!(refused.status.code(), Some(2));

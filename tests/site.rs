@@ -74,7 +74,7 @@ impl ContentFile {
 }
 
 fn content_files() -> Vec<ContentFile> {
-    let mut files: Vec<ContentFile> = std::fs::read_dir(root().join("content"))
+    let mut files: Vec<ContentFile> = std::fs::read_dir(common::sheets())
         .expect("content dir")
         .filter_map(|e| e.ok())
         .map(|e| e.path())
