@@ -92,9 +92,12 @@ fn create_in_edition(
 ) -> Result<PathBuf, ScaffoldError> {
     let (target, text) = match from {
         Some(from) => {
-            let Some((code, source)) = from.split_once('/') else {
-                check_slug(from)?;
-                return Err(ScaffoldError::Usage(which_edition(root, editions, from)));
+            let (code, source) = match from.split_once('/') {
+                Some((code, source)) => (code.to_string(), source),
+                None => {
+                    check_slug(from)?;
+                    (only_edition_having(root, editions, from)?, from)
+                }
             };
             check_slug(source)?;
             let Some(edition) = editions.iter().find(|e| e.code == code) else {
@@ -123,10 +126,13 @@ fn create_in_edition(
             let text = content::decode(&display, bytes).map_err(ScaffoldError::Content)?;
             let slug = slug.unwrap_or(source);
             check_slug(slug)?;
-            (
-                next.dir().join(format!("{slug}.md")),
-                edition_copy(&SourceFile::new(display, text), &next),
-            )
+            let file = SourceFile::new(display, text);
+            let text = if slug == source {
+                edition_copy(&file, &next)
+            } else {
+                renamed_copy(&file, source)
+            };
+            (next.dir().join(format!("{slug}.md")), text)
         }
         None => {
             let Some(slug) = slug else {
@@ -136,6 +142,9 @@ fn create_in_edition(
                 ));
             };
             check_slug(slug)?;
+            if let Some(existing) = find_project(root, slug) {
+                return Err(ScaffoldError::Usage(already_there(root, editions, &existing, slug)));
+            }
             let Some(latest) = editions.last() else {
                 return Err(ScaffoldError::Usage(
                     "年度のフォルダがありません。".to_string(),
@@ -164,6 +173,63 @@ fn create_in_edition(
     }
     write_new(&root.join(&target), &text)?;
     Ok(target)
+}
+
+/// The edition whose folder holds `<slug>.md`, when exactly one does; otherwise the question of
+/// which edition (or that none has it).
+fn only_edition_having(
+    root: &Path,
+    editions: &[Edition],
+    slug: &str,
+) -> Result<String, ScaffoldError> {
+    let having: Vec<&Edition> = editions
+        .iter()
+        .filter(|e| root.join(e.dir()).join(format!("{slug}.md")).is_file())
+        .collect();
+    match having.as_slice() {
+        [only] => Ok(only.code.clone()),
+        _ => Err(ScaffoldError::Usage(which_edition(root, editions, slug))),
+    }
+}
+
+/// Why `roadmap new <slug>` refuses a name some file already has: in an earlier edition it is the
+/// same 事業 (continued with `--from`); anywhere else the name is taken.
+fn already_there(root: &Path, editions: &[Edition], existing: &Path, slug: &str) -> String {
+    let relative = content::relative(root, existing);
+    let earlier = editions
+        .iter()
+        .rev()
+        .skip(1)
+        .find(|e| relative.parent() == Some(e.dir().as_path()));
+    match earlier {
+        Some(edition) => format!(
+            "{} がすでにあります。同じファイル名は同じ事業です。この事業を{}にも載せるなら roadmap new --from {}/{slug} と書きます。別の事業なら別の名前にしてください。",
+            relative.display(),
+            editions.last().map_or(String::new(), Edition::name),
+            edition.code
+        ),
+        None => format!(
+            "{} はすでにあります。上書きはしません。別の名前にするか、そのファイルを直接直してください。",
+            relative.display()
+        ),
+    }
+}
+
+/// A copy of `file` under another file name in the next edition: a different 事業 unless the
+/// editor says it is the same one renamed, so its 事業名 is emptied (as for a copy in one
+/// edition) and the `renamed_from` line that would make it the same 事業 is written commented out.
+fn renamed_copy(file: &SourceFile, source: &str) -> String {
+    let copy = next_edition(file);
+    let line = format!(
+        "# 同じ事業のファイル名を変えたときだけ、次の行の先頭の「# 」を消します（前の年度版の {source}.md と同じ事業として、事業費の推移などがつながります）。\n# renamed_from = \"{source}\"\n"
+    );
+    match copy.strip_prefix("+++\n") {
+        Some(rest) => match rest.find('\n') {
+            Some(end) => format!("+++\n{}{line}{}", &rest[..=end], &rest[end + 1..]),
+            None => format!("+++\n{line}{rest}"),
+        },
+        None => copy,
+    }
 }
 
 /// The question asked when `--from` names a project without its edition: which editions have it.

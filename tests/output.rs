@@ -202,7 +202,7 @@ proptest! {
         let base = tempfile::tempdir().expect("tempdir");
         let root = base.path().join("site");
         let outside = base.path().join("outside");
-        fs::create_dir_all(root.join("content")).expect("mkdir");
+        fs::create_dir_all(root.join("content/r6")).expect("mkdir");
         fs::create_dir_all(&outside).expect("mkdir");
         let repo = common::repo();
         fs::copy(repo.join("config.toml"), root.join("config.toml")).expect("config");

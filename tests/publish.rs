@@ -385,7 +385,8 @@ fn a_build_without_a_public_base_url_holds_no_local_address() {
     assert!(built.status.success());
     assert!(!stdout(&built).contains("公開先のURLが設定されていないため"));
     assert!(read(&output, "index.html").contains("https://example.jp/dx/"));
-    assert!(read(&output, "sitemap.xml").contains("https://example.jp/dx/projects/"));
+    // The sitemap lists each page once, at its permanent URL (the edition's folder).
+    assert!(read(&output, "sitemap.xml").contains("https://example.jp/dx/r6/projects/"));
     assert!(read(&output, "feed.xml").contains("https://example.jp/dx/"));
     assert!(read(&output, "robots.txt").contains("Sitemap: https://example.jp/dx/sitemap.xml"));
 

@@ -178,10 +178,15 @@ fn from_an_existing_project_only_the_name_must_change() {
         ],
     );
     assert!(created.status.success(), "{}", stderr(&created));
+    // Only content/r6/ has the project: the copy goes to the next edition, under the new name.
     let path = site
         .path()
-        .join("content/r6/hekichi-online-shinryo-shien-r7.md");
+        .join("content/r7/hekichi-online-shinryo-shien-r7.md");
     let text = fs::read_to_string(&path).expect("copy");
+    assert!(
+        text.contains("\n# renamed_from = \"hekichi-online-shinryo-shien\"\n"),
+        "the line that would make it the same 事業 renamed is offered, commented out: {text}"
+    );
     assert!(
         text.starts_with("+++\n# content/r6/hekichi-online-shinryo-shien.md をもとに作りました")
     );
@@ -193,7 +198,7 @@ fn from_an_existing_project_only_the_name_must_change() {
     assert_eq!(checked.status.code(), Some(1));
     let report = stderr(&checked);
     assert!(
-        report.contains("content/r6/hekichi-online-shinryo-shien-r7.md:"),
+        report.contains("content/r7/hekichi-online-shinryo-shien-r7.md:"),
         "{report}"
     );
     assert!(
@@ -230,7 +235,8 @@ fn nothing_is_overwritten_and_wrong_names_are_refused() {
     fs::create_dir_all(site.path().join("content/sub")).expect("mkdir");
     fs::write(site.path().join("content/sub/nested.md"), "x").expect("write");
     let refused = roadmap(site.path(), &["new", "nested"]);
-    assert_eq!(refused.status.code(), Some(2));
+    assert_eq!(refused.status.code(), Some(2), "{}", stderr(&refused));
+    assert!(!site.path().join("content/r6/nested.md").exists());
     assert_eq!(
         fs::read_to_string(site.path().join("content/sub/nested.md")).expect("read"),
         "x"
@@ -248,6 +254,11 @@ fn nothing_is_overwritten_and_wrong_names_are_refused() {
 
     let missing = roadmap(site.path(), &["new", "--from", "no-such-project", "other"]);
     assert_eq!(missing.status.code(), Some(2));
-    assert!(stderr(&missing).contains("no-such-project.md が content/ にありません"));
-    assert!(!site.path().join("content/other.md").exists());
+    assert!(
+        stderr(&missing)
+            .contains("no-such-project.md は、どの年度のフォルダ（content/r6/）にもありません"),
+        "{}",
+        stderr(&missing)
+    );
+    assert!(!site.path().join("content/r7/other.md").exists());
 }

@@ -508,7 +508,7 @@ fn survives_deleted_renamed_and_half_written_files() {
     let status = serve.wait_for_build(before, false);
     assert_eq!(
         status["problem"]["diagnostics"][0]["path"],
-        "content/hekichi-online-r7.md"
+        "content/r6/hekichi-online-r7.md"
     );
     let before = serve.version();
     fs::write(&renamed, &text).expect("complete write");
