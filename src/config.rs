@@ -65,6 +65,12 @@ pub struct EditionSettings {
     pub last_year: Option<FiscalYear>,
     /// When the edition was published (YYYY-MM-DD): the date its feed and sitemap entries carry.
     pub published: Option<String>,
+    /// The site description for this edition's pages.
+    pub description: Option<String>,
+    /// The edition's source document: its name, author and address.
+    pub source_title: Option<String>,
+    pub source_author: Option<String>,
+    pub source_url: Option<String>,
 }
 
 #[derive(Deserialize)]
@@ -78,6 +84,14 @@ struct RawEdition {
     last_year: Option<toml::Spanned<String>>,
     #[serde(default)]
     published: Option<toml::Spanned<String>>,
+    #[serde(default)]
+    description: Option<String>,
+    #[serde(default)]
+    source_title: Option<String>,
+    #[serde(default)]
+    source_author: Option<String>,
+    #[serde(default)]
+    source_url: Option<toml::Spanned<String>>,
 }
 
 /// The document the site is transcribed from.
@@ -516,13 +530,44 @@ impl SiteConfig {
             .last_year
             .unwrap_or_else(|| FiscalYear::from_western(year.western() + span));
         let mut config = self.clone();
-        let rename = |text: &str| rename_year(text, self.budget_year, year);
-        config.title = settings
-            .title
-            .clone()
-            .unwrap_or_else(|| rename(&self.title));
-        config.description = rename(&self.description);
-        config.source.title = rename(&self.source.title);
+        // The names in config.toml are those of the configured edition (the one for
+        // `budget_year`). Another edition's names are never guessed from them (the prefecture may
+        // rename its document): without its own `[editions.<code>]` names, it gets plain ones
+        // that say only what the folder says.
+        let own = year == self.budget_year;
+        config.title = match (&settings.title, own) {
+            (Some(title), _) => title.clone(),
+            (None, true) => self.title.clone(),
+            (None, false) => format!("事業ロードマップ（{}版）", year.japanese()),
+        };
+        config.description = match (&settings.description, own) {
+            (Some(description), _) => description.clone(),
+            (None, true) => self.description.clone(),
+            (None, false) => format!(
+                "{}版の事業の内容・事業費・年次計画（ロードマップ）を、事業ごとに載せています。",
+                year.japanese()
+            ),
+        };
+        if !own {
+            config.source.title = settings.source_title.clone().unwrap_or_else(|| {
+                format!(
+                    "{}版の元資料（資料名は設定されていません）",
+                    year.japanese()
+                )
+            });
+            config.source.author = settings.source_author.clone();
+            config.source.url = settings.source_url.clone();
+        } else {
+            if let Some(title) = &settings.source_title {
+                config.source.title = title.clone();
+            }
+            if let Some(author) = &settings.source_author {
+                config.source.author = Some(author.clone());
+            }
+            if let Some(url) = &settings.source_url {
+                config.source.url = Some(url.clone());
+            }
+        }
         config.budget_year = year;
         config.first_year = first_year;
         config.last_year = last_year;
@@ -531,24 +576,6 @@ impl SiteConfig {
         }
         config
     }
-}
-
-/// `text` with the name of fiscal year `from` (「令和6年度」, 「令和６年度」) replaced by `to`'s.
-fn rename_year(text: &str, from: FiscalYear, to: FiscalYear) -> String {
-    if from == to {
-        return text.to_string();
-    }
-    let full_width = |s: String| -> String {
-        s.chars()
-            .map(|c| match c {
-                '0'..='9' => char::from_u32(u32::from(c) - u32::from('0') + 0xFF10).unwrap_or(c),
-                _ => c,
-            })
-            .collect()
-    };
-    let (old, new) = (from.japanese(), to.japanese());
-    text.replace(&old, &new)
-        .replace(&full_width(old), &full_width(new))
 }
 
 /// Checks the `[editions.<code>]` tables: each code an edition folder's name, years and dates
@@ -609,6 +636,14 @@ fn edition_settings(
                 .with_key(format!("{key}.published")),
             );
         }
+        if let Some(url) = &edition.source_url
+            && let Err(e) = web_url(url.get_ref())
+        {
+            errors.push(
+                file.error_at(url.span(), e.0)
+                    .with_key(format!("{key}.source_url")),
+            );
+        }
         settings.insert(
             code.into_inner(),
             EditionSettings {
@@ -616,6 +651,13 @@ fn edition_settings(
                 first_year,
                 last_year,
                 published: edition.published.map(toml::Spanned::into_inner),
+                description: non_empty(edition.description),
+                source_title: non_empty(edition.source_title),
+                source_author: non_empty(edition.source_author),
+                source_url: edition
+                    .source_url
+                    .map(toml::Spanned::into_inner)
+                    .and_then(|url| non_empty(Some(url))),
             },
         );
     }

@@ -143,7 +143,9 @@ fn create_in_edition(
             };
             check_slug(slug)?;
             if let Some(existing) = find_project(root, slug) {
-                return Err(ScaffoldError::Usage(already_there(root, editions, &existing, slug)));
+                return Err(ScaffoldError::Usage(already_there(
+                    root, editions, &existing, slug,
+                )));
             }
             let Some(latest) = editions.last() else {
                 return Err(ScaffoldError::Usage(

@@ -529,4 +529,38 @@ fn the_real_sheets_copied_to_the_next_edition_build() {
             grouped(sum)
         );
     }
+    // config.toml names the R6 document only: R7's pages never borrow its names with the year
+    // changed (the prefecture has not said what its R7 document is called).
+    let config: toml::Table = std::fs::read_to_string(dir.path().join("config.toml"))
+        .expect("config")
+        .parse()
+        .expect("toml");
+    let r6_title = config["title"].as_str().expect("title");
+    let r6_source = config["source"]["title"].as_str().expect("source title");
+    let r6_home = std::fs::read_to_string(output.join("r6/index.html")).expect("r6");
+    assert!(r6_home.contains(r6_title) && r6_home.contains(r6_source));
+    let r7_home = std::fs::read_to_string(output.join("r7/index.html")).expect("r7");
+    for name in [r6_title, r6_source] {
+        for year in ["令和6年度", "令和６年度"] {
+            if name.contains(year) {
+                for guess in [
+                    name.replace(year, "令和7年度"),
+                    name.replace(year, "令和７年度"),
+                ] {
+                    assert!(!r7_home.contains(&guess), "R7 guessed the name {guess}");
+                }
+            }
+        }
+        assert!(!r7_home.contains(name), "R7 shows R6's name {name}");
+    }
+    assert!(r7_home.contains("事業ロードマップ（令和7年度版）"));
+    assert!(r7_home.contains("令和7年度版の元資料（資料名は設定されていません）"));
+
+    // Named in config.toml, an edition shows its names.
+    let with_names = std::fs::read_to_string(dir.path().join("config.toml")).expect("config")
+        + "\n[editions.r7]\ntitle = \"見本のサイト名（令和7年度）\"\nsource_title = \"見本の元資料名\"\n";
+    std::fs::write(dir.path().join("config.toml"), with_names).expect("write");
+    let output = build(dir.path());
+    let r7_home = std::fs::read_to_string(output.join("r7/index.html")).expect("r7");
+    assert!(r7_home.contains("見本のサイト名（令和7年度）") && r7_home.contains("見本の元資料名"));
 }
