@@ -313,6 +313,7 @@ mod tests {
                 start: FiscalYear::reiwa(6).into(),
                 end: EndYear::Undecided,
                 sheet_number: None,
+                renamed_from: None,
                 overview: String::new(),
                 situation: String::new(),
                 outcome: String::new(),

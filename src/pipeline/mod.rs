@@ -13,7 +13,7 @@ use rayon::prelude::*;
 use crate::config::SiteConfig;
 use crate::content::{self, Context};
 use crate::diagnostics::{self, Diagnostic};
-use crate::editions::{self, Catalogue, Edition, EditionEntry, EditionPlace, ProjectEntry};
+use crate::editions::{self, Catalogue, Edition, EditionPlace};
 use crate::indexes::Indexes;
 use crate::model::Site;
 use crate::money::Budget;
@@ -172,27 +172,13 @@ pub fn load_editions(root: &Path) -> Result<LoadedEditions, Failure> {
     if !errors.is_empty() {
         return Err(content_failure(errors));
     }
-    let catalogue = std::sync::Arc::new(Catalogue {
-        editions: sites
-            .iter()
-            .zip(&found)
-            .map(|(site, edition)| EditionEntry {
-                edition: edition.clone(),
-                projects: site
-                    .projects
-                    .iter()
-                    .map(|p| {
-                        let entry = ProjectEntry {
-                            name: p.name.clone(),
-                            budget: p.budget,
-                        };
-                        (p.slug.clone(), entry)
-                    })
-                    .collect(),
-            })
-            .collect(),
-        absent: Vec::new(),
-    });
+    let listed: Vec<(Edition, &[crate::model::Project])> = found
+        .iter()
+        .cloned()
+        .zip(sites.iter().map(|site| site.projects.as_slice()))
+        .collect();
+    let catalogue =
+        std::sync::Arc::new(Catalogue::build(root, &listed).map_err(content_failure)?);
     for (site, edition) in sites.iter_mut().zip(found) {
         site.edition = Some(EditionPlace {
             edition,
@@ -481,12 +467,27 @@ fn absent_pages(prepared: &[Prepared]) -> Vec<editions::AbsentPage> {
             if have.contains(&url) || absent.contains_key(&url) {
                 continue;
             }
+            // A 事業 renamed since: the latest edition lists it under its new file name.
+            let renamed_to = match page {
+                PageKind::Project(i) => {
+                    let catalogue = &place.catalogue;
+                    catalogue
+                        .key_of(&place.edition, &p.site.projects[i].slug)
+                        .and_then(|key| catalogue.editions.last()?.projects.get(key))
+                        .map(|entry| editions::Renamed {
+                            url: render::routes::project_url_of(&entry.slug),
+                            name: entry.name.clone(),
+                        })
+                }
+                _ => None,
+            };
             absent.insert(
                 url.clone(),
                 editions::AbsentPage {
                     url,
                     title,
                     project,
+                    renamed_to,
                     found_in: place.edition.clone(),
                 },
             );

@@ -18,6 +18,8 @@ pub(super) struct HistoryRow {
     /// The project's page in that edition, relative to this page; `None` for this page itself and
     /// for an edition without the project.
     pub url: Option<String>,
+    /// The 事業名 in that edition, when it differs from this page's.
+    pub name: Option<String>,
     /// Whether the row is this page's edition.
     pub current: bool,
 }
@@ -54,37 +56,33 @@ pub(super) fn project_editions(
     }
     let latest = catalogue.latest()?;
     let up = routes::site_root_prefix(page_url, source.mount);
+    let key = catalogue
+        .key_of(&place.edition, &project.slug)
+        .unwrap_or(&project.slug);
     let history: Vec<HistoryRow> = catalogue
-        .history(&project.slug)
+        .history(key)
         .map(|(edition, entry)| {
             let current = *edition == place.edition;
             HistoryRow {
                 edition: edition.name(),
                 budget: entry.map(|e| e.budget.grouped()),
-                url: (entry.is_some() && !current).then(|| {
-                    format!(
-                        "{up}{}",
-                        routes::edition_project_url(&edition.code, &project.slug)
-                    )
+                url: entry.filter(|_| !current).map(|e| {
+                    format!("{up}{}", routes::edition_project_url(&edition.code, &e.slug))
                 }),
+                name: entry
+                    .filter(|e| e.name != project.name)
+                    .map(|e| e.name.clone()),
                 current,
             }
         })
         .collect();
-    let in_latest = catalogue
-        .editions
-        .last()
-        .is_some_and(|e| e.projects.contains_key(&project.slug));
+    let in_latest = catalogue.editions.last().and_then(|e| e.projects.get(key));
     Some(ProjectEditions {
         name: place.edition.name(),
         latest: place.is_latest(),
         latest_name: latest.name(),
-        latest_url: in_latest.then(|| {
-            format!(
-                "{up}{}",
-                routes::edition_project_url(&latest.code, &project.slug)
-            )
-        }),
+        latest_url: in_latest
+            .map(|e| format!("{up}{}", routes::edition_project_url(&latest.code, &e.slug))),
         latest_home: format!("{up}{}", routes::edition_root(&latest.code)),
         history,
     })
@@ -103,6 +101,9 @@ pub(super) struct AbsentView {
     pub found_in: String,
     /// The page in that edition, relative to this page.
     pub url: String,
+    /// A 事業 renamed since: its page in the latest edition (relative to this page) and its name.
+    pub renamed_url: Option<String>,
+    pub renamed_name: Option<String>,
 }
 
 pub(super) fn absent_view(source: &Source<'_>, i: usize, page_url: &str) -> Option<AbsentView> {
@@ -118,5 +119,10 @@ pub(super) fn absent_view(source: &Source<'_>, i: usize, page_url: &str) -> Opti
             "{up}{}",
             routes::in_edition(&absent.found_in.code, &absent.url)
         ),
+        renamed_url: absent
+            .renamed_to
+            .as_ref()
+            .map(|r| format!("{up}{}", routes::in_edition(&latest.code, &r.url))),
+        renamed_name: absent.renamed_to.as_ref().map(|r| r.name.clone()),
     })
 }
