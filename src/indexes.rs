@@ -314,6 +314,7 @@ mod tests {
                 end: EndYear::Undecided,
                 sheet_number: None,
                 renamed_from: None,
+                updated: None,
                 overview: String::new(),
                 situation: String::new(),
                 outcome: String::new(),

@@ -55,6 +55,9 @@ pub struct Project {
     pub initiatives: Vec<Initiative>,
     /// The file name (without `.md`) the same 事業 had in earlier editions, when it was renamed.
     pub renamed_from: Option<String>,
+    /// When the project's facts last changed (YYYY-MM-DD), when its file says; else the
+    /// edition's date (see [`Site::project_date`]).
+    pub updated: Option<String>,
     /// The body after the front matter, Markdown (may be empty).
     pub notes: String,
 }
@@ -255,6 +258,20 @@ fn progress_of(planned: &[FiscalYear], done: &[FiscalYear]) -> StepOutcome {
 }
 
 impl Site {
+    /// When a project's facts last changed: its own `updated`, else the edition's date
+    /// (`[editions.<code>] published`, else config.toml's `updated`). Never the build time.
+    pub fn project_date<'a>(&'a self, project: &'a Project) -> &'a str {
+        project.updated.as_deref().unwrap_or(&self.config.updated)
+    }
+
+    /// When any fact of the edition last changed: the latest of its date and its projects'.
+    pub fn latest_date(&self) -> &str {
+        self.projects
+            .iter()
+            .map(|p| self.project_date(p))
+            .fold(self.config.updated.as_str(), |a, b| a.max(b))
+    }
+
     /// Puts projects in display order: by field and category order, then by department and section
     /// order, then by name and slug. Stable whatever order the files were read in.
     pub fn sort_projects(&mut self) {

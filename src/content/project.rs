@@ -37,6 +37,7 @@ pub const PROJECT_KEYS: &[&str] = &[
     "outcome",
     "initiatives",
     "renamed_from",
+    "updated",
 ];
 pub const INITIATIVE_KEYS: &[&str] = &["title", "description", "roadmap"];
 pub const ROW_KEYS: &[&str] = &[
@@ -294,6 +295,22 @@ fn read_table(
             "renamed_from = \"hekichi-online-shinryo-shien\"",
         )
         .and_then(|r| read_renamed_from(top, slug, r));
+    let updated = top
+        .optional_string("updated", "updated = \"2025-04-01\"")
+        .and_then(|date| {
+            let text = date.value.trim();
+            if crate::config::is_date(text) {
+                Some(text.to_string())
+            } else {
+                top.sink().report(
+                    date.span.clone(),
+                    "updated",
+                    format!("updated の「{}」は日付として読めません。", date.value),
+                    Some("事業の内容を最後に変えた日を、updated = \"2025-04-01\" のように年-月-日で書きます。".to_string()),
+                );
+                None
+            }
+        });
     let period = Period {
         start: start.map(WrittenYear::year),
         end,
@@ -320,6 +337,7 @@ fn read_table(
         initiatives: initiatives?,
         notes: file.text[body.clone()].trim().to_string(),
         renamed_from,
+        updated,
     })
 }
 

@@ -707,12 +707,9 @@ fn render_all(
 fn sitemap_entries(site: &Site, indexes: &Indexes) -> Vec<(String, String)> {
     render::routes::pages(site, indexes)
         .into_iter()
-        .filter(|&p| p != PageKind::NotFound)
-        .map(|p| {
-            (
-                render::routes::canonical_path(site, p),
-                site.config.updated.clone(),
-            )
+        .filter_map(|p| {
+            let date = render::routes::page_date(site, p)?;
+            Some((render::routes::canonical_path(site, p), date.to_string()))
         })
         .collect()
 }

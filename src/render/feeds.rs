@@ -36,7 +36,8 @@ pub fn robots(site: &Site) -> String {
 /// publisher, or else the site itself (Atom requires one); its rights, the configured licence only.
 pub fn atom(site: &Site, base_url: &str) -> String {
     let config = &site.config;
-    let updated = format!("{}T00:00:00+09:00", config.updated);
+    let stamp = |date: &str| format!("{date}T00:00:00+09:00");
+    let updated = stamp(site.latest_date());
     let title = config.full_title();
     let author = config.publisher.clone().unwrap_or_else(|| title.clone());
     let mut xml = format!(
@@ -73,10 +74,11 @@ pub fn atom(site: &Site, base_url: &str) -> String {
             crate::render::data::one_line(&project.overview)
         );
         xml.push_str(&format!(
-            "  <entry>\n    <title>{}</title>\n    <id>{}</id>\n    <link rel=\"alternate\" type=\"text/html\" href=\"{}\"/>\n    <updated>{updated}</updated>\n    <summary>{}</summary>\n  </entry>\n",
+            "  <entry>\n    <title>{}</title>\n    <id>{}</id>\n    <link rel=\"alternate\" type=\"text/html\" href=\"{}\"/>\n    <updated>{}</updated>\n    <summary>{}</summary>\n  </entry>\n",
             escape(&project.name),
             escape(&url),
             escape(&url),
+            stamp(site.project_date(project)),
             escape(&summary)
         ));
     }

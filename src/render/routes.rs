@@ -86,6 +86,17 @@ pub fn url(site: &Site, page: PageKind) -> String {
     }
 }
 
+/// When the facts a page shows last changed (YYYY-MM-DD): a project's page, its project's date;
+/// a page that gathers projects, the latest date of the edition; none for the 404 page and the
+/// root's pages for URLs the latest edition lacks.
+pub fn page_date(site: &Site, page: PageKind) -> Option<&str> {
+    match page {
+        PageKind::Project(i) => Some(site.project_date(&site.projects[i])),
+        PageKind::NotFound | PageKind::Absent(_) => None,
+        _ => Some(site.latest_date()),
+    }
+}
+
 /// The page of an earlier edition that the root keeps at position `i`.
 pub fn absent(site: &Site, i: usize) -> Option<&crate::editions::AbsentPage> {
     site.edition.as_ref()?.catalogue.absent.get(i)

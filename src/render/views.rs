@@ -97,6 +97,29 @@ pub struct FilterData {
     pub budget: u64,
 }
 
+/// A date as written in the content (`iso`, for `<time datetime>`) and in Japanese (「2026年11月25日」).
+#[derive(Debug, Clone, Serialize)]
+pub struct DateView {
+    pub iso: String,
+    pub japanese: String,
+}
+
+/// [`DateView`] of a date checked as YYYY-MM-DD when read.
+pub fn date_view(date: &str) -> DateView {
+    let japanese = match date.split('-').collect::<Vec<_>>().as_slice() {
+        [y, m, d] => format!(
+            "{y}年{}月{}日",
+            m.trim_start_matches('0'),
+            d.trim_start_matches('0')
+        ),
+        _ => date.to_string(),
+    };
+    DateView {
+        iso: date.to_string(),
+        japanese,
+    }
+}
+
 /// A budget total: grouped thousand yen and the plain reading.
 #[derive(Debug, Clone, Serialize)]
 pub struct Amount {

@@ -206,6 +206,10 @@ pub(super) fn context(
             ("absent.html", title, vec![home], "")
         }
     };
+    context.insert(
+        "updated",
+        &routes::page_date(site, page).map(views::date_view),
+    );
     context.insert("credit", &data_page::credit_line(site));
     context.insert("title", &title);
     context.insert("breadcrumbs", &crumbs);
