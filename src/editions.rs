@@ -302,6 +302,8 @@ fn renamed_key(
 pub struct EditionPlace {
     pub edition: Edition,
     pub catalogue: Arc<Catalogue>,
+    /// What changed since the edition before; `None` for the first edition.
+    pub changes: Option<Arc<crate::changes::Changes>>,
 }
 
 impl EditionPlace {

@@ -221,7 +221,9 @@ impl RoadmapRow {
 
     /// Whether the step was done in `year`, by its recorded 実績.
     pub fn done_in(&self, year: FiscalYear) -> bool {
-        self.actual.as_ref().is_some_and(|a| a.years.contains(&year))
+        self.actual
+            .as_ref()
+            .is_some_and(|a| a.years.contains(&year))
     }
 
     /// How the step went against its plan over the years up to `until` (inclusive); `None` when
@@ -229,7 +231,12 @@ impl RoadmapRow {
     pub fn progress(&self, until: FiscalYear) -> Option<StepOutcome> {
         let actual = self.actual.as_ref()?;
         let planned: Vec<FiscalYear> = self.years.iter().copied().filter(|&y| y <= until).collect();
-        let done: Vec<FiscalYear> = actual.years.iter().copied().filter(|&y| y <= until).collect();
+        let done: Vec<FiscalYear> = actual
+            .years
+            .iter()
+            .copied()
+            .filter(|&y| y <= until)
+            .collect();
         Some(progress_of(&planned, &done))
     }
 }

@@ -851,7 +851,8 @@ fn read_done(
         );
         return None;
     }
-    let parsed: Vec<Option<FiscalYear>> = items.iter().map(|y| year_in_columns(y, "done")).collect();
+    let parsed: Vec<Option<FiscalYear>> =
+        items.iter().map(|y| year_in_columns(y, "done")).collect();
     let mut years: Vec<FiscalYear> = parsed.into_iter().collect::<Option<_>>()?;
     years.sort();
     years.dedup();

@@ -177,12 +177,21 @@ pub fn load_editions(root: &Path) -> Result<LoadedEditions, Failure> {
         .cloned()
         .zip(sites.iter().map(|site| site.projects.as_slice()))
         .collect();
-    let catalogue =
-        std::sync::Arc::new(Catalogue::build(root, &listed).map_err(content_failure)?);
-    for (site, edition) in sites.iter_mut().zip(found) {
+    let catalogue = std::sync::Arc::new(Catalogue::build(root, &listed).map_err(content_failure)?);
+    // Each edition but the first with what changed since the one before.
+    let mut changes: Vec<Option<std::sync::Arc<crate::changes::Changes>>> = vec![None];
+    for i in 1..sites.len() {
+        changes.push(Some(std::sync::Arc::new(crate::changes::Changes::between(
+            (&found[i - 1], &sites[i - 1]),
+            (&found[i], &sites[i]),
+            &catalogue,
+        ))));
+    }
+    for ((site, edition), changes) in sites.iter_mut().zip(found).zip(changes) {
         site.edition = Some(EditionPlace {
             edition,
             catalogue: catalogue.clone(),
+            changes,
         });
     }
     Ok(LoadedEditions { sites, notices })

@@ -10,7 +10,7 @@ use crate::config::{AccessibilityPolicy, Contact, License};
 use crate::fiscal_year::{EndYear, FiscalYear};
 use crate::indexes::{Group, TotalRow};
 use crate::markdown;
-use crate::model::{Initiative, Project, StepOutcome, RoadmapRow, Site};
+use crate::model::{Initiative, Project, RoadmapRow, Site, StepOutcome};
 use crate::money::Budget;
 
 /// A link: text and a URL relative to the site root (to be prefixed with the page's `root`).
@@ -447,9 +447,7 @@ pub fn project_view(site: &Site, project: &Project, years: &[FiscalYear]) -> Pro
 /// The last fiscal year whose 実績 can be expected: 今年度 when configured, else the edition's
 /// own year (never the build date).
 pub fn results_until(site: &Site) -> FiscalYear {
-    site.config
-        .current_year
-        .unwrap_or(site.config.budget_year)
+    site.config.current_year.unwrap_or(site.config.budget_year)
 }
 
 fn initiative_view(

@@ -67,7 +67,10 @@ pub(super) fn project_editions(
                 edition: edition.name(),
                 budget: entry.map(|e| e.budget.grouped()),
                 url: entry.filter(|_| !current).map(|e| {
-                    format!("{up}{}", routes::edition_project_url(&edition.code, &e.slug))
+                    format!(
+                        "{up}{}",
+                        routes::edition_project_url(&edition.code, &e.slug)
+                    )
                 }),
                 name: entry
                     .filter(|e| e.name != project.name)
@@ -125,4 +128,53 @@ pub(super) fn absent_view(source: &Source<'_>, i: usize, page_url: &str) -> Opti
             .map(|r| format!("{up}{}", routes::in_edition(&latest.code, &r.url))),
         renamed_name: absent.renamed_to.as_ref().map(|r| r.name.clone()),
     })
+}
+
+/// A link to the same page in one edition.
+#[derive(serde::Serialize)]
+pub(super) struct EditionLink {
+    /// 「令和6年度版」.
+    pub name: String,
+    /// The page in that edition (its permanent URL), relative to this page.
+    pub url: String,
+    /// Whether this page shows that edition.
+    pub current: bool,
+    pub latest: bool,
+}
+
+/// The same page in every edition, for pages every edition has at the same URL (the home page
+/// with its filters, search, the indexes, the budget, the timeline, open data): how a reader picks
+/// another edition. `None` on a site with one edition and on other pages.
+pub(super) fn edition_links(
+    source: &Source<'_>,
+    page: routes::PageKind,
+    page_url: &str,
+) -> Option<Vec<EditionLink>> {
+    use routes::PageKind as K;
+    if !matches!(
+        page,
+        K::Home | K::Fields | K::Departments | K::Budget | K::Timeline | K::Search | K::Data
+    ) {
+        return None;
+    }
+    let place = source.site.edition.as_ref()?;
+    let catalogue = &place.catalogue;
+    if catalogue.editions.len() < 2 {
+        return None;
+    }
+    let up = routes::site_root_prefix(page_url, source.mount);
+    let latest = catalogue.latest();
+    Some(
+        catalogue
+            .editions
+            .iter()
+            .rev()
+            .map(|e| EditionLink {
+                name: e.edition.name(),
+                url: format!("{up}{}{page_url}", routes::edition_root(&e.edition.code)),
+                current: e.edition == place.edition,
+                latest: Some(&e.edition) == latest,
+            })
+            .collect(),
+    )
 }

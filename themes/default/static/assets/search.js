@@ -303,6 +303,10 @@
     else params.delete('q');
     const q = params.toString();
     window.history.replaceState(null, '', window.location.pathname + (q ? `?${q}` : ''));
+    // The links to the same search in the other editions search for the same words.
+    document.querySelectorAll('a[data-keep-query]').forEach((a) => {
+      a.search = q ? `?${q}` : '';
+    });
   }
 
   // While an IME is composing (い→いり→いりょう), the text is not yet what the reader means:
