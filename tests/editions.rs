@@ -564,3 +564,171 @@ fn the_real_sheets_copied_to_the_next_edition_build() {
     let r7_home = std::fs::read_to_string(output.join("r7/index.html")).expect("r7");
     assert!(r7_home.contains("見本のサイト名（令和7年度）") && r7_home.contains("見本の元資料名"));
 }
+
+/// The yearly routine on the 27 real sheets: copy content/r6 to content/r7, change three
+/// budgets, delete two files, add one. Both editions are published, the root shows R7's total,
+/// R6's pages are as a one-edition build made them, the changes page lists exactly those six
+/// changes, and the changed projects' pages show both budgets. Which files change is chosen from
+/// the content (sorted file names), never typed in.
+#[test]
+fn the_yearly_routine_on_the_real_sheets() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    std::fs::copy(repo().join("config.toml"), dir.path().join("config.toml")).expect("config");
+    common::copy_dir(&repo().join("themes"), &dir.path().join("themes"));
+    let content = dir.path().join("content");
+    std::fs::create_dir_all(&content).expect("mkdir");
+    std::fs::copy(
+        repo().join("content/vocabulary.toml"),
+        content.join("vocabulary.toml"),
+    )
+    .expect("vocabulary");
+    common::copy_dir(&common::sheets(), &content.join("r6"));
+    let one_edition = snapshot(&build(dir.path()));
+    let _ = std::fs::remove_dir_all(dir.path().join("site"));
+
+    common::copy_dir(&common::sheets(), &content.join("r7"));
+    let r7 = content.join("r7");
+    let mut names: Vec<String> = std::fs::read_dir(&r7)
+        .expect("r7")
+        .flatten()
+        .map(|e| e.file_name().to_string_lossy().into_owned())
+        .filter(|n| n.ends_with(".md"))
+        .collect();
+    names.sort();
+    let front = |name: &str| -> toml::Table {
+        let text = std::fs::read_to_string(r7.join(name)).expect("read");
+        text.split("+++")
+            .nth(1)
+            .expect("front")
+            .parse()
+            .expect("toml")
+    };
+    let budget_of = |t: &toml::Table| t["budget"].as_integer().expect("budget");
+    let name_of = |t: &toml::Table| t["name"].as_str().expect("name").to_string();
+    let mut changed = Vec::new();
+    for name in &names[0..3] {
+        let t = front(name);
+        let (old, new) = (budget_of(&t), budget_of(&t) + 1000);
+        let text = std::fs::read_to_string(r7.join(name)).expect("read");
+        let text = text.replacen(
+            &format!("budget = {old}\n"),
+            &format!("budget = {new}\n"),
+            1,
+        );
+        std::fs::write(r7.join(name), text).expect("write");
+        changed.push((
+            name.trim_end_matches(".md").to_string(),
+            name_of(&t),
+            old,
+            new,
+        ));
+    }
+    let mut dropped = Vec::new();
+    for name in &names[3..5] {
+        dropped.push(name_of(&front(name)));
+        std::fs::remove_file(r7.join(name)).expect("delete");
+    }
+    let template = std::fs::read_to_string(r7.join(&names[5])).expect("read");
+    let old_name = name_of(&front(&names[5]));
+    let added = "（テスト用の見本）令和7年度に加えた事業";
+    std::fs::write(
+        r7.join("mihon-r7-jigyo.md"),
+        template.replacen(
+            &format!("name = \"{old_name}\""),
+            &format!("name = \"{added}\""),
+            1,
+        ),
+    )
+    .expect("add");
+
+    let output = build(dir.path());
+    let read = |path: &str| {
+        std::fs::read_to_string(output.join(path)).unwrap_or_else(|e| panic!("{path}: {e}"))
+    };
+    // R6 unchanged at its URLs: every file of the one-edition build's r6/ folder is the same.
+    let both = snapshot(&output);
+    // Every part of each R6 page's main content is still there, word for word (the two-edition
+    // pages add parts: the budget in each edition, a notice that a newer edition exists).
+    let parts = |bytes: &[u8]| -> Vec<String> {
+        let html = Html::parse_document(&String::from_utf8_lossy(bytes));
+        let children =
+            Selector::parse("main > article > *, main > :not(article)").expect("selector");
+        html.select(&children)
+            .map(|e| e.text().collect::<String>())
+            .collect()
+    };
+    for (path, bytes) in &one_edition {
+        // Every URL of the one-edition build still resolves.
+        let now = both
+            .get(path)
+            .unwrap_or_else(|| panic!("{} no longer published", path.display()));
+        if path.starts_with("r6") && path.extension().is_some_and(|e| e == "html") {
+            let after = parts(now);
+            for part in parts(bytes) {
+                assert!(
+                    after.contains(&part),
+                    "{}: R6's facts changed: {part}",
+                    path.display()
+                );
+            }
+        }
+    }
+    // The root shows R7 with its own total.
+    let r7_total: i64 = std::fs::read_dir(&r7)
+        .expect("r7")
+        .flatten()
+        .filter(|e| e.path().extension().is_some_and(|x| x == "md"))
+        .map(|e| {
+            let text = std::fs::read_to_string(e.path()).expect("read");
+            let t: toml::Table = text
+                .split("+++")
+                .nth(1)
+                .expect("front")
+                .parse()
+                .expect("toml");
+            t["budget"].as_integer().expect("budget")
+        })
+        .sum();
+    assert!(read("index.html").contains(&grouped(r7_total as u64)));
+    // The changes page lists exactly those changes.
+    let page = Html::parse_document(&read("r7/changes/index.html"));
+    let list = |id: &str| -> Vec<String> {
+        let selector =
+            Selector::parse(&format!("#{id} + ul li a, #{id} + p + ul li a")).expect("selector");
+        page.select(&selector).map(|a| a.text().collect()).collect()
+    };
+    assert_eq!(list("added"), [added.to_string()]);
+    let mut listed_dropped = list("dropped");
+    listed_dropped.sort();
+    dropped.sort();
+    assert_eq!(listed_dropped, dropped);
+    let rows = Selector::parse("#budgets-caption").expect("selector");
+    let table = page
+        .select(&rows)
+        .next()
+        .and_then(|c| c.parent())
+        .and_then(scraper::ElementRef::wrap)
+        .expect("the budget table");
+    let row_heads = Selector::parse("tbody th a").expect("selector");
+    let mut budget_names: Vec<String> = table
+        .select(&row_heads)
+        .map(|a| a.text().collect())
+        .collect();
+    budget_names.sort();
+    let mut expected: Vec<String> = changed.iter().map(|c| c.1.clone()).collect();
+    expected.sort();
+    assert_eq!(budget_names, expected);
+    let text: String = page.root_element().text().collect();
+    assert!(
+        text.contains("ロードマップの取組の変更（0件）"),
+        "no roadmap step changed"
+    );
+    // The changed projects' pages show both years' budgets.
+    for (slug, _, old, new) in &changed {
+        let page = read(&format!("r7/projects/{slug}/index.html"));
+        assert!(
+            page.contains(&grouped(*old as u64)) && page.contains(&grouped(*new as u64)),
+            "{slug}"
+        );
+    }
+}
