@@ -249,9 +249,16 @@ fn progress_of(planned: &[FiscalYear], done: &[FiscalYear]) -> StepOutcome {
         (None, Some(_)) => StepOutcome::Early,
         _ if planned == done => StepOutcome::AsPlanned,
         (Some(&p0), Some(&d0)) => {
-            let (p1, d1) = (planned[planned.len() - 1], done[done.len() - 1]);
+            let (Some(&p1), Some(&d1)) = (planned.last(), done.last()) else {
+                return StepOutcome::Different;
+            };
             if done.iter().all(|y| planned.contains(y)) {
-                return StepOutcome::Partly;
+                // Started later than planned, else some planned years missed.
+                return if d0 > p0 {
+                    StepOutcome::Late
+                } else {
+                    StepOutcome::Partly
+                };
             }
             let late = d1 > p1 || d0 > p0;
             let early = d0 < p0;
@@ -327,4 +334,27 @@ pub struct RowCounts {
     pub projects_with_inferred: usize,
     /// Rows with a year before 事業始期 or after 事業終期.
     pub outside_period: usize,
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn years(list: &[u16]) -> Vec<FiscalYear> {
+        list.iter().map(|&n| FiscalYear::reiwa(n)).collect()
+    }
+
+    #[test]
+    fn a_step_against_its_plan_in_words() {
+        let outcome = |p: &[u16], d: &[u16]| progress_of(&years(p), &years(d));
+        assert_eq!(outcome(&[6, 7], &[6, 7]), StepOutcome::AsPlanned);
+        assert_eq!(outcome(&[6, 7], &[7, 8]), StepOutcome::Late);
+        assert_eq!(outcome(&[7, 8], &[8]), StepOutcome::Late);
+        assert_eq!(outcome(&[7, 8], &[6, 7]), StepOutcome::Early);
+        assert_eq!(outcome(&[6, 7, 8], &[6, 8]), StepOutcome::Partly);
+        assert_eq!(outcome(&[7], &[6, 8]), StepOutcome::Different);
+        assert_eq!(outcome(&[6, 7], &[]), StepOutcome::NotDone);
+        assert_eq!(outcome(&[], &[]), StepOutcome::NotYetDue);
+        assert_eq!(outcome(&[], &[6]), StepOutcome::Early);
+    }
 }

@@ -108,6 +108,40 @@ fn budgets(code: &str) -> BTreeMap<String, (u64, String)> {
     found
 }
 
+/// The `renamed_from` of each sample file of edition `code` that has one: new file name → old.
+fn renamed(code: &str) -> BTreeMap<String, String> {
+    let mut found = BTreeMap::new();
+    for entry in std::fs::read_dir(fixture(code)).expect("fixture") {
+        let path = entry.expect("entry").path();
+        if path.extension().is_none_or(|e| e != "md") {
+            continue;
+        }
+        let text = std::fs::read_to_string(&path).expect("read");
+        let front: toml::Table = text
+            .split("+++\n")
+            .nth(1)
+            .expect("front matter")
+            .parse()
+            .expect("toml");
+        if let Some(old) = front.get("renamed_from").and_then(|v| v.as_str()) {
+            let slug = path
+                .file_stem()
+                .expect("stem")
+                .to_string_lossy()
+                .into_owned();
+            found.insert(slug, old.to_string());
+        }
+    }
+    found
+}
+
+/// The text of each part of a page's main content (the parts of an article for a project page).
+fn main_parts(html: &Html) -> Vec<String> {
+    html.select(&select("main > article > *, main > :not(article)"))
+        .map(|e| e.text().collect::<String>())
+        .collect()
+}
+
 fn total(code: &str) -> u64 {
     budgets(code).values().map(|(b, _)| b).sum()
 }
@@ -157,12 +191,20 @@ fn every_url_of_a_one_edition_build_still_resolves() {
         if !path.starts_with("r6") || path.starts_with("r6/projects") {
             continue;
         }
-        assert_eq!(
-            after.get(path),
-            Some(bytes),
-            "{} changed when R7 was added",
-            path.display()
-        );
+        let Some(now) = after.get(path) else {
+            panic!("{} is gone", path.display());
+        };
+        if path.extension().is_some_and(|e| e == "html") {
+            // The pages now link the same page in R7: every part of their content stays.
+            let parts = |b: &[u8]| main_parts(&Html::parse_document(&String::from_utf8_lossy(b)));
+            let now = parts(now);
+            for part in parts(bytes) {
+                assert!(now.contains(&part), "{}: {part}", path.display());
+            }
+        } else if !path.starts_with("r6/assets") {
+            // Open data and the search index, byte for byte.
+            assert_eq!(now, bytes, "{} changed when R7 was added", path.display());
+        }
         compared += 1;
     }
     assert!(compared > 20, "{compared} pages of /r6/ compared");
@@ -266,8 +308,18 @@ fn canonical_urls_are_the_permanent_edition_urls() {
 fn a_dropped_project_says_it_is_absent_and_links_its_edition() {
     let b = builds();
     let (r6, r7) = (budgets("r6"), budgets("r7"));
-    let dropped: Vec<&String> = r6.keys().filter(|s| !r7.contains_key(*s)).collect();
+    let moved = renamed("r7");
+    let dropped: Vec<&String> = r6
+        .keys()
+        .filter(|s| !r7.contains_key(*s) && !moved.values().any(|old| old == *s))
+        .collect();
     assert_eq!(dropped.len(), 2, "the sample drops two projects");
+    // A renamed project's old root URL says where it is now.
+    for (new, old) in &moved {
+        let text = main_text(&page(&b.both, &format!("projects/{old}/index.html")));
+        assert!(text.contains("ファイル名（URL）が変わり"), "{old}: {text}");
+        assert!(text.contains(&r7[new].1), "{old}: the new name");
+    }
     for slug in dropped {
         let html = page(&b.both, &format!("projects/{slug}/index.html"));
         let text = main_text(&html);
@@ -312,9 +364,11 @@ fn a_dropped_project_says_it_is_absent_and_links_its_edition() {
 fn a_project_page_lists_every_editions_budget() {
     let b = builds();
     let (r6, r7) = (budgets("r6"), budgets("r7"));
+    let moved = renamed("r7");
     let mut changed = 0;
     for (slug, (budget7, _)) in &r7 {
-        let budget6 = r6.get(slug).map(|(b, _)| *b);
+        let slug6 = moved.get(slug).unwrap_or(slug);
+        let budget6 = r6.get(slug6).map(|(b, _)| *b);
         changed += usize::from(budget6.is_some_and(|b| b != *budget7));
         for (relative, up) in [
             (format!("projects/{slug}/index.html"), "../../"),
@@ -341,7 +395,7 @@ fn a_project_page_lists_every_editions_budget() {
                 ["令和7年度版".to_string(), grouped(*budget7)],
                 "{relative}"
             );
-            let to_r6 = format!("{up}r6/projects/{slug}/");
+            let to_r6 = format!("{up}r6/projects/{slug6}/");
             let linked = html
                 .select(&select("table.editions-table a[href]"))
                 .any(|a| a.value().attr("href") == Some(to_r6.as_str()));
@@ -731,4 +785,88 @@ fn the_yearly_routine_on_the_real_sheets() {
             "{slug}"
         );
     }
+}
+
+/// 実績 beside 計画: the sample's done key and its 実績 row (paired with the plan row of the same
+/// label) are said in words; R6's pages, whose sheets record no 実績, say so and claim nothing.
+#[test]
+fn results_are_said_beside_the_plan_and_never_invented() {
+    let b = builds();
+    let text = main_text(&page(
+        &b.both,
+        "r7/projects/hekichi-chiiki-iryo-shien/index.html",
+    ));
+    assert!(text.contains("計画どおり実施"), "{text}");
+    assert!(text.contains("（見本）計画どおり交付しました。"));
+    let html = page(&b.both, "r7/projects/korei-mimamori-ict/index.html");
+    let text = main_text(&html);
+    assert!(
+        text.contains("計画より遅れて実施（実績：令和8年度）"),
+        "{text}"
+    );
+    // The 実績 row is shown in its plan's row, not as a row of its own.
+    let rows = html
+        .select(&select("table.roadmap tbody th[scope=row]"))
+        .filter(|th| {
+            th.text()
+                .collect::<String>()
+                .contains("①モデル地区での検討・検証")
+        })
+        .count();
+    assert_eq!(rows, 1);
+    let cells: Vec<String> = html
+        .select(&select("table.roadmap td.marked"))
+        .map(|td| td.text().collect::<String>())
+        .collect();
+    assert!(
+        cells
+            .iter()
+            .any(|c| c.contains("計画") && c.contains("実施なし")),
+        "{cells:?}"
+    );
+    assert!(
+        cells
+            .iter()
+            .any(|c| c.contains("計画") && c.contains("実施") && !c.contains("なし"))
+    );
+    for slug in budgets("r6").keys() {
+        let text = main_text(&page(&b.both, &format!("r6/projects/{slug}/index.html")));
+        assert!(
+            text.contains("ロードマップの実績が記載されていません"),
+            "{slug}"
+        );
+        for word in [
+            "計画どおり実施",
+            "実施なし",
+            "遅れて実施",
+            "実施されていない",
+        ] {
+            assert!(!text.contains(word), "{slug} claims {word}");
+        }
+    }
+}
+
+/// A renamed_from naming a file no earlier edition has is an error at its file, line and key.
+#[test]
+fn a_renamed_from_without_an_earlier_file_is_an_error() {
+    let dir = site_with(&["r6", "r7"], false);
+    let file = dir.path().join("content/r7/mihon-shinki-jigyo.md");
+    let text = std::fs::read_to_string(&file).expect("read");
+    std::fs::write(
+        &file,
+        text.replacen("+++\n", "+++\nrenamed_from = \"no-such-project\"\n", 1),
+    )
+    .expect("write");
+    let Err(Failure::Content(errors)) = pipeline::check(dir.path()) else {
+        panic!("a renamed_from to nothing must fail");
+    };
+    assert_eq!(errors.len(), 1, "{errors:?}");
+    let error = &errors[0];
+    assert_eq!(error.path, Path::new("content/r7/mihon-shinki-jigyo.md"));
+    assert_eq!(error.line(), 2);
+    assert!(
+        error
+            .message
+            .contains("no-such-project.md は、前の年度版のどのフォルダにもありません")
+    );
 }

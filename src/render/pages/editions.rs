@@ -40,6 +40,9 @@ pub(super) struct ProjectEditions {
     pub latest_home: String,
     /// Every edition, oldest first.
     pub history: Vec<HistoryRow>,
+    /// A bar chart of the budget in each edition that lists the project (SVG; the table beside
+    /// it gives the same numbers in text).
+    pub chart: String,
 }
 
 /// The project among the editions, when the site has more than one.
@@ -80,6 +83,21 @@ pub(super) fn project_editions(
         })
         .collect();
     let in_latest = catalogue.editions.last().and_then(|e| e.projects.get(key));
+    let names: Vec<(String, u64)> = catalogue
+        .history(key)
+        .filter_map(|(edition, entry)| Some((edition.name(), entry?.budget.thousand_yen())))
+        .collect();
+    let bars: Vec<crate::render::charts::Bar<'_>> = names
+        .iter()
+        .map(|(label, value)| crate::render::charts::Bar {
+            label,
+            value: *value,
+        })
+        .collect();
+    let chart = crate::render::charts::bar_chart(
+        &format!("{}の年度版ごとの事業費の棒グラフ", project.name),
+        &bars,
+    );
     Some(ProjectEditions {
         name: place.edition.name(),
         latest: place.is_latest(),
@@ -88,6 +106,7 @@ pub(super) fn project_editions(
             .map(|e| format!("{up}{}", routes::edition_project_url(&latest.code, &e.slug))),
         latest_home: format!("{up}{}", routes::edition_root(&latest.code)),
         history,
+        chart,
     })
 }
 
