@@ -195,7 +195,7 @@ impl Catalogue {
                     Some(old) => match renamed_key(root, &built, &own, project, old) {
                         Ok(key) => key,
                         Err(error) => {
-                            errors.push(error);
+                            errors.push(*error);
                             continue;
                         }
                     },
@@ -255,7 +255,7 @@ fn renamed_key(
     own: &std::collections::HashSet<&str>,
     project: &Project,
     old: &str,
-) -> Result<String, Diagnostic> {
+) -> Result<String, Box<Diagnostic>> {
     let error = |message: String, hint: String| {
         let located = std::fs::read_to_string(root.join(&project.source))
             .ok()
@@ -278,10 +278,10 @@ fn renamed_key(
             .with_hint(hint)
     };
     if own.contains(old) {
-        return Err(error(
+        return Err(Box::new(error(
             format!("renamed_from の {old}.md が、同じ年度版のフォルダにもあります。"),
             "名前を変えた事業なら、もとのファイルはこの年度版から消します。別の事業なら renamed_from を消してください。".to_string(),
-        ));
+        )));
     }
     earlier
         .iter()
@@ -289,11 +289,11 @@ fn renamed_key(
         .find_map(|e| e.keys.get(old))
         .cloned()
         .ok_or_else(|| {
-            error(
+            Box::new(error(
                 format!("renamed_from の {old}.md は、前の年度版のどのフォルダにもありません。"),
                 "前の年度版でのこの事業のファイル名（.md を除いた部分）を確かめてください。"
                     .to_string(),
-            )
+            ))
         })
 }
 

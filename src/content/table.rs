@@ -127,6 +127,9 @@ impl<'f> Sink<'f> {
     }
 }
 
+/// A list's items with the span of the whole value.
+pub type SpannedList = (Range<usize>, Vec<Located<String>>);
+
 impl<'a, 'i> TableReader<'a, 'i> {
     /// A reader for the whole front matter.
     pub fn top(sink: &'a Sink<'a>, table: &'a DeTable<'i>) -> Self {
@@ -464,11 +467,7 @@ impl<'a, 'i> TableReader<'a, 'i> {
     /// An optional list of strings that may be empty (`done = []` says "none"): `None` when the key
     /// is absent, `Some(None)` when it is written wrongly (reported), else the items and the span
     /// of the value.
-    pub fn optional_string_list(
-        &self,
-        key: &str,
-        example: &str,
-    ) -> Option<Option<(Range<usize>, Vec<Located<String>>)>> {
+    pub fn optional_string_list(&self, key: &str, example: &str) -> Option<Option<SpannedList>> {
         let value = self.get(key)?;
         let span = value.span();
         if let DeValue::Array(items) = value.get_ref()
