@@ -573,6 +573,37 @@ fn the_real_sheets_copied_to_the_next_edition_build() {
             std::fs::copy(&path, content.join(&name)).expect("copy");
         }
     }
+    // A copied sheet whose project ended before R7 is said once, at its end key, in R7 only.
+    let ended: usize = std::fs::read_dir(content.join("r7"))
+        .expect("r7")
+        .flatten()
+        .filter(|e| {
+            let text = std::fs::read_to_string(e.path()).expect("read");
+            let front: toml::Table = text
+                .split("+++")
+                .nth(1)
+                .expect("front")
+                .parse()
+                .expect("toml");
+            let end = front["end"].as_str().expect("end");
+            end.strip_prefix('R')
+                .and_then(|n| n.parse::<u32>().ok())
+                .is_some_and(|n| n < 7)
+        })
+        .count();
+    let report = pipeline::check(dir.path()).unwrap_or_else(|e| panic!("check: {e}"));
+    let said: Vec<_> = report
+        .notices
+        .iter()
+        .filter(|n| n.message.contains("この年度版の年度"))
+        .collect();
+    assert!(ended > 0, "some real sheets end in R6");
+    assert_eq!(said.len(), ended, "{said:?}");
+    assert!(
+        said.iter()
+            .all(|n| n.path.starts_with("content/r7") && n.key.as_deref() == Some("end"))
+    );
+
     let output = build(dir.path());
     for (prefix, code) in [("", "r7"), ("r6/", "r6"), ("r7/", "r7")] {
         let home = std::fs::read_to_string(output.join(prefix).join("index.html"))

@@ -258,6 +258,8 @@ fn read_table(
             Some("start と end を確かめてください。".to_string()),
         );
     }
+    let start_text = top.get_string_span("start");
+    note_period_outside_edition(top, context, start, end, start_text, end_text.as_ref());
     let sheet_number = top
         .optional_non_negative_integer("sheet_number", "sheet_number = 45")
         .map(|n| u32::try_from(n.value).unwrap_or(u32::MAX));
@@ -339,6 +341,50 @@ fn read_table(
         renamed_from,
         updated,
     })
+}
+
+/// A project whose own years do not include its edition's year (the year of its budget): ended
+/// before it (a sheet copied from the previous edition for a project that has ended) or starting
+/// after it. Said as a notice at `end` or `start`: the edition may list it on purpose.
+fn note_period_outside_edition(
+    top: &TableReader<'_, '_>,
+    context: &Context<'_>,
+    start: Option<WrittenYear>,
+    end: Option<EndYear>,
+    start_span: Option<std::ops::Range<usize>>,
+    end_text: Option<&Located<String>>,
+) {
+    let edition = context.config.budget_year;
+    if let (Some(EndYear::Year(end)), Some(text)) = (end, end_text)
+        && end.year() < edition
+    {
+        top.sink().notice(
+            text.span.clone(),
+            "end",
+            format!(
+                "事業終期（{}）が、この年度版の年度（{}）より前です。事業費（budget）は{}の事業費として載ります。",
+                end.long(),
+                edition.long(),
+                edition.japanese()
+            ),
+            Some("前の年度版から写したファイルで、事業が終わっているなら、このファイルをこの年度版のフォルダから消します。続いているなら end を直してください。".to_string()),
+        );
+    }
+    if let (Some(start), Some(span)) = (start, start_span)
+        && start.year() > edition
+    {
+        top.sink().notice(
+            span,
+            "start",
+            format!(
+                "事業始期（{}）が、この年度版の年度（{}）より後です。事業費（budget）は{}の事業費として載ります。",
+                start.long(),
+                edition.long(),
+                edition.japanese()
+            ),
+            Some("ほかの年度版のファイルを置いていないか、start が正しいかを確かめてください。".to_string()),
+        );
+    }
 }
 
 /// `renamed_from`: a file name (without `.md`) other than this file's own. Whether an earlier

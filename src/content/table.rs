@@ -453,6 +453,11 @@ impl<'a, 'i> TableReader<'a, 'i> {
         Some(out)
     }
 
+    /// The span of `key`'s value in the TOML text, when it is written.
+    pub fn get_string_span(&self, key: &str) -> Option<Range<usize>> {
+        self.get(key).map(|v| v.span())
+    }
+
     /// Records a problem at `key` of this table (at the table when the key is not written).
     pub fn report_here(&self, key: &str, message: String, hint: &str) {
         let span = self
