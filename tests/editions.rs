@@ -901,3 +901,116 @@ fn a_renamed_from_without_an_earlier_file_is_an_error() {
             .contains("no-such-project.md は、前の年度版のどのフォルダにもありません")
     );
 }
+
+/// 更新日 from the content: a project's `updated` on its page, in the sitemap and on its feed
+/// entry; a page that gathers projects takes its edition's latest date; R6 keeps its own. The
+/// feed has an entry per change the changes page lists.
+#[test]
+fn dates_come_from_the_content_and_the_feed_has_each_change() {
+    let b = builds();
+    let config: toml::Table = std::fs::read_to_string(repo().join("config.toml"))
+        .expect("config")
+        .parse()
+        .expect("toml");
+    let site_date = config["updated"].as_str().expect("updated").to_string();
+    let own_date = |code: &str, slug: &str| -> String {
+        let text = std::fs::read_to_string(fixture(code).join(format!("{slug}.md"))).expect("read");
+        let front: toml::Table = text
+            .split("+++\n")
+            .nth(1)
+            .expect("front")
+            .parse()
+            .expect("toml");
+        front
+            .get("updated")
+            .and_then(|v| v.as_str())
+            .map_or_else(|| site_date.clone(), str::to_string)
+    };
+    let shown = |path: &str| -> Option<String> {
+        page(&b.both, path)
+            .select(&select(".page-updated time"))
+            .next()
+            .and_then(|t| t.value().attr("datetime").map(str::to_string))
+    };
+    let mut latest7 = site_date.clone();
+    for slug in budgets("r7").keys() {
+        let date = own_date("r7", slug);
+        assert_eq!(
+            shown(&format!("r7/projects/{slug}/index.html")),
+            Some(date.clone()),
+            "{slug}"
+        );
+        latest7 = latest7.max(date);
+    }
+    assert!(latest7 > site_date, "the sample dates one project later");
+    assert_eq!(shown("r7/index.html"), Some(latest7.clone()));
+    assert_eq!(shown("index.html"), Some(latest7.clone()));
+    assert_eq!(shown("r6/index.html"), Some(site_date.clone()));
+    assert_eq!(shown("404.html"), None);
+
+    let sitemap = std::fs::read_to_string(b.both.join("sitemap.xml")).expect("sitemap");
+    let doc = roxmltree::Document::parse(&sitemap).expect("xml");
+    for url in doc.descendants().filter(|n| n.has_tag_name("url")) {
+        let text = |tag: &str| {
+            url.children()
+                .find(|n| n.has_tag_name(tag))
+                .and_then(|n| n.text())
+                .unwrap_or_default()
+                .to_string()
+        };
+        let loc = text("loc");
+        let relative = loc.strip_prefix(BASE_URL).expect("under the base URL");
+        assert_eq!(
+            shown(&format!("{relative}index.html")),
+            Some(text("lastmod")),
+            "{loc}"
+        );
+    }
+
+    // One feed entry per change listed on the changes page, each dated.
+    let changes = page(&b.both, "r7/changes/index.html");
+    let listed = changes.select(&select(".change-list li")).count()
+        - changes.select(&select("#renamed + ul li")).count()
+        + changes
+            .select(&select("table[data-sortable] tbody tr"))
+            .count()
+        + changes
+            .select(&select("#steps-caption"))
+            .next()
+            .map_or(0, |caption| {
+                scraper::ElementRef::wrap(caption.parent().expect("table"))
+                    .expect("table")
+                    .select(&select("tbody tr"))
+                    .count()
+            });
+    let feed = std::fs::read_to_string(b.both.join("feed.xml")).expect("feed");
+    let doc = roxmltree::Document::parse(&feed).expect("xml");
+    let entries: Vec<(String, String)> = doc
+        .descendants()
+        .filter(|n| n.has_tag_name("entry"))
+        .filter_map(|e| {
+            let id = e
+                .children()
+                .find(|n| n.has_tag_name("id"))?
+                .text()?
+                .to_string();
+            let updated = e
+                .children()
+                .find(|n| n.has_tag_name("updated"))?
+                .text()?
+                .to_string();
+            Some((id, updated))
+        })
+        .filter(|(id, _)| id.contains("/changes/#"))
+        .collect();
+    assert_eq!(entries.len(), listed, "{entries:?}");
+    let budget = entries
+        .iter()
+        .find(|(id, _)| id.ends_with("#budget-hekichi-chiiki-iryo-shien"))
+        .expect("the budget change's entry");
+    assert!(
+        budget
+            .1
+            .starts_with(&own_date("r7", "hekichi-chiiki-iryo-shien"))
+    );
+}
