@@ -645,3 +645,28 @@ fn one_edition_in_its_folder_has_combined_files_of_it_alone() {
         std::fs::read(both().output.join("r6/data/index.html")).expect("with R7")
     );
 }
+
+/// `docs/open-data.md` names every combined file and each edition column with its Japanese name
+/// as the generated schema gives it.
+#[test]
+fn the_open_data_guide_names_the_combined_files_and_columns() {
+    let guide =
+        std::fs::read_to_string(repo().join("docs/open-data.md")).expect("docs/open-data.md");
+    for file in COMBINED_FILES {
+        assert!(guide.contains(&format!("`{file}`")), "{file}");
+    }
+    let b = both();
+    let schema: serde_json::Value = serde_json::from_slice(
+        &std::fs::read(b.output.join("data/editions_projects.csv.schema.json")).expect("schema"),
+    )
+    .expect("parse");
+    for column in EDITION_COLUMNS {
+        let japanese = schema["properties"][column]["title"]
+            .as_str()
+            .expect("title");
+        assert!(
+            guide.contains(&format!("| `{column}` | {japanese} |")),
+            "{column} {japanese}"
+        );
+    }
+}
