@@ -28,7 +28,7 @@ use super::EncodeError;
 use super::plain_form::plain_form;
 use crate::config::{License, SourceDocument};
 use crate::fiscal_year::{EndYear, FiscalYear, WrittenYear};
-use crate::model::{Project, RowCounts, Site, YearBasis};
+use crate::model::{Project, RoadmapRow, RowCounts, RowKind, Site, YearBasis};
 use crate::money::Budget;
 
 /// Writes the files of `data/` that gather every project with `write(path relative to the output,
@@ -559,31 +559,55 @@ pub fn record(site: &Site, project: &Project) -> ProjectRecord {
                 roadmap: i
                     .roadmap
                     .iter()
-                    .map(|r| RowRecord {
-                        label: r.label.clone(),
-                        kind: r.kind.label(),
-                        fiscal_years: r.years.iter().map(|y| y.western()).collect(),
-                        years_basis: basis_code(&r.basis),
-                        years_basis_note: r.basis.reason().map(str::to_string),
-                        years_outside_project_period: project
-                            .years_outside(r)
-                            .iter()
-                            .map(|y| y.western())
-                            .collect(),
-                        year_labels: r
-                            .year_labels
-                            .iter()
-                            .map(|(y, l)| YearLabel {
-                                fiscal_year: y.western(),
-                                label: l.clone(),
-                            })
-                            .collect(),
-                    })
+                    .flat_map(|r| row_records(project, r))
                     .collect(),
             })
             .collect(),
         url: super::routes::project_url(project),
     }
+}
+
+/// The open-data rows of one roadmap row: the row as written, then, when the content records
+/// what was done of a planned step (its 実績, held beside the plan in the model), that 実績 as a
+/// row of its own with the plan's label, as the sheets write a 実績 row under its plan.
+fn row_records(project: &Project, r: &RoadmapRow) -> Vec<RowRecord> {
+    let labels = |labels: &std::collections::BTreeMap<FiscalYear, String>| {
+        labels
+            .iter()
+            .map(|(y, l)| YearLabel {
+                fiscal_year: y.western(),
+                label: l.clone(),
+            })
+            .collect()
+    };
+    let outside = |years: &[FiscalYear]| {
+        years
+            .iter()
+            .filter(|&&y| !project.runs_in(y))
+            .map(|y| y.western())
+            .collect()
+    };
+    let mut rows = vec![RowRecord {
+        label: r.label.clone(),
+        kind: r.kind.label(),
+        fiscal_years: r.years.iter().map(|y| y.western()).collect(),
+        years_basis: basis_code(&r.basis),
+        years_basis_note: r.basis.reason().map(str::to_string),
+        years_outside_project_period: outside(&r.years),
+        year_labels: labels(&r.year_labels),
+    }];
+    if let Some(actual) = &r.actual {
+        rows.push(RowRecord {
+            label: r.label.clone(),
+            kind: RowKind::Actual.label(),
+            fiscal_years: actual.years.iter().map(|y| y.western()).collect(),
+            years_basis: basis_code(&actual.basis),
+            years_basis_note: actual.basis.reason().map(str::to_string),
+            years_outside_project_period: outside(&actual.years),
+            year_labels: labels(&actual.year_labels),
+        });
+    }
+    rows
 }
 
 /// JSON is written compact: at 10,000 projects the pretty forms are 40 MB (the collection) and
