@@ -708,6 +708,12 @@ fn render_all(
         write(&path, &json)?;
         rendered.files += 1;
     }
+    // Once, at the root: every edition's projects and roadmap cells in combined files.
+    let editions: Vec<(&Site, Budget)> = prepared
+        .iter()
+        .map(|p| (&p.site, p.indexes.budget.total))
+        .collect();
+    rendered.files += render::data::write_combined_files(&editions, write)?;
     Ok(rendered)
 }
 

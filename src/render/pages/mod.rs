@@ -180,7 +180,7 @@ pub(super) fn context(
             "accessibility",
         ),
         PageKind::Data => {
-            data_page::data_context(site, &mut context);
+            data_page::data_context(source, &page_url, &mut context);
             ("data.html", titles.data.clone(), vec![home], "data")
         }
         PageKind::Timeline => {
