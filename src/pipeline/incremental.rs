@@ -1,15 +1,17 @@
 //! Rebuilds for the live preview that redo only what an edit changed.
 //!
 //! A [`Rebuilder`] keeps what its last good build read and wrote: a hash of each content file with
-//! the project read from it, and a hash of every file written. After an edit to content it
-//! parses again only the files whose bytes changed, renders again only those projects' pages
-//! and JSON (with every file that gathers projects: lists, budget, open data, search, feeds), and
-//! writes only the files whose bytes changed, removing those no longer made. The first build, and any
-//! change to `config.toml`, the vocabulary or the theme, is a full build, replaced atomically.
+//! the project read from it (in every edition), and a hash of every file written. After an edit to
+//! content it parses again only the files whose bytes changed, renders again only what depends on
+//! the projects that changed ([`plan`]: the changed projects' own pages and JSON in every edition,
+//! and the files that gather projects in the editions that need them), writes only the files whose
+//! bytes changed, and removes those no longer made. The first build, and any change to
+//! `config.toml`, a vocabulary, the theme or the set of edition folders, is a full build, replaced
+//! atomically.
 //!
 //! The result is the same tree, byte for byte, as a full build of the same files (tested).
 
-use std::collections::{HashMap, HashSet};
+use std::collections::{BTreeSet, HashMap, HashSet};
 use std::hash::{DefaultHasher, Hash, Hasher};
 use std::path::{Path, PathBuf};
 use std::sync::{Mutex, MutexGuard};
@@ -19,16 +21,15 @@ use rayon::prelude::*;
 use walkdir::WalkDir;
 
 use super::{
-    BuildOptions, BuildReport, Failure, Feeds, Loaded, Scope, THEMES_DIR, build_indexes,
-    build_site, build_with_progress, has_editions, load_site_reusing, load_theme, render_files,
-    set_base_url,
+    BuildOptions, BuildReport, Failure, LoadedEditions, Plan, Prepared, Scope, THEMES_DIR,
+    build_prepared, load_editions_reusing, load_theme, prepare, render_all, set_base_url,
 };
 use crate::config::CONFIG_FILE;
-use crate::content::ProjectFile;
+use crate::content::{CONTENT_DIR, ProjectFile};
 use crate::diagnostics::Diagnostic;
-use crate::model::Site;
+use crate::editions;
 use crate::progress::Progress;
-use crate::render::routes;
+use crate::render::routes::{self, PageKind};
 use crate::vocabulary::VOCABULARY_FILE;
 use crate::write;
 
@@ -72,36 +73,59 @@ impl Written {
     }
 }
 
-/// What the last good build read and wrote.
-struct Last {
-    /// Everything read besides the projects: config, vocabulary, every theme file.
-    inputs: Vec<(PathBuf, Option<Stamp>)>,
-    /// By the content file's path, with the notices about the file.
-    projects: HashMap<PathBuf, (Stamp, ProjectFile)>,
-    files: HashMap<String, u64>,
-    assets: Vec<String>,
+/// Everything a build reads besides the project files: when any of it changes, the next build is
+/// a full one.
+#[derive(Debug, PartialEq, Eq)]
+struct Inputs {
+    /// `config.toml`, the vocabularies (the site's and each edition's own, present or not) and
+    /// every theme file, with their stamps.
+    files: Vec<(PathBuf, Option<Stamp>)>,
+    /// The edition folders, oldest first; `None` when they are in error (the build says why).
+    editions: Option<Vec<String>>,
 }
 
-/// The stamps of every file a build reads besides the projects.
-fn input_stamps(root: &Path) -> Vec<(PathBuf, Option<Stamp>)> {
-    let mut inputs: Vec<(PathBuf, Option<Stamp>)> = [CONFIG_FILE, VOCABULARY_FILE]
-        .iter()
-        .map(|name| {
-            let path = root.join(name);
+impl Inputs {
+    fn read(root: &Path) -> Inputs {
+        let editions = editions::discover(root)
+            .ok()
+            .map(|found| found.into_iter().map(|e| e.code).collect::<Vec<_>>());
+        let mut names: Vec<PathBuf> = vec![CONFIG_FILE.into(), VOCABULARY_FILE.into()];
+        names.extend(
+            editions
+                .iter()
+                .flatten()
+                .map(|code| Path::new(CONTENT_DIR).join(code).join("vocabulary.toml")),
+        );
+        let mut files: Vec<(PathBuf, Option<Stamp>)> = names
+            .iter()
+            .map(|name| {
+                let path = root.join(name);
+                let stamp = Stamp::of(&path);
+                (path, stamp)
+            })
+            .collect();
+        for entry in WalkDir::new(root.join(THEMES_DIR))
+            .sort_by_file_name()
+            .into_iter()
+            .flatten()
+        {
+            let path = entry.path().to_path_buf();
             let stamp = Stamp::of(&path);
-            (path, stamp)
-        })
-        .collect();
-    for entry in WalkDir::new(root.join(THEMES_DIR))
-        .sort_by_file_name()
-        .into_iter()
-        .flatten()
-    {
-        let path = entry.path().to_path_buf();
-        let stamp = Stamp::of(&path);
-        inputs.push((path, stamp));
+            files.push((path, stamp));
+        }
+        Inputs { files, editions }
     }
-    inputs
+}
+
+/// What the last good build read and wrote.
+struct Last {
+    inputs: Inputs,
+    /// By the content file's path, with the notices about the file.
+    projects: HashMap<PathBuf, (Stamp, ProjectFile)>,
+    /// Each edition's slugs, oldest first (one set for a site without editions).
+    slugs: Vec<HashSet<String>>,
+    files: HashMap<String, u64>,
+    assets: Vec<String>,
 }
 
 /// How a rebuild went about it.
@@ -113,11 +137,12 @@ pub enum RebuildKind {
     Partial {
         /// Content files read again.
         read: usize,
-        /// Projects whose page was rendered again.
+        /// Project pages rendered again (a project is published in each edition that has it, and
+        /// the latest edition's once more at the root).
         projects: usize,
         /// Files rewritten because their bytes changed.
         written: usize,
-        /// Files removed because no project makes them any more.
+        /// Files removed because nothing makes them any more.
         removed: usize,
     },
 }
@@ -145,57 +170,41 @@ impl Rebuilder {
 
     /// Builds the site as it is now. On failure the output keeps the last good build.
     pub fn build(&mut self) -> Result<RebuildReport, Failure> {
-        // A site with editions is built whole each time (a partial rebuild knows one edition
-        // only).
-        if has_editions(&self.options.root) {
-            self.last = None;
-            return build_with_progress(&self.options, &Progress::default()).map(|build| {
-                RebuildReport {
-                    build,
-                    kind: RebuildKind::Full,
-                }
-            });
-        }
         let started = Instant::now();
-        let inputs = input_stamps(&self.options.root);
+        let inputs = Inputs::read(&self.options.root);
         match self.last.take() {
-            Some(last) if last.inputs == inputs => {
-                let result = self.partial(&last, started);
-                match result {
-                    Ok((report, next)) => {
-                        self.last = Some(Last { inputs, ..next });
-                        Ok(report)
-                    }
-                    // Nothing was written: the output is still the last good build.
-                    Err(
-                        failure @ (Failure::Content(_) | Failure::Theme(_) | Failure::Usage(_)),
-                    ) => {
-                        self.last = Some(last);
-                        Err(failure)
-                    }
-                    // Some files may have been replaced: the next build starts afresh.
-                    Err(failure) => Err(failure),
+            Some(last) if last.inputs == inputs => match self.partial(&last, inputs, started) {
+                Ok((report, next)) => {
+                    self.last = Some(next);
+                    Ok(report)
                 }
-            }
-            last => {
-                let result = self.full(started);
-                match result {
-                    Ok((report, next)) => {
-                        self.last = Some(Last { inputs, ..next });
-                        Ok(report)
-                    }
-                    Err(failure) => {
-                        // A failed full build leaves the output as it was.
-                        self.last = last;
-                        Err(failure)
-                    }
+                // Nothing was written: the output is still the last good build.
+                Err(failure @ (Failure::Content(_) | Failure::Theme(_) | Failure::Usage(_))) => {
+                    self.last = Some(last);
+                    Err(failure)
                 }
-            }
+                // Some files may have been replaced: the next build starts afresh.
+                Err(failure) => Err(failure),
+            },
+            last => match self.full(inputs, started) {
+                Ok((report, next)) => {
+                    self.last = Some(next);
+                    Ok(report)
+                }
+                Err(failure) => {
+                    // A failed full build leaves the output as it was.
+                    self.last = last;
+                    Err(failure)
+                }
+            },
         }
     }
 
-    /// Loads the site, taking unchanged projects from `last`; also returns each file's stamp.
-    fn load(&self, last: Option<&Last>) -> Result<(Loaded, HashMap<PathBuf, Stamp>), Failure> {
+    /// Loads every edition, taking unchanged projects from `last`; also returns each file's stamp.
+    fn load(
+        &self,
+        last: Option<&Last>,
+    ) -> Result<(LoadedEditions, HashMap<PathBuf, Stamp>), Failure> {
         let seen: Mutex<HashMap<PathBuf, Stamp>> = Mutex::new(HashMap::new());
         let reuse = |path: &Path| -> Option<ProjectFile> {
             // Hashed before it is parsed, so that a save during the build is seen by the next one.
@@ -204,58 +213,84 @@ impl Rebuilder {
             let (known, project) = last?.projects.get(path)?;
             (*known == stamp).then(|| project.clone())
         };
-        let mut loaded = load_site_reusing(&self.options.root, &reuse)?;
-        set_base_url(&mut loaded.site, &self.options)?;
+        let mut loaded = load_editions_reusing(&self.options.root, &reuse)?;
+        for site in &mut loaded.sites {
+            set_base_url(site, &self.options)?;
+        }
         let seen = seen.into_inner().unwrap_or_else(|e| e.into_inner());
         Ok((loaded, seen))
     }
 
-    /// Each project with its stamp and the notices about its file (a notice names its file).
+    /// What the next build starts from: each project with its stamp and the notices about its
+    /// file (a notice names its file), each edition's slugs, and the files written.
     fn remember(
         &self,
-        site: Site,
+        prepared: Vec<Prepared>,
         notices: &[Diagnostic],
         seen: &HashMap<PathBuf, Stamp>,
-    ) -> HashMap<PathBuf, (Stamp, ProjectFile)> {
-        site.projects
+        inputs: Inputs,
+        files: HashMap<String, u64>,
+        assets: Vec<String>,
+    ) -> Last {
+        let mut by_file: HashMap<&Path, Vec<Diagnostic>> = HashMap::new();
+        for notice in notices {
+            by_file
+                .entry(notice.path.as_path())
+                .or_default()
+                .push(notice.clone());
+        }
+        let slugs = prepared
+            .iter()
+            .map(|p| p.site.projects.iter().map(|p| p.slug.clone()).collect())
+            .collect();
+        let projects = prepared
             .into_iter()
+            .flat_map(|p| p.site.projects)
             .filter_map(|project| {
                 let path = self.options.root.join(&project.source);
                 let stamp = *seen.get(&path)?;
-                let notices = notices
-                    .iter()
-                    .filter(|n| n.path == project.source)
+                let notices = by_file
+                    .get(project.source.as_path())
                     .cloned()
-                    .collect();
+                    .unwrap_or_default();
                 Some((path, (stamp, ProjectFile { project, notices })))
             })
-            .collect()
+            .collect();
+        Last {
+            inputs,
+            projects,
+            slugs,
+            files,
+            assets,
+        }
     }
 
-    fn full(&self, started: Instant) -> Result<(RebuildReport, Last), Failure> {
-        let (Loaded { site, notices }, seen) = self.load(None)?;
+    fn full(&self, inputs: Inputs, started: Instant) -> Result<(RebuildReport, Last), Failure> {
+        let (LoadedEditions { sites, notices }, seen) = self.load(None)?;
+        let prepared = prepare(sites)?;
         let written = Written::default();
-        let build = build_site(
+        let mut build = build_prepared(
             &self.options,
-            &site,
+            &prepared,
             &Progress::default(),
             Some(&written),
             started,
         )?;
-        let last = Last {
-            inputs: Vec::new(),
-            projects: self.remember(site, &notices, &seen),
-            files: written
+        let last = self.remember(
+            prepared,
+            &notices,
+            &seen,
+            inputs,
+            written
                 .files
                 .into_inner()
                 .unwrap_or_else(|e| e.into_inner()),
-            assets: written
+            written
                 .assets
                 .into_inner()
                 .unwrap_or_else(|e| e.into_inner()),
-        };
-        let mut build = build;
-        build.notices.splice(0..0, notices.iter().cloned());
+        );
+        build.notices.splice(0..0, notices);
         let report = RebuildReport {
             build,
             kind: RebuildKind::Full,
@@ -263,54 +298,62 @@ impl Rebuilder {
         Ok((report, last))
     }
 
-    fn partial(&self, last: &Last, started: Instant) -> Result<(RebuildReport, Last), Failure> {
-        let (Loaded { site, notices }, seen) = self.load(Some(last))?;
+    fn partial(
+        &self,
+        last: &Last,
+        inputs: Inputs,
+        started: Instant,
+    ) -> Result<(RebuildReport, Last), Failure> {
+        let root = &self.options.root;
+        let (LoadedEditions { sites, notices }, seen) = self.load(Some(last))?;
         let read = seen
             .iter()
             .filter(|(path, stamp)| last.projects.get(*path).is_none_or(|(s, _)| s != *stamp))
             .count();
-        let changed: HashSet<usize> = site
-            .projects
+        // Each edition's changed slugs: its projects edited or added, and those it no longer has.
+        let changed: Vec<BTreeSet<String>> = sites
             .iter()
             .enumerate()
-            .filter(|(_, project)| {
-                let path = self.options.root.join(&project.source);
-                last.projects
-                    .get(&path)
-                    .is_none_or(|(_, file)| file.project != **project)
+            .map(|(e, site)| {
+                let mut slugs: BTreeSet<String> = site
+                    .projects
+                    .iter()
+                    .filter(|project| {
+                        last.projects
+                            .get(&root.join(&project.source))
+                            .is_none_or(|(_, file)| file.project != **project)
+                    })
+                    .map(|project| project.slug.clone())
+                    .collect();
+                if let Some(before) = last.slugs.get(e) {
+                    let now: HashSet<&str> =
+                        site.projects.iter().map(|p| p.slug.as_str()).collect();
+                    slugs.extend(
+                        before
+                            .iter()
+                            .filter(|slug| !now.contains(slug.as_str()))
+                            .cloned(),
+                    );
+                }
+                slugs
             })
-            .map(|(i, _)| i)
             .collect();
         let mut notices = notices;
-        let renderer = load_theme(&self.options.root, &site, &mut notices)?;
-        let indexes = build_indexes(&site)?;
+        let Some(latest) = sites.last() else {
+            return Err(Failure::Usage("事業ファイルがありません。".to_string()));
+        };
+        let renderer = load_theme(root, latest, &mut notices)?;
+        let prepared = prepare(sites)?;
+        let plan = plan(&prepared, &changed);
         let made: Mutex<Vec<(String, Vec<u8>)>> = Mutex::new(Vec::new());
         let keep = |path: &str, bytes: &[u8]| -> Result<(), Failure> {
             lock(&made).push((path.to_string(), bytes.to_vec()));
             Ok(())
         };
-        let rendered = render_files(
-            &site,
-            &indexes,
-            &renderer,
-            &Scope::Projects(&changed),
-            routes::Mount::Whole,
-            &Feeds::Whole,
-            &keep,
-            &Progress::default(),
-        )?;
+        let rendered = render_all(&prepared, &renderer, &plan, &keep, &Progress::default())?;
         let made = made.into_inner().unwrap_or_else(|e| e.into_inner());
 
-        // Every file the site now has: those just made, the pages and JSON of unchanged projects,
-        // the theme's static files.
-        let mut expected: HashSet<&str> = made.iter().map(|(path, _)| path.as_str()).collect();
-        let unchanged: Vec<String> = (0..site.projects.len())
-            .filter(|i| !changed.contains(i))
-            .flat_map(|i| routes::project_files(&site, i))
-            .collect();
-        expected.extend(unchanged.iter().map(String::as_str));
-        expected.extend(last.assets.iter().map(String::as_str));
-
+        let expected = expected_files(&prepared, &plan, last, &made);
         let mut files = last.files.clone();
         let to_write: Vec<(&str, &[u8], u64)> = made
             .par_iter()
@@ -335,28 +378,146 @@ impl Rebuilder {
             files.remove(path);
         }
 
+        let project_pages = prepared
+            .iter()
+            .zip(&plan.folders)
+            .chain(prepared.last().map(|latest| (latest, &plan.root)))
+            .map(|(p, scope)| scope.project_pages(p.site.projects.len()))
+            .sum();
+        let Some(latest) = prepared.last() else {
+            return Err(Failure::Usage("事業ファイルがありません。".to_string()));
+        };
         let build = BuildReport {
             pages: rendered.pages,
             assets: rendered.files - rendered.pages,
-            projects: site.projects.len(),
-            total: indexes.budget.total,
+            projects: latest.site.projects.len(),
+            total: latest.indexes.budget.total,
             seconds: started.elapsed().as_secs_f64(),
-            absolute_urls: site.config.public_base_url().is_some(),
+            absolute_urls: latest.site.config.public_base_url().is_some(),
             notices,
             removed_stale: Vec::new(),
         };
         let kind = RebuildKind::Partial {
             read,
-            projects: changed.len(),
+            projects: project_pages,
             written: to_write.len(),
             removed: gone.len(),
         };
-        let last = Last {
-            inputs: Vec::new(),
-            projects: self.remember(site, &build.notices, &seen),
+        let next = self.remember(
+            prepared,
+            &build.notices,
+            &seen,
+            inputs,
             files,
-            assets: last.assets.clone(),
-        };
-        Ok((RebuildReport { build, kind }, last))
+            last.assets.clone(),
+        );
+        Ok((RebuildReport { build, kind }, next))
     }
+}
+
+/// What an edit makes stale, given the slugs changed (edited, added or removed) in each edition,
+/// oldest first (one edition for a site without editions). This is the one place that says which
+/// files depend on which change:
+///
+/// - an edition's files that gather projects (lists, indexes, budget, open data, search, feeds,
+///   every page but a project's) depend on its own projects,
+/// - and on the previous edition's (its page of changes from the previous edition);
+/// - the root's depend on every edition (its sitemap lists every edition's pages, and it keeps the
+///   pages of earlier editions that the latest lacks);
+/// - a project's own page (and JSON) depends on that project in every edition (its budget by
+///   edition): a slug changed anywhere is made again wherever it is published.
+fn plan(prepared: &[Prepared], changed: &[BTreeSet<String>]) -> Plan {
+    let edited = |e: usize| changed.get(e).is_some_and(|slugs| !slugs.is_empty());
+    let collection_is_stale = |e: usize| edited(e) || (e > 0 && edited(e - 1));
+    let anywhere: HashSet<&str> = changed.iter().flatten().map(String::as_str).collect();
+    let scope = |p: &Prepared, collection: bool| {
+        let pages: HashSet<usize> = p
+            .site
+            .projects
+            .iter()
+            .enumerate()
+            .filter(|(_, project)| anywhere.contains(project.slug.as_str()))
+            .map(|(i, _)| i)
+            .collect();
+        if collection {
+            Scope::Collection(pages)
+        } else {
+            Scope::Projects(pages)
+        }
+    };
+    let with_folders = prepared.last().is_some_and(|p| p.site.edition.is_some());
+    let folders = if with_folders {
+        prepared
+            .iter()
+            .enumerate()
+            .map(|(e, p)| scope(p, collection_is_stale(e)))
+            .collect()
+    } else {
+        Vec::new()
+    };
+    let root = match prepared.last() {
+        Some(latest) => scope(latest, !anywhere.is_empty()),
+        None => Scope::nothing(),
+    };
+    Plan { folders, root }
+}
+
+/// Every file the site has after a partial render: those just made, the theme's static files, and
+/// of the last build's files, those of each place (an edition's folder, the root) whose files that
+/// gather projects were not made again, and the own files of projects not made again.
+fn expected_files<'a>(
+    prepared: &[Prepared],
+    plan: &Plan,
+    last: &'a Last,
+    made: &'a [(String, Vec<u8>)],
+) -> HashSet<&'a str> {
+    let mut expected: HashSet<&str> = made.iter().map(|(path, _)| path.as_str()).collect();
+    expected.extend(last.assets.iter().map(String::as_str));
+    // Where each folder's scope is, by the folder's name.
+    let folders: HashMap<&str, &Scope> = prepared
+        .iter()
+        .zip(&plan.folders)
+        .filter_map(|(p, scope)| Some((p.site.edition.as_ref()?.edition.code.as_str(), scope)))
+        .collect();
+    let scope_of = |path: &str| -> &Scope {
+        path.split_once('/')
+            .and_then(|(first, _)| folders.get(first).copied())
+            .unwrap_or(&plan.root)
+    };
+    // The own files of the projects not made again where the rest was made again.
+    let mut kept: HashSet<String> = HashSet::new();
+    let places = prepared
+        .iter()
+        .zip(&plan.folders)
+        .map(|(p, scope)| {
+            let code = p
+                .site
+                .edition
+                .as_ref()
+                .map(|place| place.edition.code.as_str());
+            (p, scope, code)
+        })
+        .chain(prepared.last().map(|latest| (latest, &plan.root, None)));
+    for (p, scope, code) in places {
+        if !scope.collection() {
+            continue;
+        }
+        for i in 0..p.site.projects.len() {
+            if scope.includes(PageKind::Project(i)) {
+                continue;
+            }
+            for file in routes::project_files(&p.site, i) {
+                kept.insert(match code {
+                    Some(code) => routes::in_edition(code, &file),
+                    None => file,
+                });
+            }
+        }
+    }
+    for path in last.files.keys() {
+        if !scope_of(path).collection() || kept.contains(path) {
+            expected.insert(path);
+        }
+    }
+    expected
 }

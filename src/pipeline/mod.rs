@@ -5,6 +5,7 @@
 
 pub mod incremental;
 
+use std::collections::HashSet;
 use std::path::{Path, PathBuf};
 use std::time::Instant;
 
@@ -121,10 +122,20 @@ pub fn load(root: &Path) -> Result<Loaded, Failure> {
 /// own vocabulary (`content/<code>/vocabulary.toml`, else `content/vocabulary.toml`) and years;
 /// every problem of every edition is reported at once.
 pub fn load_editions(root: &Path) -> Result<LoadedEditions, Failure> {
+    load_editions_reusing(root, &|_| None)
+}
+
+/// As [`load_editions`], taking a project from `reuse` (given its file's path) where it has one
+/// instead of reading the file (see [`content::load_projects_in`]): the live preview reads again
+/// only the files that changed, in every edition.
+pub(crate) fn load_editions_reusing(
+    root: &Path,
+    reuse: &(dyn Fn(&Path) -> Option<content::ProjectFile> + Sync),
+) -> Result<LoadedEditions, Failure> {
     check_is_site(root)?;
     let found = editions::discover(root).map_err(content_failure)?;
     if found.is_empty() {
-        let Loaded { site, notices } = load_site_reusing(root, &|_| None)?;
+        let Loaded { site, notices } = load_site_reusing(root, reuse)?;
         return Ok(LoadedEditions {
             sites: vec![site],
             notices,
@@ -156,7 +167,7 @@ pub fn load_editions(root: &Path) -> Result<LoadedEditions, Failure> {
     }
     let results: Vec<Result<Loaded, Vec<Diagnostic>>> = found
         .par_iter()
-        .map(|edition| load_edition(root, &config, edition))
+        .map(|edition| load_edition(root, &config, edition, reuse))
         .collect();
     let mut sites = Vec::with_capacity(results.len());
     let mut notices = Vec::new();
@@ -207,6 +218,7 @@ fn load_edition(
     root: &Path,
     config: &SiteConfig,
     edition: &Edition,
+    reuse: &(dyn Fn(&Path) -> Option<content::ProjectFile> + Sync),
 ) -> Result<Loaded, Vec<Diagnostic>> {
     let config = config.for_edition(&edition.code, edition.year);
     let own = edition.dir().join("vocabulary.toml");
@@ -220,7 +232,7 @@ fn load_edition(
         config: &config,
         vocabulary: &vocabulary,
     };
-    let files = content::load_projects_in(root, &edition.dir(), &context, &|_| None)?;
+    let files = content::load_projects_in(root, &edition.dir(), &context, reuse)?;
     let mut notices = Vec::new();
     let mut projects = Vec::with_capacity(files.len());
     for file in files {
@@ -248,11 +260,6 @@ fn check_is_site(root: &Path) -> Result<(), Failure> {
         root.display(),
         crate::config::CONFIG_FILE
     )))
-}
-
-/// Whether the site under `root` has edition folders.
-pub fn has_editions(root: &Path) -> bool {
-    editions::discover(root).map_or(true, |found| !found.is_empty())
 }
 
 /// As [`load`], taking projects from `reuse` where it has them (see
@@ -376,7 +383,13 @@ pub fn check(root: &Path) -> Result<CheckReport, Failure> {
         crate::write::check_name(path)?;
         Ok(())
     };
-    render_all(&prepared, &renderer, &discard, &Progress::default())?;
+    render_all(
+        &prepared,
+        &renderer,
+        &Plan::all(&prepared),
+        &discard,
+        &Progress::default(),
+    )?;
     Ok(CheckReport {
         projects: prepared.last().map_or(0, |p| p.site.projects.len()),
         notices,
@@ -520,7 +533,7 @@ fn build_prepared(
         }
         Ok(())
     };
-    let rendered = render_all(prepared, &renderer, &write, progress)?;
+    let rendered = render_all(prepared, &renderer, &Plan::all(prepared), &write, progress)?;
     // The built-in theme's static files, then the theme's own over them: at the root, and in each
     // edition's folder (its pages link them relative to the edition's root).
     let mut assets: Vec<String> = Vec::new();
@@ -563,33 +576,86 @@ fn build_prepared(
     })
 }
 
-/// Builds a loaded single-edition site (its base URL already set), as [`build_prepared`].
-fn build_site(
-    options: &BuildOptions,
-    site: &Site,
-    progress: &Progress,
-    written: Option<&incremental::Written>,
-    started: Instant,
-) -> Result<BuildReport, Failure> {
-    let prepared = [Prepared {
-        site: site.clone(),
-        indexes: build_indexes(site)?,
-    }];
-    build_prepared(options, &prepared, progress, written, started)
-}
-
-/// Which project pages (and project JSON files) a render makes; every other file is always made.
-enum Scope<'a> {
+/// What a render of one site makes: the files that gather projects, and which projects' own files
+/// (a project's page and its open-data JSON).
+#[derive(Debug, Clone, PartialEq, Eq)]
+enum Scope {
+    /// Every file.
     All,
-    /// Only the projects at these positions of `site.projects`.
-    Projects(&'a std::collections::HashSet<usize>),
+    /// Every file that gathers projects (every page but a project's, the open data, the search
+    /// index, the sitemap and feeds), and the own files of the projects at these positions of
+    /// `site.projects`.
+    Collection(HashSet<usize>),
+    /// Only the own files of the projects at these positions: nothing that gathers projects.
+    Projects(HashSet<usize>),
 }
 
-impl Scope<'_> {
+impl Scope {
+    /// Nothing at all.
+    fn nothing() -> Scope {
+        Scope::Projects(HashSet::new())
+    }
+
     fn includes(&self, page: PageKind) -> bool {
         match (self, page) {
-            (Scope::Projects(chosen), PageKind::Project(i)) => chosen.contains(&i),
-            _ => true,
+            (Scope::Collection(chosen) | Scope::Projects(chosen), PageKind::Project(i)) => {
+                chosen.contains(&i)
+            }
+            (Scope::Projects(_), _) => false,
+            (Scope::All | Scope::Collection(_), _) => true,
+        }
+    }
+
+    /// Whether the files that gather projects are made.
+    fn collection(&self) -> bool {
+        !matches!(self, Scope::Projects(_))
+    }
+
+    /// How many project pages of a site of `projects` projects are made.
+    fn project_pages(&self, projects: usize) -> usize {
+        match self {
+            Scope::All => projects,
+            Scope::Collection(chosen) | Scope::Projects(chosen) => chosen.len(),
+        }
+    }
+
+    fn is_nothing(&self) -> bool {
+        matches!(self, Scope::Projects(chosen) if chosen.is_empty())
+    }
+
+    /// The pages of `site` in this scope, in the fixed order of [`render::routes::pages`].
+    fn pages(&self, site: &Site, indexes: &Indexes) -> Vec<PageKind> {
+        if self.is_nothing() {
+            return Vec::new();
+        }
+        render::routes::pages(site, indexes)
+            .into_iter()
+            .filter(|&page| self.includes(page))
+            .collect()
+    }
+}
+
+/// What a render makes, in each place a site is published: a scope for each edition's folder
+/// (oldest first, as the prepared editions; none for a site without editions), and one for the
+/// root (the latest edition again, or the single edition; with editions, its collection includes
+/// the pages the root keeps of earlier editions and their JSON).
+#[derive(Debug, Clone, PartialEq, Eq)]
+struct Plan {
+    folders: Vec<Scope>,
+    root: Scope,
+}
+
+impl Plan {
+    /// Everything: a full build.
+    fn all(prepared: &[Prepared]) -> Plan {
+        let with_folders = prepared.last().is_some_and(|p| p.site.edition.is_some());
+        Plan {
+            folders: if with_folders {
+                vec![Scope::All; prepared.len()]
+            } else {
+                Vec::new()
+            },
+            root: Scope::All,
         }
     }
 }
@@ -601,12 +667,13 @@ struct Rendered {
     files: usize,
 }
 
-/// Renders every file of every edition but the theme's static files. A single-edition site is
-/// rendered as it always was; with editions, each edition whole in its folder (`r6/…`), then the
-/// latest again at the root, with the pages the root keeps of earlier editions.
+/// Renders the files `plan` asks for, of every edition, but the theme's static files. A
+/// single-edition site is rendered as it always was; with editions, each edition in its folder
+/// (`r6/…`), then the latest again at the root, with the pages the root keeps of earlier editions.
 fn render_all(
     prepared: &[Prepared],
     renderer: &Renderer,
+    plan: &Plan,
     write: &render::WriteFile<'_, Failure>,
     progress: &Progress,
 ) -> Result<Rendered, Failure> {
@@ -614,31 +681,39 @@ fn render_all(
         return Ok(Rendered::default());
     };
     let Some(place) = &latest.site.edition else {
-        progress.set_total(render::routes::pages(&latest.site, &latest.indexes).len());
+        progress.set_total(plan.root.pages(&latest.site, &latest.indexes).len());
         return render_files(
             &latest.site,
             &latest.indexes,
             renderer,
-            &Scope::All,
+            &plan.root,
             Mount::Whole,
             &Feeds::Whole,
             write,
             progress,
         );
     };
+    let root_keeps = plan.root.collection();
     let total: usize = prepared
         .iter()
-        .map(|p| render::routes::pages(&p.site, &p.indexes).len())
+        .zip(&plan.folders)
+        .map(|(p, scope)| scope.pages(&p.site, &p.indexes).len())
         .sum::<usize>()
-        + render::routes::pages(&latest.site, &latest.indexes).len()
-        + place.catalogue.absent.len();
+        + plan.root.pages(&latest.site, &latest.indexes).len()
+        + if root_keeps {
+            place.catalogue.absent.len()
+        } else {
+            0
+        };
     progress.set_total(total);
     let mut rendered = Rendered::default();
-    let mut canonical: Vec<(String, String)> = Vec::new();
-    for p in prepared {
+    for (p, scope) in prepared.iter().zip(&plan.folders) {
         let Some(place) = &p.site.edition else {
             continue;
         };
+        if scope.is_nothing() {
+            continue;
+        }
         let code = place.edition.code.as_str();
         let prefixed = |path: &str, bytes: &[u8]| -> Result<(), Failure> {
             write(&render::routes::in_edition(code, path), bytes)
@@ -647,7 +722,7 @@ fn render_all(
             &p.site,
             &p.indexes,
             renderer,
-            &Scope::All,
+            scope,
             Mount::EditionFolder,
             &Feeds::Edition,
             &prefixed,
@@ -655,13 +730,21 @@ fn render_all(
         )?;
         rendered.pages += r.pages;
         rendered.files += r.files;
-        canonical.extend(sitemap_entries(&p.site, &p.indexes));
     }
+    // The root's sitemap lists every edition's pages.
+    let canonical: Vec<(String, String)> = if root_keeps {
+        prepared
+            .iter()
+            .flat_map(|p| sitemap_entries(&p.site, &p.indexes))
+            .collect()
+    } else {
+        Vec::new()
+    };
     let r = render_files(
         &latest.site,
         &latest.indexes,
         renderer,
-        &Scope::All,
+        &plan.root,
         Mount::LatestAtRoot,
         &Feeds::Root(canonical),
         write,
@@ -669,6 +752,9 @@ fn render_all(
     )?;
     rendered.pages += r.pages;
     rendered.files += r.files;
+    if !root_keeps {
+        return Ok(rendered);
+    }
     let source = render::Source::mounted(&latest.site, &latest.indexes, Mount::LatestAtRoot);
     for page in render::routes::absent_pages(&latest.site) {
         let html = renderer.render(&source, page)?;
@@ -727,24 +813,31 @@ enum Feeds {
     Root(Vec<(String, String)>),
 }
 
-/// Renders every file of one site but the theme's static files — pages in `scope`, open data, the
-/// search index, sitemap and feeds — handing each to `write` as soon as it is made.
+/// Renders the files of one site in `scope` (never the theme's static files) — pages, open data,
+/// the search index, sitemap and feeds — handing each to `write` as soon as it is made.
 #[allow(clippy::too_many_arguments)]
 fn render_files(
     site: &Site,
     indexes: &Indexes,
     renderer: &Renderer,
-    scope: &Scope<'_>,
+    scope: &Scope,
     mount: Mount,
     feeds: &Feeds,
     write: &render::WriteFile<'_, Failure>,
     progress: &Progress,
 ) -> Result<Rendered, Failure> {
-    let pages: Vec<PageKind> = render::routes::pages(site, indexes)
-        .into_iter()
-        .filter(|&page| scope.includes(page))
-        .collect();
+    let pages = scope.pages(site, indexes);
+    if pages.is_empty() && !scope.collection() {
+        return Ok(Rendered::default());
+    }
     let source = render::Source::mounted(site, indexes, mount);
+    if !scope.collection() {
+        let project_files = write_pages(&source, renderer, &pages, write, progress)?;
+        return Ok(Rendered {
+            pages: pages.len(),
+            files: pages.len() + project_files,
+        });
+    }
     // Pages, open data, the search index and the feeds are independent: made and written side by
     // side.
     let (project_files, (data_files, (search_files, feeds))) = rayon::join(
