@@ -16,6 +16,10 @@ use std::time::Instant;
 use roadmap::pipeline::BuildOptions;
 use roadmap::pipeline::incremental::{RebuildKind, Rebuilder};
 
+// The allocator `roadmap serve` runs with (src/main.rs), so that the times are the preview's.
+#[global_allocator]
+static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
 struct Args {
     root: PathBuf,
     runs: usize,
@@ -78,6 +82,58 @@ fn first_project(root: &Path) -> Result<PathBuf, String> {
         .ok_or_else(|| format!("no project file in {}", dir.display()))
 }
 
+/// The CPU time (user and system, every thread) this process has used, in seconds, where the
+/// system says (Linux: `/proc/self/stat`, in clock ticks of 1/100 s).
+fn cpu_seconds() -> Option<f64> {
+    let stat = std::fs::read_to_string("/proc/self/stat").ok()?;
+    // The fields after the program's name, which is in parentheses and may hold spaces.
+    let fields: Vec<&str> = stat.rsplit_once(')')?.1.split_whitespace().collect();
+    let user: f64 = fields.get(11)?.parse().ok()?;
+    let system: f64 = fields.get(12)?.parse().ok()?;
+    Some((user + system) / 100.0)
+}
+
+/// One rebuild: wall time, CPU time (when known), how it went, pages rendered.
+struct Timing {
+    wall: f64,
+    cpu: Option<f64>,
+    kind: RebuildKind,
+    pages: usize,
+}
+
+impl std::fmt::Display for Timing {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "{:.3} s", self.wall)?;
+        if let Some(cpu) = self.cpu {
+            write!(f, ", CPU {cpu:.2} s")?;
+        }
+        write!(f, " ({}, {} pages)", describe(&self.kind), self.pages)
+    }
+}
+
+fn timed(rebuilder: &mut Rebuilder) -> Result<Timing, String> {
+    let cpu = cpu_seconds();
+    let started = Instant::now();
+    let report = rebuilder.build().map_err(|e| e.to_string())?;
+    let wall = started.elapsed().as_secs_f64();
+    Ok(Timing {
+        wall,
+        cpu: cpu.zip(cpu_seconds()).map(|(before, after)| after - before),
+        kind: report.kind,
+        pages: report.build.pages,
+    })
+}
+
+/// The median of `values` (sorted in place); NaN for none.
+fn median(values: &mut [f64]) -> f64 {
+    values.sort_by(f64::total_cmp);
+    match values.len() {
+        0 => f64::NAN,
+        n if n % 2 == 1 => values[n / 2],
+        n => (values[n / 2 - 1] + values[n / 2]) / 2.0,
+    }
+}
+
 fn describe(kind: &RebuildKind) -> String {
     match kind {
         RebuildKind::Full => "full".to_string(),
@@ -125,47 +181,30 @@ fn measure(
     budget_line: &str,
     runs: usize,
 ) -> Result<(), String> {
-    let timed = |rebuilder: &mut Rebuilder| -> Result<(f64, RebuildKind, usize), String> {
-        let started = Instant::now();
-        let report = rebuilder.build().map_err(|e| e.to_string())?;
-        Ok((
-            started.elapsed().as_secs_f64(),
-            report.kind,
-            report.build.pages,
-        ))
-    };
-    let (seconds, kind, pages) = timed(rebuilder)?;
-    println!(
-        "first build: {seconds:.3} s ({}, {pages} pages)",
-        describe(&kind)
-    );
-    let (seconds, kind, pages) = timed(rebuilder)?;
-    println!(
-        "nothing changed: {seconds:.3} s ({}, {pages} pages)",
-        describe(&kind)
-    );
+    let mut runs_seen = Vec::with_capacity(runs);
+    let first = timed(rebuilder)?;
+    println!("first build: {first}");
+    println!("nothing changed: {}", timed(rebuilder)?);
     println!("editing {}", project.display());
-    let mut times = Vec::with_capacity(runs);
     for run in 1..=runs {
         let edited = original.replacen(budget_line, &format!("{budget_line}{run}"), 1);
         std::fs::write(project, edited).map_err(|e| format!("{}: {e}", project.display()))?;
-        let (seconds, kind, pages) = timed(rebuilder)?;
-        println!(
-            "budget edit {run}: {seconds:.3} s ({}, {pages} pages)",
-            describe(&kind)
-        );
-        times.push(seconds);
+        let timing = timed(rebuilder)?;
+        println!("budget edit {run}: {timing}");
+        runs_seen.push(timing);
     }
-    times.sort_by(f64::total_cmp);
-    let median = if times.len() % 2 == 1 {
-        times[times.len() / 2]
-    } else {
-        (times[times.len() / 2 - 1] + times[times.len() / 2]) / 2.0
-    };
+    let mut wall: Vec<f64> = runs_seen.iter().map(|t| t.wall).collect();
+    let mut cpu: Vec<f64> = runs_seen.iter().filter_map(|t| t.cpu).collect();
     println!(
-        "budget edit: median {median:.3} s, min {:.3} s, max {:.3} s over {runs} runs",
-        times[0],
-        times[times.len() - 1]
+        "budget edit: median {:.3} s (min {:.3}, max {:.3}) over {runs} runs; CPU median {}",
+        median(&mut wall),
+        wall.first().copied().unwrap_or(f64::NAN),
+        wall.last().copied().unwrap_or(f64::NAN),
+        if cpu.is_empty() {
+            "unknown".to_string()
+        } else {
+            format!("{:.2} s", median(&mut cpu))
+        }
     );
     Ok(())
 }

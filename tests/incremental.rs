@@ -432,4 +432,21 @@ fn edits_to_a_site_with_editions_give_what_a_full_build_gives() {
     assert_same_as_full_build(root, &output, "edition vocabulary edited");
     let after = rebuilder.build().expect("no change");
     assert_eq!(partial(&after.kind), (0, 0, 0, 0));
+
+    // Files left alone for a few seconds are not read again (their size and times vouch for
+    // them); an edit of the same length after that is still seen.
+    std::thread::sleep(std::time::Duration::from_secs(4));
+    let settled = rebuilder.build().expect("no change, files settled");
+    assert_eq!(partial(&settled.kind), (0, 0, 0, 0));
+    let slug = slug_of(root, earlier, latest, true);
+    let file = folder(earlier).join(format!("{slug}.md"));
+    let line = budget_line(&file);
+    let last_digit = line.chars().last().expect("a digit");
+    let other = if last_digit == '9' { '8' } else { '9' };
+    let same_length = format!("{}{other}", &line[..line.len() - 1]);
+    edit(&file, &line, &same_length);
+    let report = rebuilder.build().expect("same-length edit");
+    let (read, projects, _, _) = partial(&report.kind);
+    assert_eq!((read, projects), (1, 3));
+    assert_same_as_full_build(root, &output, "same-length edit of a settled file");
 }

@@ -1,7 +1,8 @@
 //! Rebuilds for the live preview that redo only what an edit changed.
 //!
 //! A [`Rebuilder`] keeps what its last good build read and wrote: a hash of each content file with
-//! the project read from it (in every edition), and a hash of every file written. After an edit to
+//! the project read from it (in every edition), and a hash of every file written. A content file
+//! untouched for a few seconds is not even read again: its size, times and inode vouch for it. After an edit to
 //! content it parses again only the files whose bytes changed, renders again only what depends on
 //! the projects that changed ([`plan`]: the changed projects' own pages and JSON in every edition,
 //! and the files that gather projects in the editions that need them), writes only the files whose
@@ -15,7 +16,7 @@ use std::collections::{BTreeSet, HashMap, HashSet};
 use std::hash::{DefaultHasher, Hash, Hasher};
 use std::path::{Path, PathBuf};
 use std::sync::{Mutex, MutexGuard};
-use std::time::Instant;
+use std::time::{Duration, Instant, SystemTime};
 
 use rayon::prelude::*;
 use walkdir::WalkDir;
@@ -33,14 +34,65 @@ use crate::render::routes::{self, PageKind};
 use crate::vocabulary::VOCABULARY_FILE;
 use crate::write;
 
-/// What a file held when it was read: a hash of its bytes. (Sizes and times are not enough: two
-/// saves of the same length within one tick of the file system's clock look alike.)
+/// What a file held when it was read: a hash of its bytes. (Sizes and times alone are not enough:
+/// two saves of the same length within one tick of the file system's clock look alike. They stand
+/// for the bytes only once the file has settled: see [`FileState`].)
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 struct Stamp(u64);
 
 impl Stamp {
     fn of(path: &Path) -> Option<Stamp> {
         std::fs::read(path).ok().map(|bytes| Stamp(digest(&bytes)))
+    }
+}
+
+/// What the file system says of a file: its size, its times and which file it is. It tells that a
+/// file was not written since it was hashed, without reading it, only when the file had settled
+/// ([`FileState::settled`]); otherwise the file is read and hashed again.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+struct FileState {
+    len: u64,
+    modified: Option<SystemTime>,
+    /// When the file's status last changed (every write sets it; no program can set it back).
+    changed: Option<SystemTime>,
+    /// The device and inode, where the system has them.
+    identity: Option<(u64, u64)>,
+}
+
+/// How long before a scan a file must have last changed for its state to stand for its bytes: more
+/// than the coarsest clock of a file system (FAT's 2 s).
+const SETTLED: Duration = Duration::from_secs(3);
+
+impl FileState {
+    fn of(path: &Path) -> Option<FileState> {
+        let meta = std::fs::metadata(path).ok()?;
+        #[cfg(unix)]
+        let (changed, identity) = {
+            use std::os::unix::fs::MetadataExt;
+            let changed = u64::try_from(meta.ctime()).ok().and_then(|seconds| {
+                let nanos = u32::try_from(meta.ctime_nsec()).ok()?;
+                SystemTime::UNIX_EPOCH.checked_add(Duration::new(seconds, nanos))
+            });
+            (changed, Some((meta.dev(), meta.ino())))
+        };
+        #[cfg(not(unix))]
+        let (changed, identity) = (None, None);
+        Some(FileState {
+            len: meta.len(),
+            modified: meta.modified().ok(),
+            changed,
+            identity,
+        })
+    }
+
+    /// Whether a file seen in this state by a scan that started at `scan` cannot have been written
+    /// since without changing its state: it had last changed well before the scan, so any later
+    /// write gives it a later change time. (A file saved just before the scan is hashed again at
+    /// each scan until it settles.)
+    fn settled(&self, scan: SystemTime) -> bool {
+        self.changed
+            .zip(scan.checked_sub(SETTLED))
+            .is_some_and(|(changed, before)| changed < before)
     }
 }
 
@@ -117,11 +169,20 @@ impl Inputs {
     }
 }
 
+/// What a scan saw of one content file.
+#[derive(Debug, Clone, Copy)]
+struct Seen {
+    stamp: Stamp,
+    /// The file's state before it was read; `None` when it cannot vouch for the bytes (it had not
+    /// settled).
+    settled: Option<FileState>,
+}
+
 /// What the last good build read and wrote.
 struct Last {
     inputs: Inputs,
     /// By the content file's path, with the notices about the file.
-    projects: HashMap<PathBuf, (Stamp, ProjectFile)>,
+    projects: HashMap<PathBuf, (Seen, ProjectFile)>,
     /// Each edition's slugs, oldest first (one set for a site without editions).
     slugs: Vec<HashSet<String>>,
     files: HashMap<String, u64>,
@@ -176,6 +237,7 @@ impl Rebuilder {
             Some(last) if last.inputs == inputs => match self.partial(&last, inputs, started) {
                 Ok((report, next)) => {
                     self.last = Some(next);
+                    drop_later(last);
                     Ok(report)
                 }
                 // Nothing was written: the output is still the last good build.
@@ -204,14 +266,26 @@ impl Rebuilder {
     fn load(
         &self,
         last: Option<&Last>,
-    ) -> Result<(LoadedEditions, HashMap<PathBuf, Stamp>), Failure> {
-        let seen: Mutex<HashMap<PathBuf, Stamp>> = Mutex::new(HashMap::new());
+    ) -> Result<(LoadedEditions, HashMap<PathBuf, Seen>), Failure> {
+        let seen: Mutex<HashMap<PathBuf, Seen>> = Mutex::new(HashMap::new());
+        let scan = SystemTime::now();
         let reuse = |path: &Path| -> Option<ProjectFile> {
+            let known = last.and_then(|last| last.projects.get(path));
+            // A settled file in the same state as when it was hashed has the same bytes: not read.
+            let state = FileState::of(path);
+            if let Some((before, project)) = known
+                && before.settled.is_some()
+                && before.settled == state
+            {
+                lock(&seen).insert(path.to_path_buf(), *before);
+                return Some(project.clone());
+            }
             // Hashed before it is parsed, so that a save during the build is seen by the next one.
             let stamp = Stamp::of(path)?;
-            lock(&seen).insert(path.to_path_buf(), stamp);
-            let (known, project) = last?.projects.get(path)?;
-            (*known == stamp).then(|| project.clone())
+            let settled = state.filter(|state| state.settled(scan));
+            lock(&seen).insert(path.to_path_buf(), Seen { stamp, settled });
+            let (before, project) = known?;
+            (before.stamp == stamp).then(|| project.clone())
         };
         let mut loaded = load_editions_reusing(&self.options.root, &reuse)?;
         for site in &mut loaded.sites {
@@ -227,7 +301,7 @@ impl Rebuilder {
         &self,
         prepared: Vec<Prepared>,
         notices: &[Diagnostic],
-        seen: &HashMap<PathBuf, Stamp>,
+        seen: &HashMap<PathBuf, Seen>,
         inputs: Inputs,
         files: HashMap<String, u64>,
         assets: Vec<String>,
@@ -243,19 +317,22 @@ impl Rebuilder {
             .iter()
             .map(|p| p.site.projects.iter().map(|p| p.slug.clone()).collect())
             .collect();
-        let projects = prepared
-            .into_iter()
-            .flat_map(|p| p.site.projects)
+        // The rest of the editions (vocabularies, indexes, the catalogue) is freed off the way.
+        let mut rest = prepared;
+        let projects = rest
+            .iter_mut()
+            .flat_map(|p| std::mem::take(&mut p.site.projects))
             .filter_map(|project| {
                 let path = self.options.root.join(&project.source);
-                let stamp = *seen.get(&path)?;
+                let seen = *seen.get(&path)?;
                 let notices = by_file
                     .get(project.source.as_path())
                     .cloned()
                     .unwrap_or_default();
-                Some((path, (stamp, ProjectFile { project, notices })))
+                Some((path, (seen, ProjectFile { project, notices })))
             })
             .collect();
+        drop_later(rest);
         Last {
             inputs,
             projects,
@@ -308,7 +385,11 @@ impl Rebuilder {
         let (LoadedEditions { sites, notices }, seen) = self.load(Some(last))?;
         let read = seen
             .iter()
-            .filter(|(path, stamp)| last.projects.get(*path).is_none_or(|(s, _)| s != *stamp))
+            .filter(|(path, seen)| {
+                last.projects
+                    .get(*path)
+                    .is_none_or(|(before, _)| before.stamp != seen.stamp)
+            })
             .count();
         // Each edition's changed slugs: its projects edited or added, and those it no longer has.
         let changed: Vec<BTreeSet<String>> = sites
@@ -319,9 +400,12 @@ impl Rebuilder {
                     .projects
                     .iter()
                     .filter(|project| {
-                        last.projects
-                            .get(&root.join(&project.source))
-                            .is_none_or(|(_, file)| file.project != **project)
+                        let path = root.join(&project.source);
+                        // A file whose bytes did not change gave the project the last build read.
+                        last.projects.get(&path).is_none_or(|(before, file)| {
+                            seen.get(&path).is_none_or(|now| now.stamp != before.stamp)
+                                && file.project != **project
+                        })
                     })
                     .map(|project| project.slug.clone())
                     .collect();
@@ -345,27 +429,32 @@ impl Rebuilder {
         let renderer = load_theme(root, latest, &mut notices)?;
         let prepared = prepare(sites)?;
         let plan = plan(&prepared, &changed);
-        let made: Mutex<Vec<(String, Vec<u8>)>> = Mutex::new(Vec::new());
+        // Every file made, and a copy of those whose bytes changed: written only once all are made,
+        // so that a failed render leaves the output as it was.
+        let made: Mutex<Vec<String>> = Mutex::new(Vec::new());
+        let changed_files: Mutex<Vec<(String, Vec<u8>, u64)>> = Mutex::new(Vec::new());
         let keep = |path: &str, bytes: &[u8]| -> Result<(), Failure> {
-            lock(&made).push((path.to_string(), bytes.to_vec()));
+            let hash = digest(bytes);
+            if last.files.get(path) != Some(&hash) {
+                lock(&changed_files).push((path.to_string(), bytes.to_vec(), hash));
+            }
+            lock(&made).push(path.to_string());
             Ok(())
         };
         let rendered = render_all(&prepared, &renderer, &plan, &keep, &Progress::default())?;
         let made = made.into_inner().unwrap_or_else(|e| e.into_inner());
+        let to_write = changed_files
+            .into_inner()
+            .unwrap_or_else(|e| e.into_inner());
 
         let expected = expected_files(&prepared, &plan, last, &made);
         let mut files = last.files.clone();
-        let to_write: Vec<(&str, &[u8], u64)> = made
-            .par_iter()
-            .map(|(path, bytes)| (path.as_str(), bytes.as_slice(), digest(bytes)))
-            .filter(|(path, _, hash)| files.get(*path) != Some(hash))
-            .collect();
         let output = &self.options.output;
         to_write
             .par_iter()
             .try_for_each(|(path, bytes, _)| write::replace_file(output, path, bytes))?;
         for (path, _, hash) in &to_write {
-            files.insert((*path).to_string(), *hash);
+            files.insert(path.clone(), *hash);
         }
         let mut gone: Vec<String> = files
             .keys()
@@ -413,6 +502,14 @@ impl Rebuilder {
         );
         Ok((RebuildReport { build, kind }, next))
     }
+}
+
+/// Frees `value` on a thread of its own when one can be started (a rebuild's old state is large:
+/// freeing it need not delay the preview), else here.
+fn drop_later<T: Send + 'static>(value: T) {
+    let _ = std::thread::Builder::new()
+        .name("roadmap-free".to_string())
+        .spawn(move || drop(value));
 }
 
 /// What an edit makes stale, given the slugs changed (edited, added or removed) in each edition,
@@ -469,9 +566,9 @@ fn expected_files<'a>(
     prepared: &[Prepared],
     plan: &Plan,
     last: &'a Last,
-    made: &'a [(String, Vec<u8>)],
+    made: &'a [String],
 ) -> HashSet<&'a str> {
-    let mut expected: HashSet<&str> = made.iter().map(|(path, _)| path.as_str()).collect();
+    let mut expected: HashSet<&str> = made.iter().map(String::as_str).collect();
     expected.extend(last.assets.iter().map(String::as_str));
     // Where each folder's scope is, by the folder's name.
     let folders: HashMap<&str, &Scope> = prepared
@@ -520,4 +617,33 @@ fn expected_files<'a>(
         }
     }
     expected
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// A file's state vouches for its bytes only once it has settled, and any write after that
+    /// changes the state, even one of the same length.
+    #[test]
+    fn a_settled_state_changes_with_any_later_write() {
+        let dir = tempfile::tempdir().expect("tempdir");
+        let path = dir.path().join("p.md");
+        std::fs::write(&path, "budget = 1000").expect("write");
+        let state = FileState::of(&path).expect("state");
+        let now = SystemTime::now();
+        assert!(!state.settled(now), "just written: not settled");
+        if cfg!(unix) {
+            assert!(state.settled(now + SETTLED * 2), "settled for a later scan");
+        }
+        // Past any file system clock's tick, a write of the same length.
+        std::thread::sleep(Duration::from_millis(50));
+        std::fs::write(&path, "budget = 2000").expect("write");
+        let after = FileState::of(&path).expect("state");
+        assert_eq!(after.len, state.len);
+        if cfg!(unix) {
+            assert_ne!(after, state, "the write changed the state");
+        }
+        assert!(FileState::of(&dir.path().join("missing.md")).is_none());
+    }
 }

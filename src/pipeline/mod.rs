@@ -5,8 +5,9 @@
 
 pub mod incremental;
 
-use std::collections::HashSet;
+use std::collections::{HashMap, HashSet};
 use std::path::{Path, PathBuf};
+use std::sync::Mutex;
 use std::time::Instant;
 
 use rayon::prelude::*;
@@ -667,9 +668,23 @@ struct Rendered {
     files: usize,
 }
 
+/// The files of one site that do not depend on where it is published: its open data, search index
+/// and feed. The latest edition is published twice, in its folder and at the root: they are made
+/// once, for its folder, and written in both places.
+#[derive(Clone, Copy)]
+enum Shared<'a> {
+    /// Made and written here.
+    Make,
+    /// Made and written here, and kept (by path relative to the place) for the other place.
+    MakeAndKeep(&'a Mutex<Vec<(String, Vec<u8>)>>),
+    /// Not made here: the caller writes those the other place kept.
+    Skip,
+}
+
 /// Renders the files `plan` asks for, of every edition, but the theme's static files. A
 /// single-edition site is rendered as it always was; with editions, each edition in its folder
-/// (`r6/…`), then the latest again at the root, with the pages the root keeps of earlier editions.
+/// (`r6/…`) and the latest again at the root, with the pages the root keeps of earlier editions,
+/// all side by side.
 fn render_all(
     prepared: &[Prepared],
     renderer: &Renderer,
@@ -689,6 +704,7 @@ fn render_all(
             &plan.root,
             Mount::Whole,
             &Feeds::Whole,
+            Shared::Make,
             write,
             progress,
         );
@@ -706,85 +722,125 @@ fn render_all(
             0
         };
     progress.set_total(total);
-    let mut rendered = Rendered::default();
-    for (p, scope) in prepared.iter().zip(&plan.folders) {
-        let Some(place) = &p.site.edition else {
-            continue;
-        };
-        if scope.is_nothing() {
-            continue;
-        }
-        let code = place.edition.code.as_str();
-        let prefixed = |path: &str, bytes: &[u8]| -> Result<(), Failure> {
-            write(&render::routes::in_edition(code, path), bytes)
-        };
-        let r = render_files(
-            &p.site,
-            &p.indexes,
-            renderer,
-            scope,
-            Mount::EditionFolder,
-            &Feeds::Edition,
-            &prefixed,
-            progress,
-        )?;
-        rendered.pages += r.pages;
-        rendered.files += r.files;
-    }
+    let last = prepared.len() - 1;
+    let share = root_keeps && plan.folders.get(last).is_some_and(Scope::collection);
+    let kept: Mutex<Vec<(String, Vec<u8>)>> = Mutex::new(Vec::new());
     // The root's sitemap lists every edition's pages.
-    let canonical: Vec<(String, String)> = if root_keeps {
+    let root_feeds = Feeds::Root(if root_keeps {
         prepared
             .iter()
             .flat_map(|p| sitemap_entries(&p.site, &p.indexes))
             .collect()
     } else {
         Vec::new()
-    };
-    let r = render_files(
-        &latest.site,
-        &latest.indexes,
-        renderer,
-        &plan.root,
-        Mount::LatestAtRoot,
-        &Feeds::Root(canonical),
-        write,
-        progress,
-    )?;
-    rendered.pages += r.pages;
-    rendered.files += r.files;
-    if !root_keeps {
-        return Ok(rendered);
+    });
+    // Each edition's folder (by position), then the root; each render is itself parallel, and
+    // side by side they leave no core idle while one of them finishes.
+    let places: Vec<Option<usize>> = (0..prepared.len()).map(Some).chain([None]).collect();
+    let results: Vec<Result<Rendered, Failure>> = places
+        .par_iter()
+        .map(|place| -> Result<Rendered, Failure> {
+            let Some(e) = *place else {
+                return render_files(
+                    &latest.site,
+                    &latest.indexes,
+                    renderer,
+                    &plan.root,
+                    Mount::LatestAtRoot,
+                    &root_feeds,
+                    if share { Shared::Skip } else { Shared::Make },
+                    write,
+                    progress,
+                );
+            };
+            let (p, Some(scope)) = (&prepared[e], plan.folders.get(e)) else {
+                return Ok(Rendered::default());
+            };
+            let Some(edition) = &p.site.edition else {
+                return Ok(Rendered::default());
+            };
+            let code = edition.edition.code.as_str();
+            let prefixed = |path: &str, bytes: &[u8]| -> Result<(), Failure> {
+                write(&render::routes::in_edition(code, path), bytes)
+            };
+            render_files(
+                &p.site,
+                &p.indexes,
+                renderer,
+                scope,
+                Mount::EditionFolder,
+                &Feeds::Edition,
+                if share && e == last {
+                    Shared::MakeAndKeep(&kept)
+                } else {
+                    Shared::Make
+                },
+                &prefixed,
+                progress,
+            )
+        })
+        .collect();
+    let mut rendered = Rendered::default();
+    for result in results {
+        let r = result?;
+        rendered.pages += r.pages;
+        rendered.files += r.files;
     }
-    let source = render::Source::mounted(&latest.site, &latest.indexes, Mount::LatestAtRoot);
-    for page in render::routes::absent_pages(&latest.site) {
-        let html = renderer.render(&source, page)?;
-        write(&render::routes::output_path(&latest.site, page), &html)?;
-        progress.add(1);
-        rendered.pages += 1;
-        rendered.files += 1;
+    let kept = kept.into_inner().unwrap_or_else(|e| e.into_inner());
+    kept.par_iter()
+        .try_for_each(|(path, bytes)| write(path, bytes))?;
+    rendered.files += kept.len();
+    if root_keeps {
+        rendered.files += write_absent_json(prepared, &place.catalogue, write)?;
     }
-    // A project's open-data file at the root stays too: the file of the latest edition that has
-    // the project (it names its own fiscal year).
-    for absent in place.catalogue.absent.iter().filter(|a| a.project) {
+    Ok(rendered)
+}
+
+/// Writes, at the root, the open-data file of each project the latest edition no longer has: the
+/// file of the latest edition that has the project (it names its own fiscal year), so that its URL
+/// stays. Returns how many.
+fn write_absent_json(
+    prepared: &[Prepared],
+    catalogue: &Catalogue,
+    write: &render::WriteFile<'_, Failure>,
+) -> Result<usize, Failure> {
+    let absent: Vec<&editions::AbsentPage> =
+        catalogue.absent.iter().filter(|a| a.project).collect();
+    // The projects of each edition an absent page was found in, by URL.
+    let mut found: HashMap<&str, (&Site, HashMap<String, &crate::model::Project>)> = HashMap::new();
+    for a in &absent {
+        let code = a.found_in.code.as_str();
+        if found.contains_key(code) {
+            continue;
+        }
         let Some(p) = prepared
             .iter()
-            .find(|p| p.site.edition.as_ref().map(|e| &e.edition) == Some(&absent.found_in))
+            .find(|p| p.site.edition.as_ref().map(|e| &e.edition) == Some(&a.found_in))
         else {
             continue;
         };
-        let Some(project) = p
+        let by_url = p
             .site
             .projects
             .iter()
-            .find(|project| render::routes::project_url(project) == absent.url)
-        else {
-            continue;
-        };
-        let (path, json) = render::data::project_json(&p.site, project)?;
-        write(&path, &json)?;
-        rendered.files += 1;
+            .map(|project| (render::routes::project_url(project), project))
+            .collect();
+        found.insert(code, (&p.site, by_url));
     }
-    Ok(rendered)
+    absent
+        .par_iter()
+        .map(|a| -> Result<usize, Failure> {
+            let Some((site, by_url)) = found.get(a.found_in.code.as_str()) else {
+                return Ok(0);
+            };
+            let Some(project) = by_url.get(&a.url) else {
+                return Ok(0);
+            };
+            let (path, json) = render::data::project_json(site, project)?;
+            write(&path, &json)?;
+            Ok(1)
+        })
+        .try_reduce(|| 0, |a, b| Ok(a + b))
 }
 
 /// The sitemap's entries for one site: each page's canonical URL (relative to the site root) and
@@ -814,7 +870,8 @@ enum Feeds {
 }
 
 /// Renders the files of one site in `scope` (never the theme's static files) — pages, open data,
-/// the search index, sitemap and feeds — handing each to `write` as soon as it is made.
+/// the search index, sitemap and feeds, and at the root of a site with editions the pages it keeps
+/// of earlier editions — handing each to `write` as soon as it is made.
 #[allow(clippy::too_many_arguments)]
 fn render_files(
     site: &Site,
@@ -823,12 +880,16 @@ fn render_files(
     scope: &Scope,
     mount: Mount,
     feeds: &Feeds,
+    shared: Shared<'_>,
     write: &render::WriteFile<'_, Failure>,
     progress: &Progress,
 ) -> Result<Rendered, Failure> {
-    let pages = scope.pages(site, indexes);
+    let mut pages = scope.pages(site, indexes);
     if pages.is_empty() && !scope.collection() {
         return Ok(Rendered::default());
+    }
+    if mount == Mount::LatestAtRoot && scope.collection() {
+        pages.extend(render::routes::absent_pages(site));
     }
     let source = render::Source::mounted(site, indexes, mount);
     if !scope.collection() {
@@ -838,19 +899,31 @@ fn render_files(
             files: pages.len() + project_files,
         });
     }
+    let keep = |path: &str, bytes: &[u8]| -> Result<(), Failure> {
+        if let Shared::MakeAndKeep(kept) = shared {
+            kept.lock()
+                .unwrap_or_else(|e| e.into_inner())
+                .push((path.to_string(), bytes.to_vec()));
+        }
+        write(path, bytes)
+    };
+    let make = !matches!(shared, Shared::Skip);
     // Pages, open data, the search index and the feeds are independent: made and written side by
     // side.
-    let (project_files, (data_files, (search_files, feeds))) = rayon::join(
+    let (project_files, ((data_files, search_files), feeds)) = rayon::join(
         || write_pages(&source, renderer, &pages, write, progress),
         || {
             rayon::join(
-                || render::data::write_collection_files(site, indexes.budget.total, write),
                 || {
+                    if !make {
+                        return (Ok(0), Ok(0));
+                    }
                     rayon::join(
-                        || render::search::write_files(site, write),
-                        || write_feeds(site, indexes, feeds, write),
+                        || render::data::write_collection_files(site, indexes.budget.total, &keep),
+                        || render::search::write_files(site, &keep),
                     )
                 },
+                || write_feeds(site, indexes, feeds, make.then_some(&keep), write),
             )
         },
     );
@@ -861,11 +934,13 @@ fn render_files(
 }
 
 /// Writes `robots.txt` and, when the site has a public base URL, the sitemap and the Atom feed
-/// (both need absolute URLs), as `feeds` says; returns how many files.
+/// (both need absolute URLs), as `feeds` says, the feed with `feed` (none: not made here, see
+/// [`Shared`]); returns how many files.
 fn write_feeds(
     site: &Site,
     indexes: &Indexes,
     feeds: &Feeds,
+    feed: Option<&render::WriteFile<'_, Failure>>,
     write: &render::WriteFile<'_, Failure>,
 ) -> Result<usize, Failure> {
     let mut count = 0;
@@ -888,9 +963,13 @@ fn write_feeds(
         "sitemap.xml",
         render::feeds::sitemap(base_url, listed).as_bytes(),
     )?;
-    let feed_base = format!("{base_url}{}", render::routes::canonical_root(site));
-    write("feed.xml", render::feeds::atom(site, &feed_base).as_bytes())?;
-    Ok(count + 2)
+    count += 1;
+    if let Some(feed) = feed {
+        let feed_base = format!("{base_url}{}", render::routes::canonical_root(site));
+        feed("feed.xml", render::feeds::atom(site, &feed_base).as_bytes())?;
+        count += 1;
+    }
+    Ok(count)
 }
 
 /// Renders and writes the pages, and beside each project's page its own open-data JSON; returns
