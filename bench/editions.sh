@@ -57,8 +57,14 @@ else
 fi
 "$WORK/roadmap" check --quiet --root "$root" >/dev/null
 
+# On a journal-less ext4 inodes freed in the last minute are skipped, slowly, when files are
+# created (see README.md): after deleting an earlier run's outputs, wait that minute out.
 out=$WORK/editions-out
-rm -rf "$out"
+if [[ -d $out ]]; then
+  rm -rf "$out"
+  say "deleted an earlier run's outputs; waiting 60 s"
+  sleep 60
+fi
 mkdir -p "$out"
 LOAD_START=$(cut -d' ' -f1-3 /proc/loadavg)
 

@@ -612,6 +612,18 @@ impl Scope {
         !matches!(self, Scope::Projects(_))
     }
 
+    /// Whether both scopes make the same project pages.
+    fn same_projects(&self, other: &Scope) -> bool {
+        match (self, other) {
+            (Scope::All, Scope::All) => true,
+            (
+                Scope::Collection(mine) | Scope::Projects(mine),
+                Scope::Collection(theirs) | Scope::Projects(theirs),
+            ) => mine == theirs,
+            _ => false,
+        }
+    }
+
     /// How many project pages of a site of `projects` projects are made.
     fn project_pages(&self, projects: usize) -> usize {
         match self {
@@ -668,9 +680,10 @@ struct Rendered {
     files: usize,
 }
 
-/// The files of one site that do not depend on where it is published: its open data, search index
-/// and feed. The latest edition is published twice, in its folder and at the root: they are made
-/// once, for its folder, and written in both places.
+/// The files of one site that do not depend on where it is published: its open data (the projects'
+/// own JSON too), search index and feed. The latest edition is published twice, in its folder and
+/// at the root: they are made once, for its folder, and written in both places (when both places
+/// make the same project pages).
 #[derive(Clone, Copy)]
 enum Shared<'a> {
     /// Made and written here.
@@ -723,7 +736,11 @@ fn render_all(
         };
     progress.set_total(total);
     let last = prepared.len() - 1;
-    let share = root_keeps && plan.folders.get(last).is_some_and(Scope::collection);
+    let share = root_keeps
+        && plan
+            .folders
+            .get(last)
+            .is_some_and(|folder| folder.collection() && folder.same_projects(&plan.root));
     let kept: Mutex<Vec<(String, Vec<u8>)>> = Mutex::new(Vec::new());
     // The root's sitemap lists every edition's pages.
     let root_feeds = Feeds::Root(if root_keeps {
@@ -892,13 +909,6 @@ fn render_files(
         pages.extend(render::routes::absent_pages(site));
     }
     let source = render::Source::mounted(site, indexes, mount);
-    if !scope.collection() {
-        let project_files = write_pages(&source, renderer, &pages, write, progress)?;
-        return Ok(Rendered {
-            pages: pages.len(),
-            files: pages.len() + project_files,
-        });
-    }
     let keep = |path: &str, bytes: &[u8]| -> Result<(), Failure> {
         if let Shared::MakeAndKeep(kept) = shared {
             kept.lock()
@@ -908,10 +918,18 @@ fn render_files(
         write(path, bytes)
     };
     let make = !matches!(shared, Shared::Skip);
+    let json = make.then_some(&keep as &render::WriteFile<'_, Failure>);
+    if !scope.collection() {
+        let project_files = write_pages(&source, renderer, &pages, write, json, progress)?;
+        return Ok(Rendered {
+            pages: pages.len(),
+            files: pages.len() + project_files,
+        });
+    }
     // Pages, open data, the search index and the feeds are independent: made and written side by
     // side.
     let (project_files, ((data_files, search_files), feeds)) = rayon::join(
-        || write_pages(&source, renderer, &pages, write, progress),
+        || write_pages(&source, renderer, &pages, write, json, progress),
         || {
             rayon::join(
                 || {
@@ -972,13 +990,14 @@ fn write_feeds(
     Ok(count)
 }
 
-/// Renders and writes the pages, and beside each project's page its own open-data JSON; returns
-/// how many JSON files were written.
+/// Renders and writes the pages, and beside each project's page its own open-data JSON with `json`
+/// (none: not made here, see [`Shared`]); returns how many JSON files were written.
 fn write_pages(
     source: &render::Source<'_>,
     renderer: &Renderer,
     pages: &[PageKind],
     write: &render::WriteFile<'_, Failure>,
+    json: Option<&render::WriteFile<'_, Failure>>,
     progress: &Progress,
 ) -> Result<usize, Failure> {
     // Pages that list many projects take longest: started first, they do not hold up the end.
@@ -991,9 +1010,9 @@ fn write_pages(
             let html = renderer.render(source, page)?;
             write(&render::routes::output_path(site, page), &html)?;
             progress.add(1);
-            if let PageKind::Project(i) = page {
-                let (path, json) = render::data::project_json(site, &site.projects[i])?;
-                write(&path, &json)?;
+            if let (PageKind::Project(i), Some(write_json)) = (page, json) {
+                let (path, bytes) = render::data::project_json(site, &site.projects[i])?;
+                write_json(&path, &bytes)?;
                 return Ok(1);
             }
             Ok(0)
