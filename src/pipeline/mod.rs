@@ -5,7 +5,9 @@
 
 pub mod incremental;
 
+use std::collections::{HashMap, HashSet};
 use std::path::{Path, PathBuf};
+use std::sync::Mutex;
 use std::time::Instant;
 
 use rayon::prelude::*;
@@ -121,10 +123,20 @@ pub fn load(root: &Path) -> Result<Loaded, Failure> {
 /// own vocabulary (`content/<code>/vocabulary.toml`, else `content/vocabulary.toml`) and years;
 /// every problem of every edition is reported at once.
 pub fn load_editions(root: &Path) -> Result<LoadedEditions, Failure> {
+    load_editions_reusing(root, &|_| None)
+}
+
+/// As [`load_editions`], taking a project from `reuse` (given its file's path) where it has one
+/// instead of reading the file (see [`content::load_projects_in`]): the live preview reads again
+/// only the files that changed, in every edition.
+pub(crate) fn load_editions_reusing(
+    root: &Path,
+    reuse: &(dyn Fn(&Path) -> Option<content::ProjectFile> + Sync),
+) -> Result<LoadedEditions, Failure> {
     check_is_site(root)?;
     let found = editions::discover(root).map_err(content_failure)?;
     if found.is_empty() {
-        let Loaded { site, notices } = load_site_reusing(root, &|_| None)?;
+        let Loaded { site, notices } = load_site_reusing(root, reuse)?;
         return Ok(LoadedEditions {
             sites: vec![site],
             notices,
@@ -156,7 +168,7 @@ pub fn load_editions(root: &Path) -> Result<LoadedEditions, Failure> {
     }
     let results: Vec<Result<Loaded, Vec<Diagnostic>>> = found
         .par_iter()
-        .map(|edition| load_edition(root, &config, edition))
+        .map(|edition| load_edition(root, &config, edition, reuse))
         .collect();
     let mut sites = Vec::with_capacity(results.len());
     let mut notices = Vec::new();
@@ -202,6 +214,7 @@ fn load_edition(
     root: &Path,
     config: &SiteConfig,
     edition: &Edition,
+    reuse: &(dyn Fn(&Path) -> Option<content::ProjectFile> + Sync),
 ) -> Result<Loaded, Vec<Diagnostic>> {
     let config = config.for_edition(&edition.code, edition.year);
     let own = edition.dir().join("vocabulary.toml");
@@ -215,7 +228,7 @@ fn load_edition(
         config: &config,
         vocabulary: &vocabulary,
     };
-    let files = content::load_projects_in(root, &edition.dir(), &context, &|_| None)?;
+    let files = content::load_projects_in(root, &edition.dir(), &context, reuse)?;
     let mut notices = Vec::new();
     let mut projects = Vec::with_capacity(files.len());
     for file in files {
@@ -243,11 +256,6 @@ fn check_is_site(root: &Path) -> Result<(), Failure> {
         root.display(),
         crate::config::CONFIG_FILE
     )))
-}
-
-/// Whether the site under `root` has edition folders.
-pub fn has_editions(root: &Path) -> bool {
-    editions::discover(root).map_or(true, |found| !found.is_empty())
 }
 
 /// As [`load`], taking projects from `reuse` where it has them (see
@@ -371,7 +379,13 @@ pub fn check(root: &Path) -> Result<CheckReport, Failure> {
         crate::write::check_name(path)?;
         Ok(())
     };
-    render_all(&prepared, &renderer, &discard, &Progress::default())?;
+    render_all(
+        &prepared,
+        &renderer,
+        &Plan::all(&prepared),
+        &discard,
+        &Progress::default(),
+    )?;
     Ok(CheckReport {
         projects: prepared.last().map_or(0, |p| p.site.projects.len()),
         notices,
@@ -530,7 +544,7 @@ fn build_prepared(
         }
         Ok(())
     };
-    let rendered = render_all(prepared, &renderer, &write, progress)?;
+    let rendered = render_all(prepared, &renderer, &Plan::all(prepared), &write, progress)?;
     // The built-in theme's static files, then the theme's own over them: at the root, and in each
     // edition's folder (its pages link them relative to the edition's root).
     let mut assets: Vec<String> = Vec::new();
@@ -573,33 +587,98 @@ fn build_prepared(
     })
 }
 
-/// Builds a loaded single-edition site (its base URL already set), as [`build_prepared`].
-fn build_site(
-    options: &BuildOptions,
-    site: &Site,
-    progress: &Progress,
-    written: Option<&incremental::Written>,
-    started: Instant,
-) -> Result<BuildReport, Failure> {
-    let prepared = [Prepared {
-        site: site.clone(),
-        indexes: build_indexes(site)?,
-    }];
-    build_prepared(options, &prepared, progress, written, started)
-}
-
-/// Which project pages (and project JSON files) a render makes; every other file is always made.
-enum Scope<'a> {
+/// What a render of one site makes: the files that gather projects, and which projects' own files
+/// (a project's page and its open-data JSON).
+#[derive(Debug, Clone, PartialEq, Eq)]
+enum Scope {
+    /// Every file.
     All,
-    /// Only the projects at these positions of `site.projects`.
-    Projects(&'a std::collections::HashSet<usize>),
+    /// Every file that gathers projects (every page but a project's, the open data, the search
+    /// index, the sitemap and feeds), and the own files of the projects at these positions of
+    /// `site.projects`.
+    Collection(HashSet<usize>),
+    /// Only the own files of the projects at these positions: nothing that gathers projects.
+    Projects(HashSet<usize>),
 }
 
-impl Scope<'_> {
+impl Scope {
+    /// Nothing at all.
+    fn nothing() -> Scope {
+        Scope::Projects(HashSet::new())
+    }
+
     fn includes(&self, page: PageKind) -> bool {
         match (self, page) {
-            (Scope::Projects(chosen), PageKind::Project(i)) => chosen.contains(&i),
-            _ => true,
+            (Scope::Collection(chosen) | Scope::Projects(chosen), PageKind::Project(i)) => {
+                chosen.contains(&i)
+            }
+            (Scope::Projects(_), _) => false,
+            (Scope::All | Scope::Collection(_), _) => true,
+        }
+    }
+
+    /// Whether the files that gather projects are made.
+    fn collection(&self) -> bool {
+        !matches!(self, Scope::Projects(_))
+    }
+
+    /// Whether both scopes make the same project pages.
+    fn same_projects(&self, other: &Scope) -> bool {
+        match (self, other) {
+            (Scope::All, Scope::All) => true,
+            (
+                Scope::Collection(mine) | Scope::Projects(mine),
+                Scope::Collection(theirs) | Scope::Projects(theirs),
+            ) => mine == theirs,
+            _ => false,
+        }
+    }
+
+    /// How many project pages of a site of `projects` projects are made.
+    fn project_pages(&self, projects: usize) -> usize {
+        match self {
+            Scope::All => projects,
+            Scope::Collection(chosen) | Scope::Projects(chosen) => chosen.len(),
+        }
+    }
+
+    fn is_nothing(&self) -> bool {
+        matches!(self, Scope::Projects(chosen) if chosen.is_empty())
+    }
+
+    /// The pages of `site` in this scope, in the fixed order of [`render::routes::pages`].
+    fn pages(&self, site: &Site, indexes: &Indexes) -> Vec<PageKind> {
+        if self.is_nothing() {
+            return Vec::new();
+        }
+        render::routes::pages(site, indexes)
+            .into_iter()
+            .filter(|&page| self.includes(page))
+            .collect()
+    }
+}
+
+/// What a render makes, in each place a site is published: a scope for each edition's folder
+/// (oldest first, as the prepared editions; none for a site without editions), and one for the
+/// root (the latest edition again, or the single edition; with editions, its collection includes
+/// the pages the root keeps of earlier editions and their JSON).
+#[derive(Debug, Clone, PartialEq, Eq)]
+struct Plan {
+    folders: Vec<Scope>,
+    root: Scope,
+}
+
+impl Plan {
+    /// Everything: a full build.
+    fn all(prepared: &[Prepared]) -> Plan {
+        let with_folders = prepared.last().is_some_and(|p| p.site.edition.is_some());
+        Plan {
+            folders: if with_folders {
+                vec![Scope::All; prepared.len()]
+            } else {
+                Vec::new()
+            },
+            root: Scope::All,
         }
     }
 }
@@ -611,12 +690,28 @@ struct Rendered {
     files: usize,
 }
 
-/// Renders every file of every edition but the theme's static files. A single-edition site is
-/// rendered as it always was; with editions, each edition whole in its folder (`r6/…`), then the
-/// latest again at the root, with the pages the root keeps of earlier editions.
+/// The files of one site that do not depend on where it is published: its open data (the projects'
+/// own JSON too), search index and feed. The latest edition is published twice, in its folder and
+/// at the root: they are made once, for its folder, and written in both places (when both places
+/// make the same project pages).
+#[derive(Clone, Copy)]
+enum Shared<'a> {
+    /// Made and written here.
+    Make,
+    /// Made and written here, and kept (by path relative to the place) for the other place.
+    MakeAndKeep(&'a Mutex<Vec<(String, Vec<u8>)>>),
+    /// Not made here: the caller writes those the other place kept.
+    Skip,
+}
+
+/// Renders the files `plan` asks for, of every edition, but the theme's static files. A
+/// single-edition site is rendered as it always was; with editions, each edition in its folder
+/// (`r6/…`) and the latest again at the root, with the pages the root keeps of earlier editions,
+/// all side by side.
 fn render_all(
     prepared: &[Prepared],
     renderer: &Renderer,
+    plan: &Plan,
     write: &render::WriteFile<'_, Failure>,
     progress: &Progress,
 ) -> Result<Rendered, Failure> {
@@ -624,97 +719,161 @@ fn render_all(
         return Ok(Rendered::default());
     };
     let Some(place) = &latest.site.edition else {
-        progress.set_total(render::routes::pages(&latest.site, &latest.indexes).len());
+        progress.set_total(plan.root.pages(&latest.site, &latest.indexes).len());
         return render_files(
             &latest.site,
             &latest.indexes,
             renderer,
-            &Scope::All,
+            &plan.root,
             Mount::Whole,
             &Feeds::Whole,
+            Shared::Make,
             write,
             progress,
         );
     };
+    let root_keeps = plan.root.collection();
     let total: usize = prepared
         .iter()
-        .map(|p| render::routes::pages(&p.site, &p.indexes).len())
+        .zip(&plan.folders)
+        .map(|(p, scope)| scope.pages(&p.site, &p.indexes).len())
         .sum::<usize>()
-        + render::routes::pages(&latest.site, &latest.indexes).len()
-        + place.catalogue.absent.len();
+        + plan.root.pages(&latest.site, &latest.indexes).len()
+        + if root_keeps {
+            place.catalogue.absent.len()
+        } else {
+            0
+        };
     progress.set_total(total);
+    let last = prepared.len() - 1;
+    let share = root_keeps
+        && plan
+            .folders
+            .get(last)
+            .is_some_and(|folder| folder.collection() && folder.same_projects(&plan.root));
+    let kept: Mutex<Vec<(String, Vec<u8>)>> = Mutex::new(Vec::new());
+    // The root's sitemap lists every edition's pages.
+    let root_feeds = Feeds::Root(if root_keeps {
+        prepared
+            .iter()
+            .flat_map(|p| sitemap_entries(&p.site, &p.indexes))
+            .collect()
+    } else {
+        Vec::new()
+    });
+    // Each edition's folder (by position), then the root; each render is itself parallel, and
+    // side by side they leave no core idle while one of them finishes.
+    let places: Vec<Option<usize>> = (0..prepared.len()).map(Some).chain([None]).collect();
+    let results: Vec<Result<Rendered, Failure>> = places
+        .par_iter()
+        .map(|place| -> Result<Rendered, Failure> {
+            let Some(e) = *place else {
+                return render_files(
+                    &latest.site,
+                    &latest.indexes,
+                    renderer,
+                    &plan.root,
+                    Mount::LatestAtRoot,
+                    &root_feeds,
+                    if share { Shared::Skip } else { Shared::Make },
+                    write,
+                    progress,
+                );
+            };
+            let (p, Some(scope)) = (&prepared[e], plan.folders.get(e)) else {
+                return Ok(Rendered::default());
+            };
+            let Some(edition) = &p.site.edition else {
+                return Ok(Rendered::default());
+            };
+            let code = edition.edition.code.as_str();
+            let prefixed = |path: &str, bytes: &[u8]| -> Result<(), Failure> {
+                write(&render::routes::in_edition(code, path), bytes)
+            };
+            render_files(
+                &p.site,
+                &p.indexes,
+                renderer,
+                scope,
+                Mount::EditionFolder,
+                &Feeds::Edition,
+                if share && e == last {
+                    Shared::MakeAndKeep(&kept)
+                } else {
+                    Shared::Make
+                },
+                &prefixed,
+                progress,
+            )
+        })
+        .collect();
     let mut rendered = Rendered::default();
-    let mut canonical: Vec<(String, String)> = Vec::new();
-    for p in prepared {
-        let Some(place) = &p.site.edition else {
-            continue;
-        };
-        let code = place.edition.code.as_str();
-        let prefixed = |path: &str, bytes: &[u8]| -> Result<(), Failure> {
-            write(&render::routes::in_edition(code, path), bytes)
-        };
-        let r = render_files(
-            &p.site,
-            &p.indexes,
-            renderer,
-            &Scope::All,
-            Mount::EditionFolder,
-            &Feeds::Edition,
-            &prefixed,
-            progress,
-        )?;
+    for result in results {
+        let r = result?;
         rendered.pages += r.pages;
         rendered.files += r.files;
-        canonical.extend(sitemap_entries(&p.site, &p.indexes));
     }
-    let r = render_files(
-        &latest.site,
-        &latest.indexes,
-        renderer,
-        &Scope::All,
-        Mount::LatestAtRoot,
-        &Feeds::Root(canonical),
-        write,
-        progress,
-    )?;
-    rendered.pages += r.pages;
-    rendered.files += r.files;
-    let source = render::Source::mounted(&latest.site, &latest.indexes, Mount::LatestAtRoot);
-    for page in render::routes::absent_pages(&latest.site) {
-        let html = renderer.render(&source, page)?;
-        write(&render::routes::output_path(&latest.site, page), &html)?;
-        progress.add(1);
-        rendered.pages += 1;
-        rendered.files += 1;
+    let kept = kept.into_inner().unwrap_or_else(|e| e.into_inner());
+    kept.par_iter()
+        .try_for_each(|(path, bytes)| write(path, bytes))?;
+    rendered.files += kept.len();
+    if root_keeps {
+        rendered.files += write_absent_json(prepared, &place.catalogue, write)?;
+        // Once, at the root: every edition's projects and roadmap cells in combined files.
+        let editions: Vec<(&Site, Budget)> = prepared
+            .iter()
+            .map(|p| (&p.site, p.indexes.budget.total))
+            .collect();
+        rendered.files += render::data::write_combined_files(&editions, write)?;
     }
-    // A project's open-data file at the root stays too: the file of the latest edition that has
-    // the project (it names its own fiscal year).
-    for absent in place.catalogue.absent.iter().filter(|a| a.project) {
+    Ok(rendered)
+}
+
+/// Writes, at the root, the open-data file of each project the latest edition no longer has: the
+/// file of the latest edition that has the project (it names its own fiscal year), so that its URL
+/// stays. Returns how many.
+fn write_absent_json(
+    prepared: &[Prepared],
+    catalogue: &Catalogue,
+    write: &render::WriteFile<'_, Failure>,
+) -> Result<usize, Failure> {
+    let absent: Vec<&editions::AbsentPage> =
+        catalogue.absent.iter().filter(|a| a.project).collect();
+    // The projects of each edition an absent page was found in, by URL.
+    let mut found: HashMap<&str, (&Site, HashMap<String, &crate::model::Project>)> = HashMap::new();
+    for a in &absent {
+        let code = a.found_in.code.as_str();
+        if found.contains_key(code) {
+            continue;
+        }
         let Some(p) = prepared
             .iter()
-            .find(|p| p.site.edition.as_ref().map(|e| &e.edition) == Some(&absent.found_in))
+            .find(|p| p.site.edition.as_ref().map(|e| &e.edition) == Some(&a.found_in))
         else {
             continue;
         };
-        let Some(project) = p
+        let by_url = p
             .site
             .projects
             .iter()
-            .find(|project| render::routes::project_url(project) == absent.url)
-        else {
-            continue;
-        };
-        let (path, json) = render::data::project_json(&p.site, project)?;
-        write(&path, &json)?;
-        rendered.files += 1;
+            .map(|project| (render::routes::project_url(project), project))
+            .collect();
+        found.insert(code, (&p.site, by_url));
     }
-    // Once, at the root: every edition's projects and roadmap cells in combined files.
-    let editions: Vec<(&Site, Budget)> = prepared
-        .iter()
-        .map(|p| (&p.site, p.indexes.budget.total))
-        .collect();
-    rendered.files += render::data::write_combined_files(&editions, write)?;
-    Ok(rendered)
+    absent
+        .par_iter()
+        .map(|a| -> Result<usize, Failure> {
+            let Some((site, by_url)) = found.get(a.found_in.code.as_str()) else {
+                return Ok(0);
+            };
+            let Some(project) = by_url.get(&a.url) else {
+                return Ok(0);
+            };
+            let (path, json) = render::data::project_json(site, project)?;
+            write(&path, &json)?;
+            Ok(1)
+        })
+        .try_reduce(|| 0, |a, b| Ok(a + b))
 }
 
 /// The sitemap's entries for one site: each page's canonical URL (relative to the site root) and
@@ -740,37 +899,62 @@ enum Feeds {
     Root(Vec<(String, String)>),
 }
 
-/// Renders every file of one site but the theme's static files — pages in `scope`, open data, the
-/// search index, sitemap and feeds — handing each to `write` as soon as it is made.
+/// Renders the files of one site in `scope` (never the theme's static files) — pages, open data,
+/// the search index, sitemap and feeds, and at the root of a site with editions the pages it keeps
+/// of earlier editions — handing each to `write` as soon as it is made.
 #[allow(clippy::too_many_arguments)]
 fn render_files(
     site: &Site,
     indexes: &Indexes,
     renderer: &Renderer,
-    scope: &Scope<'_>,
+    scope: &Scope,
     mount: Mount,
     feeds: &Feeds,
+    shared: Shared<'_>,
     write: &render::WriteFile<'_, Failure>,
     progress: &Progress,
 ) -> Result<Rendered, Failure> {
-    let pages: Vec<PageKind> = render::routes::pages(site, indexes)
-        .into_iter()
-        .filter(|&page| scope.includes(page))
-        .collect();
+    let mut pages = scope.pages(site, indexes);
+    if pages.is_empty() && !scope.collection() {
+        return Ok(Rendered::default());
+    }
+    if mount == Mount::LatestAtRoot && scope.collection() {
+        pages.extend(render::routes::absent_pages(site));
+    }
     let source = render::Source::mounted(site, indexes, mount);
+    let keep = |path: &str, bytes: &[u8]| -> Result<(), Failure> {
+        if let Shared::MakeAndKeep(kept) = shared {
+            kept.lock()
+                .unwrap_or_else(|e| e.into_inner())
+                .push((path.to_string(), bytes.to_vec()));
+        }
+        write(path, bytes)
+    };
+    let make = !matches!(shared, Shared::Skip);
+    let json = make.then_some(&keep as &render::WriteFile<'_, Failure>);
+    if !scope.collection() {
+        let project_files = write_pages(&source, renderer, &pages, write, json, progress)?;
+        return Ok(Rendered {
+            pages: pages.len(),
+            files: pages.len() + project_files,
+        });
+    }
     // Pages, open data, the search index and the feeds are independent: made and written side by
     // side.
-    let (project_files, (data_files, (search_files, feeds))) = rayon::join(
-        || write_pages(&source, renderer, &pages, write, progress),
+    let (project_files, ((data_files, search_files), feeds)) = rayon::join(
+        || write_pages(&source, renderer, &pages, write, json, progress),
         || {
             rayon::join(
-                || render::data::write_collection_files(site, indexes.budget.total, write),
                 || {
+                    if !make {
+                        return (Ok(0), Ok(0));
+                    }
                     rayon::join(
-                        || render::search::write_files(site, write),
-                        || write_feeds(site, indexes, feeds, write),
+                        || render::data::write_collection_files(site, indexes.budget.total, &keep),
+                        || render::search::write_files(site, &keep),
                     )
                 },
+                || write_feeds(site, indexes, feeds, make.then_some(&keep), write),
             )
         },
     );
@@ -781,11 +965,13 @@ fn render_files(
 }
 
 /// Writes `robots.txt` and, when the site has a public base URL, the sitemap and the Atom feed
-/// (both need absolute URLs), as `feeds` says; returns how many files.
+/// (both need absolute URLs), as `feeds` says, the feed with `feed` (none: not made here, see
+/// [`Shared`]); returns how many files.
 fn write_feeds(
     site: &Site,
     indexes: &Indexes,
     feeds: &Feeds,
+    feed: Option<&render::WriteFile<'_, Failure>>,
     write: &render::WriteFile<'_, Failure>,
 ) -> Result<usize, Failure> {
     let mut count = 0;
@@ -808,18 +994,23 @@ fn write_feeds(
         "sitemap.xml",
         render::feeds::sitemap(base_url, listed).as_bytes(),
     )?;
-    let feed_base = format!("{base_url}{}", render::routes::canonical_root(site));
-    write("feed.xml", render::feeds::atom(site, &feed_base).as_bytes())?;
-    Ok(count + 2)
+    count += 1;
+    if let Some(feed) = feed {
+        let feed_base = format!("{base_url}{}", render::routes::canonical_root(site));
+        feed("feed.xml", render::feeds::atom(site, &feed_base).as_bytes())?;
+        count += 1;
+    }
+    Ok(count)
 }
 
-/// Renders and writes the pages, and beside each project's page its own open-data JSON; returns
-/// how many JSON files were written.
+/// Renders and writes the pages, and beside each project's page its own open-data JSON with `json`
+/// (none: not made here, see [`Shared`]); returns how many JSON files were written.
 fn write_pages(
     source: &render::Source<'_>,
     renderer: &Renderer,
     pages: &[PageKind],
     write: &render::WriteFile<'_, Failure>,
+    json: Option<&render::WriteFile<'_, Failure>>,
     progress: &Progress,
 ) -> Result<usize, Failure> {
     // Pages that list many projects take longest: started first, they do not hold up the end.
@@ -832,9 +1023,9 @@ fn write_pages(
             let html = renderer.render(source, page)?;
             write(&render::routes::output_path(site, page), &html)?;
             progress.add(1);
-            if let PageKind::Project(i) = page {
-                let (path, json) = render::data::project_json(site, &site.projects[i])?;
-                write(&path, &json)?;
+            if let (PageKind::Project(i), Some(write_json)) = (page, json) {
+                let (path, bytes) = render::data::project_json(site, &site.projects[i])?;
+                write_json(&path, &bytes)?;
                 return Ok(1);
             }
             Ok(0)
