@@ -61,14 +61,27 @@ fi
 mkdir -p "$WORK"
 # Copies of the binaries and of the real site, so that every size measures the same version with
 # the theme it was built with.
-cp "$REPO/target/release/roadmap" "$WORK/roadmap"
-cp "$REPO/target/release/examples/corpus" "$WORK/corpus"
+# Cargo's target folder: $CARGO_TARGET_DIR when set (relative to the repository, where cargo ran).
+TARGET=${CARGO_TARGET_DIR:-target}
+[[ $TARGET == /* ]] || TARGET=$REPO/$TARGET
+cp "$TARGET/release/roadmap" "$WORK/roadmap"
+cp "$TARGET/release/examples/corpus" "$WORK/corpus"
 BIN=$WORK/roadmap
 GEN=$WORK/corpus
 SITE=$WORK/site-27
 rm -rf "$SITE" && mkdir -p "$SITE"
 cp -r "$REPO/config.toml" "$REPO/content" "$REPO/themes" "$SITE/"
 HUGO_SITE=$REPO/bench/hugo
+
+# The folder of a site's project files, which the Hugo site reads as its content: content/ itself
+# (a synthetic corpus), or the latest edition's folder (the real site keeps its sheets in
+# content/r6/ …; Hugo models one edition).
+projects_dir() {
+  local content=$1/content latest
+  if compgen -G "$content/*.md" >/dev/null; then echo "$content"; return; fi
+  latest=$(find "$content" -mindepth 1 -maxdepth 1 -type d -name 'r[0-9]*' -printf '%f\n' | sort -V | tail -n 1)
+  echo "$content/$latest"
+}
 
 # Hugo reads the vocabulary as data; the content folder's copy is ignored as content.
 mkdir -p "$WORK/hugo-data"
@@ -83,7 +96,7 @@ corpus_root() {
   if [[ $n == 27 ]]; then echo "$SITE"; return; fi
   local root=$WORK/corpus-$n
   local key
-  key=$( (cat "$REPO/examples/corpus.rs" "$SITE"/content/*.md; echo "$n $SEED") | sha256sum | cut -c1-32)
+  key=$( (cat "$REPO/examples/corpus.rs"; find "$SITE/content" -name '*.md' -print0 | sort -z | xargs -0 cat; echo "$n $SEED") | sha256sum | cut -c1-32)
   if [[ -f $root/.bench-key && $(cat "$root/.bench-key") == "$key" ]]; then
     cp "$SITE/config.toml" "$root/config.toml"
     cp "$SITE/content/vocabulary.toml" "$root/content/vocabulary.toml"
@@ -143,7 +156,7 @@ for n in "${SIZES[@]}"; do
   say "N = $n: peak memory (one run each, also a warm-up)"
   r_peak=$(peak "$BIN" build --root "$root" --output "$out/roadmap-ref")
   h_peak=$(peak env HUGO_DATADIR="$WORK/hugo-data" HUGO_RESOURCEDIR="$WORK/hugo-resources" hugo --source "$HUGO_SITE" --quiet --minify \
-    --contentDir "$root/content" --destination "$out/hugo-ref")
+    --contentDir "$(projects_dir "$root")" --destination "$out/hugo-ref")
   read -r r_mb r_cpu _ <<<"$r_peak"
   read -r h_mb h_cpu _ <<<"$h_peak"
   pages=$(find "$out/roadmap-ref" -name '*.html' | wc -l)
@@ -159,7 +172,7 @@ for n in "${SIZES[@]}"; do
     # previous run's write-back out of the measurement.
     hyperfine --style none --runs 1 --prepare sync --export-csv "$WORK/round.csv" \
       -n roadmap "$BIN build --root '$root' --output '$out/roadmap-$i'" \
-      -n hugo "HUGO_DATADIR='$WORK/hugo-data' HUGO_RESOURCEDIR='$WORK/hugo-resources' hugo --source '$HUGO_SITE' --quiet --minify --contentDir '$root/content' --destination '$out/hugo-$i'" \
+      -n hugo "HUGO_DATADIR='$WORK/hugo-data' HUGO_RESOURCEDIR='$WORK/hugo-resources' hugo --source '$HUGO_SITE' --quiet --minify --contentDir '$(projects_dir "$root")' --destination '$out/hugo-$i'" \
       >/dev/null
     awk -F, 'NR > 1 { print $1, $4 }' "$WORK/round.csv" >>"$WORK/times-$n.txt"
   done

@@ -1,14 +1,21 @@
 //! Synthetic corpus generator for the performance benchmark (issue #7).
 //!
 //! Writes a complete site root (config, vocabulary, theme and N project files) whose projects are drawn
-//! from the distribution of the real projects in the repository's `content/`: organisation
+//! from the distribution of the real projects in the repository's `content/` (every `.md` file under it,
+//! the edition folders `content/r6/` … included): organisation
 //! (category, departments, sections, account), budget, flags, period, number of initiatives and roadmap
 //! rows, the rows' year spans, and the lengths of the texts, which are rebuilt by recombining clauses of
 //! the real texts. The same seed gives byte-identical files on any machine: the generator uses its own
 //! fixed PRNG (splitmix64), integer arithmetic only, and reads the real files in sorted order. Project
 //! `i` depends only on the seed and `i`, so a smaller corpus is a prefix of a larger one.
 //!
-//! Usage: `cargo run --release --example corpus -- --count N --seed S --out DIR [--repo DIR]`
+//! With `--editions K`, the site has K editions (`content/r6/`, `content/r7/` …, as many as K) of N
+//! projects each, as a roadmap revised every year: each edition drops the oldest 5 % of the previous
+//! one's projects and adds as many new ones, and gives every project it keeps another budget (the
+//! previous edition's scaled by 0.8–1.2). A project keeps its file name (its slug) and its text
+//! across editions; only its budget changes.
+//!
+//! Usage: `cargo run --release --example corpus -- --count N --seed S --out DIR [--editions K] [--repo DIR]`
 
 use std::fmt::Write as _;
 use std::fs;
@@ -105,7 +112,13 @@ struct Args {
     seed: u64,
     out: PathBuf,
     repo: PathBuf,
+    /// 0: the projects directly in `content/` (a site without editions).
+    editions: usize,
 }
+
+/// The fiscal year (Reiwa) of the first edition written with `--editions`: the configured budget
+/// year of the repository's `config.toml`, so its years fit every edition.
+const FIRST_EDITION: usize = 6;
 
 fn main() -> ExitCode {
     match run() {
@@ -131,20 +144,49 @@ fn run() -> Result<(), String> {
         &args.out.join("content/vocabulary.toml"),
     )?;
     copy_tree(&args.repo.join("themes"), &args.out.join("themes"))?;
-    let width = args.count.to_string().len().max(5);
+    // Each edition after the first drops the oldest `turnover` projects and adds as many.
+    let turnover = args.count / 20;
+    let last = args.count + args.editions.saturating_sub(1) * turnover;
+    let width = last.to_string().len().max(5);
     let mut bytes = 0usize;
+    let mut files = 0usize;
     let mut text = String::new();
-    for i in 1..=args.count {
-        text.clear();
-        let mut rng = Rng::new(args.seed, i as u64);
-        write_project(&mut text, &mut rng, &pools, i);
-        let path = args.out.join("content").join(format!("p-{i:0width$}.md"));
-        fs::write(&path, &text).map_err(|e| format!("{}: {e}", path.display()))?;
-        bytes += text.len();
+    let editions: Vec<Option<usize>> = if args.editions == 0 {
+        vec![None]
+    } else {
+        (0..args.editions).map(Some).collect()
+    };
+    for edition in editions {
+        let dir = match edition {
+            None => args.out.join("content"),
+            Some(e) => args
+                .out
+                .join("content")
+                .join(format!("r{}", FIRST_EDITION + e)),
+        };
+        fs::create_dir_all(&dir).map_err(|e| format!("{}: {e}", dir.display()))?;
+        let first = 1 + edition.unwrap_or(0) * turnover;
+        for i in first..first + args.count {
+            text.clear();
+            let mut rng = Rng::new(args.seed, i as u64);
+            write_project(
+                &mut text,
+                &mut rng,
+                &pools,
+                i,
+                args.seed,
+                edition.unwrap_or(0),
+            );
+            let path = dir.join(format!("p-{i:0width$}.md"));
+            fs::write(&path, &text).map_err(|e| format!("{}: {e}", path.display()))?;
+            bytes += text.len();
+            files += 1;
+        }
     }
     println!(
-        "{} projects ({} bytes of content) written to {} (seed {})",
-        args.count,
+        "{} project files in {} edition(s) ({} bytes of content) written to {} (seed {})",
+        files,
+        args.editions.max(1),
         bytes,
         args.out.display(),
         args.seed
@@ -153,11 +195,12 @@ fn run() -> Result<(), String> {
 }
 
 fn parse_args() -> Result<Args, String> {
-    let usage = "usage: corpus --count N --seed S --out DIR [--repo DIR]";
+    let usage = "usage: corpus --count N --seed S --out DIR [--editions K] [--repo DIR]";
     let mut count = None;
     let mut seed = 1u64;
     let mut out = None;
     let mut repo = PathBuf::from(env!("CARGO_MANIFEST_DIR"));
+    let mut editions = 0usize;
     let mut args = std::env::args().skip(1);
     while let Some(flag) = args.next() {
         let value = args
@@ -174,6 +217,11 @@ fn parse_args() -> Result<Args, String> {
             "--seed" => seed = value.parse().map_err(|e| format!("--seed {value}: {e}"))?,
             "--out" => out = Some(PathBuf::from(value)),
             "--repo" => repo = PathBuf::from(value),
+            "--editions" => {
+                editions = value
+                    .parse::<usize>()
+                    .map_err(|e| format!("--editions {value}: {e}"))?
+            }
             _ => return Err(format!("unknown argument {flag}; {usage}")),
         }
     }
@@ -184,6 +232,7 @@ fn parse_args() -> Result<Args, String> {
         seed,
         out,
         repo,
+        editions,
     })
 }
 
@@ -472,7 +521,15 @@ fn text_like(rng: &mut Rng, pools: &Pools, real: &str, pool: &[String]) -> Strin
     text.trim_end().to_string()
 }
 
-fn write_project(out: &mut String, rng: &mut Rng, pools: &Pools, index: usize) {
+/// Writes project `index`; in edition `edition` (0 for the first) with that edition's budget.
+fn write_project(
+    out: &mut String,
+    rng: &mut Rng,
+    pools: &Pools,
+    index: usize,
+    seed: u64,
+    edition: usize,
+) {
     let organisation = rng.pick(&pools.projects);
     let named = rng.pick(&pools.projects);
     let money = rng.pick(&pools.projects);
@@ -484,7 +541,13 @@ fn write_project(out: &mut String, rng: &mut Rng, pools: &Pools, index: usize) {
     // The serial makes every name unique, as the content stage requires.
     let name = format!("{}（{index}）", named.name);
     // The budget of a real project scaled by 0.5–1.5, in integer arithmetic.
-    let budget = (money.budget * (500 + rng.below(1001) as i64) / 1000).max(1);
+    let mut budget = (money.budget * (500 + rng.below(1001) as i64) / 1000).max(1);
+    // Each later edition scales the previous one's by 0.8–1.2, drawn from its own stream so that
+    // everything else about the project stays the same.
+    for e in 1..=edition {
+        let mut revision = Rng::new(seed ^ 0xED17_1014, ((e as u64) << 40) | index as u64);
+        budget = (budget * (800 + revision.below(401) as i64) / 1000).max(1);
+    }
 
     out.push_str("+++\n");
     let _ = writeln!(out, "name = {}", quoted(&name));

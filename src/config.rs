@@ -5,6 +5,7 @@
 //! the publisher, the licence, where to send questions, the accessibility commitment — comes from
 //! here and nowhere else; where one is not set, the site says nothing of it.
 
+use std::collections::BTreeMap;
 use std::path::Path;
 
 use serde::Deserialize;
@@ -50,6 +51,47 @@ pub struct SiteConfig {
     /// Set for the local preview only (never read from the file): its base URL is this computer's,
     /// and absolute links to it are what the preview needs.
     pub allow_local_base_url: bool,
+    /// What `[editions.<code>]` tables say of each edition, by code (`r7`); none need be listed.
+    pub editions: BTreeMap<String, EditionSettings>,
+}
+
+/// The settings of one edition (`[editions.r7]`), each optional.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct EditionSettings {
+    /// The site name for this edition's pages.
+    pub title: Option<String>,
+    /// The roadmap's first and last columns for this edition.
+    pub first_year: Option<FiscalYear>,
+    pub last_year: Option<FiscalYear>,
+    /// When the edition was published (YYYY-MM-DD): the date its feed and sitemap entries carry.
+    pub published: Option<String>,
+    /// The site description for this edition's pages.
+    pub description: Option<String>,
+    /// The edition's source document: its name, author and address.
+    pub source_title: Option<String>,
+    pub source_author: Option<String>,
+    pub source_url: Option<String>,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawEdition {
+    #[serde(default)]
+    title: Option<String>,
+    #[serde(default)]
+    first_year: Option<toml::Spanned<String>>,
+    #[serde(default)]
+    last_year: Option<toml::Spanned<String>>,
+    #[serde(default)]
+    published: Option<toml::Spanned<String>>,
+    #[serde(default)]
+    description: Option<String>,
+    #[serde(default)]
+    source_title: Option<String>,
+    #[serde(default)]
+    source_author: Option<String>,
+    #[serde(default)]
+    source_url: Option<toml::Spanned<String>>,
 }
 
 /// The document the site is transcribed from.
@@ -167,6 +209,8 @@ struct RawConfig {
     accessibility: Option<AccessibilityPolicy>,
     #[serde(default)]
     branding: Branding<SpannedUrl>,
+    #[serde(default)]
+    editions: BTreeMap<toml::Spanned<String>, RawEdition>,
 }
 
 #[derive(Deserialize)]
@@ -378,6 +422,7 @@ impl SiteConfig {
                     .with_hint("branding.logo_alt = \"青森県\" のように、ロゴが表すものを書きます（画像が見えない人のためです）。"),
             );
         }
+        let editions = edition_settings(&file, raw.editions, &mut errors);
         match (budget_year, first_year, last_year) {
             (Some(budget_year), Some(first_year), Some(last_year)) if errors.is_empty() => {
                 Ok(SiteConfig {
@@ -425,6 +470,7 @@ impl SiteConfig {
                     },
                     updated: raw.updated.into_inner(),
                     allow_local_base_url: false,
+                    editions,
                 })
             }
             _ => Err(errors),
@@ -463,6 +509,159 @@ impl SiteConfig {
     pub fn roadmap_years(&self) -> Vec<FiscalYear> {
         FiscalYear::range(self.first_year, self.last_year).collect()
     }
+
+    /// The settings of one edition's pages: its budget year is the edition's year; its roadmap
+    /// columns start at the configured first year (or the edition's, if earlier) and end as many years
+    /// after the edition's year as the configured ones do, unless `[editions.<code>]`
+    /// gives `first_year`/`last_year`; its title and date are the edition's own when configured.
+    /// Where no title is configured, the site's names that mention the configured budget year
+    /// (「令和6年度」, also written 「令和６年度」) name the edition's year instead, so that an R7 page
+    /// never calls itself R6's.
+    pub fn for_edition(&self, code: &str, year: FiscalYear) -> SiteConfig {
+        let settings = self.editions.get(code).cloned().unwrap_or_default();
+        let span = self.last_year.western() - self.first_year.western();
+        // The columns keep the configured first year, so a sheet copied from the previous edition
+        // (its rows in that year) still fits; they end as many years after the edition's own year
+        // as the configured ones do after theirs.
+        let first_year = settings
+            .first_year
+            .unwrap_or_else(|| self.first_year.min(year));
+        let last_year = settings
+            .last_year
+            .unwrap_or_else(|| FiscalYear::from_western(year.western() + span));
+        let mut config = self.clone();
+        // The names in config.toml are those of the configured edition (the one for
+        // `budget_year`). Another edition's names are never guessed from them (the prefecture may
+        // rename its document): without its own `[editions.<code>]` names, it gets plain ones
+        // that say only what the folder says.
+        let own = year == self.budget_year;
+        config.title = match (&settings.title, own) {
+            (Some(title), _) => title.clone(),
+            (None, true) => self.title.clone(),
+            (None, false) => format!("事業ロードマップ（{}版）", year.japanese()),
+        };
+        config.description = match (&settings.description, own) {
+            (Some(description), _) => description.clone(),
+            (None, true) => self.description.clone(),
+            (None, false) => format!(
+                "{}版の事業の内容・事業費・年次計画（ロードマップ）を、事業ごとに載せています。",
+                year.japanese()
+            ),
+        };
+        if !own {
+            config.source.title = settings.source_title.clone().unwrap_or_else(|| {
+                format!(
+                    "{}版の元資料（資料名は設定されていません）",
+                    year.japanese()
+                )
+            });
+            config.source.author = settings.source_author.clone();
+            config.source.url = settings.source_url.clone();
+        } else {
+            if let Some(title) = &settings.source_title {
+                config.source.title = title.clone();
+            }
+            if let Some(author) = &settings.source_author {
+                config.source.author = Some(author.clone());
+            }
+            if let Some(url) = &settings.source_url {
+                config.source.url = Some(url.clone());
+            }
+        }
+        config.budget_year = year;
+        config.first_year = first_year;
+        config.last_year = last_year;
+        if let Some(published) = settings.published {
+            config.updated = published;
+        }
+        config
+    }
+}
+
+/// Checks the `[editions.<code>]` tables: each code an edition folder's name, years and dates
+/// valid.
+fn edition_settings(
+    file: &SourceFile,
+    raw: BTreeMap<toml::Spanned<String>, RawEdition>,
+    errors: &mut Vec<Diagnostic>,
+) -> BTreeMap<String, EditionSettings> {
+    let mut settings = BTreeMap::new();
+    for (code, edition) in raw {
+        let key = format!("editions.{}", code.get_ref());
+        if crate::editions::year_of_code(code.get_ref()).is_none() {
+            errors.push(
+                file.error_at(
+                    code.span(),
+                    format!("[editions] の「{}」は年度版の名前ではありません。", code.get_ref()),
+                )
+                .with_key(key.clone())
+                .with_hint("content/ の年度のフォルダの名前（[editions.r7] のように小文字の r か h と数字）を書きます。"),
+            );
+            continue;
+        }
+        let mut year = |value: &Option<toml::Spanned<String>>, name: &str| {
+            value.as_ref().and_then(|value| {
+                FiscalYear::parse(value.get_ref())
+                    .map_err(|e| {
+                        errors.push(
+                            file.error_at(value.span(), e.message)
+                                .with_key(format!("{key}.{name}"))
+                                .with_optional_hint(e.hint),
+                        )
+                    })
+                    .ok()
+            })
+        };
+        let first_year = year(&edition.first_year, "first_year");
+        let last_year = year(&edition.last_year, "last_year");
+        if let (Some(first), Some(last), Some(span)) = (first_year, last_year, &edition.last_year)
+            && first > last
+        {
+            errors.push(
+                file.error_at(
+                    span.span(),
+                    "ロードマップの最後の列が最初の列より前の年度です。",
+                )
+                .with_key(format!("{key}.last_year")),
+            );
+        }
+        if let Some(date) = &edition.published
+            && !is_date(date.get_ref())
+        {
+            errors.push(
+                file.error_at(
+                    date.span(),
+                    "日付は \"2026-11-25\" のように、年-月-日で書きます。",
+                )
+                .with_key(format!("{key}.published")),
+            );
+        }
+        if let Some(url) = &edition.source_url
+            && let Err(e) = web_url(url.get_ref())
+        {
+            errors.push(
+                file.error_at(url.span(), e.0)
+                    .with_key(format!("{key}.source_url")),
+            );
+        }
+        settings.insert(
+            code.into_inner(),
+            EditionSettings {
+                title: non_empty(edition.title),
+                first_year,
+                last_year,
+                published: edition.published.map(toml::Spanned::into_inner),
+                description: non_empty(edition.description),
+                source_title: non_empty(edition.source_title),
+                source_author: non_empty(edition.source_author),
+                source_url: edition
+                    .source_url
+                    .map(toml::Spanned::into_inner)
+                    .and_then(|url| non_empty(Some(url))),
+            },
+        );
+    }
+    settings
 }
 
 /// Checks that `url` is an absolute http or https URL with a host: nothing else (`javascript:`,
@@ -518,7 +717,7 @@ fn non_empty(text: Option<String>) -> Option<String> {
 }
 
 /// `YYYY-MM-DD`, a day that exists (no 2026-02-31; 29 February only in leap years).
-fn is_date(text: &str) -> bool {
+pub(crate) fn is_date(text: &str) -> bool {
     let parts: Vec<&str> = text.split('-').collect();
     let number = |s: &str, len: usize| {
         (s.len() == len && s.chars().all(|c| c.is_ascii_digit()))

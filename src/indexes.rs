@@ -313,6 +313,8 @@ mod tests {
                 start: FiscalYear::reiwa(6).into(),
                 end: EndYear::Undecided,
                 sheet_number: None,
+                renamed_from: None,
+                updated: None,
                 overview: String::new(),
                 situation: String::new(),
                 outcome: String::new(),
@@ -324,6 +326,7 @@ mod tests {
             config,
             vocabulary,
             projects,
+            edition: None,
         }
     }
 

@@ -4,11 +4,13 @@
 //! [`indexes`] → [`render`] → [`write`]; [`pipeline`] runs them in order. Domain types that every stage
 //! uses: [`fiscal_year`], [`money`], and [`diagnostics`] for problems told to editors.
 
+pub mod changes;
 pub mod check_report;
 pub mod cli;
 pub mod config;
 pub mod content;
 pub mod diagnostics;
+pub mod editions;
 pub mod fiscal_year;
 pub mod indexes;
 pub mod local_government_code;

@@ -82,10 +82,14 @@ enum Command {
     /// 新しい事業ファイル content/<名前>.md を、すべてのキーと説明付きで作ります。
     #[command(override_usage = "roadmap new [オプション] <名前>")]
     New {
-        /// 新しいファイルの名前（URL になります。半角英小文字・数字・ハイフン）
-        #[arg(allow_hyphen_values = true, value_name = "名前")]
-        slug: String,
-        /// もとにする事業のファイル名（.md を除く）。その内容を写して、事業名だけを空にします。
+        /// 新しいファイルの名前（URL になります。半角英小文字・数字・ハイフン）。--from r6/<名前> のときは省略でき、同じ名前になります
+        #[arg(
+            allow_hyphen_values = true,
+            value_name = "名前",
+            required_unless_present = "from"
+        )]
+        slug: Option<String>,
+        /// もとにする事業のファイル名（.md を除く）。その内容を写して、事業名だけを空にします。年度のフォルダがあるときは r6/<名前> のように年度版を付け、次の年度版のフォルダ（content/r7/）に事業名もそのまま写します
         #[arg(long, value_name = "名前")]
         from: Option<String>,
         /// サイトのフォルダ（既定: 今のフォルダから上にたどって最初に config.toml のあるフォルダ）
@@ -185,7 +189,7 @@ fn run(command: Command) -> ExitCode {
             bind,
             open,
         }),
-        Command::New { slug, from, .. } => new_project(&root, &slug, from.as_deref()),
+        Command::New { slug, from, .. } => new_project(&root, slug.as_deref(), from.as_deref()),
         Command::Completions { shell } => {
             let mut script = Vec::new();
             clap_complete::generate(shell, &mut clap_command(), "roadmap", &mut script);
@@ -312,7 +316,7 @@ fn serve_site(options: ServeOptions) -> ExitCode {
     }
 }
 
-fn new_project(root: &std::path::Path, slug: &str, from: Option<&str>) -> ExitCode {
+fn new_project(root: &std::path::Path, slug: Option<&str>, from: Option<&str>) -> ExitCode {
     match scaffold::create(root, slug, from) {
         Ok(path) => {
             say(&format!("{} を作りました。", path.display()));

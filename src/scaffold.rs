@@ -17,6 +17,8 @@ use walkdir::WalkDir;
 use crate::config::SiteConfig;
 use crate::content::{self, CONTENT_DIR, front_matter};
 use crate::diagnostics::{Diagnostic, SourceFile};
+use crate::editions::Edition;
+use crate::fiscal_year::FiscalYear;
 use crate::vocabulary::{Vocabulary, is_slug};
 
 /// Why no file was written.
@@ -42,9 +44,26 @@ impl ScaffoldError {
     }
 }
 
-/// Writes `content/<slug>.md` under `root`, from the template or from the project `from`; returns
-/// the path written, relative to `root`.
-pub fn create(root: &Path, slug: &str, from: Option<&str>) -> Result<PathBuf, ScaffoldError> {
+/// Writes a new project file under `root`, from the template or from the project `from`; returns
+/// the path written, relative to `root`. Without edition folders it is `content/<slug>.md`. With
+/// them, `from` names its edition (`r6/<slug>`) and the copy goes to the next edition's folder
+/// (`content/r7/`, made if need be) under the same name unless `slug` gives another, keeping the
+/// 事業名 (the same file name in two editions is the same 事業); a new file from the template goes
+/// to the latest edition's folder.
+pub fn create(
+    root: &Path,
+    slug: Option<&str>,
+    from: Option<&str>,
+) -> Result<PathBuf, ScaffoldError> {
+    let editions = crate::editions::discover(root).map_err(ScaffoldError::Content)?;
+    if !editions.is_empty() {
+        return create_in_edition(root, &editions, slug, from);
+    }
+    let Some(slug) = slug else {
+        return Err(ScaffoldError::Usage(
+            "新しいファイルの名前を指定してください（例: roadmap new kenko-portal）。".to_string(),
+        ));
+    };
     check_slug(slug)?;
     if let Some(existing) = find_project(root, slug) {
         return Err(ScaffoldError::Usage(format!(
@@ -62,6 +81,199 @@ pub fn create(root: &Path, slug: &str, from: Option<&str>) -> Result<PathBuf, Sc
     let relative = Path::new(CONTENT_DIR).join(format!("{slug}.md"));
     write_new(&root.join(&relative), &text)?;
     Ok(relative)
+}
+
+/// [`create`] for a site with edition folders.
+fn create_in_edition(
+    root: &Path,
+    editions: &[Edition],
+    slug: Option<&str>,
+    from: Option<&str>,
+) -> Result<PathBuf, ScaffoldError> {
+    let (target, text) = match from {
+        Some(from) => {
+            let (code, source) = match from.split_once('/') {
+                Some((code, source)) => (code.to_string(), source),
+                None => {
+                    check_slug(from)?;
+                    (only_edition_having(root, editions, from)?, from)
+                }
+            };
+            check_slug(source)?;
+            let Some(edition) = editions.iter().find(|e| e.code == code) else {
+                let codes: Vec<&str> = editions.iter().map(|e| e.code.as_str()).collect();
+                return Err(ScaffoldError::Usage(format!(
+                    "年度版「{code}」のフォルダ content/{code}/ がありません。ある年度版: {}",
+                    codes.join("、")
+                )));
+            };
+            let path = root.join(edition.dir()).join(format!("{source}.md"));
+            if !path.is_file() {
+                return Err(ScaffoldError::Usage(format!(
+                    "もとにする事業ファイル {} がありません。ファイル名（.md を除いた部分）を確かめてください。",
+                    content::relative(root, &path).display()
+                )));
+            }
+            let year = FiscalYear::from_western(edition.year.western() + 1);
+            let next = Edition {
+                code: year.code().to_ascii_lowercase(),
+                year,
+            };
+            let display = content::relative(root, &path);
+            let bytes = fs::read(&path).map_err(|e| {
+                ScaffoldError::Usage(format!("{} を読めません: {e}", display.display()))
+            })?;
+            let text = content::decode(&display, bytes).map_err(ScaffoldError::Content)?;
+            let slug = slug.unwrap_or(source);
+            check_slug(slug)?;
+            let file = SourceFile::new(display, text);
+            let text = if slug == source {
+                edition_copy(&file, &next)
+            } else {
+                renamed_copy(&file, source)
+            };
+            (next.dir().join(format!("{slug}.md")), text)
+        }
+        None => {
+            let Some(slug) = slug else {
+                return Err(ScaffoldError::Usage(
+                    "新しいファイルの名前を指定してください（例: roadmap new kenko-portal）。"
+                        .to_string(),
+                ));
+            };
+            check_slug(slug)?;
+            if let Some(existing) = find_project(root, slug) {
+                return Err(ScaffoldError::Usage(already_there(
+                    root, editions, &existing, slug,
+                )));
+            }
+            let Some(latest) = editions.last() else {
+                return Err(ScaffoldError::Usage(
+                    "年度のフォルダがありません。".to_string(),
+                ));
+            };
+            let (config, _) = load_settings(root)?;
+            let config = config.for_edition(&latest.code, latest.year);
+            let own = latest.dir().join("vocabulary.toml");
+            let vocabulary = if root.join(&own).is_file() {
+                Vocabulary::load_file(root, &own)
+            } else {
+                Vocabulary::load(root)
+            }
+            .map_err(ScaffoldError::Content)?;
+            (
+                latest.dir().join(format!("{slug}.md")),
+                template(&config, &vocabulary),
+            )
+        }
+    };
+    if root.join(&target).exists() {
+        return Err(ScaffoldError::Usage(format!(
+            "{} はすでにあります。上書きはしません。別の名前にするか、そのファイルを直接直してください。",
+            target.display()
+        )));
+    }
+    write_new(&root.join(&target), &text)?;
+    Ok(target)
+}
+
+/// The edition whose folder holds `<slug>.md`, when exactly one does; otherwise the question of
+/// which edition (or that none has it).
+fn only_edition_having(
+    root: &Path,
+    editions: &[Edition],
+    slug: &str,
+) -> Result<String, ScaffoldError> {
+    let having: Vec<&Edition> = editions
+        .iter()
+        .filter(|e| root.join(e.dir()).join(format!("{slug}.md")).is_file())
+        .collect();
+    match having.as_slice() {
+        [only] => Ok(only.code.clone()),
+        _ => Err(ScaffoldError::Usage(which_edition(root, editions, slug))),
+    }
+}
+
+/// Why `roadmap new <slug>` refuses a name some file already has: in an earlier edition it is the
+/// same 事業 (continued with `--from`); anywhere else the name is taken.
+fn already_there(root: &Path, editions: &[Edition], existing: &Path, slug: &str) -> String {
+    let relative = content::relative(root, existing);
+    let earlier = editions
+        .iter()
+        .rev()
+        .skip(1)
+        .find(|e| relative.parent() == Some(e.dir().as_path()));
+    match earlier {
+        Some(edition) => format!(
+            "{} がすでにあります。同じファイル名は同じ事業です。この事業を{}にも載せるなら roadmap new --from {}/{slug} と書きます。別の事業なら別の名前にしてください。",
+            relative.display(),
+            editions.last().map_or(String::new(), Edition::name),
+            edition.code
+        ),
+        None => format!(
+            "{} はすでにあります。上書きはしません。別の名前にするか、そのファイルを直接直してください。",
+            relative.display()
+        ),
+    }
+}
+
+/// A copy of `file` under another file name in the next edition: a different 事業 unless the
+/// editor says it is the same one renamed, so its 事業名 is emptied (as for a copy in one
+/// edition) and the `renamed_from` line that would make it the same 事業 is written commented out.
+fn renamed_copy(file: &SourceFile, source: &str) -> String {
+    let copy = next_edition(file);
+    let line = format!(
+        "# 同じ事業のファイル名を変えたときだけ、次の行の先頭の「# 」を消します（前の年度版の {source}.md と同じ事業として、事業費の推移などがつながります）。\n# renamed_from = \"{source}\"\n"
+    );
+    match copy.strip_prefix("+++\n") {
+        Some(rest) => match rest.find('\n') {
+            Some(end) => format!("+++\n{}{line}{}", &rest[..=end], &rest[end + 1..]),
+            None => format!("+++\n{line}{rest}"),
+        },
+        None => copy,
+    }
+}
+
+/// The question asked when `--from` names a project without its edition: which editions have it.
+fn which_edition(root: &Path, editions: &[Edition], slug: &str) -> String {
+    let having: Vec<&Edition> = editions
+        .iter()
+        .filter(|e| root.join(e.dir()).join(format!("{slug}.md")).is_file())
+        .collect();
+    match having.last() {
+        None => format!(
+            "もとにする事業ファイル {slug}.md は、どの年度のフォルダ（{}）にもありません。ファイル名（.md を除いた部分）を確かめてください。",
+            editions
+                .iter()
+                .map(|e| format!("content/{}/", e.code))
+                .collect::<Vec<_>>()
+                .join("、")
+        ),
+        Some(last) => format!(
+            "どの年度版の {slug} をもとにするか、--from {}/{slug} のように年度版を付けて指定してください。{slug}.md がある年度版: {}",
+            last.code,
+            having
+                .iter()
+                .map(|e| format!("{}（{}）", e.code, e.name()))
+                .collect::<Vec<_>>()
+                .join("、")
+        ),
+    }
+}
+
+/// The text of a project file of one edition, ready to be the same 事業 in edition `next`: as it
+/// is, with a note of where it came from.
+fn edition_copy(file: &SourceFile, next: &Edition) -> String {
+    let origin = format!(
+        "# {} をもとに、{}の事業ファイルとして作りました（roadmap new --from）。事業費・年度・取組など、変わったところを直してください。\n",
+        file.display_path.display(),
+        next.name()
+    );
+    let text = &file.text;
+    match text.strip_prefix("+++\n") {
+        Some(rest) => format!("+++\n{origin}{rest}"),
+        None => format!("{origin}{text}"),
+    }
 }
 
 fn check_slug(slug: &str) -> Result<(), ScaffoldError> {
@@ -213,6 +425,10 @@ fn push_money_and_years(t: &mut String, config: &SiteConfig, vocabulary: &Vocabu
         "end = \"\"\n\n",
         "# 資料の「Ｎｏ．」（番号があるときだけ）。使うときは、先頭の「# 」を消して番号を書きます。\n",
         "# sheet_number = 12\n\n",
+        "# この事業の内容を最後に変えた日（ページの「更新日」）。書かなければ年度版の日付です。使うときは先頭の「# 」を消します。\n",
+        "# updated = \"2025-04-01\"\n\n",
+        "# 前の年度版と同じ事業でファイル名を変えたときだけ、前のファイル名（.md を除く）を書きます。\n",
+        "# renamed_from = \"hekichi-online-shinryo-shien\"\n\n",
     ));
 }
 
@@ -261,6 +477,9 @@ fn push_initiative(t: &mut String, config: &SiteConfig) {
         "basis = \"\"\n",
         "# basis = \"推定\" のときだけ、先頭の「# 」を消して、推定の理由を書きます（事業ページに表示されます）。\n",
         "# reason = \"資料の文字からは棒の位置が読み取れないため、事業期間を通して行うと推定しました。\"\n",
+        "# 実績（資料に実績が書かれているときだけ）: 行った年度。行わなかったなら done = []。ひとことは done_note に。\n",
+        "# done = [\"R6\"]\n",
+        "# done_note = \"計画どおり行いました。\"\n",
     ));
 }
 

@@ -238,13 +238,18 @@ pub struct SectionId {
 impl Vocabulary {
     /// Reads `content/vocabulary.toml` under `root`.
     pub fn load(root: &Path) -> Result<Vocabulary, Vec<Diagnostic>> {
-        let text = std::fs::read_to_string(root.join(VOCABULARY_FILE)).map_err(|e| {
+        Vocabulary::load_file(root, Path::new(VOCABULARY_FILE))
+    }
+
+    /// Reads the vocabulary file `relative` (to `root`): an edition's own, `content/r7/vocabulary.toml`.
+    pub fn load_file(root: &Path, relative: &Path) -> Result<Vocabulary, Vec<Diagnostic>> {
+        let text = std::fs::read_to_string(root.join(relative)).map_err(|e| {
             vec![Diagnostic::in_file(
-                Path::new(VOCABULARY_FILE),
+                relative,
                 format!("語彙ファイルを読めません: {e}"),
             )]
         })?;
-        Vocabulary::parse(&SourceFile::new(VOCABULARY_FILE, text))
+        Vocabulary::parse(&SourceFile::new(relative, text))
     }
 
     /// Validates the text of a vocabulary file.

@@ -26,7 +26,7 @@ fn build(root: &Path, output: &Path, threads: Option<usize>) -> Output {
 }
 
 fn edit(root: &Path, file: &str, from: &str, to: &str) {
-    let path = root.join("content").join(file);
+    let path = root.join(common::SHEETS).join(file);
     let text = fs::read_to_string(&path).expect("read");
     assert!(text.contains(from), "{file} has no {from:?}");
     fs::write(&path, text.replacen(from, to, 1)).expect("write");
@@ -34,7 +34,7 @@ fn edit(root: &Path, file: &str, from: &str, to: &str) {
 
 /// The 1-based line of the first occurrence of `needle` in a content file.
 fn line_of(root: &Path, file: &str, needle: &str) -> usize {
-    let text = fs::read_to_string(root.join("content").join(file)).expect("read");
+    let text = fs::read_to_string(root.join(common::SHEETS).join(file)).expect("read");
     let offset = text.find(needle).expect("needle");
     text[..offset].matches('\n').count() + 1
 }
@@ -79,7 +79,7 @@ fn a_budget_written_with_a_comma_is_named_with_file_line_and_fix() {
         edit(root, FILE, "budget = 4202", "budget = \"4,202\"");
     });
     assert!(
-        stderr.contains(&format!("content/{FILE}:{line}:10: エラー: [budget]")),
+        stderr.contains(&format!("content/r6/{FILE}:{line}:10: エラー: [budget]")),
         "{stderr}"
     );
     assert!(stderr.contains("budget = 4202 と書きます"), "{stderr}");
@@ -111,14 +111,14 @@ fn an_impossible_fiscal_year_is_explained() {
 #[test]
 fn an_unclosed_front_matter_is_reported_on_line_one() {
     let stderr = failed_build(|root| {
-        let path = root.join("content").join(FILE);
+        let path = root.join(common::SHEETS).join(FILE);
         let text = fs::read_to_string(&path).expect("read");
         let last = text.rfind("+++").expect("closing");
         fs::write(&path, &text[..last]).expect("write");
     });
     assert!(
         stderr.contains(&format!(
-            "content/{FILE}:1:1: エラー: 前付けが +++ で閉じられていません"
+            "content/r6/{FILE}:1:1: エラー: 前付けが +++ で閉じられていません"
         )),
         "{stderr}"
     );
@@ -152,8 +152,8 @@ fn every_broken_file_is_reported_in_one_run() {
             "priority = \"○\"",
         );
     });
-    assert!(stderr.contains(&format!("content/{FILE}")), "{stderr}");
-    assert!(stderr.contains("content/koshu-eisei-dx.md"), "{stderr}");
+    assert!(stderr.contains(&format!("content/r6/{FILE}")), "{stderr}");
+    assert!(stderr.contains("content/r6/koshu-eisei-dx.md"), "{stderr}");
     assert!(stderr.contains("内容に 2 件の誤りがあります"), "{stderr}");
 }
 
@@ -218,14 +218,18 @@ fn a_build_over_an_existing_output_replaces_it_whole() {
 
 /// Adds `count` copies of a project (own slug and name) so that a build takes long enough to kill.
 fn add_copies(root: &Path, count: usize) {
-    let text = fs::read_to_string(root.join("content").join(FILE)).expect("read");
+    let text = fs::read_to_string(root.join(common::SHEETS).join(FILE)).expect("read");
     for i in 0..count {
         let copy = text.replacen(
             "name = \"へき地オンライン診療支援対策事業\"",
             &format!("name = \"へき地オンライン診療支援対策事業（複製{i}）\""),
             1,
         );
-        fs::write(root.join("content").join(format!("copy-{i:05}.md")), copy).expect("write");
+        fs::write(
+            root.join(common::SHEETS).join(format!("copy-{i:05}.md")),
+            copy,
+        )
+        .expect("write");
     }
 }
 
@@ -767,7 +771,7 @@ fn errors_are_coloured_only_for_a_terminal_and_never_with_no_color() {
     let stderr = text(&coloured.stderr);
     assert!(stderr.contains("\u{1b}[31mエラー\u{1b}[0m"), "{stderr:?}");
     assert!(
-        stderr.contains(&format!("\u{1b}[1mcontent/{FILE}:")),
+        stderr.contains(&format!("\u{1b}[1mcontent/r6/{FILE}:")),
         "{stderr:?}"
     );
     let clean = copy_site();
@@ -818,8 +822,8 @@ fn quiet_prints_errors_only() {
             text(&result.stderr)
         );
     }
-    assert!(site.path().join("content/kenko-portal.md").is_file());
-    fs::remove_file(site.path().join("content/kenko-portal.md")).expect("rm");
+    assert!(site.path().join("content/r6/kenko-portal.md").is_file());
+    fs::remove_file(site.path().join("content/r6/kenko-portal.md")).expect("rm");
     edit(site.path(), FILE, "budget = 4202", "budget = -1");
     let result = roadmap_in(site.path(), &["check", "-q"], &[]);
     let stderr = text(&result.stderr);
@@ -832,7 +836,7 @@ fn quiet_prints_errors_only() {
 #[test]
 fn check_formats_for_ci_name_the_file_and_line_of_an_error() {
     let (site, line) = site_with_a_budget_error();
-    let path = format!("content/{FILE}");
+    let path = format!("content/r6/{FILE}");
 
     let json = roadmap_in(site.path(), &["check", "--format", "json"], &[]);
     assert_eq!(json.status.code(), Some(1), "{}", text(&json.stderr));

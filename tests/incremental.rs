@@ -1,12 +1,13 @@
 //! The live preview's partial rebuilds: after each kind of edit a staff member makes, the preview's
 //! output is the same tree, byte for byte, as a full build of the same files, and only what changed
-//! was read and rendered again.
+//! was read and rendered again — on the real site (one edition, `content/r6/`) and on a site with
+//! two editions (the samples in `tests/fixtures/editions/`).
 
 mod common;
 
 use std::collections::BTreeMap;
 use std::fs;
-use std::path::Path;
+use std::path::{Path, PathBuf};
 
 use roadmap::pipeline::incremental::{RebuildKind, Rebuilder};
 use roadmap::pipeline::{self, BuildOptions, Failure};
@@ -95,18 +96,55 @@ fn partial(kind: &RebuildKind) -> (usize, usize, usize, usize) {
     }
 }
 
+/// The project files of edition `code` under `root`.
+fn projects_in(root: &Path, code: &str) -> usize {
+    fs::read_dir(root.join("content").join(code))
+        .expect("edition folder")
+        .filter_map(Result::ok)
+        .filter(|e| e.path().extension().is_some_and(|x| x == "md"))
+        .count()
+}
+
+/// The pages (HTML files) a build published in edition `code`'s folder, or with `None` at the root
+/// (outside every edition's folder, `editions`).
+fn pages_in(output: &Path, place: Option<&str>, editions: &[&str]) -> usize {
+    let dir = match place {
+        Some(code) => output.join(code),
+        None => output.to_path_buf(),
+    };
+    WalkDir::new(&dir)
+        .into_iter()
+        .filter_entry(|e| {
+            place.is_some() || e.depth() != 1 || !editions.iter().any(|code| e.file_name() == *code)
+        })
+        .filter_map(Result::ok)
+        .filter(|e| e.file_type().is_file())
+        .filter(|e| e.path().extension().is_some_and(|x| x == "html"))
+        .count()
+}
+
+fn rebuilder(root: &Path, output: &Path) -> Rebuilder {
+    Rebuilder::new(BuildOptions {
+        root: root.to_path_buf(),
+        output: output.to_path_buf(),
+        base_url: Some(BASE_URL.to_string()),
+        preview: true,
+    })
+}
+
 #[test]
 fn every_kind_of_edit_gives_what_a_full_build_gives() {
     let site = common::copy_site();
     let root = site.path();
     let output = root.join("preview");
-    let content = root.join("content");
-    let mut rebuilder = Rebuilder::new(BuildOptions {
-        root: root.to_path_buf(),
-        output: output.clone(),
-        base_url: Some(BASE_URL.to_string()),
-        preview: true,
-    });
+    let content = root.join(common::SHEETS);
+    let code = content
+        .file_name()
+        .and_then(|n| n.to_str())
+        .expect("edition code")
+        .to_string();
+    let editions = [code.as_str()];
+    let mut rebuilder = rebuilder(root, &output);
 
     let first = rebuilder.build().expect("first build");
     assert_eq!(first.kind, RebuildKind::Full);
@@ -118,19 +156,25 @@ fn every_kind_of_edit_gives_what_a_full_build_gives() {
         (0, 0, 0, 0),
         "nothing changed, nothing written"
     );
+    assert_eq!(nothing.build.pages, 0, "nothing changed, nothing rendered");
 
-    // A budget changed: one file read, one project page rendered, its page and the lists rewritten.
+    // A budget changed: one file read; its page rendered again in the edition's folder and at the
+    // root (the latest edition again), with every page that is not a project's; the other
+    // projects' pages left alone.
+    let n = projects_in(root, &code);
     let project = content.join("hekichi-online-shinryo-shien.md");
     edit(&project, "budget = 4202", "budget = 5202");
     let report = rebuilder.build().expect("budget edit");
     let (read, projects, written, removed) = partial(&report.kind);
-    assert_eq!((read, projects, removed), (1, 1, 0));
-    assert!(written > 3 && written < 60, "{written} files rewritten");
+    assert_eq!((read, projects, removed), (1, 2, 0));
+    let all_files = tree(&output).len();
     assert!(
-        report.build.pages < 54,
-        "{} pages rendered",
-        report.build.pages
+        written >= 4 && written <= all_files - 2 * 2 * (n - 1),
+        "{written} files rewritten"
     );
+    let others =
+        pages_in(&output, Some(&code), &editions) - n + pages_in(&output, None, &editions) - n;
+    assert_eq!(report.build.pages, others + 2, "pages rendered");
     assert_same_as_full_build(root, &output, "budget");
 
     // A new project, next year's edition of an existing one.
@@ -142,14 +186,14 @@ fn every_kind_of_edit_gives_what_a_full_build_gives() {
         "name = \"へき地オンライン診療支援対策事業（令和7年度）\"",
     );
     let (read, projects, _, removed) = partial(&rebuilder.build().expect("added").kind);
-    assert_eq!((read, projects, removed), (1, 1, 0));
+    assert_eq!((read, projects, removed), (1, 2, 0));
     assert_same_as_full_build(root, &output, "added");
 
-    // Renamed: the old page and JSON go, the new ones come.
+    // Renamed: the old page and JSON go, in the edition's folder and at the root; the new ones come.
     fs::rename(&added, content.join("hekichi-r7.md")).expect("rename");
     let (_, projects, _, removed) = partial(&rebuilder.build().expect("renamed").kind);
-    assert_eq!(projects, 1);
-    assert!(removed >= 2, "{removed} files removed");
+    assert_eq!(projects, 2);
+    assert!(removed >= 4, "{removed} files removed");
     assert_same_as_full_build(root, &output, "renamed");
 
     // Broken, as a half-written save: the build fails and the preview keeps the last good site.
@@ -172,7 +216,7 @@ fn every_kind_of_edit_gives_what_a_full_build_gives() {
     // Deleted.
     fs::remove_file(content.join("hekichi-r7.md")).expect("delete");
     let (_, _, _, removed) = partial(&rebuilder.build().expect("deleted").kind);
-    assert!(removed >= 2, "{removed} files removed");
+    assert!(removed >= 4, "{removed} files removed");
     assert_same_as_full_build(root, &output, "deleted");
 
     // The site's settings: everything is built again.
@@ -193,4 +237,216 @@ fn every_kind_of_edit_gives_what_a_full_build_gives() {
     let report = rebuilder.build().expect("theme edit");
     assert_eq!(report.kind, RebuildKind::Full);
     assert_same_as_full_build(root, &output, "theme");
+}
+
+/// A site with the repository's config, theme and vocabulary, and the sample editions `codes` of
+/// `tests/fixtures/editions/` under `content/<code>/`.
+fn site_with_editions(codes: &[&str]) -> tempfile::TempDir {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let repo = common::repo();
+    fs::copy(repo.join("config.toml"), dir.path().join("config.toml")).expect("config");
+    common::copy_dir(&repo.join("themes"), &dir.path().join("themes"));
+    let content = dir.path().join("content");
+    fs::create_dir_all(&content).expect("mkdir");
+    fs::copy(
+        repo.join("content/vocabulary.toml"),
+        content.join("vocabulary.toml"),
+    )
+    .expect("vocabulary");
+    for code in codes {
+        common::copy_dir(
+            &repo.join("tests/fixtures/editions").join(code),
+            &content.join(code),
+        );
+    }
+    dir
+}
+
+/// The slugs of edition `code`'s projects.
+fn slugs_in(root: &Path, code: &str) -> Vec<String> {
+    let mut slugs: Vec<String> = fs::read_dir(root.join("content").join(code))
+        .expect("edition folder")
+        .filter_map(Result::ok)
+        .map(|e| e.path())
+        .filter(|p| p.extension().is_some_and(|x| x == "md"))
+        .filter_map(|p| Some(p.file_stem()?.to_str()?.to_string()))
+        .collect();
+    slugs.sort();
+    slugs
+}
+
+/// A slug edition `a` has and `b` has or lacks, as `in_b` says.
+fn slug_of(root: &Path, a: &str, b: &str, in_b: bool) -> String {
+    let theirs = slugs_in(root, b);
+    slugs_in(root, a)
+        .into_iter()
+        .find(|slug| theirs.contains(slug) == in_b)
+        .unwrap_or_else(|| panic!("no slug of {a} that {b} has: {in_b}"))
+}
+
+/// The budget line of a project file.
+fn budget_line(path: &Path) -> String {
+    fs::read_to_string(path)
+        .expect("read")
+        .lines()
+        .find(|l| l.starts_with("budget = "))
+        .expect("budget line")
+        .to_string()
+}
+
+/// With two editions: an edit in one edition renders again its files that gather projects, those
+/// of the next edition and of the root, and the changed project's page wherever it is published;
+/// every other edition keeps its files, and the output is what a full build makes.
+#[test]
+fn edits_to_a_site_with_editions_give_what_a_full_build_gives() {
+    let (earlier, latest) = ("r6", "r7");
+    let editions = [earlier, latest];
+    let site = site_with_editions(&editions);
+    let root = site.path();
+    let output = root.join("preview");
+    let folder = |code: &str| -> PathBuf { root.join("content").join(code) };
+    let has = |code: &str, slug: &str| folder(code).join(format!("{slug}.md")).is_file();
+    // The pages a place has that are not its projects' own (lists, indexes, budget … and, at the
+    // root, the pages it keeps of earlier editions).
+    let gathering = |code: Option<&str>| {
+        let projects = projects_in(root, code.unwrap_or(latest));
+        pages_in(&output, code, &editions) - projects
+    };
+    let mut rebuilder = rebuilder(root, &output);
+
+    let first = rebuilder.build().expect("first build");
+    assert_eq!(first.kind, RebuildKind::Full);
+    assert_same_as_full_build(root, &output, "editions first");
+    let nothing = rebuilder.build().expect("no change");
+    assert_eq!(partial(&nothing.kind), (0, 0, 0, 0));
+
+    // A budget edited in the latest edition: its own pages and the root's are made again, with the
+    // project's page in every edition (each shows the budget of every edition); the earlier
+    // edition's lists are left alone.
+    let slug = slug_of(root, latest, earlier, true);
+    let file = folder(latest).join(format!("{slug}.md"));
+    let line = budget_line(&file);
+    edit(&file, &line, &format!("{line}1"));
+    let report = rebuilder
+        .build()
+        .expect("budget edit in the latest edition");
+    let (read, projects, written, removed) = partial(&report.kind);
+    assert_eq!((read, projects, removed), (1, 3, 0));
+    assert!(written >= 6, "{written} files rewritten");
+    assert_eq!(
+        report.build.pages,
+        gathering(Some(latest)) + gathering(None) + projects,
+        "pages rendered"
+    );
+    assert_same_as_full_build(root, &output, "budget in the latest edition");
+
+    // A budget edited in the earlier edition: its pages, the next edition's that gather projects
+    // (they may show changes from the previous edition) and the root's.
+    let slug = slug_of(root, earlier, latest, true);
+    let file = folder(earlier).join(format!("{slug}.md"));
+    let line = budget_line(&file);
+    edit(&file, &line, &format!("{line}2"));
+    let report = rebuilder
+        .build()
+        .expect("budget edit in the earlier edition");
+    let (read, projects, _, removed) = partial(&report.kind);
+    assert_eq!((read, projects, removed), (1, 3, 0));
+    assert_eq!(
+        report.build.pages,
+        gathering(Some(earlier)) + gathering(Some(latest)) + gathering(None) + projects,
+        "pages rendered"
+    );
+    assert_same_as_full_build(root, &output, "budget in the earlier edition");
+
+    // A project added to the latest edition: published in its folder and at the root; the earlier
+    // edition, which does not have it, renders nothing.
+    let template = folder(latest).join(format!("{}.md", slugs_in(root, latest)[0]));
+    let added = "shiken-tsuika-jigyo";
+    let text = fs::read_to_string(&template).expect("read");
+    let name = text
+        .lines()
+        .find(|l| l.starts_with("name = "))
+        .expect("name line")
+        .to_string();
+    fs::write(
+        folder(latest).join(format!("{added}.md")),
+        text.replacen(&name, "name = \"（試験）追加した事業\"", 1),
+    )
+    .expect("add");
+    assert!(!has(earlier, added));
+    let report = rebuilder.build().expect("project added");
+    let (read, projects, _, removed) = partial(&report.kind);
+    assert_eq!((read, projects, removed), (1, 2, 0));
+    assert_eq!(
+        report.build.pages,
+        gathering(Some(latest)) + gathering(None) + projects,
+        "pages rendered"
+    );
+    assert_same_as_full_build(root, &output, "project added");
+
+    // A project both editions have, deleted from the latest: its files there go; the root keeps its
+    // URL with the page of an absent project; the earlier edition's page of it is made again (its
+    // table of budgets by edition loses a row).
+    let slug = slug_of(root, latest, earlier, true);
+    fs::remove_file(folder(latest).join(format!("{slug}.md"))).expect("delete");
+    let report = rebuilder.build().expect("shared project deleted");
+    let (read, projects, _, removed) = partial(&report.kind);
+    assert_eq!((read, projects), (0, 1));
+    assert_eq!(
+        removed, 2,
+        "its page and JSON in the latest edition's folder"
+    );
+    assert!(!output.join(latest).join("projects").join(&slug).exists());
+    assert!(
+        output
+            .join("projects")
+            .join(&slug)
+            .join("index.html")
+            .is_file()
+    );
+    assert_eq!(
+        report.build.pages,
+        gathering(Some(latest)) + gathering(None) + projects,
+        "pages rendered"
+    );
+    assert_same_as_full_build(root, &output, "shared project deleted");
+
+    // The added project deleted: only the latest edition had it, so its URLs go everywhere.
+    fs::remove_file(folder(latest).join(format!("{added}.md"))).expect("delete");
+    let report = rebuilder.build().expect("added project deleted");
+    let (_, projects, _, removed) = partial(&report.kind);
+    assert_eq!((projects, removed), (0, 4));
+    assert_same_as_full_build(root, &output, "added project deleted");
+
+    // An edition's own vocabulary: added, then edited; each is a full build.
+    let vocabulary = folder(earlier).join("vocabulary.toml");
+    fs::copy(root.join("content/vocabulary.toml"), &vocabulary).expect("vocabulary");
+    let report = rebuilder.build().expect("edition vocabulary added");
+    assert_eq!(report.kind, RebuildKind::Full);
+    assert_same_as_full_build(root, &output, "edition vocabulary added");
+    let mut text = fs::read_to_string(&vocabulary).expect("read");
+    text.push_str("\n# 試験\n");
+    fs::write(&vocabulary, text).expect("write");
+    let report = rebuilder.build().expect("edition vocabulary edited");
+    assert_eq!(report.kind, RebuildKind::Full);
+    assert_same_as_full_build(root, &output, "edition vocabulary edited");
+    let after = rebuilder.build().expect("no change");
+    assert_eq!(partial(&after.kind), (0, 0, 0, 0));
+
+    // Files left alone for a few seconds are not read again (their size and times vouch for
+    // them); an edit of the same length after that is still seen.
+    std::thread::sleep(std::time::Duration::from_secs(4));
+    let settled = rebuilder.build().expect("no change, files settled");
+    assert_eq!(partial(&settled.kind), (0, 0, 0, 0));
+    let slug = slug_of(root, earlier, latest, true);
+    let file = folder(earlier).join(format!("{slug}.md"));
+    let line = budget_line(&file);
+    let last_digit = line.chars().last().expect("a digit");
+    let other = if last_digit == '9' { '8' } else { '9' };
+    let same_length = format!("{}{other}", &line[..line.len() - 1]);
+    edit(&file, &line, &same_length);
+    let report = rebuilder.build().expect("same-length edit");
+    let (read, projects, _, _) = partial(&report.kind);
+    assert_eq!((read, projects), (1, 3));
+    assert_same_as_full_build(root, &output, "same-length edit of a settled file");
 }

@@ -116,7 +116,7 @@ proptest! {
         index in 0usize..60,
         replacement in value(),
     ) {
-        let original = include_str!("../content/hekichi-online-shinryo-shien.md");
+        let original = include_str!("../content/r6/hekichi-online-shinryo-shien.md");
         let lines: Vec<&str> = original.lines().collect();
         let target = index % lines.len();
         let changed: Vec<String> = lines

@@ -35,7 +35,7 @@ fn build(root: &Path, output: &Path, base_url: &str) {
 }
 
 fn edit(root: &Path, from: &str, to: &str) {
-    let path = root.join("content/hekichi-online-shinryo-shien.md");
+    let path = root.join("content/r6/hekichi-online-shinryo-shien.md");
     let text = fs::read_to_string(&path).expect("read");
     assert!(text.contains(from), "no {from:?}");
     fs::write(&path, text.replacen(from, to, 1)).expect("write");
@@ -174,7 +174,7 @@ fn csv_cells_hold_no_platform_dependent_character_and_pages_keep_them() {
     // The content does write such characters (the test would prove nothing otherwise): every
     // roadmap label with one is on its project's page as written, and in the JSON as written.
     let mut labels = 0;
-    for entry in fs::read_dir(repo().join("content")).expect("content") {
+    for entry in fs::read_dir(common::sheets()).expect("content") {
         let path = entry.expect("entry").path();
         if path.extension().is_none_or(|e| e != "md") {
             continue;

@@ -202,14 +202,14 @@ proptest! {
         let base = tempfile::tempdir().expect("tempdir");
         let root = base.path().join("site");
         let outside = base.path().join("outside");
-        fs::create_dir_all(root.join("content")).expect("mkdir");
+        fs::create_dir_all(root.join("content/r6")).expect("mkdir");
         fs::create_dir_all(&outside).expect("mkdir");
         let repo = common::repo();
         fs::copy(repo.join("config.toml"), root.join("config.toml")).expect("config");
         fs::copy(repo.join("content/vocabulary.toml"), root.join("content/vocabulary.toml")).expect("vocabulary");
         fs::copy(
-            repo.join("content/hekichi-online-shinryo-shien.md"),
-            root.join("content/hekichi-online-shinryo-shien.md"),
+            repo.join("content/r6/hekichi-online-shinryo-shien.md"),
+            root.join("content/r6/hekichi-online-shinryo-shien.md"),
         )
         .expect("project");
         common::copy_dir(&repo.join("themes"), &root.join("themes"));

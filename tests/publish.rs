@@ -79,7 +79,7 @@ fn front_matter(text: &str) -> toml::Table {
 
 fn content_rows(root: &Path) -> Vec<Row> {
     let mut rows = Vec::new();
-    let mut paths: Vec<PathBuf> = fs::read_dir(root.join("content"))
+    let mut paths: Vec<PathBuf> = fs::read_dir(root.join(common::SHEETS))
         .expect("content")
         .flatten()
         .map(|e| e.path())
@@ -267,7 +267,7 @@ fn inferred_rows_are_counted_marked_and_published_as_such() {
     assert_eq!(errors, inferred.len(), "one error per inferred row");
     assert!(report.contains(&format!("内容に {} 件の誤りがあります。", inferred.len())));
     let first = inferred[0];
-    let file = format!("content/{}.md", first.slug);
+    let file = format!("content/r6/{}.md", first.slug);
     assert!(
         report.contains(&format!(
             "{file}:{}:",
@@ -385,7 +385,8 @@ fn a_build_without_a_public_base_url_holds_no_local_address() {
     assert!(built.status.success());
     assert!(!stdout(&built).contains("公開先のURLが設定されていないため"));
     assert!(read(&output, "index.html").contains("https://example.jp/dx/"));
-    assert!(read(&output, "sitemap.xml").contains("https://example.jp/dx/projects/"));
+    // The sitemap lists each page once, at its permanent URL (the edition's folder).
+    assert!(read(&output, "sitemap.xml").contains("https://example.jp/dx/r6/projects/"));
     assert!(read(&output, "feed.xml").contains("https://example.jp/dx/"));
     assert!(read(&output, "robots.txt").contains("Sitemap: https://example.jp/dx/sitemap.xml"));
 
@@ -523,7 +524,7 @@ fn the_scope_is_named_with_the_site_name_and_every_total() {
 fn budgets_are_bounded_and_sums_never_wrap() {
     let site = copy_site();
     let root = site.path();
-    let file = "content/hekichi-online-shinryo-shien.md";
+    let file = "content/r6/hekichi-online-shinryo-shien.md";
     for huge in ["18446744073709551615", "20000000000000000", "1000000001"] {
         edit(root, file, "budget = 4202", &format!("budget = {huge}"));
         let checked = roadmap(root, &["check"]);
@@ -572,7 +573,7 @@ fn the_budget_page_takes_each_accounts_total_by_its_id() {
     let site = copy_site();
     let root = site.path();
     let mut total = 0u64;
-    for entry in fs::read_dir(root.join("content"))
+    for entry in fs::read_dir(root.join(common::SHEETS))
         .expect("content")
         .flatten()
     {
@@ -635,20 +636,20 @@ fn check_fails_wherever_build_would() {
     let root = site.path();
     let long = "a".repeat(120);
     fs::copy(
-        root.join("content/hekichi-online-shinryo-shien.md"),
-        root.join(format!("content/{long}.md")),
+        root.join("content/r6/hekichi-online-shinryo-shien.md"),
+        root.join(format!("content/r6/{long}.md")),
     )
     .expect("copy");
     edit(
         root,
-        &format!("content/{long}.md"),
+        &format!("content/r6/{long}.md"),
         "name = \"へき地オンライン診療支援対策事業\"",
         "name = \"長い名前の事業\"",
     );
     let checked = roadmap(root, &["check"]);
     assert_eq!(checked.status.code(), Some(1));
     assert!(stderr(&checked).contains(&format!(
-        "content/{long}.md: エラー: ファイル名が長すぎます"
+        "content/r6/{long}.md: エラー: ファイル名が長すぎます"
     )));
     let built = build(root, &out.path().join("long"), &[]);
     assert_eq!(built.status.code(), Some(1));

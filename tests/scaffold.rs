@@ -42,7 +42,7 @@ fn a_new_file_explains_every_key_and_passes_check_once_filled() {
     let site = copy_site();
     let created = roadmap(site.path(), &["new", "kenko-portal-r7"]);
     assert!(created.status.success(), "{}", stderr(&created));
-    let path = site.path().join("content/kenko-portal-r7.md");
+    let path = site.path().join("content/r6/kenko-portal-r7.md");
     let text = fs::read_to_string(&path).expect("new file");
 
     for key in PROJECT_KEYS.iter().chain(INITIATIVE_KEYS).chain(ROW_KEYS) {
@@ -102,7 +102,7 @@ fn a_new_file_explains_every_key_and_passes_check_once_filled() {
         );
     }
     assert!(report.contains(
-        "content/kenko-portal-r7.md:11:8: エラー: [name] 「name」がまだ書かれていません。"
+        "content/r6/kenko-portal-r7.md:11:8: エラー: [name] 「name」がまだ書かれていません。"
     ));
     for key in [
         "field", "budget", "priority", "future", "start", "title", "label",
@@ -178,11 +178,18 @@ fn from_an_existing_project_only_the_name_must_change() {
         ],
     );
     assert!(created.status.success(), "{}", stderr(&created));
+    // Only content/r6/ has the project: the copy goes to the next edition, under the new name.
     let path = site
         .path()
-        .join("content/hekichi-online-shinryo-shien-r7.md");
+        .join("content/r7/hekichi-online-shinryo-shien-r7.md");
     let text = fs::read_to_string(&path).expect("copy");
-    assert!(text.starts_with("+++\n# content/hekichi-online-shinryo-shien.md をもとに作りました"));
+    assert!(
+        text.contains("\n# renamed_from = \"hekichi-online-shinryo-shien\"\n"),
+        "the line that would make it the same 事業 renamed is offered, commented out: {text}"
+    );
+    assert!(
+        text.starts_with("+++\n# content/r6/hekichi-online-shinryo-shien.md をもとに作りました")
+    );
     assert!(text.contains("（もとの事業名: へき地オンライン診療支援対策事業）"));
     assert!(text.contains("\nname = \"\"\n"));
     assert!(text.contains("budget = 4202"), "everything else is kept");
@@ -191,7 +198,7 @@ fn from_an_existing_project_only_the_name_must_change() {
     assert_eq!(checked.status.code(), Some(1));
     let report = stderr(&checked);
     assert!(
-        report.contains("content/hekichi-online-shinryo-shien-r7.md:"),
+        report.contains("content/r7/hekichi-online-shinryo-shien-r7.md:"),
         "{report}"
     );
     assert!(
@@ -215,7 +222,9 @@ fn from_an_existing_project_only_the_name_must_change() {
 #[test]
 fn nothing_is_overwritten_and_wrong_names_are_refused() {
     let site = copy_site();
-    let existing = site.path().join("content/hekichi-online-shinryo-shien.md");
+    let existing = site
+        .path()
+        .join("content/r6/hekichi-online-shinryo-shien.md");
     let before = fs::read(&existing).expect("read");
     let refused = roadmap(site.path(), &["new", "hekichi-online-shinryo-shien"]);
     assert_eq!(refused.status.code(), Some(2));
@@ -223,12 +232,13 @@ fn nothing_is_overwritten_and_wrong_names_are_refused() {
     assert_eq!(fs::read(&existing).expect("read"), before);
 
     // The same slug in a subfolder would clash as well.
-    fs::create_dir_all(site.path().join("content/r7")).expect("mkdir");
-    fs::write(site.path().join("content/r7/nested.md"), "x").expect("write");
+    fs::create_dir_all(site.path().join("content/sub")).expect("mkdir");
+    fs::write(site.path().join("content/sub/nested.md"), "x").expect("write");
     let refused = roadmap(site.path(), &["new", "nested"]);
-    assert_eq!(refused.status.code(), Some(2));
+    assert_eq!(refused.status.code(), Some(2), "{}", stderr(&refused));
+    assert!(!site.path().join("content/r6/nested.md").exists());
     assert_eq!(
-        fs::read_to_string(site.path().join("content/r7/nested.md")).expect("read"),
+        fs::read_to_string(site.path().join("content/sub/nested.md")).expect("read"),
         "x"
     );
 
@@ -244,6 +254,11 @@ fn nothing_is_overwritten_and_wrong_names_are_refused() {
 
     let missing = roadmap(site.path(), &["new", "--from", "no-such-project", "other"]);
     assert_eq!(missing.status.code(), Some(2));
-    assert!(stderr(&missing).contains("no-such-project.md が content/ にありません"));
-    assert!(!site.path().join("content/other.md").exists());
+    assert!(
+        stderr(&missing)
+            .contains("no-such-project.md は、どの年度のフォルダ（content/r6/）にもありません"),
+        "{}",
+        stderr(&missing)
+    );
+    assert!(!site.path().join("content/r7/other.md").exists());
 }

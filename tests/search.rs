@@ -252,7 +252,7 @@ fn oracle_canonical(text: &str, groups: &[Vec<String>]) -> String {
 /// join, as the pages show them).
 fn content_texts() -> BTreeMap<String, String> {
     let mut texts = BTreeMap::new();
-    for entry in std::fs::read_dir(repo().join("content"))
+    for entry in std::fs::read_dir(common::sheets())
         .expect("content")
         .flatten()
     {
@@ -434,7 +434,7 @@ fn a_large_site_uses_gram_shards_and_still_finds_exactly() {
         copy_dir(&repo().join(sub), &root.join(sub));
     }
     std::fs::copy(repo().join("config.toml"), root.join("config.toml")).expect("config");
-    let originals: Vec<PathBuf> = std::fs::read_dir(repo().join("content"))
+    let originals: Vec<PathBuf> = std::fs::read_dir(common::sheets())
         .expect("content")
         .filter_map(|e| e.ok().map(|e| e.path()))
         .filter(|p| p.extension().is_some_and(|e| e == "md"))
@@ -443,7 +443,7 @@ fn a_large_site_uses_gram_shards_and_still_finds_exactly() {
         let source = &originals[i % originals.len()];
         let text = std::fs::read_to_string(source).expect("read");
         let renamed = text.replacen("name = \"", &format!("name = \"第{i}号 "), 1);
-        std::fs::write(root.join(format!("content/copy-{i:04}.md")), renamed).expect("write");
+        std::fs::write(root.join(format!("content/r6/copy-{i:04}.md")), renamed).expect("write");
     }
     let index = build(&root, &dir.path().join("site"));
     assert!(

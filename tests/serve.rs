@@ -162,7 +162,7 @@ impl Serve {
     }
 
     fn content(&self, name: &str) -> PathBuf {
-        self.site.path().join("content").join(name)
+        self.site.path().join(common::SHEETS).join(name)
     }
 
     fn edit(&self, file: &Path, from: &str, to: &str) {
@@ -398,7 +398,7 @@ fn edits_rebuild_and_errors_show_on_every_page_until_fixed() {
     serve.edit(&file, "budget = 5555", "budget = \"5,555\"");
     let status = serve.wait_for_build(before, false);
     let diagnostic = &status["problem"]["diagnostics"][0];
-    assert_eq!(diagnostic["path"], format!("content/{PROJECT}.md"));
+    assert_eq!(diagnostic["path"], format!("content/r6/{PROJECT}.md"));
     assert_eq!(diagnostic["line"], 7);
     assert_eq!(diagnostic["column"], 10);
     assert_eq!(diagnostic["key"], "budget");
@@ -419,7 +419,7 @@ fn edits_rebuild_and_errors_show_on_every_page_until_fixed() {
             "{target} has the overlay"
         );
         assert!(
-            page.contains(&format!("<code>content/{PROJECT}.md</code> の 7 行目")),
+            page.contains(&format!("<code>content/r6/{PROJECT}.md</code> の 7 行目")),
             "{target}"
         );
         assert!(
@@ -508,7 +508,7 @@ fn survives_deleted_renamed_and_half_written_files() {
     let status = serve.wait_for_build(before, false);
     assert_eq!(
         status["problem"]["diagnostics"][0]["path"],
-        "content/hekichi-online-r7.md"
+        "content/r6/hekichi-online-r7.md"
     );
     let before = serve.version();
     fs::write(&renamed, &text).expect("complete write");
@@ -779,7 +779,10 @@ fn a_browser_that_cannot_open_is_a_notice_and_the_preview_goes_on() {
 #[test]
 fn a_broken_site_at_start_is_explained_until_fixed() {
     let site = copy_site();
-    let file = site.path().join("content").join(format!("{PROJECT}.md"));
+    let file = site
+        .path()
+        .join(common::SHEETS)
+        .join(format!("{PROJECT}.md"));
     let text = fs::read_to_string(&file).expect("read");
     fs::write(
         &file,

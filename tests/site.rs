@@ -74,7 +74,7 @@ impl ContentFile {
 }
 
 fn content_files() -> Vec<ContentFile> {
-    let mut files: Vec<ContentFile> = std::fs::read_dir(root().join("content"))
+    let mut files: Vec<ContentFile> = std::fs::read_dir(common::sheets())
         .expect("content dir")
         .filter_map(|e| e.ok())
         .map(|e| e.path())
@@ -395,6 +395,20 @@ fn check_roadmap(file: &ContentFile, html: &Html) {
 }
 
 /// Every page of the output, as paths relative to it.
+/// The `href` of a page's `<link rel=canonical>`, if it has one.
+fn canonical_url(html: &str) -> Option<String> {
+    html.split("<link ").skip(1).find_map(|tag| {
+        let tag = &tag[..tag.find('>')?];
+        if !tag.contains("rel=canonical") && !tag.contains("rel=\"canonical\"") {
+            return None;
+        }
+        let start = tag.find("href=")? + "href=".len();
+        let rest = tag[start..].trim_start_matches('"');
+        let end = rest.find(['"', ' ']).unwrap_or(rest.len());
+        Some(rest[..end].to_string())
+    })
+}
+
 fn html_pages() -> Vec<PathBuf> {
     walk(site())
         .into_iter()
@@ -843,18 +857,27 @@ fn sitemap_feed_and_robots_describe_the_site() {
         .filter(|n| n.has_tag_name("loc"))
         .filter_map(|n| n.text().map(str::to_string))
         .collect();
-    let pages: BTreeSet<String> = html_pages()
+    // Each page is listed once, at its canonical URL (a page of the latest edition at the root is
+    // a copy whose canonical URL is in the edition's folder); 404 pages have none.
+    let base = "https://example.jp/dx/roadmap/";
+    let canonical: BTreeSet<String> = html_pages()
         .iter()
-        .map(|p| {
-            p.strip_prefix(site())
-                .expect("prefix")
-                .to_string_lossy()
-                .replace("index.html", "")
-        })
-        .filter(|p| p != "404.html")
-        .map(|p| format!("https://example.jp/dx/roadmap/{p}"))
+        .filter_map(|p| canonical_url(&std::fs::read_to_string(p).expect("page")))
         .collect();
-    assert_eq!(locs, pages, "the sitemap lists every page but 404.html");
+    assert_eq!(locs, canonical, "the sitemap lists every canonical URL");
+    for loc in &locs {
+        let path = loc.strip_prefix(base).expect("under the base URL");
+        let file = if path.is_empty() || path.ends_with('/') {
+            site().join(path).join("index.html")
+        } else {
+            site().join(path)
+        };
+        assert!(file.is_file(), "{loc} is a file of the build");
+    }
+    assert!(
+        locs.iter().all(|l| !l.contains("404")),
+        "no 404 page in the sitemap"
+    );
     let feed = std::fs::read_to_string(site().join("feed.xml")).expect("feed");
     let doc = roxmltree::Document::parse(&feed).expect("well-formed feed");
     let entries = doc

@@ -36,7 +36,18 @@ pub fn load_projects_reusing(
     context: &Context<'_>,
     reuse: &(dyn Fn(&Path) -> Option<ProjectFile> + Sync),
 ) -> Result<Vec<ProjectFile>, Vec<Diagnostic>> {
-    let (paths, mut errors) = discover(root);
+    load_projects_in(root, Path::new(CONTENT_DIR), context, reuse)
+}
+
+/// As [`load_projects_reusing`], for the project files under `root/dir` only (`dir` relative to
+/// `root`: `content/r6` for an edition).
+pub fn load_projects_in(
+    root: &Path,
+    dir: &Path,
+    context: &Context<'_>,
+    reuse: &(dyn Fn(&Path) -> Option<ProjectFile> + Sync),
+) -> Result<Vec<ProjectFile>, Vec<Diagnostic>> {
+    let (paths, mut errors) = discover(root, dir);
     let results: Vec<Result<ProjectFile, Vec<Diagnostic>>> = paths
         .par_iter()
         .map(|path| reuse(path).map_or_else(|| load_project(root, path, context), Ok))
@@ -53,7 +64,7 @@ pub fn load_projects_reusing(
     errors.extend(duplicates(&projects, |p| &p.name, "事業名（name）"));
     if projects.is_empty() && errors.is_empty() {
         errors.push(Diagnostic::in_file(
-            Path::new(CONTENT_DIR),
+            dir,
             "事業ファイル（.md）が1つもありません。",
         ));
     }
@@ -67,7 +78,7 @@ pub fn load_projects_reusing(
 /// The mistakes in the content files that can be found without the configuration and the
 /// vocabulary ([`project::read_structure`]): reported beside a broken `config.toml` or vocabulary.
 pub fn check_structure(root: &Path) -> Vec<Diagnostic> {
-    let (paths, mut errors) = discover(root);
+    let (paths, mut errors) = discover(root, Path::new(CONTENT_DIR));
     let found: Vec<Vec<Diagnostic>> = paths
         .par_iter()
         .map(|path| {
@@ -90,17 +101,47 @@ pub fn check_structure(root: &Path) -> Vec<Diagnostic> {
     errors
 }
 
-/// The project files under `root/content`, sorted, and problems with the tree itself.
-fn discover(root: &Path) -> (Vec<PathBuf>, Vec<Diagnostic>) {
+/// With edition folders, the project files outside them (directly in `content/` or in another
+/// folder): each is an error, since it would belong to no edition.
+pub fn projects_outside_editions(root: &Path, editions: &[String]) -> Vec<Diagnostic> {
     let content = root.join(CONTENT_DIR);
+    let is_edition = |entry: &walkdir::DirEntry| {
+        entry.depth() == 1
+            && entry.file_type().is_dir()
+            && editions
+                .iter()
+                .any(|code| entry.file_name() == code.as_str())
+    };
+    WalkDir::new(&content)
+        .sort_by_file_name()
+        .into_iter()
+        .filter_entry(|entry| !is_edition(entry))
+        .filter_map(Result::ok)
+        .filter(|entry| matches!(project_file_name(entry.path()), FileName::Project))
+        .map(|entry| {
+            let example = editions.last().map_or("r6", String::as_str);
+            Diagnostic::in_file(
+                &relative(root, entry.path()),
+                "年度のフォルダの外に事業ファイルがあります。どの年度版の事業か分からないため読みません。",
+            )
+            .with_hint(format!(
+                "事業ファイルは年度のフォルダ（content/{example}/ など）に置きます。このファイルを載せる年度のフォルダに移してください。"
+            ))
+        })
+        .collect()
+}
+
+/// The project files under `root/dir`, sorted, and problems with the tree itself.
+fn discover(root: &Path, dir: &Path) -> (Vec<PathBuf>, Vec<Diagnostic>) {
+    let content = root.join(dir);
     let mut paths = Vec::new();
     let mut errors = Vec::new();
     let real_content = match content.canonicalize() {
         Ok(p) => p,
         Err(e) => {
             errors.push(Diagnostic::in_file(
-                Path::new(CONTENT_DIR),
-                format!("content フォルダを開けません: {e}"),
+                dir,
+                format!("{} フォルダを開けません: {e}", dir.display()),
             ));
             return (paths, errors);
         }
@@ -111,7 +152,7 @@ fn discover(root: &Path) -> (Vec<PathBuf>, Vec<Diagnostic>) {
             Err(e) => {
                 let path = e
                     .path()
-                    .map_or_else(|| PathBuf::from(CONTENT_DIR), |p| relative(root, p));
+                    .map_or_else(|| dir.to_path_buf(), |p| relative(root, p));
                 errors.push(Diagnostic::in_file(&path, format!("読めません: {e}")));
                 continue;
             }

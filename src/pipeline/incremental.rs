@@ -1,44 +1,98 @@
 //! Rebuilds for the live preview that redo only what an edit changed.
 //!
 //! A [`Rebuilder`] keeps what its last good build read and wrote: a hash of each content file with
-//! the project read from it, and a hash of every file written. After an edit to content it
-//! parses again only the files whose bytes changed, renders again only those projects' pages
-//! and JSON (with every file that gathers projects: lists, budget, open data, search, feeds), and
-//! writes only the files whose bytes changed, removing those no longer made. The first build, and any
-//! change to `config.toml`, the vocabulary or the theme, is a full build, replaced atomically.
+//! the project read from it (in every edition), and a hash of every file written. A content file
+//! untouched for a few seconds is not even read again: its size, times and inode vouch for it. After an edit to
+//! content it parses again only the files whose bytes changed, renders again only what depends on
+//! the projects that changed ([`plan`]: the changed projects' own pages and JSON in every edition,
+//! and the files that gather projects in the editions that need them), writes only the files whose
+//! bytes changed, and removes those no longer made. The first build, and any change to
+//! `config.toml`, a vocabulary, the theme or the set of edition folders, is a full build, replaced
+//! atomically.
 //!
 //! The result is the same tree, byte for byte, as a full build of the same files (tested).
 
-use std::collections::{HashMap, HashSet};
+use std::collections::{BTreeSet, HashMap, HashSet};
 use std::hash::{DefaultHasher, Hash, Hasher};
 use std::path::{Path, PathBuf};
 use std::sync::{Mutex, MutexGuard};
-use std::time::Instant;
+use std::time::{Duration, Instant, SystemTime};
 
 use rayon::prelude::*;
 use walkdir::WalkDir;
 
 use super::{
-    BuildOptions, BuildReport, Failure, Loaded, Scope, THEMES_DIR, build_indexes, build_site,
-    load_site_reusing, load_theme, render_files, set_base_url,
+    BuildOptions, BuildReport, Failure, LoadedEditions, Plan, Prepared, Scope, THEMES_DIR,
+    build_prepared, load_editions_reusing, load_theme, prepare, render_all, set_base_url,
 };
 use crate::config::CONFIG_FILE;
-use crate::content::ProjectFile;
+use crate::content::{CONTENT_DIR, ProjectFile};
 use crate::diagnostics::Diagnostic;
-use crate::model::Site;
+use crate::editions;
 use crate::progress::Progress;
-use crate::render::routes;
+use crate::render::routes::{self, PageKind};
 use crate::vocabulary::VOCABULARY_FILE;
 use crate::write;
 
-/// What a file held when it was read: a hash of its bytes. (Sizes and times are not enough: two
-/// saves of the same length within one tick of the file system's clock look alike.)
+/// What a file held when it was read: a hash of its bytes. (Sizes and times alone are not enough:
+/// two saves of the same length within one tick of the file system's clock look alike. They stand
+/// for the bytes only once the file has settled: see [`FileState`].)
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 struct Stamp(u64);
 
 impl Stamp {
     fn of(path: &Path) -> Option<Stamp> {
         std::fs::read(path).ok().map(|bytes| Stamp(digest(&bytes)))
+    }
+}
+
+/// What the file system says of a file: its size, its times and which file it is. It tells that a
+/// file was not written since it was hashed, without reading it, only when the file had settled
+/// ([`FileState::settled`]); otherwise the file is read and hashed again.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+struct FileState {
+    len: u64,
+    modified: Option<SystemTime>,
+    /// When the file's status last changed (every write sets it; no program can set it back).
+    changed: Option<SystemTime>,
+    /// The device and inode, where the system has them.
+    identity: Option<(u64, u64)>,
+}
+
+/// How long before a scan a file must have last changed for its state to stand for its bytes: more
+/// than the coarsest clock of a file system (FAT's 2 s).
+const SETTLED: Duration = Duration::from_secs(3);
+
+impl FileState {
+    fn of(path: &Path) -> Option<FileState> {
+        let meta = std::fs::metadata(path).ok()?;
+        #[cfg(unix)]
+        let (changed, identity) = {
+            use std::os::unix::fs::MetadataExt;
+            let changed = u64::try_from(meta.ctime()).ok().and_then(|seconds| {
+                let nanos = u32::try_from(meta.ctime_nsec()).ok()?;
+                SystemTime::UNIX_EPOCH.checked_add(Duration::new(seconds, nanos))
+            });
+            (changed, Some((meta.dev(), meta.ino())))
+        };
+        #[cfg(not(unix))]
+        let (changed, identity) = (None, None);
+        Some(FileState {
+            len: meta.len(),
+            modified: meta.modified().ok(),
+            changed,
+            identity,
+        })
+    }
+
+    /// Whether a file seen in this state by a scan that started at `scan` cannot have been written
+    /// since without changing its state: it had last changed well before the scan, so any later
+    /// write gives it a later change time. (A file saved just before the scan is hashed again at
+    /// each scan until it settles.)
+    fn settled(&self, scan: SystemTime) -> bool {
+        self.changed
+            .zip(scan.checked_sub(SETTLED))
+            .is_some_and(|(changed, before)| changed < before)
     }
 }
 
@@ -71,36 +125,68 @@ impl Written {
     }
 }
 
-/// What the last good build read and wrote.
-struct Last {
-    /// Everything read besides the projects: config, vocabulary, every theme file.
-    inputs: Vec<(PathBuf, Option<Stamp>)>,
-    /// By the content file's path, with the notices about the file.
-    projects: HashMap<PathBuf, (Stamp, ProjectFile)>,
-    files: HashMap<String, u64>,
-    assets: Vec<String>,
+/// Everything a build reads besides the project files: when any of it changes, the next build is
+/// a full one.
+#[derive(Debug, PartialEq, Eq)]
+struct Inputs {
+    /// `config.toml`, the vocabularies (the site's and each edition's own, present or not) and
+    /// every theme file, with their stamps.
+    files: Vec<(PathBuf, Option<Stamp>)>,
+    /// The edition folders, oldest first; `None` when they are in error (the build says why).
+    editions: Option<Vec<String>>,
 }
 
-/// The stamps of every file a build reads besides the projects.
-fn input_stamps(root: &Path) -> Vec<(PathBuf, Option<Stamp>)> {
-    let mut inputs: Vec<(PathBuf, Option<Stamp>)> = [CONFIG_FILE, VOCABULARY_FILE]
-        .iter()
-        .map(|name| {
-            let path = root.join(name);
+impl Inputs {
+    fn read(root: &Path) -> Inputs {
+        let editions = editions::discover(root)
+            .ok()
+            .map(|found| found.into_iter().map(|e| e.code).collect::<Vec<_>>());
+        let mut names: Vec<PathBuf> = vec![CONFIG_FILE.into(), VOCABULARY_FILE.into()];
+        names.extend(
+            editions
+                .iter()
+                .flatten()
+                .map(|code| Path::new(CONTENT_DIR).join(code).join("vocabulary.toml")),
+        );
+        let mut files: Vec<(PathBuf, Option<Stamp>)> = names
+            .iter()
+            .map(|name| {
+                let path = root.join(name);
+                let stamp = Stamp::of(&path);
+                (path, stamp)
+            })
+            .collect();
+        for entry in WalkDir::new(root.join(THEMES_DIR))
+            .sort_by_file_name()
+            .into_iter()
+            .flatten()
+        {
+            let path = entry.path().to_path_buf();
             let stamp = Stamp::of(&path);
-            (path, stamp)
-        })
-        .collect();
-    for entry in WalkDir::new(root.join(THEMES_DIR))
-        .sort_by_file_name()
-        .into_iter()
-        .flatten()
-    {
-        let path = entry.path().to_path_buf();
-        let stamp = Stamp::of(&path);
-        inputs.push((path, stamp));
+            files.push((path, stamp));
+        }
+        Inputs { files, editions }
     }
-    inputs
+}
+
+/// What a scan saw of one content file.
+#[derive(Debug, Clone, Copy)]
+struct Seen {
+    stamp: Stamp,
+    /// The file's state before it was read; `None` when it cannot vouch for the bytes (it had not
+    /// settled).
+    settled: Option<FileState>,
+}
+
+/// What the last good build read and wrote.
+struct Last {
+    inputs: Inputs,
+    /// By the content file's path, with the notices about the file.
+    projects: HashMap<PathBuf, (Seen, ProjectFile)>,
+    /// Each edition's slugs, oldest first (one set for a site without editions).
+    slugs: Vec<HashSet<String>>,
+    files: HashMap<String, u64>,
+    assets: Vec<String>,
 }
 
 /// How a rebuild went about it.
@@ -112,11 +198,12 @@ pub enum RebuildKind {
     Partial {
         /// Content files read again.
         read: usize,
-        /// Projects whose page was rendered again.
+        /// Project pages rendered again (a project is published in each edition that has it, and
+        /// the latest edition's once more at the root).
         projects: usize,
         /// Files rewritten because their bytes changed.
         written: usize,
-        /// Files removed because no project makes them any more.
+        /// Files removed because nothing makes them any more.
         removed: usize,
     },
 }
@@ -145,105 +232,142 @@ impl Rebuilder {
     /// Builds the site as it is now. On failure the output keeps the last good build.
     pub fn build(&mut self) -> Result<RebuildReport, Failure> {
         let started = Instant::now();
-        let inputs = input_stamps(&self.options.root);
+        let inputs = Inputs::read(&self.options.root);
         match self.last.take() {
-            Some(last) if last.inputs == inputs => {
-                let result = self.partial(&last, started);
-                match result {
-                    Ok((report, next)) => {
-                        self.last = Some(Last { inputs, ..next });
-                        Ok(report)
-                    }
-                    // Nothing was written: the output is still the last good build.
-                    Err(
-                        failure @ (Failure::Content(_) | Failure::Theme(_) | Failure::Usage(_)),
-                    ) => {
-                        self.last = Some(last);
-                        Err(failure)
-                    }
-                    // Some files may have been replaced: the next build starts afresh.
-                    Err(failure) => Err(failure),
+            Some(last) if last.inputs == inputs => match self.partial(&last, inputs, started) {
+                Ok((report, next)) => {
+                    self.last = Some(next);
+                    drop_later(last);
+                    Ok(report)
                 }
-            }
-            last => {
-                let result = self.full(started);
-                match result {
-                    Ok((report, next)) => {
-                        self.last = Some(Last { inputs, ..next });
-                        Ok(report)
-                    }
-                    Err(failure) => {
-                        // A failed full build leaves the output as it was.
-                        self.last = last;
-                        Err(failure)
-                    }
+                // Nothing was written: the output is still the last good build.
+                Err(failure @ (Failure::Content(_) | Failure::Theme(_) | Failure::Usage(_))) => {
+                    self.last = Some(last);
+                    Err(failure)
                 }
-            }
+                // Some files may have been replaced: the next build starts afresh.
+                Err(failure) => Err(failure),
+            },
+            last => match self.full(inputs, started) {
+                Ok((report, next)) => {
+                    self.last = Some(next);
+                    Ok(report)
+                }
+                Err(failure) => {
+                    // A failed full build leaves the output as it was.
+                    self.last = last;
+                    Err(failure)
+                }
+            },
         }
     }
 
-    /// Loads the site, taking unchanged projects from `last`; also returns each file's stamp.
-    fn load(&self, last: Option<&Last>) -> Result<(Loaded, HashMap<PathBuf, Stamp>), Failure> {
-        let seen: Mutex<HashMap<PathBuf, Stamp>> = Mutex::new(HashMap::new());
+    /// Loads every edition, taking unchanged projects from `last`; also returns each file's stamp.
+    fn load(
+        &self,
+        last: Option<&Last>,
+    ) -> Result<(LoadedEditions, HashMap<PathBuf, Seen>), Failure> {
+        let seen: Mutex<HashMap<PathBuf, Seen>> = Mutex::new(HashMap::new());
+        let scan = SystemTime::now();
         let reuse = |path: &Path| -> Option<ProjectFile> {
+            let known = last.and_then(|last| last.projects.get(path));
+            // A settled file in the same state as when it was hashed has the same bytes: not read.
+            let state = FileState::of(path);
+            if let Some((before, project)) = known
+                && before.settled.is_some()
+                && before.settled == state
+            {
+                lock(&seen).insert(path.to_path_buf(), *before);
+                return Some(project.clone());
+            }
             // Hashed before it is parsed, so that a save during the build is seen by the next one.
             let stamp = Stamp::of(path)?;
-            lock(&seen).insert(path.to_path_buf(), stamp);
-            let (known, project) = last?.projects.get(path)?;
-            (*known == stamp).then(|| project.clone())
+            let settled = state.filter(|state| state.settled(scan));
+            lock(&seen).insert(path.to_path_buf(), Seen { stamp, settled });
+            let (before, project) = known?;
+            (before.stamp == stamp).then(|| project.clone())
         };
-        let mut loaded = load_site_reusing(&self.options.root, &reuse)?;
-        set_base_url(&mut loaded.site, &self.options)?;
+        let mut loaded = load_editions_reusing(&self.options.root, &reuse)?;
+        for site in &mut loaded.sites {
+            set_base_url(site, &self.options)?;
+        }
         let seen = seen.into_inner().unwrap_or_else(|e| e.into_inner());
         Ok((loaded, seen))
     }
 
-    /// Each project with its stamp and the notices about its file (a notice names its file).
+    /// What the next build starts from: each project with its stamp and the notices about its
+    /// file (a notice names its file), each edition's slugs, and the files written.
     fn remember(
         &self,
-        site: Site,
+        prepared: Vec<Prepared>,
         notices: &[Diagnostic],
-        seen: &HashMap<PathBuf, Stamp>,
-    ) -> HashMap<PathBuf, (Stamp, ProjectFile)> {
-        site.projects
-            .into_iter()
+        seen: &HashMap<PathBuf, Seen>,
+        inputs: Inputs,
+        files: HashMap<String, u64>,
+        assets: Vec<String>,
+    ) -> Last {
+        let mut by_file: HashMap<&Path, Vec<Diagnostic>> = HashMap::new();
+        for notice in notices {
+            by_file
+                .entry(notice.path.as_path())
+                .or_default()
+                .push(notice.clone());
+        }
+        let slugs = prepared
+            .iter()
+            .map(|p| p.site.projects.iter().map(|p| p.slug.clone()).collect())
+            .collect();
+        // The rest of the editions (vocabularies, indexes, the catalogue) is freed off the way.
+        let mut rest = prepared;
+        let projects = rest
+            .iter_mut()
+            .flat_map(|p| std::mem::take(&mut p.site.projects))
             .filter_map(|project| {
                 let path = self.options.root.join(&project.source);
-                let stamp = *seen.get(&path)?;
-                let notices = notices
-                    .iter()
-                    .filter(|n| n.path == project.source)
+                let seen = *seen.get(&path)?;
+                let notices = by_file
+                    .get(project.source.as_path())
                     .cloned()
-                    .collect();
-                Some((path, (stamp, ProjectFile { project, notices })))
+                    .unwrap_or_default();
+                Some((path, (seen, ProjectFile { project, notices })))
             })
-            .collect()
+            .collect();
+        drop_later(rest);
+        Last {
+            inputs,
+            projects,
+            slugs,
+            files,
+            assets,
+        }
     }
 
-    fn full(&self, started: Instant) -> Result<(RebuildReport, Last), Failure> {
-        let (Loaded { site, notices }, seen) = self.load(None)?;
+    fn full(&self, inputs: Inputs, started: Instant) -> Result<(RebuildReport, Last), Failure> {
+        let (LoadedEditions { sites, notices }, seen) = self.load(None)?;
+        let prepared = prepare(sites)?;
         let written = Written::default();
-        let build = build_site(
+        let mut build = build_prepared(
             &self.options,
-            &site,
+            &prepared,
             &Progress::default(),
             Some(&written),
             started,
         )?;
-        let last = Last {
-            inputs: Vec::new(),
-            projects: self.remember(site, &notices, &seen),
-            files: written
+        let last = self.remember(
+            prepared,
+            &notices,
+            &seen,
+            inputs,
+            written
                 .files
                 .into_inner()
                 .unwrap_or_else(|e| e.into_inner()),
-            assets: written
+            written
                 .assets
                 .into_inner()
                 .unwrap_or_else(|e| e.into_inner()),
-        };
-        let mut build = build;
-        build.notices.splice(0..0, notices.iter().cloned());
+        );
+        build.notices.splice(0..0, notices);
         let report = RebuildReport {
             build,
             kind: RebuildKind::Full,
@@ -251,64 +375,86 @@ impl Rebuilder {
         Ok((report, last))
     }
 
-    fn partial(&self, last: &Last, started: Instant) -> Result<(RebuildReport, Last), Failure> {
-        let (Loaded { site, notices }, seen) = self.load(Some(last))?;
+    fn partial(
+        &self,
+        last: &Last,
+        inputs: Inputs,
+        started: Instant,
+    ) -> Result<(RebuildReport, Last), Failure> {
+        let root = &self.options.root;
+        let (LoadedEditions { sites, notices }, seen) = self.load(Some(last))?;
         let read = seen
             .iter()
-            .filter(|(path, stamp)| last.projects.get(*path).is_none_or(|(s, _)| s != *stamp))
+            .filter(|(path, seen)| {
+                last.projects
+                    .get(*path)
+                    .is_none_or(|(before, _)| before.stamp != seen.stamp)
+            })
             .count();
-        let changed: HashSet<usize> = site
-            .projects
+        // Each edition's changed slugs: its projects edited or added, and those it no longer has.
+        let changed: Vec<BTreeSet<String>> = sites
             .iter()
             .enumerate()
-            .filter(|(_, project)| {
-                let path = self.options.root.join(&project.source);
-                last.projects
-                    .get(&path)
-                    .is_none_or(|(_, file)| file.project != **project)
+            .map(|(e, site)| {
+                let mut slugs: BTreeSet<String> = site
+                    .projects
+                    .iter()
+                    .filter(|project| {
+                        let path = root.join(&project.source);
+                        // A file whose bytes did not change gave the project the last build read.
+                        last.projects.get(&path).is_none_or(|(before, file)| {
+                            seen.get(&path).is_none_or(|now| now.stamp != before.stamp)
+                                && file.project != **project
+                        })
+                    })
+                    .map(|project| project.slug.clone())
+                    .collect();
+                if let Some(before) = last.slugs.get(e) {
+                    let now: HashSet<&str> =
+                        site.projects.iter().map(|p| p.slug.as_str()).collect();
+                    slugs.extend(
+                        before
+                            .iter()
+                            .filter(|slug| !now.contains(slug.as_str()))
+                            .cloned(),
+                    );
+                }
+                slugs
             })
-            .map(|(i, _)| i)
             .collect();
         let mut notices = notices;
-        let renderer = load_theme(&self.options.root, &site, &mut notices)?;
-        let indexes = build_indexes(&site)?;
-        let made: Mutex<Vec<(String, Vec<u8>)>> = Mutex::new(Vec::new());
+        let Some(latest) = sites.last() else {
+            return Err(Failure::Usage("事業ファイルがありません。".to_string()));
+        };
+        let renderer = load_theme(root, latest, &mut notices)?;
+        let prepared = prepare(sites)?;
+        let plan = plan(&prepared, &changed);
+        // Every file made, and a copy of those whose bytes changed: written only once all are made,
+        // so that a failed render leaves the output as it was.
+        let made: Mutex<Vec<String>> = Mutex::new(Vec::new());
+        let changed_files: Mutex<Vec<(String, Vec<u8>, u64)>> = Mutex::new(Vec::new());
         let keep = |path: &str, bytes: &[u8]| -> Result<(), Failure> {
-            lock(&made).push((path.to_string(), bytes.to_vec()));
+            let hash = digest(bytes);
+            if last.files.get(path) != Some(&hash) {
+                lock(&changed_files).push((path.to_string(), bytes.to_vec(), hash));
+            }
+            lock(&made).push(path.to_string());
             Ok(())
         };
-        let rendered = render_files(
-            &site,
-            &indexes,
-            &renderer,
-            &Scope::Projects(&changed),
-            &keep,
-            &Progress::default(),
-        )?;
+        let rendered = render_all(&prepared, &renderer, &plan, &keep, &Progress::default())?;
         let made = made.into_inner().unwrap_or_else(|e| e.into_inner());
+        let to_write = changed_files
+            .into_inner()
+            .unwrap_or_else(|e| e.into_inner());
 
-        // Every file the site now has: those just made, the pages and JSON of unchanged projects,
-        // the theme's static files.
-        let mut expected: HashSet<&str> = made.iter().map(|(path, _)| path.as_str()).collect();
-        let unchanged: Vec<String> = (0..site.projects.len())
-            .filter(|i| !changed.contains(i))
-            .flat_map(|i| routes::project_files(&site, i))
-            .collect();
-        expected.extend(unchanged.iter().map(String::as_str));
-        expected.extend(last.assets.iter().map(String::as_str));
-
+        let expected = expected_files(&prepared, &plan, last, &made);
         let mut files = last.files.clone();
-        let to_write: Vec<(&str, &[u8], u64)> = made
-            .par_iter()
-            .map(|(path, bytes)| (path.as_str(), bytes.as_slice(), digest(bytes)))
-            .filter(|(path, _, hash)| files.get(*path) != Some(hash))
-            .collect();
         let output = &self.options.output;
         to_write
             .par_iter()
             .try_for_each(|(path, bytes, _)| write::replace_file(output, path, bytes))?;
         for (path, _, hash) in &to_write {
-            files.insert((*path).to_string(), *hash);
+            files.insert(path.clone(), *hash);
         }
         let mut gone: Vec<String> = files
             .keys()
@@ -321,28 +467,183 @@ impl Rebuilder {
             files.remove(path);
         }
 
+        let project_pages = prepared
+            .iter()
+            .zip(&plan.folders)
+            .chain(prepared.last().map(|latest| (latest, &plan.root)))
+            .map(|(p, scope)| scope.project_pages(p.site.projects.len()))
+            .sum();
+        let Some(latest) = prepared.last() else {
+            return Err(Failure::Usage("事業ファイルがありません。".to_string()));
+        };
         let build = BuildReport {
             pages: rendered.pages,
             assets: rendered.files - rendered.pages,
-            projects: site.projects.len(),
-            total: indexes.budget.total,
+            projects: latest.site.projects.len(),
+            total: latest.indexes.budget.total,
             seconds: started.elapsed().as_secs_f64(),
-            absolute_urls: site.config.public_base_url().is_some(),
+            absolute_urls: latest.site.config.public_base_url().is_some(),
             notices,
             removed_stale: Vec::new(),
         };
         let kind = RebuildKind::Partial {
             read,
-            projects: changed.len(),
+            projects: project_pages,
             written: to_write.len(),
             removed: gone.len(),
         };
-        let last = Last {
-            inputs: Vec::new(),
-            projects: self.remember(site, &build.notices, &seen),
+        let next = self.remember(
+            prepared,
+            &build.notices,
+            &seen,
+            inputs,
             files,
-            assets: last.assets.clone(),
-        };
-        Ok((RebuildReport { build, kind }, last))
+            last.assets.clone(),
+        );
+        Ok((RebuildReport { build, kind }, next))
+    }
+}
+
+/// Frees `value` on a thread of its own when one can be started (a rebuild's old state is large:
+/// freeing it need not delay the preview), else here.
+fn drop_later<T: Send + 'static>(value: T) {
+    let _ = std::thread::Builder::new()
+        .name("roadmap-free".to_string())
+        .spawn(move || drop(value));
+}
+
+/// What an edit makes stale, given the slugs changed (edited, added or removed) in each edition,
+/// oldest first (one edition for a site without editions). This is the one place that says which
+/// files depend on which change:
+///
+/// - an edition's files that gather projects (lists, indexes, budget, open data, search, feeds,
+///   every page but a project's) depend on its own projects,
+/// - and on the previous edition's (its page of changes from the previous edition);
+/// - the root's depend on every edition (its sitemap lists every edition's pages, and it keeps the
+///   pages of earlier editions that the latest lacks);
+/// - a project's own page (and JSON) depends on that project in every edition (its budget by
+///   edition): a slug changed anywhere is made again wherever it is published.
+fn plan(prepared: &[Prepared], changed: &[BTreeSet<String>]) -> Plan {
+    let edited = |e: usize| changed.get(e).is_some_and(|slugs| !slugs.is_empty());
+    let collection_is_stale = |e: usize| edited(e) || (e > 0 && edited(e - 1));
+    let anywhere: HashSet<&str> = changed.iter().flatten().map(String::as_str).collect();
+    let scope = |p: &Prepared, collection: bool| {
+        let pages: HashSet<usize> = p
+            .site
+            .projects
+            .iter()
+            .enumerate()
+            .filter(|(_, project)| anywhere.contains(project.slug.as_str()))
+            .map(|(i, _)| i)
+            .collect();
+        if collection {
+            Scope::Collection(pages)
+        } else {
+            Scope::Projects(pages)
+        }
+    };
+    let with_folders = prepared.last().is_some_and(|p| p.site.edition.is_some());
+    let folders = if with_folders {
+        prepared
+            .iter()
+            .enumerate()
+            .map(|(e, p)| scope(p, collection_is_stale(e)))
+            .collect()
+    } else {
+        Vec::new()
+    };
+    let root = match prepared.last() {
+        Some(latest) => scope(latest, !anywhere.is_empty()),
+        None => Scope::nothing(),
+    };
+    Plan { folders, root }
+}
+
+/// Every file the site has after a partial render: those just made, the theme's static files, and
+/// of the last build's files, those of each place (an edition's folder, the root) whose files that
+/// gather projects were not made again, and the own files of projects not made again.
+fn expected_files<'a>(
+    prepared: &[Prepared],
+    plan: &Plan,
+    last: &'a Last,
+    made: &'a [String],
+) -> HashSet<&'a str> {
+    let mut expected: HashSet<&str> = made.iter().map(String::as_str).collect();
+    expected.extend(last.assets.iter().map(String::as_str));
+    // Where each folder's scope is, by the folder's name.
+    let folders: HashMap<&str, &Scope> = prepared
+        .iter()
+        .zip(&plan.folders)
+        .filter_map(|(p, scope)| Some((p.site.edition.as_ref()?.edition.code.as_str(), scope)))
+        .collect();
+    let scope_of = |path: &str| -> &Scope {
+        path.split_once('/')
+            .and_then(|(first, _)| folders.get(first).copied())
+            .unwrap_or(&plan.root)
+    };
+    // The own files of the projects not made again where the rest was made again.
+    let mut kept: HashSet<String> = HashSet::new();
+    let places = prepared
+        .iter()
+        .zip(&plan.folders)
+        .map(|(p, scope)| {
+            let code = p
+                .site
+                .edition
+                .as_ref()
+                .map(|place| place.edition.code.as_str());
+            (p, scope, code)
+        })
+        .chain(prepared.last().map(|latest| (latest, &plan.root, None)));
+    for (p, scope, code) in places {
+        if !scope.collection() {
+            continue;
+        }
+        for i in 0..p.site.projects.len() {
+            if scope.includes(PageKind::Project(i)) {
+                continue;
+            }
+            for file in routes::project_files(&p.site, i) {
+                kept.insert(match code {
+                    Some(code) => routes::in_edition(code, &file),
+                    None => file,
+                });
+            }
+        }
+    }
+    for path in last.files.keys() {
+        if !scope_of(path).collection() || kept.contains(path) {
+            expected.insert(path);
+        }
+    }
+    expected
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// A file's state vouches for its bytes only once it has settled, and any write after that
+    /// changes the state, even one of the same length.
+    #[test]
+    fn a_settled_state_changes_with_any_later_write() {
+        let dir = tempfile::tempdir().expect("tempdir");
+        let path = dir.path().join("p.md");
+        std::fs::write(&path, "budget = 1000").expect("write");
+        let state = FileState::of(&path).expect("state");
+        let now = SystemTime::now();
+        assert!(!state.settled(now), "just written: not settled");
+        if cfg!(unix) {
+            assert!(state.settled(now + SETTLED * 2), "settled for a later scan");
+        }
+        // Past any file system clock's tick, a write of the same length.
+        std::thread::sleep(Duration::from_millis(50));
+        std::fs::write(&path, "budget = 2000").expect("write");
+        let after = FileState::of(&path).expect("state");
+        assert_eq!(after.len, state.len);
+        if cfg!(unix) {
+            assert_ne!(after, state, "the write changed the state");
+        }
+        assert!(FileState::of(&dir.path().join("missing.md")).is_none());
     }
 }

@@ -5,7 +5,9 @@
 
 pub mod incremental;
 
+use std::collections::{HashMap, HashSet};
 use std::path::{Path, PathBuf};
+use std::sync::Mutex;
 use std::time::Instant;
 
 use rayon::prelude::*;
@@ -13,10 +15,12 @@ use rayon::prelude::*;
 use crate::config::SiteConfig;
 use crate::content::{self, Context};
 use crate::diagnostics::{self, Diagnostic};
+use crate::editions::{self, Catalogue, Edition, EditionPlace};
 use crate::indexes::Indexes;
 use crate::model::Site;
 use crate::money::Budget;
 use crate::progress::Progress;
+use crate::render::routes::{Mount, PageKind};
 use crate::render::{self, Renderer, ThemeError};
 use crate::vocabulary::Vocabulary;
 use crate::write::{Staging, WriteError};
@@ -93,14 +97,165 @@ pub struct Loaded {
     pub notices: Vec<Diagnostic>,
 }
 
-/// Reads and validates everything under `root`: config, vocabulary, content.
+/// Every edition of a site as read, oldest first (one site when `content/` has no edition
+/// folder), with the notices about all their files.
+pub struct LoadedEditions {
+    pub sites: Vec<Site>,
+    pub notices: Vec<Diagnostic>,
+}
+
+/// Reads and validates everything under `root`: config, vocabulary, content. With edition
+/// folders, the latest edition.
 pub fn load_site(root: &Path) -> Result<Site, Failure> {
     load(root).map(|loaded| loaded.site)
 }
 
-/// As [`load_site`], keeping the notices.
+/// As [`load_site`], keeping the notices (of every edition).
 pub fn load(root: &Path) -> Result<Loaded, Failure> {
-    load_site_reusing(root, &|_| None)
+    let LoadedEditions { mut sites, notices } = load_editions(root)?;
+    match sites.pop() {
+        Some(site) => Ok(Loaded { site, notices }),
+        None => Err(Failure::Usage("事業ファイルがありません。".to_string())),
+    }
+}
+
+/// Reads every edition under `root` (see [`crate::editions`]): each from its own folder with its
+/// own vocabulary (`content/<code>/vocabulary.toml`, else `content/vocabulary.toml`) and years;
+/// every problem of every edition is reported at once.
+pub fn load_editions(root: &Path) -> Result<LoadedEditions, Failure> {
+    load_editions_reusing(root, &|_| None)
+}
+
+/// As [`load_editions`], taking a project from `reuse` (given its file's path) where it has one
+/// instead of reading the file (see [`content::load_projects_in`]): the live preview reads again
+/// only the files that changed, in every edition.
+pub(crate) fn load_editions_reusing(
+    root: &Path,
+    reuse: &(dyn Fn(&Path) -> Option<content::ProjectFile> + Sync),
+) -> Result<LoadedEditions, Failure> {
+    check_is_site(root)?;
+    let found = editions::discover(root).map_err(content_failure)?;
+    if found.is_empty() {
+        let Loaded { site, notices } = load_site_reusing(root, reuse)?;
+        return Ok(LoadedEditions {
+            sites: vec![site],
+            notices,
+        });
+    }
+    let codes: Vec<String> = found.iter().map(|e| e.code.clone()).collect();
+    let mut errors = content::projects_outside_editions(root, &codes);
+    let config = match SiteConfig::load(root) {
+        Ok(config) => config,
+        Err(e) => {
+            errors.extend(e);
+            errors.extend(content::check_structure(root));
+            return Err(content_failure(errors));
+        }
+    };
+    for code in config.editions.keys() {
+        if !codes.contains(code) {
+            errors.push(
+                Diagnostic::in_file(
+                    Path::new(crate::config::CONFIG_FILE),
+                    format!("[editions.{code}] の年度版のフォルダ content/{code}/ がありません。"),
+                )
+                .with_key(format!("editions.{code}"))
+                .with_hint(
+                    "フォルダの名前を確かめるか、使わない [editions.…] の表を消してください。",
+                ),
+            );
+        }
+    }
+    let results: Vec<Result<Loaded, Vec<Diagnostic>>> = found
+        .par_iter()
+        .map(|edition| load_edition(root, &config, edition, reuse))
+        .collect();
+    let mut sites = Vec::with_capacity(results.len());
+    let mut notices = Vec::new();
+    for result in results {
+        match result {
+            Ok(loaded) => {
+                notices.extend(loaded.notices);
+                sites.push(loaded.site);
+            }
+            Err(e) => errors.extend(e),
+        }
+    }
+    if !errors.is_empty() {
+        return Err(content_failure(errors));
+    }
+    let listed: Vec<(Edition, &[crate::model::Project])> = found
+        .iter()
+        .cloned()
+        .zip(sites.iter().map(|site| site.projects.as_slice()))
+        .collect();
+    let catalogue = std::sync::Arc::new(Catalogue::build(root, &listed).map_err(content_failure)?);
+    // Each edition but the first with what changed since the one before.
+    let mut changes: Vec<Option<std::sync::Arc<crate::changes::Changes>>> = vec![None];
+    for i in 1..sites.len() {
+        changes.push(Some(std::sync::Arc::new(crate::changes::Changes::between(
+            (&found[i - 1], &sites[i - 1]),
+            (&found[i], &sites[i]),
+            &catalogue,
+        ))));
+    }
+    for ((site, edition), changes) in sites.iter_mut().zip(found).zip(changes) {
+        site.edition = Some(EditionPlace {
+            edition,
+            catalogue: catalogue.clone(),
+            changes,
+        });
+    }
+    Ok(LoadedEditions { sites, notices })
+}
+
+/// One edition from its folder: the configuration for its years, its vocabulary, its projects.
+fn load_edition(
+    root: &Path,
+    config: &SiteConfig,
+    edition: &Edition,
+    reuse: &(dyn Fn(&Path) -> Option<content::ProjectFile> + Sync),
+) -> Result<Loaded, Vec<Diagnostic>> {
+    let config = config.for_edition(&edition.code, edition.year);
+    let own = edition.dir().join("vocabulary.toml");
+    let vocabulary_file = if root.join(&own).is_file() {
+        own
+    } else {
+        std::path::PathBuf::from(crate::vocabulary::VOCABULARY_FILE)
+    };
+    let vocabulary = crate::vocabulary::Vocabulary::load_file(root, &vocabulary_file)?;
+    let context = Context {
+        config: &config,
+        vocabulary: &vocabulary,
+    };
+    let files = content::load_projects_in(root, &edition.dir(), &context, reuse)?;
+    let mut notices = Vec::new();
+    let mut projects = Vec::with_capacity(files.len());
+    for file in files {
+        notices.extend(file.notices);
+        projects.push(file.project);
+    }
+    let mut site = Site {
+        config,
+        vocabulary,
+        projects,
+        edition: None,
+    };
+    site.sort_projects();
+    diagnostics::sort(&mut notices);
+    notices.extend(inferred_rows_notice(&site, &edition.dir()));
+    Ok(Loaded { site, notices })
+}
+
+fn check_is_site(root: &Path) -> Result<(), Failure> {
+    if root.join(crate::config::CONFIG_FILE).is_file() {
+        return Ok(());
+    }
+    Err(Failure::Usage(format!(
+        "{} に {} がありません。--root でサイトのフォルダ（config.toml のある場所）を指定してください。",
+        root.display(),
+        crate::config::CONFIG_FILE
+    )))
 }
 
 /// As [`load`], taking projects from `reuse` where it has them (see
@@ -109,13 +264,7 @@ fn load_site_reusing(
     root: &Path,
     reuse: &(dyn Fn(&Path) -> Option<content::ProjectFile> + Sync),
 ) -> Result<Loaded, Failure> {
-    if !root.join(crate::config::CONFIG_FILE).is_file() {
-        return Err(Failure::Usage(format!(
-            "{} に {} がありません。--root でサイトのフォルダ（config.toml のある場所）を指定してください。",
-            root.display(),
-            crate::config::CONFIG_FILE
-        )));
-    }
+    check_is_site(root)?;
     let config = SiteConfig::load(root);
     let vocabulary = Vocabulary::load(root);
     let (config, vocabulary) = match (config, vocabulary) {
@@ -143,19 +292,21 @@ fn load_site_reusing(
         config,
         vocabulary,
         projects,
+        edition: None,
     };
     site.sort_projects();
     diagnostics::sort(&mut notices);
-    notices.extend(inferred_rows_notice(&site));
+    notices.extend(inferred_rows_notice(&site, Path::new(content::CONTENT_DIR)));
     Ok(Loaded { site, notices })
 }
 
-/// How many roadmap rows have inferred years, said once per check and build.
-fn inferred_rows_notice(site: &Site) -> Option<Diagnostic> {
+/// How many roadmap rows of the projects in `dir` have inferred years, said once per check and
+/// build.
+fn inferred_rows_notice(site: &Site, dir: &Path) -> Option<Diagnostic> {
     let counts = site.row_counts();
     (counts.inferred > 0).then(|| {
         Diagnostic::in_file(
-            Path::new(content::CONTENT_DIR),
+            dir,
             format!(
                 "ロードマップの {} 行のうち {} 行（{} 事業）は、年度を推定しています（basis = \"推定\"）。サイトには「推定」と理由を示して載せます。",
                 counts.rows, counts.inferred, counts.projects_with_inferred
@@ -218,23 +369,25 @@ fn check_output_is_safe(root: &Path, output: &Path) -> Result<(), Failure> {
 /// Validates everything a build reads and renders every file a build would write, in memory,
 /// writing nothing: whatever would make `build` fail makes `check` fail, with the same message.
 pub fn check(root: &Path) -> Result<CheckReport, Failure> {
-    let Loaded { site, mut notices } = load(root)?;
-    let renderer = load_theme(root, &site, &mut notices)?;
-    let indexes = build_indexes(&site)?;
+    let LoadedEditions { sites, mut notices } = load_editions(root)?;
+    let Some(latest) = sites.last() else {
+        return Err(Failure::Usage("事業ファイルがありません。".to_string()));
+    };
+    let renderer = load_theme(root, latest, &mut notices)?;
+    let prepared = prepare(sites)?;
     let discard = |path: &str, _: &[u8]| -> Result<(), Failure> {
         crate::write::check_name(path)?;
         Ok(())
     };
-    render_files(
-        &site,
-        &indexes,
+    render_all(
+        &prepared,
         &renderer,
-        &Scope::All,
+        &Plan::all(&prepared),
         &discard,
         &Progress::default(),
     )?;
     Ok(CheckReport {
-        projects: site.projects.len(),
+        projects: prepared.last().map_or(0, |p| p.site.projects.len()),
         notices,
     })
 }
@@ -250,9 +403,12 @@ pub fn build_with_progress(
     progress: &Progress,
 ) -> Result<BuildReport, Failure> {
     let started = Instant::now();
-    let Loaded { mut site, notices } = load(&options.root)?;
-    set_base_url(&mut site, options)?;
-    let mut report = build_site(options, &site, progress, None, started)?;
+    let LoadedEditions { mut sites, notices } = load_editions(&options.root)?;
+    for site in &mut sites {
+        set_base_url(site, options)?;
+    }
+    let prepared = prepare(sites)?;
+    let mut report = build_prepared(options, &prepared, progress, None, started)?;
     report.notices.splice(0..0, notices);
     Ok(report)
 }
@@ -271,20 +427,115 @@ fn set_base_url(site: &mut Site, options: &BuildOptions) -> Result<(), Failure> 
     }
 }
 
-/// Builds a loaded site (its base URL already set) into `options.output`, replacing the output only
-/// if every file was written; each file written is also noted in `written`, if given.
-fn build_site(
+/// One edition ready to render: the site and its indexes.
+struct Prepared {
+    site: Site,
+    indexes: Indexes,
+}
+
+/// Builds each edition's indexes and, with editions, gives the latest the pages of earlier
+/// editions that the root keeps ([`absent_pages`]).
+fn prepare(sites: Vec<Site>) -> Result<Vec<Prepared>, Failure> {
+    let mut prepared = sites
+        .into_iter()
+        .map(|site| {
+            let indexes = build_indexes(&site)?;
+            Ok(Prepared { site, indexes })
+        })
+        .collect::<Result<Vec<Prepared>, Failure>>()?;
+    let absent = absent_pages(&prepared);
+    if let Some(place) = prepared
+        .last_mut()
+        .and_then(|latest| latest.site.edition.as_mut())
+    {
+        std::sync::Arc::make_mut(&mut place.catalogue).absent = absent;
+    }
+    Ok(prepared)
+}
+
+/// [`prepare`] for unit tests elsewhere in the crate: each edition with its indexes.
+#[cfg(test)]
+pub(crate) fn prepare_for_tests(sites: Vec<Site>) -> Result<Vec<(Site, Indexes)>, Failure> {
+    prepare(sites).map(|prepared| prepared.into_iter().map(|p| (p.site, p.indexes)).collect())
+}
+
+/// The pages of earlier editions whose URL the latest edition does not have (a project no longer
+/// listed, a category left empty, a department reorganised away), each with the latest edition
+/// that has it: the root keeps those URLs, so that no URL a build published ever breaks.
+fn absent_pages(prepared: &[Prepared]) -> Vec<editions::AbsentPage> {
+    let Some((latest, earlier)) = prepared.split_last() else {
+        return Vec::new();
+    };
+    let have: std::collections::HashSet<String> =
+        render::routes::pages(&latest.site, &latest.indexes)
+            .into_iter()
+            .map(|page| render::routes::url(&latest.site, page))
+            .collect();
+    let mut absent: std::collections::BTreeMap<String, editions::AbsentPage> =
+        std::collections::BTreeMap::new();
+    for p in earlier.iter().rev() {
+        let Some(place) = &p.site.edition else {
+            continue;
+        };
+        let vocabulary = &p.site.vocabulary;
+        for page in render::routes::pages(&p.site, &p.indexes) {
+            let (title, project) = match page {
+                PageKind::Project(i) => (p.site.projects[i].name.clone(), true),
+                PageKind::Field(f) => (vocabulary.field(f).name.clone(), false),
+                PageKind::Category(c) => (vocabulary.category(c).name.clone(), false),
+                PageKind::Department(d) => (vocabulary.department(d).name.clone(), false),
+                _ => continue,
+            };
+            let url = render::routes::url(&p.site, page);
+            if have.contains(&url) || absent.contains_key(&url) {
+                continue;
+            }
+            // A 事業 renamed since: the latest edition lists it under its new file name.
+            let renamed_to = match page {
+                PageKind::Project(i) => {
+                    let catalogue = &place.catalogue;
+                    catalogue
+                        .key_of(&place.edition, &p.site.projects[i].slug)
+                        .and_then(|key| catalogue.editions.last()?.projects.get(key))
+                        .map(|entry| editions::Renamed {
+                            url: render::routes::project_url_of(&entry.slug),
+                            name: entry.name.clone(),
+                        })
+                }
+                _ => None,
+            };
+            absent.insert(
+                url.clone(),
+                editions::AbsentPage {
+                    url,
+                    title,
+                    project,
+                    renamed_to,
+                    found_in: place.edition.clone(),
+                },
+            );
+        }
+    }
+    absent.into_values().collect()
+}
+
+/// Builds prepared editions (base URLs already set) into `options.output`, replacing the output
+/// only if every file was written; each file written is also noted in `written`, if given.
+fn build_prepared(
     options: &BuildOptions,
-    site: &Site,
+    prepared: &[Prepared],
     progress: &Progress,
     written: Option<&incremental::Written>,
     started: Instant,
 ) -> Result<BuildReport, Failure> {
+    let Some(latest) = prepared.last() else {
+        return Err(Failure::Usage("事業ファイルがありません。".to_string()));
+    };
+    let site = &latest.site;
     check_output_is_safe(&options.root, &options.output)?;
     let theme = theme_dir(&options.root, site);
     let mut theme_notices = Vec::new();
     let renderer = load_theme(&options.root, site, &mut theme_notices)?;
-    let indexes = build_indexes(site)?;
     let staging = Staging::begin(&options.output)?;
     let write = |path: &str, bytes: &[u8]| -> Result<(), Failure> {
         staging.write(path, bytes)?;
@@ -293,18 +544,29 @@ fn build_site(
         }
         Ok(())
     };
-    let rendered = render_files(site, &indexes, &renderer, &Scope::All, &write, progress)?;
-    // The built-in theme's static files, then the theme's own over them.
+    let rendered = render_all(prepared, &renderer, &Plan::all(prepared), &write, progress)?;
+    // The built-in theme's static files, then the theme's own over them: at the root, and in each
+    // edition's folder (its pages link them relative to the edition's root).
     let mut assets: Vec<String> = Vec::new();
-    for (path, bytes) in render::builtin::static_files() {
-        staging.write(path, bytes)?;
-        assets.push(path.to_string());
-    }
+    let mut prefixes = vec![String::new()];
+    prefixes.extend(
+        prepared
+            .iter()
+            .filter_map(|p| p.site.edition.as_ref())
+            .map(|place| render::routes::edition_root(&place.edition.code)),
+    );
     let static_dir = theme.join(render::STATIC_DIR);
-    if static_dir.is_dir() {
-        for path in staging.copy_tree(&static_dir)? {
-            if !assets.contains(&path) {
-                assets.push(path);
+    for prefix in &prefixes {
+        for (path, bytes) in render::builtin::static_files() {
+            let path = format!("{prefix}{path}");
+            staging.write(&path, bytes)?;
+            assets.push(path);
+        }
+        if static_dir.is_dir() {
+            for path in staging.copy_tree(&static_dir, prefix)? {
+                if !assets.contains(&path) {
+                    assets.push(path);
+                }
             }
         }
     }
@@ -317,7 +579,7 @@ fn build_site(
         pages: rendered.pages,
         assets: assets.len() + rendered.files - rendered.pages,
         projects: site.projects.len(),
-        total: indexes.budget.total,
+        total: latest.indexes.budget.total,
         seconds: started.elapsed().as_secs_f64(),
         notices: theme_notices,
         absolute_urls: site.config.public_base_url().is_some(),
@@ -325,57 +587,374 @@ fn build_site(
     })
 }
 
-/// Which project pages (and project JSON files) a render makes; every other file is always made.
-enum Scope<'a> {
+/// What a render of one site makes: the files that gather projects, and which projects' own files
+/// (a project's page and its open-data JSON).
+#[derive(Debug, Clone, PartialEq, Eq)]
+enum Scope {
+    /// Every file.
     All,
-    /// Only the projects at these positions of `site.projects`.
-    Projects(&'a std::collections::HashSet<usize>),
+    /// Every file that gathers projects (every page but a project's, the open data, the search
+    /// index, the sitemap and feeds), and the own files of the projects at these positions of
+    /// `site.projects`.
+    Collection(HashSet<usize>),
+    /// Only the own files of the projects at these positions: nothing that gathers projects.
+    Projects(HashSet<usize>),
 }
 
-impl Scope<'_> {
-    fn includes(&self, page: render::routes::PageKind) -> bool {
+impl Scope {
+    /// Nothing at all.
+    fn nothing() -> Scope {
+        Scope::Projects(HashSet::new())
+    }
+
+    fn includes(&self, page: PageKind) -> bool {
         match (self, page) {
-            (Scope::Projects(chosen), render::routes::PageKind::Project(i)) => chosen.contains(&i),
-            _ => true,
+            (Scope::Collection(chosen) | Scope::Projects(chosen), PageKind::Project(i)) => {
+                chosen.contains(&i)
+            }
+            (Scope::Projects(_), _) => false,
+            (Scope::All | Scope::Collection(_), _) => true,
+        }
+    }
+
+    /// Whether the files that gather projects are made.
+    fn collection(&self) -> bool {
+        !matches!(self, Scope::Projects(_))
+    }
+
+    /// Whether both scopes make the same project pages.
+    fn same_projects(&self, other: &Scope) -> bool {
+        match (self, other) {
+            (Scope::All, Scope::All) => true,
+            (
+                Scope::Collection(mine) | Scope::Projects(mine),
+                Scope::Collection(theirs) | Scope::Projects(theirs),
+            ) => mine == theirs,
+            _ => false,
+        }
+    }
+
+    /// How many project pages of a site of `projects` projects are made.
+    fn project_pages(&self, projects: usize) -> usize {
+        match self {
+            Scope::All => projects,
+            Scope::Collection(chosen) | Scope::Projects(chosen) => chosen.len(),
+        }
+    }
+
+    fn is_nothing(&self) -> bool {
+        matches!(self, Scope::Projects(chosen) if chosen.is_empty())
+    }
+
+    /// The pages of `site` in this scope, in the fixed order of [`render::routes::pages`].
+    fn pages(&self, site: &Site, indexes: &Indexes) -> Vec<PageKind> {
+        if self.is_nothing() {
+            return Vec::new();
+        }
+        render::routes::pages(site, indexes)
+            .into_iter()
+            .filter(|&page| self.includes(page))
+            .collect()
+    }
+}
+
+/// What a render makes, in each place a site is published: a scope for each edition's folder
+/// (oldest first, as the prepared editions; none for a site without editions), and one for the
+/// root (the latest edition again, or the single edition; with editions, its collection includes
+/// the pages the root keeps of earlier editions and their JSON).
+#[derive(Debug, Clone, PartialEq, Eq)]
+struct Plan {
+    folders: Vec<Scope>,
+    root: Scope,
+}
+
+impl Plan {
+    /// Everything: a full build.
+    fn all(prepared: &[Prepared]) -> Plan {
+        let with_folders = prepared.last().is_some_and(|p| p.site.edition.is_some());
+        Plan {
+            folders: if with_folders {
+                vec![Scope::All; prepared.len()]
+            } else {
+                Vec::new()
+            },
+            root: Scope::All,
         }
     }
 }
 
 /// How many files a render made, and how many of them were pages.
+#[derive(Default)]
 struct Rendered {
     pages: usize,
     files: usize,
 }
 
-/// Renders every file of the site but the theme's static files — pages in `scope`, open data, the
-/// search index, sitemap and feeds — handing each to `write` as soon as it is made.
+/// The files of one site that do not depend on where it is published: its open data (the projects'
+/// own JSON too), search index and feed. The latest edition is published twice, in its folder and
+/// at the root: they are made once, for its folder, and written in both places (when both places
+/// make the same project pages).
+#[derive(Clone, Copy)]
+enum Shared<'a> {
+    /// Made and written here.
+    Make,
+    /// Made and written here, and kept (by path relative to the place) for the other place.
+    MakeAndKeep(&'a Mutex<Vec<(String, Vec<u8>)>>),
+    /// Not made here: the caller writes those the other place kept.
+    Skip,
+}
+
+/// Renders the files `plan` asks for, of every edition, but the theme's static files. A
+/// single-edition site is rendered as it always was; with editions, each edition in its folder
+/// (`r6/…`) and the latest again at the root, with the pages the root keeps of earlier editions,
+/// all side by side.
+fn render_all(
+    prepared: &[Prepared],
+    renderer: &Renderer,
+    plan: &Plan,
+    write: &render::WriteFile<'_, Failure>,
+    progress: &Progress,
+) -> Result<Rendered, Failure> {
+    let Some((latest, _)) = prepared.split_last() else {
+        return Ok(Rendered::default());
+    };
+    let Some(place) = &latest.site.edition else {
+        progress.set_total(plan.root.pages(&latest.site, &latest.indexes).len());
+        return render_files(
+            &latest.site,
+            &latest.indexes,
+            renderer,
+            &plan.root,
+            Mount::Whole,
+            &Feeds::Whole,
+            Shared::Make,
+            write,
+            progress,
+        );
+    };
+    let root_keeps = plan.root.collection();
+    let total: usize = prepared
+        .iter()
+        .zip(&plan.folders)
+        .map(|(p, scope)| scope.pages(&p.site, &p.indexes).len())
+        .sum::<usize>()
+        + plan.root.pages(&latest.site, &latest.indexes).len()
+        + if root_keeps {
+            place.catalogue.absent.len()
+        } else {
+            0
+        };
+    progress.set_total(total);
+    let last = prepared.len() - 1;
+    let share = root_keeps
+        && plan
+            .folders
+            .get(last)
+            .is_some_and(|folder| folder.collection() && folder.same_projects(&plan.root));
+    let kept: Mutex<Vec<(String, Vec<u8>)>> = Mutex::new(Vec::new());
+    // The root's sitemap lists every edition's pages.
+    let root_feeds = Feeds::Root(if root_keeps {
+        prepared
+            .iter()
+            .flat_map(|p| sitemap_entries(&p.site, &p.indexes))
+            .collect()
+    } else {
+        Vec::new()
+    });
+    // Each edition's folder (by position), then the root; each render is itself parallel, and
+    // side by side they leave no core idle while one of them finishes.
+    let places: Vec<Option<usize>> = (0..prepared.len()).map(Some).chain([None]).collect();
+    let results: Vec<Result<Rendered, Failure>> = places
+        .par_iter()
+        .map(|place| -> Result<Rendered, Failure> {
+            let Some(e) = *place else {
+                return render_files(
+                    &latest.site,
+                    &latest.indexes,
+                    renderer,
+                    &plan.root,
+                    Mount::LatestAtRoot,
+                    &root_feeds,
+                    if share { Shared::Skip } else { Shared::Make },
+                    write,
+                    progress,
+                );
+            };
+            let (p, Some(scope)) = (&prepared[e], plan.folders.get(e)) else {
+                return Ok(Rendered::default());
+            };
+            let Some(edition) = &p.site.edition else {
+                return Ok(Rendered::default());
+            };
+            let code = edition.edition.code.as_str();
+            let prefixed = |path: &str, bytes: &[u8]| -> Result<(), Failure> {
+                write(&render::routes::in_edition(code, path), bytes)
+            };
+            render_files(
+                &p.site,
+                &p.indexes,
+                renderer,
+                scope,
+                Mount::EditionFolder,
+                &Feeds::Edition,
+                if share && e == last {
+                    Shared::MakeAndKeep(&kept)
+                } else {
+                    Shared::Make
+                },
+                &prefixed,
+                progress,
+            )
+        })
+        .collect();
+    let mut rendered = Rendered::default();
+    for result in results {
+        let r = result?;
+        rendered.pages += r.pages;
+        rendered.files += r.files;
+    }
+    let kept = kept.into_inner().unwrap_or_else(|e| e.into_inner());
+    kept.par_iter()
+        .try_for_each(|(path, bytes)| write(path, bytes))?;
+    rendered.files += kept.len();
+    if root_keeps {
+        rendered.files += write_absent_json(prepared, &place.catalogue, write)?;
+        // Once, at the root: every edition's projects and roadmap cells in combined files.
+        let editions: Vec<(&Site, Budget)> = prepared
+            .iter()
+            .map(|p| (&p.site, p.indexes.budget.total))
+            .collect();
+        rendered.files += render::data::write_combined_files(&editions, write)?;
+    }
+    Ok(rendered)
+}
+
+/// Writes, at the root, the open-data file of each project the latest edition no longer has: the
+/// file of the latest edition that has the project (it names its own fiscal year), so that its URL
+/// stays. Returns how many.
+fn write_absent_json(
+    prepared: &[Prepared],
+    catalogue: &Catalogue,
+    write: &render::WriteFile<'_, Failure>,
+) -> Result<usize, Failure> {
+    let absent: Vec<&editions::AbsentPage> =
+        catalogue.absent.iter().filter(|a| a.project).collect();
+    // The projects of each edition an absent page was found in, by URL.
+    let mut found: HashMap<&str, (&Site, HashMap<String, &crate::model::Project>)> = HashMap::new();
+    for a in &absent {
+        let code = a.found_in.code.as_str();
+        if found.contains_key(code) {
+            continue;
+        }
+        let Some(p) = prepared
+            .iter()
+            .find(|p| p.site.edition.as_ref().map(|e| &e.edition) == Some(&a.found_in))
+        else {
+            continue;
+        };
+        let by_url = p
+            .site
+            .projects
+            .iter()
+            .map(|project| (render::routes::project_url(project), project))
+            .collect();
+        found.insert(code, (&p.site, by_url));
+    }
+    absent
+        .par_iter()
+        .map(|a| -> Result<usize, Failure> {
+            let Some((site, by_url)) = found.get(a.found_in.code.as_str()) else {
+                return Ok(0);
+            };
+            let Some(project) = by_url.get(&a.url) else {
+                return Ok(0);
+            };
+            let (path, json) = render::data::project_json(site, project)?;
+            write(&path, &json)?;
+            Ok(1)
+        })
+        .try_reduce(|| 0, |a, b| Ok(a + b))
+}
+
+/// The sitemap's entries for one site: each page's canonical URL (relative to the site root) and
+/// its date.
+fn sitemap_entries(site: &Site, indexes: &Indexes) -> Vec<(String, String)> {
+    render::routes::pages(site, indexes)
+        .into_iter()
+        .filter_map(|p| {
+            let date = render::routes::page_date(site, p)?;
+            Some((render::routes::canonical_path(site, p), date.to_string()))
+        })
+        .collect()
+}
+
+/// Which of `robots.txt`, the sitemap and the feed a render writes.
+enum Feeds {
+    /// A single-edition site: all three, as always.
+    Whole,
+    /// An edition's folder: its own sitemap and feed.
+    Edition,
+    /// The root of a site with editions: `robots.txt`, the sitemap of every edition's pages (these
+    /// canonical URLs with their dates), and the latest edition's feed.
+    Root(Vec<(String, String)>),
+}
+
+/// Renders the files of one site in `scope` (never the theme's static files) — pages, open data,
+/// the search index, sitemap and feeds, and at the root of a site with editions the pages it keeps
+/// of earlier editions — handing each to `write` as soon as it is made.
+#[allow(clippy::too_many_arguments)]
 fn render_files(
     site: &Site,
     indexes: &Indexes,
     renderer: &Renderer,
-    scope: &Scope<'_>,
+    scope: &Scope,
+    mount: Mount,
+    feeds: &Feeds,
+    shared: Shared<'_>,
     write: &render::WriteFile<'_, Failure>,
     progress: &Progress,
 ) -> Result<Rendered, Failure> {
-    let pages: Vec<render::routes::PageKind> = render::routes::pages(site, indexes)
-        .into_iter()
-        .filter(|&page| scope.includes(page))
-        .collect();
-    progress.set_total(pages.len());
-    let source = render::Source::new(site, indexes);
+    let mut pages = scope.pages(site, indexes);
+    if pages.is_empty() && !scope.collection() {
+        return Ok(Rendered::default());
+    }
+    if mount == Mount::LatestAtRoot && scope.collection() {
+        pages.extend(render::routes::absent_pages(site));
+    }
+    let source = render::Source::mounted(site, indexes, mount);
+    let keep = |path: &str, bytes: &[u8]| -> Result<(), Failure> {
+        if let Shared::MakeAndKeep(kept) = shared {
+            kept.lock()
+                .unwrap_or_else(|e| e.into_inner())
+                .push((path.to_string(), bytes.to_vec()));
+        }
+        write(path, bytes)
+    };
+    let make = !matches!(shared, Shared::Skip);
+    let json = make.then_some(&keep as &render::WriteFile<'_, Failure>);
+    if !scope.collection() {
+        let project_files = write_pages(&source, renderer, &pages, write, json, progress)?;
+        return Ok(Rendered {
+            pages: pages.len(),
+            files: pages.len() + project_files,
+        });
+    }
     // Pages, open data, the search index and the feeds are independent: made and written side by
     // side.
-    let (project_files, (data_files, (search_files, feeds))) = rayon::join(
-        || write_pages(&source, renderer, &pages, write, progress),
+    let (project_files, ((data_files, search_files), feeds)) = rayon::join(
+        || write_pages(&source, renderer, &pages, write, json, progress),
         || {
             rayon::join(
-                || render::data::write_collection_files(site, indexes.budget.total, write),
                 || {
+                    if !make {
+                        return (Ok(0), Ok(0));
+                    }
                     rayon::join(
-                        || render::search::write_files(site, write),
-                        || write_feeds(site, indexes, write),
+                        || render::data::write_collection_files(site, indexes.budget.total, &keep),
+                        || render::search::write_files(site, &keep),
                     )
                 },
+                || write_feeds(site, indexes, feeds, make.then_some(&keep), write),
             )
         },
     );
@@ -386,41 +965,57 @@ fn render_files(
 }
 
 /// Writes `robots.txt` and, when the site has a public base URL, the sitemap and the Atom feed
-/// (both need absolute URLs); returns how many files.
+/// (both need absolute URLs), as `feeds` says, the feed with `feed` (none: not made here, see
+/// [`Shared`]); returns how many files.
 fn write_feeds(
     site: &Site,
     indexes: &Indexes,
+    feeds: &Feeds,
+    feed: Option<&render::WriteFile<'_, Failure>>,
     write: &render::WriteFile<'_, Failure>,
 ) -> Result<usize, Failure> {
-    write("robots.txt", render::feeds::robots(site).as_bytes())?;
+    let mut count = 0;
+    if !matches!(feeds, Feeds::Edition) {
+        write("robots.txt", render::feeds::robots(site).as_bytes())?;
+        count += 1;
+    }
     let Some(base_url) = site.config.public_base_url() else {
-        return Ok(1);
+        return Ok(count);
     };
-    let listed: Vec<String> = render::routes::pages(site, indexes)
-        .into_iter()
-        .filter(|&p| p != render::routes::PageKind::NotFound)
-        .map(|p| render::routes::url(site, p))
-        .collect();
+    let own;
+    let listed = match feeds {
+        Feeds::Root(all) => all,
+        Feeds::Whole | Feeds::Edition => {
+            own = sitemap_entries(site, indexes);
+            &own
+        }
+    };
     write(
         "sitemap.xml",
-        render::feeds::sitemap(site, base_url, &listed).as_bytes(),
+        render::feeds::sitemap(base_url, listed).as_bytes(),
     )?;
-    write("feed.xml", render::feeds::atom(site, base_url).as_bytes())?;
-    Ok(3)
+    count += 1;
+    if let Some(feed) = feed {
+        let feed_base = format!("{base_url}{}", render::routes::canonical_root(site));
+        feed("feed.xml", render::feeds::atom(site, &feed_base).as_bytes())?;
+        count += 1;
+    }
+    Ok(count)
 }
 
-/// Renders and writes the pages, and beside each project's page its own open-data JSON; returns
-/// how many JSON files were written.
+/// Renders and writes the pages, and beside each project's page its own open-data JSON with `json`
+/// (none: not made here, see [`Shared`]); returns how many JSON files were written.
 fn write_pages(
     source: &render::Source<'_>,
     renderer: &Renderer,
-    pages: &[render::routes::PageKind],
+    pages: &[PageKind],
     write: &render::WriteFile<'_, Failure>,
+    json: Option<&render::WriteFile<'_, Failure>>,
     progress: &Progress,
 ) -> Result<usize, Failure> {
     // Pages that list many projects take longest: started first, they do not hold up the end.
     let mut order = pages.to_vec();
-    order.sort_by_key(|page| matches!(page, render::routes::PageKind::Project(_)));
+    order.sort_by_key(|page| matches!(page, PageKind::Project(_)));
     order
         .par_iter()
         .map(|&page| -> Result<usize, Failure> {
@@ -428,9 +1023,9 @@ fn write_pages(
             let html = renderer.render(source, page)?;
             write(&render::routes::output_path(site, page), &html)?;
             progress.add(1);
-            if let render::routes::PageKind::Project(i) = page {
-                let (path, json) = render::data::project_json(site, &site.projects[i])?;
-                write(&path, &json)?;
+            if let (PageKind::Project(i), Some(write_json)) = (page, json) {
+                let (path, bytes) = render::data::project_json(site, &site.projects[i])?;
+                write_json(&path, &bytes)?;
                 return Ok(1);
             }
             Ok(0)

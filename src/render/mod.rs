@@ -69,12 +69,19 @@ pub type WriteFile<'a, E> = dyn Fn(&str, &[u8]) -> Result<(), E> + Sync + 'a;
 pub struct Source<'a> {
     pub site: &'a Site,
     pub indexes: &'a Indexes,
+    /// Where the pages are published (an edition's folder, the root).
+    pub mount: routes::Mount,
     summaries: Vec<tera::Value>,
     pub(crate) site_view: tera::Value,
 }
 
 impl<'a> Source<'a> {
     pub fn new(site: &'a Site, indexes: &'a Indexes) -> Source<'a> {
+        Source::mounted(site, indexes, routes::Mount::Whole)
+    }
+
+    /// The source of pages published at `mount`.
+    pub fn mounted(site: &'a Site, indexes: &'a Indexes, mount: routes::Mount) -> Source<'a> {
         let summaries = site
             .projects
             .par_iter()
@@ -83,6 +90,7 @@ impl<'a> Source<'a> {
         Source {
             site,
             indexes,
+            mount,
             summaries,
             site_view: tera::Value::from_serializable(&views::site_view(site)),
         }

@@ -5,6 +5,10 @@
 //! URLs are relative to the site root (`""` for the home page, else ending in `/`); links in pages
 //! are made relative to each page (`root` is `./`, `../` or `../../`), so the site works from any
 //! sub-path of any host.
+//!
+//! With editions (see [`crate::editions`]) every edition is published whole under its code
+//! (`r6/projects/<slug>/`: its permanent URLs, the canonical ones), and the latest edition once more
+//! at the root ([`Mount`]); the URLs below are then relative to an edition's root.
 
 use crate::indexes::Indexes;
 use crate::model::{Project, Site};
@@ -25,7 +29,23 @@ pub enum PageKind {
     Data,
     Timeline,
     Search,
+    /// What changed from the edition before (editions but the first).
+    Changes,
     NotFound,
+    /// At the root of a site with editions, a page of an earlier edition that the latest does not
+    /// have: its position in the latest edition's [`crate::editions::Catalogue::absent`].
+    Absent(usize),
+}
+
+/// Where a render of one edition is published.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Mount {
+    /// A site without editions, at the root, as always.
+    Whole,
+    /// An edition in its own folder (`r6/`): its permanent URLs.
+    EditionFolder,
+    /// The latest edition again at the root.
+    LatestAtRoot,
 }
 
 /// Every page of the site, in a fixed order.
@@ -41,6 +61,13 @@ pub fn pages(site: &Site, indexes: &Indexes) -> Vec<PageKind> {
         PageKind::Search,
         PageKind::NotFound,
     ];
+    if site
+        .edition
+        .as_ref()
+        .is_some_and(|place| place.changes.is_some())
+    {
+        pages.push(PageKind::Changes);
+    }
     pages.extend((0..site.projects.len()).map(PageKind::Project));
     pages.extend(site.vocabulary.field_ids().map(PageKind::Field));
     pages.extend(indexes.categories.iter().map(|c| PageKind::Category(c.id)));
@@ -63,8 +90,73 @@ pub fn url(site: &Site, page: PageKind) -> String {
         PageKind::Data => "data/".to_string(),
         PageKind::Timeline => "timeline/".to_string(),
         PageKind::Search => "search/".to_string(),
+        PageKind::Changes => "changes/".to_string(),
         PageKind::NotFound => "404.html".to_string(),
+        PageKind::Absent(i) => absent(site, i).map_or_else(String::new, |a| a.url.clone()),
     }
+}
+
+/// When the facts a page shows last changed (YYYY-MM-DD): a project's page, its project's date;
+/// a page that gathers projects, the latest date of the edition; none for the 404 page and the
+/// root's pages for URLs the latest edition lacks.
+pub fn page_date(site: &Site, page: PageKind) -> Option<&str> {
+    match page {
+        PageKind::Project(i) => Some(site.project_date(&site.projects[i])),
+        PageKind::NotFound | PageKind::Absent(_) => None,
+        _ => Some(site.latest_date()),
+    }
+}
+
+/// The page of an earlier edition that the root keeps at position `i`.
+pub fn absent(site: &Site, i: usize) -> Option<&crate::editions::AbsentPage> {
+    site.edition.as_ref()?.catalogue.absent.get(i)
+}
+
+/// The pages the root keeps of earlier editions (only the latest edition has any).
+pub fn absent_pages(site: &Site) -> Vec<PageKind> {
+    match &site.edition {
+        Some(place) if place.is_latest() => (0..place.catalogue.absent.len())
+            .map(PageKind::Absent)
+            .collect(),
+        _ => Vec::new(),
+    }
+}
+
+/// An edition's folder, relative to the site root: `r6/`.
+pub fn edition_root(code: &str) -> String {
+    format!("{code}/")
+}
+
+/// A URL or file of edition `code`, relative to the site root: `r6/projects/x/`.
+pub fn in_edition(code: &str, relative: &str) -> String {
+    format!("{code}/{relative}")
+}
+
+/// Where a site's canonical (permanent) URLs start, relative to the site root: its edition's
+/// folder, or the root of a site without editions.
+pub fn canonical_root(site: &Site) -> String {
+    site.edition
+        .as_ref()
+        .map_or_else(String::new, |place| edition_root(&place.edition.code))
+}
+
+/// A page's canonical URL relative to the site root: in its edition's folder with editions.
+pub fn canonical_path(site: &Site, page: PageKind) -> String {
+    format!("{}{}", canonical_root(site), url(site, page))
+}
+
+/// The prefix that leads from a page back to the root of the whole site (above every edition's
+/// folder).
+pub fn site_root_prefix(page_url: &str, mount: Mount) -> String {
+    match mount {
+        Mount::EditionFolder => format!("{}../", root_prefix(page_url)),
+        Mount::Whole | Mount::LatestAtRoot => root_prefix(page_url),
+    }
+}
+
+/// A project's page in edition `code`, relative to the site root.
+pub fn edition_project_url(code: &str, slug: &str) -> String {
+    in_edition(code, &project_url_of(slug))
 }
 
 /// The file a page is written to, relative to the output directory.
@@ -108,7 +200,12 @@ pub fn project_files(site: &Site, i: usize) -> [String; 2] {
 
 /// A project's page.
 pub fn project_url(project: &Project) -> String {
-    format!("projects/{}/", project.slug)
+    project_url_of(&project.slug)
+}
+
+/// The page of the project with file name `slug`.
+pub fn project_url_of(slug: &str) -> String {
+    format!("projects/{slug}/")
 }
 
 /// A field's list of projects.

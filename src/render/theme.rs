@@ -38,6 +38,7 @@ pub const REQUIRED_TEMPLATES: &[&str] = &[
     "timeline.html",
     "search.html",
     "404.html",
+    "absent.html",
 ];
 
 /// Compiled templates of one theme.

@@ -97,9 +97,9 @@ impl Staging {
         fs::write(&path, bytes).map_err(at(&path))
     }
 
-    /// Copies every file under `dir` into the site, keeping relative paths; returns those paths
-    /// (`/`-separated, relative to the output).
-    pub fn copy_tree(&self, dir: &Path) -> Result<Vec<String>, WriteError> {
+    /// Copies every file under `dir` into the site under `prefix` (`""`, or a folder ending in `/`),
+    /// keeping relative paths; returns those paths (`/`-separated, relative to the output).
+    pub fn copy_tree(&self, dir: &Path, prefix: &str) -> Result<Vec<String>, WriteError> {
         let mut copied = Vec::new();
         for entry in WalkDir::new(dir).sort_by_file_name() {
             let entry = entry.map_err(|e| WriteError {
@@ -110,7 +110,8 @@ impl Staging {
                 continue;
             }
             let relative = entry.path().strip_prefix(dir).unwrap_or(entry.path());
-            let target = self.staging.join(relative);
+            let relative = Path::new(prefix).join(relative);
+            let target = self.staging.join(&relative);
             if let Some(parent) = target.parent() {
                 fs::create_dir_all(parent).map_err(at(parent))?;
             }

@@ -64,3 +64,11 @@ pub fn snapshot(dir: &Path) -> BTreeMap<PathBuf, Vec<u8>> {
     }
     files
 }
+
+/// The folder of the published edition's project files (the site's content is by edition).
+pub const SHEETS: &str = "content/r6";
+
+/// The published edition's project files in the repository.
+pub fn sheets() -> PathBuf {
+    repo().join(SHEETS)
+}

@@ -2,8 +2,10 @@
 //! and the indexes ([`context`] chooses), with one module per page family.
 
 mod budget;
+mod changes;
 mod data_page;
 mod departments;
+mod editions;
 mod fields;
 mod home;
 mod timeline;
@@ -71,9 +73,15 @@ pub(super) fn context(
     };
     context.insert("root", &root);
     // Absolute URLs only from a public base URL: never a local address, never a guess.
-    let canonical = public_base_url.map(|base| format!("{base}{page_url}"));
+    // With editions, the permanent URL in the edition's folder, also for the latest edition's
+    // pages at the root.
+    let canonical =
+        public_base_url.map(|base| format!("{base}{}", routes::canonical_path(site, page)));
     context.insert("canonical", &canonical);
-    context.insert("indexable", &(page != PageKind::NotFound));
+    context.insert(
+        "indexable",
+        &!matches!(page, PageKind::NotFound | PageKind::Absent(_)),
+    );
     let (titles, crumbs) = (&labels.titles, &labels.breadcrumbs);
     let home = link(&crumbs.home, "");
     let fields = link(&crumbs.fields, "fields/");
@@ -95,6 +103,10 @@ pub(super) fn context(
                 .any(|c| c.ways.any || c.sections.iter().any(|s| s.ways.any));
             context.insert("contacts", &contacts);
             context.insert("contacts_declared", &declared);
+            context.insert(
+                "editions",
+                &editions::project_editions(source, project, &page_url),
+            );
             let field = &vocabulary.field(project.category.field);
             let crumbs = vec![
                 home,
@@ -168,7 +180,7 @@ pub(super) fn context(
             "accessibility",
         ),
         PageKind::Data => {
-            data_page::data_context(site, &mut context);
+            data_page::data_context(source, &page_url, &mut context);
             ("data.html", titles.data.clone(), vec![home], "data")
         }
         PageKind::Timeline => {
@@ -185,8 +197,44 @@ pub(super) fn context(
             context.insert("variants", &site.vocabulary.search_variants());
             ("search.html", titles.search.clone(), vec![home], "search")
         }
+        PageKind::Changes => {
+            changes::changes_context(source, &page_url, &mut context);
+            let title = site
+                .edition
+                .as_ref()
+                .and_then(|place| {
+                    let previous = &place.changes.as_ref()?.previous;
+                    Some(format!("{}からの変更点", previous.name()))
+                })
+                .unwrap_or_default();
+            ("changes.html", title, vec![home], "changes")
+        }
         PageKind::NotFound => ("404.html", titles.not_found.clone(), vec![], ""),
+        PageKind::Absent(i) => {
+            let absent = editions::absent_view(source, i, &page_url);
+            let title = absent
+                .as_ref()
+                .map_or_else(String::new, |a| a.title.clone());
+            context.insert("absent", &absent);
+            ("absent.html", title, vec![home], "")
+        }
     };
+    let changes_link = site.edition.as_ref().and_then(|place| {
+        let previous = &place.changes.as_ref()?.previous;
+        Some(link(
+            format!("{}からの変更点", previous.name()),
+            routes::url(site, PageKind::Changes),
+        ))
+    });
+    context.insert("changes_link", &changes_link);
+    context.insert(
+        "edition_links",
+        &editions::edition_links(source, page, &page_url),
+    );
+    context.insert(
+        "updated",
+        &routes::page_date(site, page).map(views::date_view),
+    );
     context.insert("credit", &data_page::credit_line(site));
     context.insert("title", &title);
     context.insert("breadcrumbs", &crumbs);
@@ -249,6 +297,37 @@ mod tests {
         let labels = crate::render::labels::load(&root.join("themes/default")).expect("labels");
         let mut found: BTreeMap<&'static str, BTreeSet<&'static str>> = BTreeMap::new();
         for page in routes::pages(&site, &indexes) {
+            let (template, context) = context(&source, &labels, page);
+            found
+                .entry(template)
+                .or_default()
+                .extend(context.names().iter().copied());
+        }
+        // The pages only a site with editions has: the sample editions of the tests.
+        let sample = tempfile::tempdir().expect("tempdir");
+        std::fs::copy(root.join("config.toml"), sample.path().join("config.toml")).expect("copy");
+        for (from, to) in [
+            ("content/vocabulary.toml", "content/vocabulary.toml"),
+            (
+                "tests/fixtures/editions/r6/kyukyu-mobile-ict-hojo.md",
+                "content/r6/kyukyu-mobile-ict-hojo.md",
+            ),
+            (
+                "tests/fixtures/editions/r7/korei-mimamori-ict.md",
+                "content/r7/korei-mimamori-ict.md",
+            ),
+        ] {
+            let to = sample.path().join(to);
+            std::fs::create_dir_all(to.parent().expect("folder")).expect("mkdir");
+            std::fs::copy(root.join(from), to).expect("copy");
+        }
+        let loaded = crate::pipeline::load_editions(sample.path()).expect("the sample loads");
+        let prepared = crate::pipeline::prepare_for_tests(loaded.sites).expect("sums fit");
+        let (site, indexes) = prepared.last().expect("the latest edition");
+        let source = Source::mounted(site, indexes, routes::Mount::LatestAtRoot);
+        let sample_pages = routes::pages(site, indexes);
+        assert!(sample_pages.contains(&PageKind::Changes));
+        for page in routes::absent_pages(site).into_iter().chain(sample_pages) {
             let (template, context) = context(&source, &labels, page);
             found
                 .entry(template)
