@@ -50,7 +50,24 @@ const CHECK_NAMES = ['vnu', 'axe', 'keyboard', 'nojs', 'reflow', 'tables', 'prin
 const TABLE_WIDTHS = [320, 390, 1280];
 // Pages that are not meant to be reached by links: a root 404.html is the page
 // static hosts show for a missing URL. Every other check still covers them.
+// Pages no link needs to reach: the 404 pages (the root's and each edition's), and the pages a
+// site with editions keeps at old URLs (marked noindex: a project or page the latest edition no
+// longer has, reached only by links published before). Filled when the site's files are listed.
 const NOT_LINKED_ON_PURPOSE = new Set(['404.html']);
+
+async function notLinkedOnPurpose(siteDir, files) {
+  for (const f of files) {
+    if (path.posix.basename(f) === '404.html') {
+      NOT_LINKED_ON_PURPOSE.add(f);
+      continue;
+    }
+    const html = await readFile(path.join(siteDir, f), 'utf8');
+    if (/<meta[^>]*name="?robots"?[^>]*content="?[^">]*noindex/.test(html)
+      || /<meta[^>]*content="?[^">]*noindex[^>]*name="?robots"?/.test(html)) {
+      NOT_LINKED_ON_PURPOSE.add(f);
+    }
+  }
+}
 
 // ---------------------------------------------------------------------------
 // Command line
@@ -770,6 +787,7 @@ async function main() {
   const info = await stat(siteDir).catch(() => null);
   if (!info || !info.isDirectory()) usage(`${options.siteDir} is not a directory`);
   const files = await listHtmlFiles(siteDir);
+  await notLinkedOnPurpose(siteDir, files);
   if (files.length === 0) usage(`no .html files under ${options.siteDir}`);
   console.log(`Checking ${files.length} HTML pages in ${siteDir}`);
 

@@ -717,7 +717,7 @@ fn non_empty(text: Option<String>) -> Option<String> {
 }
 
 /// `YYYY-MM-DD`, a day that exists (no 2026-02-31; 29 February only in leap years).
-fn is_date(text: &str) -> bool {
+pub(crate) fn is_date(text: &str) -> bool {
     let parts: Vec<&str> = text.split('-').collect();
     let number = |s: &str, len: usize| {
         (s.len() == len && s.chars().all(|c| c.is_ascii_digit()))

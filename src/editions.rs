@@ -15,6 +15,7 @@ use std::sync::Arc;
 use crate::content::CONTENT_DIR;
 use crate::diagnostics::Diagnostic;
 use crate::fiscal_year::FiscalYear;
+use crate::model::Project;
 use crate::money::Budget;
 
 /// One edition of the roadmap: the folder `content/<code>/`.
@@ -113,9 +114,10 @@ pub fn discover(root: &Path) -> Result<Vec<Edition>, Vec<Diagnostic>> {
     }
 }
 
-/// What one edition says of one project: its name and budget.
+/// What one edition says of one project: its file name there, its name and budget.
 #[derive(Debug, Clone, PartialEq)]
 pub struct ProjectEntry {
+    pub slug: String,
     pub name: String,
     pub budget: Budget,
 }
@@ -124,8 +126,11 @@ pub struct ProjectEntry {
 #[derive(Debug, Clone)]
 pub struct EditionEntry {
     pub edition: Edition,
-    /// By slug.
+    /// By the 事業's key: its file name in the earliest edition that has it (a renamed 事業 keeps
+    /// the key of its first file, through `renamed_from`).
     pub projects: BTreeMap<String, ProjectEntry>,
+    /// The key of each of this edition's file names.
+    pub keys: BTreeMap<String, String>,
 }
 
 /// A page of an earlier edition that the latest edition does not have: the root keeps its URL with
@@ -140,6 +145,16 @@ pub struct AbsentPage {
     pub project: bool,
     /// The latest edition that has the page.
     pub found_in: Edition,
+    /// For a 事業 the latest edition lists under another file name (`renamed_from`): its page there.
+    pub renamed_to: Option<Renamed>,
+}
+
+/// Where a renamed 事業 is in the latest edition.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Renamed {
+    /// Its page, relative to an edition's root (`projects/new-name/`).
+    pub url: String,
+    pub name: String,
 }
 
 /// Every edition, oldest first, and what the root keeps of earlier ones.
@@ -151,20 +166,135 @@ pub struct Catalogue {
 }
 
 impl Catalogue {
+    /// Every edition's projects, oldest edition first, each edition's projects as read. A project
+    /// with `renamed_from` is the same 事業 as that file in the closest earlier edition that has
+    /// it; naming a file no earlier edition has, or one this edition also has, is an error at the
+    /// project's file.
+    pub fn build(
+        root: &Path,
+        editions: &[(Edition, &[Project])],
+    ) -> Result<Catalogue, Vec<Diagnostic>> {
+        let mut built: Vec<EditionEntry> = Vec::with_capacity(editions.len());
+        let mut errors = Vec::new();
+        for (edition, projects) in editions {
+            let mut entry = EditionEntry {
+                edition: edition.clone(),
+                projects: BTreeMap::new(),
+                keys: BTreeMap::new(),
+            };
+            let own: std::collections::HashSet<&str> =
+                projects.iter().map(|p| p.slug.as_str()).collect();
+            for project in projects.iter() {
+                let key = match &project.renamed_from {
+                    None => built
+                        .iter()
+                        .rev()
+                        .find_map(|e| e.keys.get(&project.slug))
+                        .cloned()
+                        .unwrap_or_else(|| project.slug.clone()),
+                    Some(old) => match renamed_key(root, &built, &own, project, old) {
+                        Ok(key) => key,
+                        Err(error) => {
+                            errors.push(*error);
+                            continue;
+                        }
+                    },
+                };
+                entry.keys.insert(project.slug.clone(), key.clone());
+                entry.projects.insert(
+                    key,
+                    ProjectEntry {
+                        slug: project.slug.clone(),
+                        name: project.name.clone(),
+                        budget: project.budget,
+                    },
+                );
+            }
+            built.push(entry);
+        }
+        if errors.is_empty() {
+            Ok(Catalogue {
+                editions: built,
+                absent: Vec::new(),
+            })
+        } else {
+            Err(errors)
+        }
+    }
+
     /// The latest edition (the highest fiscal year).
     pub fn latest(&self) -> Option<&Edition> {
         self.editions.last().map(|e| &e.edition)
     }
 
-    /// Each edition with this project's entry, where it has one, oldest first.
+    /// The key of the project `slug` of `edition` (see [`EditionEntry::projects`]).
+    pub fn key_of(&self, edition: &Edition, slug: &str) -> Option<&str> {
+        self.editions
+            .iter()
+            .find(|e| &e.edition == edition)?
+            .keys
+            .get(slug)
+            .map(String::as_str)
+    }
+
+    /// Each edition with the entry of the 事業 with this key, where it has one, oldest first.
     pub fn history<'a>(
         &'a self,
-        slug: &'a str,
+        key: &'a str,
     ) -> impl Iterator<Item = (&'a Edition, Option<&'a ProjectEntry>)> + 'a {
         self.editions
             .iter()
-            .map(move |e| (&e.edition, e.projects.get(slug)))
+            .map(move |e| (&e.edition, e.projects.get(key)))
     }
+}
+
+/// The key of a project renamed from `old`: the key `old` has in the closest earlier edition.
+fn renamed_key(
+    root: &Path,
+    earlier: &[EditionEntry],
+    own: &std::collections::HashSet<&str>,
+    project: &Project,
+    old: &str,
+) -> Result<String, Box<Diagnostic>> {
+    let error = |message: String, hint: String| {
+        let located = std::fs::read_to_string(root.join(&project.source))
+            .ok()
+            .and_then(|text| {
+                let mut offset = 0;
+                let at = text.split_inclusive('\n').find_map(|line| {
+                    let start = offset;
+                    offset += line.len();
+                    let indent = line.len() - line.trim_start().len();
+                    line.trim_start()
+                        .starts_with("renamed_from")
+                        .then_some(start + indent)
+                })?;
+                let file = crate::diagnostics::SourceFile::new(project.source.clone(), text);
+                Some(file.error_at(at..at + "renamed_from".len(), message.clone()))
+            });
+        located
+            .unwrap_or_else(|| Diagnostic::in_file(&project.source, message))
+            .with_key("renamed_from")
+            .with_hint(hint)
+    };
+    if own.contains(old) {
+        return Err(Box::new(error(
+            format!("renamed_from の {old}.md が、同じ年度版のフォルダにもあります。"),
+            "名前を変えた事業なら、もとのファイルはこの年度版から消します。別の事業なら renamed_from を消してください。".to_string(),
+        )));
+    }
+    earlier
+        .iter()
+        .rev()
+        .find_map(|e| e.keys.get(old))
+        .cloned()
+        .ok_or_else(|| {
+            Box::new(error(
+                format!("renamed_from の {old}.md は、前の年度版のどのフォルダにもありません。"),
+                "前の年度版でのこの事業のファイル名（.md を除いた部分）を確かめてください。"
+                    .to_string(),
+            ))
+        })
 }
 
 /// Where one edition's pages sit among the editions.
@@ -172,6 +302,8 @@ impl Catalogue {
 pub struct EditionPlace {
     pub edition: Edition,
     pub catalogue: Arc<Catalogue>,
+    /// What changed since the edition before; `None` for the first edition.
+    pub changes: Option<Arc<crate::changes::Changes>>,
 }
 
 impl EditionPlace {

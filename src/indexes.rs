@@ -313,6 +313,8 @@ mod tests {
                 start: FiscalYear::reiwa(6).into(),
                 end: EndYear::Undecided,
                 sheet_number: None,
+                renamed_from: None,
+                updated: None,
                 overview: String::new(),
                 situation: String::new(),
                 outcome: String::new(),

@@ -4,6 +4,7 @@
 //! [`indexes`] → [`render`] → [`write`]; [`pipeline`] runs them in order. Domain types that every stage
 //! uses: [`fiscal_year`], [`money`], and [`diagnostics`] for problems told to editors.
 
+pub mod changes;
 pub mod check_report;
 pub mod cli;
 pub mod config;

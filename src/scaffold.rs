@@ -425,6 +425,10 @@ fn push_money_and_years(t: &mut String, config: &SiteConfig, vocabulary: &Vocabu
         "end = \"\"\n\n",
         "# 資料の「Ｎｏ．」（番号があるときだけ）。使うときは、先頭の「# 」を消して番号を書きます。\n",
         "# sheet_number = 12\n\n",
+        "# この事業の内容を最後に変えた日（ページの「更新日」）。書かなければ年度版の日付です。使うときは先頭の「# 」を消します。\n",
+        "# updated = \"2025-04-01\"\n\n",
+        "# 前の年度版と同じ事業でファイル名を変えたときだけ、前のファイル名（.md を除く）を書きます。\n",
+        "# renamed_from = \"hekichi-online-shinryo-shien\"\n\n",
     ));
 }
 
@@ -473,6 +477,9 @@ fn push_initiative(t: &mut String, config: &SiteConfig) {
         "basis = \"\"\n",
         "# basis = \"推定\" のときだけ、先頭の「# 」を消して、推定の理由を書きます（事業ページに表示されます）。\n",
         "# reason = \"資料の文字からは棒の位置が読み取れないため、事業期間を通して行うと推定しました。\"\n",
+        "# 実績（資料に実績が書かれているときだけ）: 行った年度。行わなかったなら done = []。ひとことは done_note に。\n",
+        "# done = [\"R6\"]\n",
+        "# done_note = \"計画どおり行いました。\"\n",
     ));
 }
 

@@ -879,6 +879,62 @@ fn cases() -> Vec<Case> {
             at: None,
             file: PROJECT,
         },
+        Case {
+            name: "done_note without done",
+            change: |r| {
+                replace(
+                    r,
+                    "kind = \"計画\"\n",
+                    "kind = \"計画\"\ndone_note = \"見本\"\n",
+                )
+            },
+            message: "done_note は、実績の年度（done）といっしょに書きます。",
+            hint: Some("done = []"),
+            key: Some("initiatives[1].roadmap[1].done_note"),
+            at: Some("done_note = "),
+            file: PROJECT,
+        },
+        Case {
+            name: "done on a 実績 row",
+            change: |r| replace(r, "kind = \"計画\"\n", "kind = \"実績\"\ndone = [\"R6\"]\n"),
+            message: "done は計画の行（kind = \"計画\"）に書きます。実績の行には書けません。",
+            hint: Some("実績の行の years が実施した年度です"),
+            key: Some("initiatives[1].roadmap[1].done"),
+            at: Some("done = "),
+            file: PROJECT,
+        },
+        Case {
+            name: "実績 written twice",
+            change: |r| {
+                let text = fs::read_to_string(project(r)).expect("read");
+                let start = text.find("[[initiatives.roadmap]]").expect("a row");
+                let end = text[start + 1..]
+                    .find("\n[[")
+                    .map_or(text.len(), |e| e + start + 2);
+                let row = &text[start..end];
+                let plan =
+                    row.replacen("kind = \"計画\"\n", "kind = \"計画\"\ndone = [\"R6\"]\n", 1);
+                let actual = row
+                    .replacen("kind = \"計画\"", "kind = \"実績\"", 1)
+                    .replacen("\"\n", "\" # 実績の行\n", 1);
+                let text = format!("{}{plan}{actual}{}", &text[..start], &text[end..]);
+                fs::write(project(r), text).expect("write");
+            },
+            message: "の実績が、計画の行の done と実績の行の2か所に書かれています。",
+            hint: Some("どちらか一方にまとめてください"),
+            key: Some("initiatives[1].roadmap[2].label"),
+            at: Some("# 実績の行"),
+            file: PROJECT,
+        },
+        Case {
+            name: "updated not a date",
+            change: |r| replace(r, "+++\nname", "+++\nupdated = \"2025/4/1\"\nname"),
+            message: "updated の「2025/4/1」は日付として読めません。",
+            hint: Some("年-月-日"),
+            key: Some("updated"),
+            at: Some("updated = "),
+            file: PROJECT,
+        },
     ]
 }
 

@@ -108,6 +108,40 @@ fn budgets(code: &str) -> BTreeMap<String, (u64, String)> {
     found
 }
 
+/// The `renamed_from` of each sample file of edition `code` that has one: new file name → old.
+fn renamed(code: &str) -> BTreeMap<String, String> {
+    let mut found = BTreeMap::new();
+    for entry in std::fs::read_dir(fixture(code)).expect("fixture") {
+        let path = entry.expect("entry").path();
+        if path.extension().is_none_or(|e| e != "md") {
+            continue;
+        }
+        let text = std::fs::read_to_string(&path).expect("read");
+        let front: toml::Table = text
+            .split("+++\n")
+            .nth(1)
+            .expect("front matter")
+            .parse()
+            .expect("toml");
+        if let Some(old) = front.get("renamed_from").and_then(|v| v.as_str()) {
+            let slug = path
+                .file_stem()
+                .expect("stem")
+                .to_string_lossy()
+                .into_owned();
+            found.insert(slug, old.to_string());
+        }
+    }
+    found
+}
+
+/// The text of each part of a page's main content (the parts of an article for a project page).
+fn main_parts(html: &Html) -> Vec<String> {
+    html.select(&select("main > article > *, main > :not(article)"))
+        .map(|e| e.text().collect::<String>())
+        .collect()
+}
+
 fn total(code: &str) -> u64 {
     budgets(code).values().map(|(b, _)| b).sum()
 }
@@ -157,12 +191,20 @@ fn every_url_of_a_one_edition_build_still_resolves() {
         if !path.starts_with("r6") || path.starts_with("r6/projects") {
             continue;
         }
-        assert_eq!(
-            after.get(path),
-            Some(bytes),
-            "{} changed when R7 was added",
-            path.display()
-        );
+        let Some(now) = after.get(path) else {
+            panic!("{} is gone", path.display());
+        };
+        if path.extension().is_some_and(|e| e == "html") {
+            // The pages now link the same page in R7: every part of their content stays.
+            let parts = |b: &[u8]| main_parts(&Html::parse_document(&String::from_utf8_lossy(b)));
+            let now = parts(now);
+            for part in parts(bytes) {
+                assert!(now.contains(&part), "{}: {part}", path.display());
+            }
+        } else if !path.starts_with("r6/assets") {
+            // Open data and the search index, byte for byte.
+            assert_eq!(now, bytes, "{} changed when R7 was added", path.display());
+        }
         compared += 1;
     }
     assert!(compared > 20, "{compared} pages of /r6/ compared");
@@ -266,8 +308,18 @@ fn canonical_urls_are_the_permanent_edition_urls() {
 fn a_dropped_project_says_it_is_absent_and_links_its_edition() {
     let b = builds();
     let (r6, r7) = (budgets("r6"), budgets("r7"));
-    let dropped: Vec<&String> = r6.keys().filter(|s| !r7.contains_key(*s)).collect();
+    let moved = renamed("r7");
+    let dropped: Vec<&String> = r6
+        .keys()
+        .filter(|s| !r7.contains_key(*s) && !moved.values().any(|old| old == *s))
+        .collect();
     assert_eq!(dropped.len(), 2, "the sample drops two projects");
+    // A renamed project's old root URL says where it is now.
+    for (new, old) in &moved {
+        let text = main_text(&page(&b.both, &format!("projects/{old}/index.html")));
+        assert!(text.contains("ファイル名（URL）が変わり"), "{old}: {text}");
+        assert!(text.contains(&r7[new].1), "{old}: the new name");
+    }
     for slug in dropped {
         let html = page(&b.both, &format!("projects/{slug}/index.html"));
         let text = main_text(&html);
@@ -312,9 +364,11 @@ fn a_dropped_project_says_it_is_absent_and_links_its_edition() {
 fn a_project_page_lists_every_editions_budget() {
     let b = builds();
     let (r6, r7) = (budgets("r6"), budgets("r7"));
+    let moved = renamed("r7");
     let mut changed = 0;
     for (slug, (budget7, _)) in &r7 {
-        let budget6 = r6.get(slug).map(|(b, _)| *b);
+        let slug6 = moved.get(slug).unwrap_or(slug);
+        let budget6 = r6.get(slug6).map(|(b, _)| *b);
         changed += usize::from(budget6.is_some_and(|b| b != *budget7));
         for (relative, up) in [
             (format!("projects/{slug}/index.html"), "../../"),
@@ -341,7 +395,7 @@ fn a_project_page_lists_every_editions_budget() {
                 ["令和7年度版".to_string(), grouped(*budget7)],
                 "{relative}"
             );
-            let to_r6 = format!("{up}r6/projects/{slug}/");
+            let to_r6 = format!("{up}r6/projects/{slug6}/");
             let linked = html
                 .select(&select("table.editions-table a[href]"))
                 .any(|a| a.value().attr("href") == Some(to_r6.as_str()));
@@ -519,6 +573,37 @@ fn the_real_sheets_copied_to_the_next_edition_build() {
             std::fs::copy(&path, content.join(&name)).expect("copy");
         }
     }
+    // A copied sheet whose project ended before R7 is said once, at its end key, in R7 only.
+    let ended: usize = std::fs::read_dir(content.join("r7"))
+        .expect("r7")
+        .flatten()
+        .filter(|e| {
+            let text = std::fs::read_to_string(e.path()).expect("read");
+            let front: toml::Table = text
+                .split("+++")
+                .nth(1)
+                .expect("front")
+                .parse()
+                .expect("toml");
+            let end = front["end"].as_str().expect("end");
+            end.strip_prefix('R')
+                .and_then(|n| n.parse::<u32>().ok())
+                .is_some_and(|n| n < 7)
+        })
+        .count();
+    let report = pipeline::check(dir.path()).unwrap_or_else(|e| panic!("check: {e}"));
+    let said: Vec<_> = report
+        .notices
+        .iter()
+        .filter(|n| n.message.contains("この年度版の年度"))
+        .collect();
+    assert!(ended > 0, "some real sheets end in R6");
+    assert_eq!(said.len(), ended, "{said:?}");
+    assert!(
+        said.iter()
+            .all(|n| n.path.starts_with("content/r7") && n.key.as_deref() == Some("end"))
+    );
+
     let output = build(dir.path());
     for (prefix, code) in [("", "r7"), ("r6/", "r6"), ("r7/", "r7")] {
         let home = std::fs::read_to_string(output.join(prefix).join("index.html"))
@@ -563,4 +648,369 @@ fn the_real_sheets_copied_to_the_next_edition_build() {
     let output = build(dir.path());
     let r7_home = std::fs::read_to_string(output.join("r7/index.html")).expect("r7");
     assert!(r7_home.contains("見本のサイト名（令和7年度）") && r7_home.contains("見本の元資料名"));
+}
+
+/// The yearly routine on the 27 real sheets: copy content/r6 to content/r7, change three
+/// budgets, delete two files, add one. Both editions are published, the root shows R7's total,
+/// R6's pages are as a one-edition build made them, the changes page lists exactly those six
+/// changes, and the changed projects' pages show both budgets. Which files change is chosen from
+/// the content (sorted file names), never typed in.
+#[test]
+fn the_yearly_routine_on_the_real_sheets() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    std::fs::copy(repo().join("config.toml"), dir.path().join("config.toml")).expect("config");
+    common::copy_dir(&repo().join("themes"), &dir.path().join("themes"));
+    let content = dir.path().join("content");
+    std::fs::create_dir_all(&content).expect("mkdir");
+    std::fs::copy(
+        repo().join("content/vocabulary.toml"),
+        content.join("vocabulary.toml"),
+    )
+    .expect("vocabulary");
+    common::copy_dir(&common::sheets(), &content.join("r6"));
+    let one_edition = snapshot(&build(dir.path()));
+    let _ = std::fs::remove_dir_all(dir.path().join("site"));
+
+    common::copy_dir(&common::sheets(), &content.join("r7"));
+    let r7 = content.join("r7");
+    let mut names: Vec<String> = std::fs::read_dir(&r7)
+        .expect("r7")
+        .flatten()
+        .map(|e| e.file_name().to_string_lossy().into_owned())
+        .filter(|n| n.ends_with(".md"))
+        .collect();
+    names.sort();
+    let front = |name: &str| -> toml::Table {
+        let text = std::fs::read_to_string(r7.join(name)).expect("read");
+        text.split("+++")
+            .nth(1)
+            .expect("front")
+            .parse()
+            .expect("toml")
+    };
+    let budget_of = |t: &toml::Table| t["budget"].as_integer().expect("budget");
+    let name_of = |t: &toml::Table| t["name"].as_str().expect("name").to_string();
+    let mut changed = Vec::new();
+    for name in &names[0..3] {
+        let t = front(name);
+        let (old, new) = (budget_of(&t), budget_of(&t) + 1000);
+        let text = std::fs::read_to_string(r7.join(name)).expect("read");
+        let text = text.replacen(
+            &format!("budget = {old}\n"),
+            &format!("budget = {new}\n"),
+            1,
+        );
+        std::fs::write(r7.join(name), text).expect("write");
+        changed.push((
+            name.trim_end_matches(".md").to_string(),
+            name_of(&t),
+            old,
+            new,
+        ));
+    }
+    let mut dropped = Vec::new();
+    for name in &names[3..5] {
+        dropped.push(name_of(&front(name)));
+        std::fs::remove_file(r7.join(name)).expect("delete");
+    }
+    let template = std::fs::read_to_string(r7.join(&names[5])).expect("read");
+    let old_name = name_of(&front(&names[5]));
+    let added = "（テスト用の見本）令和7年度に加えた事業";
+    std::fs::write(
+        r7.join("mihon-r7-jigyo.md"),
+        template.replacen(
+            &format!("name = \"{old_name}\""),
+            &format!("name = \"{added}\""),
+            1,
+        ),
+    )
+    .expect("add");
+
+    let output = build(dir.path());
+    let read = |path: &str| {
+        std::fs::read_to_string(output.join(path)).unwrap_or_else(|e| panic!("{path}: {e}"))
+    };
+    // R6 unchanged at its URLs: every file of the one-edition build's r6/ folder is the same.
+    let both = snapshot(&output);
+    // Every part of each R6 page's main content is still there, word for word (the two-edition
+    // pages add parts: the budget in each edition, a notice that a newer edition exists).
+    let parts = |bytes: &[u8]| -> Vec<String> {
+        let html = Html::parse_document(&String::from_utf8_lossy(bytes));
+        let children =
+            Selector::parse("main > article > *, main > :not(article)").expect("selector");
+        html.select(&children)
+            .map(|e| e.text().collect::<String>())
+            .collect()
+    };
+    for (path, bytes) in &one_edition {
+        // Every URL of the one-edition build still resolves.
+        let now = both
+            .get(path)
+            .unwrap_or_else(|| panic!("{} no longer published", path.display()));
+        if path.starts_with("r6") && path.extension().is_some_and(|e| e == "html") {
+            let after = parts(now);
+            for part in parts(bytes) {
+                assert!(
+                    after.contains(&part),
+                    "{}: R6's facts changed: {part}",
+                    path.display()
+                );
+            }
+        }
+    }
+    // The root shows R7 with its own total.
+    let r7_total: i64 = std::fs::read_dir(&r7)
+        .expect("r7")
+        .flatten()
+        .filter(|e| e.path().extension().is_some_and(|x| x == "md"))
+        .map(|e| {
+            let text = std::fs::read_to_string(e.path()).expect("read");
+            let t: toml::Table = text
+                .split("+++")
+                .nth(1)
+                .expect("front")
+                .parse()
+                .expect("toml");
+            t["budget"].as_integer().expect("budget")
+        })
+        .sum();
+    assert!(read("index.html").contains(&grouped(r7_total as u64)));
+    // The changes page lists exactly those changes.
+    let page = Html::parse_document(&read("r7/changes/index.html"));
+    let list = |id: &str| -> Vec<String> {
+        let selector =
+            Selector::parse(&format!("#{id} + ul li a, #{id} + p + ul li a")).expect("selector");
+        page.select(&selector).map(|a| a.text().collect()).collect()
+    };
+    assert_eq!(list("added"), [added.to_string()]);
+    let mut listed_dropped = list("dropped");
+    listed_dropped.sort();
+    dropped.sort();
+    assert_eq!(listed_dropped, dropped);
+    let rows = Selector::parse("#budgets-caption").expect("selector");
+    let table = page
+        .select(&rows)
+        .next()
+        .and_then(|c| c.parent())
+        .and_then(scraper::ElementRef::wrap)
+        .expect("the budget table");
+    let row_heads = Selector::parse("tbody th a").expect("selector");
+    let mut budget_names: Vec<String> = table
+        .select(&row_heads)
+        .map(|a| a.text().collect())
+        .collect();
+    budget_names.sort();
+    let mut expected: Vec<String> = changed.iter().map(|c| c.1.clone()).collect();
+    expected.sort();
+    assert_eq!(budget_names, expected);
+    let text: String = page.root_element().text().collect();
+    assert!(
+        text.contains("ロードマップの取組の変更（0件）"),
+        "no roadmap step changed"
+    );
+    // The changed projects' pages show both years' budgets.
+    for (slug, _, old, new) in &changed {
+        let page = read(&format!("r7/projects/{slug}/index.html"));
+        assert!(
+            page.contains(&grouped(*old as u64)) && page.contains(&grouped(*new as u64)),
+            "{slug}"
+        );
+    }
+}
+
+/// 実績 beside 計画: the sample's done key and its 実績 row (paired with the plan row of the same
+/// label) are said in words; R6's pages, whose sheets record no 実績, say so and claim nothing.
+#[test]
+fn results_are_said_beside_the_plan_and_never_invented() {
+    let b = builds();
+    let text = main_text(&page(
+        &b.both,
+        "r7/projects/hekichi-chiiki-iryo-shien/index.html",
+    ));
+    assert!(text.contains("計画どおり実施"), "{text}");
+    assert!(text.contains("（見本）計画どおり交付しました。"));
+    let html = page(&b.both, "r7/projects/korei-mimamori-ict/index.html");
+    let text = main_text(&html);
+    assert!(
+        text.contains("計画より遅れて実施（実績：令和8年度）"),
+        "{text}"
+    );
+    // The 実績 row is shown in its plan's row, not as a row of its own.
+    let rows = html
+        .select(&select("table.roadmap tbody th[scope=row]"))
+        .filter(|th| {
+            th.text()
+                .collect::<String>()
+                .contains("①モデル地区での検討・検証")
+        })
+        .count();
+    assert_eq!(rows, 1);
+    let cells: Vec<String> = html
+        .select(&select("table.roadmap td.marked"))
+        .map(|td| td.text().collect::<String>())
+        .collect();
+    assert!(
+        cells
+            .iter()
+            .any(|c| c.contains("計画") && c.contains("実施なし")),
+        "{cells:?}"
+    );
+    assert!(
+        cells
+            .iter()
+            .any(|c| c.contains("計画") && c.contains("実施") && !c.contains("なし"))
+    );
+    for slug in budgets("r6").keys() {
+        let text = main_text(&page(&b.both, &format!("r6/projects/{slug}/index.html")));
+        assert!(
+            text.contains("ロードマップの実績が記載されていません"),
+            "{slug}"
+        );
+        for word in [
+            "計画どおり実施",
+            "実施なし",
+            "遅れて実施",
+            "実施されていない",
+        ] {
+            assert!(!text.contains(word), "{slug} claims {word}");
+        }
+    }
+}
+
+/// A renamed_from naming a file no earlier edition has is an error at its file, line and key.
+#[test]
+fn a_renamed_from_without_an_earlier_file_is_an_error() {
+    let dir = site_with(&["r6", "r7"], false);
+    let file = dir.path().join("content/r7/mihon-shinki-jigyo.md");
+    let text = std::fs::read_to_string(&file).expect("read");
+    std::fs::write(
+        &file,
+        text.replacen("+++\n", "+++\nrenamed_from = \"no-such-project\"\n", 1),
+    )
+    .expect("write");
+    let Err(Failure::Content(errors)) = pipeline::check(dir.path()) else {
+        panic!("a renamed_from to nothing must fail");
+    };
+    assert_eq!(errors.len(), 1, "{errors:?}");
+    let error = &errors[0];
+    assert_eq!(error.path, Path::new("content/r7/mihon-shinki-jigyo.md"));
+    assert_eq!(error.line(), 2);
+    assert!(
+        error
+            .message
+            .contains("no-such-project.md は、前の年度版のどのフォルダにもありません")
+    );
+}
+
+/// 更新日 from the content: a project's `updated` on its page, in the sitemap and on its feed
+/// entry; a page that gathers projects takes its edition's latest date; R6 keeps its own. The
+/// feed has an entry per change the changes page lists.
+#[test]
+fn dates_come_from_the_content_and_the_feed_has_each_change() {
+    let b = builds();
+    let config: toml::Table = std::fs::read_to_string(repo().join("config.toml"))
+        .expect("config")
+        .parse()
+        .expect("toml");
+    let site_date = config["updated"].as_str().expect("updated").to_string();
+    let own_date = |code: &str, slug: &str| -> String {
+        let text = std::fs::read_to_string(fixture(code).join(format!("{slug}.md"))).expect("read");
+        let front: toml::Table = text
+            .split("+++\n")
+            .nth(1)
+            .expect("front")
+            .parse()
+            .expect("toml");
+        front
+            .get("updated")
+            .and_then(|v| v.as_str())
+            .map_or_else(|| site_date.clone(), str::to_string)
+    };
+    let shown = |path: &str| -> Option<String> {
+        page(&b.both, path)
+            .select(&select(".page-updated time"))
+            .next()
+            .and_then(|t| t.value().attr("datetime").map(str::to_string))
+    };
+    let mut latest7 = site_date.clone();
+    for slug in budgets("r7").keys() {
+        let date = own_date("r7", slug);
+        assert_eq!(
+            shown(&format!("r7/projects/{slug}/index.html")),
+            Some(date.clone()),
+            "{slug}"
+        );
+        latest7 = latest7.max(date);
+    }
+    assert!(latest7 > site_date, "the sample dates one project later");
+    assert_eq!(shown("r7/index.html"), Some(latest7.clone()));
+    assert_eq!(shown("index.html"), Some(latest7.clone()));
+    assert_eq!(shown("r6/index.html"), Some(site_date.clone()));
+    assert_eq!(shown("404.html"), None);
+
+    let sitemap = std::fs::read_to_string(b.both.join("sitemap.xml")).expect("sitemap");
+    let doc = roxmltree::Document::parse(&sitemap).expect("xml");
+    for url in doc.descendants().filter(|n| n.has_tag_name("url")) {
+        let text = |tag: &str| {
+            url.children()
+                .find(|n| n.has_tag_name(tag))
+                .and_then(|n| n.text())
+                .unwrap_or_default()
+                .to_string()
+        };
+        let loc = text("loc");
+        let relative = loc.strip_prefix(BASE_URL).expect("under the base URL");
+        assert_eq!(
+            shown(&format!("{relative}index.html")),
+            Some(text("lastmod")),
+            "{loc}"
+        );
+    }
+
+    // One feed entry per change listed on the changes page, each dated.
+    let changes = page(&b.both, "r7/changes/index.html");
+    let listed = changes.select(&select(".change-list li")).count()
+        - changes.select(&select("#renamed + ul li")).count()
+        + changes
+            .select(&select("table[data-sortable] tbody tr"))
+            .count()
+        + changes
+            .select(&select("#steps-caption"))
+            .next()
+            .map_or(0, |caption| {
+                scraper::ElementRef::wrap(caption.parent().expect("table"))
+                    .expect("table")
+                    .select(&select("tbody tr"))
+                    .count()
+            });
+    let feed = std::fs::read_to_string(b.both.join("feed.xml")).expect("feed");
+    let doc = roxmltree::Document::parse(&feed).expect("xml");
+    let entries: Vec<(String, String)> = doc
+        .descendants()
+        .filter(|n| n.has_tag_name("entry"))
+        .filter_map(|e| {
+            let id = e
+                .children()
+                .find(|n| n.has_tag_name("id"))?
+                .text()?
+                .to_string();
+            let updated = e
+                .children()
+                .find(|n| n.has_tag_name("updated"))?
+                .text()?
+                .to_string();
+            Some((id, updated))
+        })
+        .filter(|(id, _)| id.contains("/changes/#"))
+        .collect();
+    assert_eq!(entries.len(), listed, "{entries:?}");
+    let budget = entries
+        .iter()
+        .find(|(id, _)| id.ends_with("#budget-hekichi-chiiki-iryo-shien"))
+        .expect("the budget change's entry");
+    assert!(
+        budget
+            .1
+            .starts_with(&own_date("r7", "hekichi-chiiki-iryo-shien"))
+    );
 }

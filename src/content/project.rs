@@ -13,7 +13,7 @@ use crate::config::SiteConfig;
 use crate::diagnostics::{Diagnostic, SourceFile, suggest};
 use crate::fiscal_year::{EndYear, FiscalYear, WrittenYear};
 use crate::markdown::{self, UnsafeKind};
-use crate::model::{Initiative, Project, RoadmapRow, RowKind, YearBasis};
+use crate::model::{Actual, Initiative, Project, RoadmapRow, RowKind, YearBasis};
 use crate::money::{Budget, group_digits};
 use crate::toml_errors;
 use crate::vocabulary::{AccountId, DepartmentId, SectionId, Vocabulary};
@@ -36,9 +36,20 @@ pub const PROJECT_KEYS: &[&str] = &[
     "situation",
     "outcome",
     "initiatives",
+    "renamed_from",
+    "updated",
 ];
 pub const INITIATIVE_KEYS: &[&str] = &["title", "description", "roadmap"];
-pub const ROW_KEYS: &[&str] = &["label", "kind", "years", "year_labels", "basis", "reason"];
+pub const ROW_KEYS: &[&str] = &[
+    "label",
+    "kind",
+    "years",
+    "year_labels",
+    "basis",
+    "reason",
+    "done",
+    "done_note",
+];
 
 /// The most 取組 a project may have, and roadmap rows an initiative may have (the sheets have at
 /// most 3 and 16).
@@ -247,6 +258,8 @@ fn read_table(
             Some("start と end を確かめてください。".to_string()),
         );
     }
+    let start_text = top.get_string_span("start");
+    note_period_outside_edition(top, context, start, end, start_text, end_text.as_ref());
     let sheet_number = top
         .optional_non_negative_integer("sheet_number", "sheet_number = 45")
         .map(|n| u32::try_from(n.value).unwrap_or(u32::MAX));
@@ -278,6 +291,28 @@ fn read_table(
     } else {
         check_body_markdown(sink, body.start, body_text);
     }
+    let renamed_from = top
+        .optional_string(
+            "renamed_from",
+            "renamed_from = \"hekichi-online-shinryo-shien\"",
+        )
+        .and_then(|r| read_renamed_from(top, slug, r));
+    let updated = top
+        .optional_string("updated", "updated = \"2025-04-01\"")
+        .and_then(|date| {
+            let text = date.value.trim();
+            if crate::config::is_date(text) {
+                Some(text.to_string())
+            } else {
+                top.sink().report(
+                    date.span.clone(),
+                    "updated",
+                    format!("updated の「{}」は日付として読めません。", date.value),
+                    Some("事業の内容を最後に変えた日を、updated = \"2025-04-01\" のように年-月-日で書きます。".to_string()),
+                );
+                None
+            }
+        });
     let period = Period {
         start: start.map(WrittenYear::year),
         end,
@@ -303,7 +338,85 @@ fn read_table(
         outcome: outcome?.value,
         initiatives: initiatives?,
         notes: file.text[body.clone()].trim().to_string(),
+        renamed_from,
+        updated,
     })
+}
+
+/// A project whose own years do not include its edition's year (the year of its budget): ended
+/// before it (a sheet copied from the previous edition for a project that has ended) or starting
+/// after it. Said as a notice at `end` or `start`: the edition may list it on purpose.
+fn note_period_outside_edition(
+    top: &TableReader<'_, '_>,
+    context: &Context<'_>,
+    start: Option<WrittenYear>,
+    end: Option<EndYear>,
+    start_span: Option<std::ops::Range<usize>>,
+    end_text: Option<&Located<String>>,
+) {
+    let edition = context.config.budget_year;
+    if let (Some(EndYear::Year(end)), Some(text)) = (end, end_text)
+        && end.year() < edition
+    {
+        top.sink().notice(
+            text.span.clone(),
+            "end",
+            format!(
+                "事業終期（{}）が、この年度版の年度（{}）より前です。事業費（budget）は{}の事業費として載ります。",
+                end.long(),
+                edition.long(),
+                edition.japanese()
+            ),
+            Some("前の年度版から写したファイルで、事業が終わっているなら、このファイルをこの年度版のフォルダから消します。続いているなら end を直してください。".to_string()),
+        );
+    }
+    if let (Some(start), Some(span)) = (start, start_span)
+        && start.year() > edition
+    {
+        top.sink().notice(
+            span,
+            "start",
+            format!(
+                "事業始期（{}）が、この年度版の年度（{}）より後です。事業費（budget）は{}の事業費として載ります。",
+                start.long(),
+                edition.long(),
+                edition.japanese()
+            ),
+            Some("ほかの年度版のファイルを置いていないか、start が正しいかを確かめてください。".to_string()),
+        );
+    }
+}
+
+/// `renamed_from`: a file name (without `.md`) other than this file's own. Whether an earlier
+/// edition has it is checked with all the editions (see [`crate::editions::Catalogue::build`]).
+fn read_renamed_from(
+    top: &TableReader<'_, '_>,
+    slug: &str,
+    value: Located<String>,
+) -> Option<String> {
+    let name = value.value.trim().trim_end_matches(".md");
+    let problem = if !crate::vocabulary::is_slug(name) {
+        Some(format!(
+            "renamed_from の「{}」はファイル名として使えない文字を含みます。",
+            value.value
+        ))
+    } else if name == slug {
+        Some("renamed_from にこのファイル自身の名前が書かれています。".to_string())
+    } else {
+        None
+    };
+    match problem {
+        Some(message) => {
+            top.sink().report(
+                value.span.clone(),
+                "renamed_from",
+                message,
+                Some("前の年度版でのこの事業のファイル名を、.md を除いて書きます（例: renamed_from = \"hekichi-online-shinryo-shien\"）。".to_string()),
+            );
+            None
+        }
+        None => Some(name.to_string()),
+    }
 }
 
 /// A budget within [`Budget::MAX`]; notes one that looks like yen rather than thousand yen.
@@ -578,15 +691,66 @@ fn read_initiative(
     if let Some(text) = &description {
         check_markdown(table, "description", text);
     }
-    let rows: Vec<Option<RoadmapRow>> = table
-        .tables("roadmap", false, MAX_ROWS, "[[initiatives.roadmap]]")
+    let tables = table.tables("roadmap", false, MAX_ROWS, "[[initiatives.roadmap]]");
+    let rows: Vec<Option<RoadmapRow>> = tables
         .iter()
         .map(|row| read_row(row, context, period))
         .collect();
+    let rows = rows.into_iter().collect::<Option<Vec<_>>>()?;
     Some(Initiative {
         title: title.filter(|t| require_text(table, t, "title"))?.value,
         description: description.map(|d| d.value).unwrap_or_default(),
-        roadmap: rows.into_iter().collect::<Option<Vec<_>>>()?,
+        roadmap: pair_actual_rows(&tables, rows)?,
+    })
+}
+
+/// The sheet's own 実績 rows put beside their plan: a 実績 row labelled as exactly one 計画 row of
+/// the same 取組 becomes that row's [`Actual`]; a 実績 row without such a plan stays a row of its
+/// own. A step whose 実績 is written twice (`done` and a 実績 row) is an error at the 実績 row.
+fn pair_actual_rows(
+    tables: &[TableReader<'_, '_>],
+    mut rows: Vec<RoadmapRow>,
+) -> Option<Vec<RoadmapRow>> {
+    let mut keep = vec![true; rows.len()];
+    let mut ok = true;
+    for i in 0..rows.len() {
+        if rows[i].kind != RowKind::Actual {
+            continue;
+        }
+        let plans: Vec<usize> = (0..rows.len())
+            .filter(|&j| rows[j].kind == RowKind::Plan && rows[j].label == rows[i].label)
+            .collect();
+        let [plan] = plans[..] else {
+            continue;
+        };
+        if rows[plan].actual.is_some() {
+            if let Some(table) = tables.get(i) {
+                table.report_here(
+                    "label",
+                    format!(
+                        "「{}」の実績が、計画の行の done と実績の行の2か所に書かれています。",
+                        rows[i].label
+                    ),
+                    "どちらか一方にまとめてください（計画の行の done か、この実績の行）。",
+                );
+            }
+            ok = false;
+            continue;
+        }
+        let actual = Actual {
+            years: rows[i].years.clone(),
+            year_labels: std::mem::take(&mut rows[i].year_labels),
+            note: String::new(),
+            basis: rows[i].basis.clone(),
+        };
+        rows[plan].actual = Some(actual);
+        keep[i] = false;
+    }
+    ok.then(|| {
+        rows.into_iter()
+            .zip(keep)
+            .filter_map(|(row, keep)| keep.then_some(row))
+            .collect()
     })
 }
 
@@ -691,13 +855,59 @@ fn read_row(
         }
         year_labels.insert(year, label_text.value);
     }
+    let actual = read_done(table, kind, &year_in_columns)?;
     Some(RoadmapRow {
         label: label.filter(|l| require_text(table, l, "label"))?.value,
         kind: kind?,
         years: years?,
         year_labels,
         basis: basis?,
+        actual,
     })
+}
+
+/// `done` (the years a planned step was done in; `[]` when it was not) and `done_note`, on a 計画
+/// row: `Some(None)` when neither is written (nothing is said of results), `None` on an error.
+fn read_done(
+    table: &TableReader<'_, '_>,
+    kind: Option<RowKind>,
+    year_in_columns: &dyn Fn(&Located<String>, &str) -> Option<FiscalYear>,
+) -> Option<Option<Actual>> {
+    let done = table.optional_string_list("done", "done = [\"R6\", \"R7\"]");
+    let note = table.optional_string("done_note", "done_note = \"令和7年度にずれ込みました。\"");
+    let Some(done) = done else {
+        if let Some(note) = note {
+            table.sink().report(
+                note.span.clone(),
+                &table.key_path("done_note"),
+                "done_note は、実績の年度（done）といっしょに書きます。".to_string(),
+                Some("done = [\"R7\"] のように、実施した年度を書き添えてください（実施しなかったときは done = []）。".to_string()),
+            );
+            return None;
+        }
+        return Some(None);
+    };
+    let (span, items) = done?;
+    if kind == Some(RowKind::Actual) {
+        table.sink().report(
+            span,
+            &table.key_path("done"),
+            "done は計画の行（kind = \"計画\"）に書きます。実績の行には書けません。".to_string(),
+            Some("実績の行の years が実施した年度です。計画の行に done を書くなら、実績の行は消してください。".to_string()),
+        );
+        return None;
+    }
+    let parsed: Vec<Option<FiscalYear>> =
+        items.iter().map(|y| year_in_columns(y, "done")).collect();
+    let mut years: Vec<FiscalYear> = parsed.into_iter().collect::<Option<_>>()?;
+    years.sort();
+    years.dedup();
+    Some(Some(Actual {
+        years,
+        year_labels: BTreeMap::new(),
+        note: note.map(|n| n.value).unwrap_or_default(),
+        basis: YearBasis::AsWritten,
+    }))
 }
 
 /// `basis` (「資料どおり」 or 「推定」) and, for inferred years, `reason`.

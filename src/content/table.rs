@@ -127,6 +127,9 @@ impl<'f> Sink<'f> {
     }
 }
 
+/// A list's items with the span of the whole value.
+pub type SpannedList = (Range<usize>, Vec<Located<String>>);
+
 impl<'a, 'i> TableReader<'a, 'i> {
     /// A reader for the whole front matter.
     pub fn top(sink: &'a Sink<'a>, table: &'a DeTable<'i>) -> Self {
@@ -448,6 +451,36 @@ impl<'a, 'i> TableReader<'a, 'i> {
             }
         }
         Some(out)
+    }
+
+    /// The span of `key`'s value in the TOML text, when it is written.
+    pub fn get_string_span(&self, key: &str) -> Option<Range<usize>> {
+        self.get(key).map(|v| v.span())
+    }
+
+    /// Records a problem at `key` of this table (at the table when the key is not written).
+    pub fn report_here(&self, key: &str, message: String, hint: &str) {
+        let span = self
+            .get(key)
+            .map(|v| v.span())
+            .or_else(|| self.span.clone())
+            .unwrap_or(0..0);
+        self.sink
+            .report(span, &self.key_path(key), message, Some(hint.to_string()));
+    }
+
+    /// An optional list of strings that may be empty (`done = []` says "none"): `None` when the key
+    /// is absent, `Some(None)` when it is written wrongly (reported), else the items and the span
+    /// of the value.
+    pub fn optional_string_list(&self, key: &str, example: &str) -> Option<Option<SpannedList>> {
+        let value = self.get(key)?;
+        let span = value.span();
+        if let DeValue::Array(items) = value.get_ref()
+            && items.is_empty()
+        {
+            return Some(Some((span, Vec::new())));
+        }
+        Some(self.string_list(key, example).map(|items| (span, items)))
     }
 
     /// An array of tables (`[[key]]`), each as a reader. `required` reports a missing or empty list.

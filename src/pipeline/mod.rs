@@ -15,7 +15,7 @@ use rayon::prelude::*;
 use crate::config::SiteConfig;
 use crate::content::{self, Context};
 use crate::diagnostics::{self, Diagnostic};
-use crate::editions::{self, Catalogue, Edition, EditionEntry, EditionPlace, ProjectEntry};
+use crate::editions::{self, Catalogue, Edition, EditionPlace};
 use crate::indexes::Indexes;
 use crate::model::Site;
 use crate::money::Budget;
@@ -184,31 +184,26 @@ pub(crate) fn load_editions_reusing(
     if !errors.is_empty() {
         return Err(content_failure(errors));
     }
-    let catalogue = std::sync::Arc::new(Catalogue {
-        editions: sites
-            .iter()
-            .zip(&found)
-            .map(|(site, edition)| EditionEntry {
-                edition: edition.clone(),
-                projects: site
-                    .projects
-                    .iter()
-                    .map(|p| {
-                        let entry = ProjectEntry {
-                            name: p.name.clone(),
-                            budget: p.budget,
-                        };
-                        (p.slug.clone(), entry)
-                    })
-                    .collect(),
-            })
-            .collect(),
-        absent: Vec::new(),
-    });
-    for (site, edition) in sites.iter_mut().zip(found) {
+    let listed: Vec<(Edition, &[crate::model::Project])> = found
+        .iter()
+        .cloned()
+        .zip(sites.iter().map(|site| site.projects.as_slice()))
+        .collect();
+    let catalogue = std::sync::Arc::new(Catalogue::build(root, &listed).map_err(content_failure)?);
+    // Each edition but the first with what changed since the one before.
+    let mut changes: Vec<Option<std::sync::Arc<crate::changes::Changes>>> = vec![None];
+    for i in 1..sites.len() {
+        changes.push(Some(std::sync::Arc::new(crate::changes::Changes::between(
+            (&found[i - 1], &sites[i - 1]),
+            (&found[i], &sites[i]),
+            &catalogue,
+        ))));
+    }
+    for ((site, edition), changes) in sites.iter_mut().zip(found).zip(changes) {
         site.edition = Some(EditionPlace {
             edition,
             catalogue: catalogue.clone(),
+            changes,
         });
     }
     Ok(LoadedEditions { sites, notices })
@@ -495,12 +490,27 @@ fn absent_pages(prepared: &[Prepared]) -> Vec<editions::AbsentPage> {
             if have.contains(&url) || absent.contains_key(&url) {
                 continue;
             }
+            // A 事業 renamed since: the latest edition lists it under its new file name.
+            let renamed_to = match page {
+                PageKind::Project(i) => {
+                    let catalogue = &place.catalogue;
+                    catalogue
+                        .key_of(&place.edition, &p.site.projects[i].slug)
+                        .and_then(|key| catalogue.editions.last()?.projects.get(key))
+                        .map(|entry| editions::Renamed {
+                            url: render::routes::project_url_of(&entry.slug),
+                            name: entry.name.clone(),
+                        })
+                }
+                _ => None,
+            };
             absent.insert(
                 url.clone(),
                 editions::AbsentPage {
                     url,
                     title,
                     project,
+                    renamed_to,
                     found_in: place.edition.clone(),
                 },
             );
@@ -809,6 +819,12 @@ fn render_all(
     rendered.files += kept.len();
     if root_keeps {
         rendered.files += write_absent_json(prepared, &place.catalogue, write)?;
+        // Once, at the root: every edition's projects and roadmap cells in combined files.
+        let editions: Vec<(&Site, Budget)> = prepared
+            .iter()
+            .map(|p| (&p.site, p.indexes.budget.total))
+            .collect();
+        rendered.files += render::data::write_combined_files(&editions, write)?;
     }
     Ok(rendered)
 }
@@ -865,12 +881,9 @@ fn write_absent_json(
 fn sitemap_entries(site: &Site, indexes: &Indexes) -> Vec<(String, String)> {
     render::routes::pages(site, indexes)
         .into_iter()
-        .filter(|&p| p != PageKind::NotFound)
-        .map(|p| {
-            (
-                render::routes::canonical_path(site, p),
-                site.config.updated.clone(),
-            )
+        .filter_map(|p| {
+            let date = render::routes::page_date(site, p)?;
+            Some((render::routes::canonical_path(site, p), date.to_string()))
         })
         .collect()
 }

@@ -14,6 +14,12 @@
 //! programs rather than spreadsheets, and is the one lossless copy (the plain form is lossy: ① and
 //! ⑴ both become (1)), so a user who needs the original characters finds them there. The CSV and
 //! the JSON join on the project ID, never on a text.
+//!
+//! A site with editions also has, at its root, combined files ([`write_combined_files`]): every
+//! edition's projects and roadmap cells in one long-format CSV each (and one JSON), each row an
+//! edition's own row with the edition's columns after the code. The rows of every CSV file come
+//! from one row builder per file ([`project_rows`], [`roadmap_rows`] …), whichever file they go
+//! to, so an edition's own file and the combined one cannot disagree.
 
 use rayon::prelude::*;
 use serde::Serialize;
@@ -22,7 +28,7 @@ use super::EncodeError;
 use super::plain_form::plain_form;
 use crate::config::{License, SourceDocument};
 use crate::fiscal_year::{EndYear, FiscalYear, WrittenYear};
-use crate::model::{Project, RowCounts, Site, YearBasis};
+use crate::model::{Project, RoadmapRow, RowCounts, RowKind, Site, YearBasis};
 use crate::money::Budget;
 
 /// Writes the files of `data/` that gather every project with `write(path relative to the output,
@@ -38,19 +44,26 @@ pub fn write_collection_files<E: Send + From<EncodeError>>(
     type Build = fn(&Collection<'_>) -> Result<Vec<u8>, EncodeError>;
     let builders: [(&str, Build); 6] = [
         ("data/projects.csv", |c| {
-            projects_csv(c.code(), c.projects)
-                .map_err(|e| EncodeError::csv("data/projects.csv", &e))
+            own_table(c, PROJECT_COLUMNS, project_rows, "data/projects.csv")
         }),
         ("data/project_sections.csv", |c| {
-            sections_csv(c.code(), c.projects)
-                .map_err(|e| EncodeError::csv("data/project_sections.csv", &e))
+            own_table(
+                c,
+                SECTION_COLUMNS,
+                section_rows,
+                "data/project_sections.csv",
+            )
         }),
         ("data/initiatives.csv", |c| {
-            initiatives_csv(c.code(), c.projects)
-                .map_err(|e| EncodeError::csv("data/initiatives.csv", &e))
+            own_table(
+                c,
+                INITIATIVE_COLUMNS,
+                initiative_rows,
+                "data/initiatives.csv",
+            )
         }),
         ("data/roadmap.csv", |c| {
-            roadmap_csv(c.code(), c.projects).map_err(|e| EncodeError::csv("data/roadmap.csv", &e))
+            own_table(c, ROADMAP_COLUMNS, roadmap_rows, "data/roadmap.csv")
         }),
         ("data/projects.json", |c| json("data/projects.json", c)),
         ("data/projects.schema.json", |_| {
@@ -73,6 +86,255 @@ pub fn project_json(site: &Site, project: &Project) -> Result<(String, Vec<u8>),
 
 /// The JSON Schema of `projects.json` (and, under `$defs/project`, of each project's file).
 pub const SCHEMA: &str = include_str!("projects.schema.json");
+
+/// The combined files of a site with editions, at the root: every edition's projects and
+/// roadmap cells in one long-format file each, a row per project (or cell) and edition.
+pub const COMBINED_PROJECTS_CSV: &str = "data/editions_projects.csv";
+pub const COMBINED_ROADMAP_CSV: &str = "data/editions_roadmap.csv";
+pub const COMBINED_JSON: &str = "data/editions_projects.json";
+pub const COMBINED_JSON_SCHEMA: &str = "data/editions_projects.schema.json";
+/// The JSON Schemas of one row of each combined CSV file.
+pub const COMBINED_PROJECTS_CSV_SCHEMA: &str = "data/editions_projects.csv.schema.json";
+pub const COMBINED_ROADMAP_CSV_SCHEMA: &str = "data/editions_roadmap.csv.schema.json";
+
+/// The JSON Schema of `editions_projects.json`; each edition's `data` is as `projects.schema.json`.
+pub const COMBINED_SCHEMA: &str = include_str!("editions_projects.schema.json");
+
+/// Writes the combined files of a site with editions (see [`COMBINED_PROJECTS_CSV`]) with
+/// `write`, each edition given as its site and its total; returns how many. Writes nothing and
+/// returns 0 unless every site is an edition (a site without edition folders has no combined
+/// files). Editions go oldest first whatever the order given; within an edition, rows are in the
+/// order of its own files, made by the same row builders, after the edition's columns.
+///
+/// Every build that writes a site with editions — full or partial — makes these files with this
+/// function, from every edition, so the two give the same bytes.
+pub fn write_combined_files<E: Send + From<EncodeError>>(
+    editions: &[(&Site, Budget)],
+    write: &super::WriteFile<'_, E>,
+) -> Result<usize, E> {
+    let mut placed = Vec::with_capacity(editions.len());
+    for &(site, total) in editions {
+        let Some(place) = &site.edition else {
+            return Ok(0);
+        };
+        placed.push((&place.edition, site, total));
+    }
+    if placed.is_empty() {
+        return Ok(0);
+    }
+    placed.sort_by(|a, b| {
+        a.0.year
+            .cmp(&b.0.year)
+            .then_with(|| a.0.code.cmp(&b.0.code))
+    });
+    // The page URLs from the site root, where the combined files are: in the edition's folder.
+    let records: Vec<Vec<ProjectRecord>> = placed
+        .iter()
+        .map(|(edition, site, _)| {
+            site.projects
+                .par_iter()
+                .map(|p| {
+                    let mut r = record(site, p);
+                    r.url = super::routes::in_edition(&edition.code, &r.url);
+                    r
+                })
+                .collect()
+        })
+        .collect();
+    let combined = Combined {
+        editions: placed
+            .iter()
+            .zip(&records)
+            .map(|((edition, site, total), records)| EditionCollection {
+                edition: &edition.code,
+                edition_fiscal_year: edition.year.western(),
+                edition_wareki: edition.year.japanese(),
+                data: Collection::new(site, *total, records),
+            })
+            .collect(),
+    };
+    type Build = fn(&Combined<'_>) -> Result<Vec<u8>, EncodeError>;
+    let builders: [(&str, Build); 6] = [
+        (COMBINED_PROJECTS_CSV, |c| {
+            combined_table(c, PROJECT_COLUMNS, project_rows, COMBINED_PROJECTS_CSV)
+        }),
+        (COMBINED_ROADMAP_CSV, |c| {
+            combined_table(c, ROADMAP_COLUMNS, roadmap_rows, COMBINED_ROADMAP_CSV)
+        }),
+        (COMBINED_JSON, |c| json(COMBINED_JSON, c)),
+        (COMBINED_JSON_SCHEMA, |_| {
+            Ok(COMBINED_SCHEMA.as_bytes().to_vec())
+        }),
+        (COMBINED_PROJECTS_CSV_SCHEMA, |_| {
+            row_schema(
+                COMBINED_PROJECTS_CSV_SCHEMA,
+                COMBINED_PROJECTS_CSV,
+                "DX関連事業ロードマップ すべての年度版の事業（CSV の1行）",
+                &combined_columns(PROJECT_COLUMNS),
+            )
+        }),
+        (COMBINED_ROADMAP_CSV_SCHEMA, |_| {
+            row_schema(
+                COMBINED_ROADMAP_CSV_SCHEMA,
+                COMBINED_ROADMAP_CSV,
+                "DX関連事業ロードマップ すべての年度版のロードマップ（CSV の1行）",
+                &combined_columns(ROADMAP_COLUMNS),
+            )
+        }),
+    ];
+    builders.par_iter().try_for_each(|(path, build)| {
+        let bytes = build(&combined)?;
+        write(path, &bytes)
+    })?;
+    Ok(builders.len())
+}
+
+/// Everything in `editions_projects.json`: each edition, oldest first, with what its own
+/// `projects.json` holds.
+#[derive(Serialize)]
+struct Combined<'a> {
+    editions: Vec<EditionCollection<'a>>,
+}
+
+#[derive(Serialize)]
+struct EditionCollection<'a> {
+    edition: &'a str,
+    edition_fiscal_year: u16,
+    edition_wareki: String,
+    data: Collection<'a>,
+}
+
+/// A combined CSV file: the code and the edition's columns lead each edition's rows.
+fn combined_table(
+    c: &Combined<'_>,
+    columns: &[Column],
+    rows: Rows,
+    path: &str,
+) -> Result<Vec<u8>, EncodeError> {
+    let groups: Vec<Group<'_>> = c
+        .editions
+        .iter()
+        .map(|e| Group {
+            lead: vec![
+                e.data.code().to_string(),
+                e.edition.to_string(),
+                e.edition_fiscal_year.to_string(),
+                e.edition_wareki.clone(),
+            ],
+            records: e.data.projects,
+        })
+        .collect();
+    let columns = combined_columns(columns);
+    table(columns.iter().map(|c| c.name), &groups, rows).map_err(|e| EncodeError::csv(path, &e))
+}
+
+/// The columns that say which edition a row of a combined file is of; they follow the code.
+pub const EDITION_COLUMNS: &[Column] = &[
+    column(
+        "edition",
+        "年度版",
+        "年度版の記号（r6 など。年度版のフォルダとURLの名前で、その年度版だけのデータは r6/data/ にあります）",
+    ),
+    column(
+        "edition_fiscal_year",
+        "年度版の年度（西暦）",
+        "年度版の年度（西暦の年度。令和6年度版なら 2024）",
+    ),
+    column(
+        "edition_wareki",
+        "年度版の年度（和暦）",
+        "年度版の年度の和暦（令和6年度など）",
+    ),
+];
+
+/// The columns of a combined file made from an edition's own file with `columns`: the code, the
+/// edition's columns, then the rest.
+pub fn combined_columns(columns: &[Column]) -> Vec<Column> {
+    let rest = match columns.split_first() {
+        Some((first, rest)) if first.name == CODE_COLUMN.name => rest,
+        _ => columns,
+    };
+    let mut all = Vec::with_capacity(rest.len() + 1 + EDITION_COLUMNS.len());
+    all.push(CODE_COLUMN);
+    all.extend_from_slice(EDITION_COLUMNS);
+    all.extend_from_slice(rest);
+    all
+}
+
+/// The JSON Schema of one row of a CSV file, read as an object by its header's names (as
+/// `csv.DictReader` and most CSV readers give it): every column required, every cell a string,
+/// described by the same column definitions as the data page.
+fn row_schema(
+    path: &str,
+    csv_path: &str,
+    title: &str,
+    columns: &[Column],
+) -> Result<Vec<u8>, EncodeError> {
+    #[derive(Serialize)]
+    struct RowSchema<'a> {
+        #[serde(rename = "$schema")]
+        schema: &'static str,
+        #[serde(rename = "$id")]
+        id: &'a str,
+        title: &'a str,
+        description: String,
+        #[serde(rename = "type")]
+        kind: &'static str,
+        required: Vec<&'static str>,
+        #[serde(rename = "additionalProperties")]
+        additional_properties: bool,
+        properties: Properties<'a>,
+    }
+    /// The columns in their order in the file.
+    struct Properties<'a>(&'a [Column]);
+    #[derive(Serialize)]
+    struct Property {
+        #[serde(rename = "type")]
+        kind: &'static str,
+        title: &'static str,
+        description: &'static str,
+        #[serde(skip_serializing_if = "Option::is_none")]
+        pattern: Option<&'static str>,
+    }
+    impl Serialize for Properties<'_> {
+        fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+            use serde::ser::SerializeMap;
+            let mut map = serializer.serialize_map(Some(self.0.len()))?;
+            for c in self.0 {
+                let pattern = match c.name {
+                    "local_government_code" => Some("^([0-9]{6})?$"),
+                    "edition" => Some("^[rh][1-9][0-9]*$"),
+                    "edition_fiscal_year" => Some("^[0-9]{4}$"),
+                    _ => None,
+                };
+                let property = Property {
+                    kind: "string",
+                    title: c.japanese,
+                    description: c.definition,
+                    pattern,
+                };
+                map.serialize_entry(c.name, &property)?;
+            }
+            map.end()
+        }
+    }
+    let file = csv_path.trim_start_matches("data/");
+    let schema = RowSchema {
+        schema: "https://json-schema.org/draft/2020-12/schema",
+        id: path.trim_start_matches("data/"),
+        title,
+        description: format!(
+            "{file} の1行を、1行目の項目名をキー、欄の文字を値としたオブジェクトとして読んだときの形式です。どの欄も文字列です（数値の欄も数字だけの文字列、空欄は空の文字列）。title は日本語の項目名、description は項目の意味です。"
+        ),
+        kind: "object",
+        required: columns.iter().map(|c| c.name).collect(),
+        additional_properties: false,
+        properties: Properties(columns),
+    };
+    let mut bytes = serde_json::to_vec_pretty(&schema).map_err(|e| EncodeError::json(path, &e))?;
+    bytes.push(b'\n');
+    Ok(bytes)
+}
 
 /// A code with its name.
 #[derive(Debug, Clone, Serialize)]
@@ -297,31 +559,55 @@ pub fn record(site: &Site, project: &Project) -> ProjectRecord {
                 roadmap: i
                     .roadmap
                     .iter()
-                    .map(|r| RowRecord {
-                        label: r.label.clone(),
-                        kind: r.kind.label(),
-                        fiscal_years: r.years.iter().map(|y| y.western()).collect(),
-                        years_basis: basis_code(&r.basis),
-                        years_basis_note: r.basis.reason().map(str::to_string),
-                        years_outside_project_period: project
-                            .years_outside(r)
-                            .iter()
-                            .map(|y| y.western())
-                            .collect(),
-                        year_labels: r
-                            .year_labels
-                            .iter()
-                            .map(|(y, l)| YearLabel {
-                                fiscal_year: y.western(),
-                                label: l.clone(),
-                            })
-                            .collect(),
-                    })
+                    .flat_map(|r| row_records(project, r))
                     .collect(),
             })
             .collect(),
         url: super::routes::project_url(project),
     }
+}
+
+/// The open-data rows of one roadmap row: the row as written, then, when the content records
+/// what was done of a planned step (its 実績, held beside the plan in the model), that 実績 as a
+/// row of its own with the plan's label, as the sheets write a 実績 row under its plan.
+fn row_records(project: &Project, r: &RoadmapRow) -> Vec<RowRecord> {
+    let labels = |labels: &std::collections::BTreeMap<FiscalYear, String>| {
+        labels
+            .iter()
+            .map(|(y, l)| YearLabel {
+                fiscal_year: y.western(),
+                label: l.clone(),
+            })
+            .collect()
+    };
+    let outside = |years: &[FiscalYear]| {
+        years
+            .iter()
+            .filter(|&&y| !project.runs_in(y))
+            .map(|y| y.western())
+            .collect()
+    };
+    let mut rows = vec![RowRecord {
+        label: r.label.clone(),
+        kind: r.kind.label(),
+        fiscal_years: r.years.iter().map(|y| y.western()).collect(),
+        years_basis: basis_code(&r.basis),
+        years_basis_note: r.basis.reason().map(str::to_string),
+        years_outside_project_period: outside(&r.years),
+        year_labels: labels(&r.year_labels),
+    }];
+    if let Some(actual) = &r.actual {
+        rows.push(RowRecord {
+            label: r.label.clone(),
+            kind: RowKind::Actual.label(),
+            fiscal_years: actual.years.iter().map(|y| y.western()).collect(),
+            years_basis: basis_code(&actual.basis),
+            years_basis_note: actual.basis.reason().map(str::to_string),
+            years_outside_project_period: outside(&actual.years),
+            year_labels: labels(&actual.year_labels),
+        });
+    }
+    rows
 }
 
 /// JSON is written compact: at 10,000 projects the pretty forms are 40 MB (the collection) and
@@ -388,6 +674,57 @@ pub fn one_line(markdown: &str) -> String {
         )
         .collect::<Vec<_>>()
         .join("")
+}
+
+/// Receives the cells of one CSV row that follow its leading cells.
+type Emit<'e> = dyn FnMut(&[&str]) -> Result<(), csv::Error> + 'e;
+
+/// The rows a project gives one CSV file, each handed to the callback without its leading cells:
+/// [`project_rows`], [`section_rows`], [`initiative_rows`], [`roadmap_rows`].
+type Rows = fn(&ProjectRecord, &mut Emit<'_>) -> Result<(), csv::Error>;
+
+/// Records and the cells that lead each of their rows: the publisher's code in an edition's own
+/// files; the code and the edition's columns in the combined ones.
+struct Group<'a> {
+    lead: Vec<String>,
+    records: &'a [ProjectRecord],
+}
+
+/// A CSV file: the header, then each group's records' rows, each after the group's leading cells.
+/// A row with more or fewer cells than the header is an error (the writer is not flexible).
+fn table<'h>(
+    header: impl IntoIterator<Item = &'h str>,
+    groups: &[Group<'_>],
+    rows: Rows,
+) -> Result<Vec<u8>, csv::Error> {
+    let mut w = writer();
+    w.write_record(header)?;
+    for group in groups {
+        let lead = &group.lead;
+        for r in group.records {
+            rows(r, &mut |cells: &[&str]| {
+                data_row(
+                    &mut w,
+                    lead.iter().map(String::as_str).chain(cells.iter().copied()),
+                )
+            })?;
+        }
+    }
+    finish(w)
+}
+
+/// One of an edition's own CSV files (`data/projects.csv` …): the code, then the rows.
+fn own_table(
+    c: &Collection<'_>,
+    columns: &[Column],
+    rows: Rows,
+    path: &str,
+) -> Result<Vec<u8>, EncodeError> {
+    let group = Group {
+        lead: vec![c.code().to_string()],
+        records: c.projects,
+    };
+    table(columns.iter().map(|c| c.name), &[group], rows).map_err(|e| EncodeError::csv(path, &e))
 }
 
 /// A column of a CSV file: its name in the header, its Japanese name and what it holds (both shown
@@ -519,48 +856,41 @@ pub const PROJECT_COLUMNS: &[Column] = &[
     ),
 ];
 
-fn projects_csv(code: &str, records: &[ProjectRecord]) -> Result<Vec<u8>, csv::Error> {
-    let mut w = writer();
-    w.write_record(PROJECT_COLUMNS.iter().map(|c| c.name))?;
-    for r in records {
-        let end_fiscal_year = r.end.fiscal_year.map(|y| y.to_string()).unwrap_or_default();
-        let start_fiscal_year = r
-            .start
-            .fiscal_year
-            .map(|y| y.to_string())
-            .unwrap_or_default();
-        data_row(
-            &mut w,
-            [
-                code,
-                r.id.as_str(),
-                &r.name,
-                &r.field.slug,
-                &r.field.name,
-                &r.category.slug,
-                &r.category.name,
-                flag(r.joint),
-                &r.budget_thousand_yen.to_string(),
-                &r.budget_fiscal_year.to_string(),
-                &r.account.slug,
-                &r.account.name,
-                flag(r.priority),
-                flag(r.future),
-                &start_fiscal_year,
-                &r.start.wareki,
-                &end_fiscal_year,
-                &r.end.wareki,
-                flag(r.end.fiscal_year.is_none()),
-                &r.sheet_number.map(|n| n.to_string()).unwrap_or_default(),
-                &one_line(&r.overview),
-                &one_line(&r.situation),
-                &one_line(&r.outcome),
-                &r.initiatives.len().to_string(),
-                &r.url,
-            ],
-        )?;
-    }
-    finish(w)
+/// The row of one project in `projects.csv`, after the code column: the one place that reads a
+/// record for that file (an edition's own and the combined one).
+fn project_rows(r: &ProjectRecord, emit: &mut Emit<'_>) -> Result<(), csv::Error> {
+    let end_fiscal_year = r.end.fiscal_year.map(|y| y.to_string()).unwrap_or_default();
+    let start_fiscal_year = r
+        .start
+        .fiscal_year
+        .map(|y| y.to_string())
+        .unwrap_or_default();
+    emit(&[
+        r.id.as_str(),
+        &r.name,
+        &r.field.slug,
+        &r.field.name,
+        &r.category.slug,
+        &r.category.name,
+        flag(r.joint),
+        &r.budget_thousand_yen.to_string(),
+        &r.budget_fiscal_year.to_string(),
+        &r.account.slug,
+        &r.account.name,
+        flag(r.priority),
+        flag(r.future),
+        &start_fiscal_year,
+        &r.start.wareki,
+        &end_fiscal_year,
+        &r.end.wareki,
+        flag(r.end.fiscal_year.is_none()),
+        &r.sheet_number.map(|n| n.to_string()).unwrap_or_default(),
+        &one_line(&r.overview),
+        &one_line(&r.situation),
+        &one_line(&r.outcome),
+        &r.initiatives.len().to_string(),
+        &r.url,
+    ])
 }
 
 /// The columns of `project_sections.csv`.
@@ -581,30 +911,17 @@ pub const SECTION_COLUMNS: &[Column] = &[
     column("section", "担当課等", "担当課等の名前"),
 ];
 
-fn sections_csv(code: &str, records: &[ProjectRecord]) -> Result<Vec<u8>, csv::Error> {
-    let mut w = writer();
-    w.write_record(SECTION_COLUMNS.iter().map(|c| c.name))?;
-    for r in records {
-        for s in &r.sections {
-            let department = r
-                .departments
-                .iter()
-                .find(|d| d.slug == s.department)
-                .map_or("", |d| d.name.as_str());
-            data_row(
-                &mut w,
-                [
-                    code,
-                    r.id.as_str(),
-                    &s.department,
-                    department,
-                    &s.slug,
-                    &s.name,
-                ],
-            )?;
-        }
+/// The rows of one project in `project_sections.csv`, after the code column.
+fn section_rows(r: &ProjectRecord, emit: &mut Emit<'_>) -> Result<(), csv::Error> {
+    for s in &r.sections {
+        let department = r
+            .departments
+            .iter()
+            .find(|d| d.slug == s.department)
+            .map_or("", |d| d.name.as_str());
+        emit(&[r.id.as_str(), &s.department, department, &s.slug, &s.name])?;
     }
-    finish(w)
+    Ok(())
 }
 
 /// The columns of `initiatives.csv`.
@@ -616,24 +933,17 @@ pub const INITIATIVE_COLUMNS: &[Column] = &[
     column("description", "取組の説明", "取組の説明（改行なし）"),
 ];
 
-fn initiatives_csv(code: &str, records: &[ProjectRecord]) -> Result<Vec<u8>, csv::Error> {
-    let mut w = writer();
-    w.write_record(INITIATIVE_COLUMNS.iter().map(|c| c.name))?;
-    for r in records {
-        for (i, initiative) in r.initiatives.iter().enumerate() {
-            data_row(
-                &mut w,
-                [
-                    code,
-                    r.id.as_str(),
-                    &(i + 1).to_string(),
-                    &initiative.title,
-                    &one_line(&initiative.description),
-                ],
-            )?;
-        }
+/// The rows of one project in `initiatives.csv`, after the code column.
+fn initiative_rows(r: &ProjectRecord, emit: &mut Emit<'_>) -> Result<(), csv::Error> {
+    for (i, initiative) in r.initiatives.iter().enumerate() {
+        emit(&[
+            r.id.as_str(),
+            &(i + 1).to_string(),
+            &initiative.title,
+            &one_line(&initiative.description),
+        ])?;
     }
-    finish(w)
+    Ok(())
 }
 
 /// The columns of `roadmap.csv`: one line per project, roadmap row and fiscal year it covers.
@@ -684,40 +994,35 @@ pub const ROADMAP_COLUMNS: &[Column] = &[
     ),
 ];
 
-fn roadmap_csv(code: &str, records: &[ProjectRecord]) -> Result<Vec<u8>, csv::Error> {
-    let mut w = writer();
-    w.write_record(ROADMAP_COLUMNS.iter().map(|c| c.name))?;
-    for r in records {
-        for (i, initiative) in r.initiatives.iter().enumerate() {
-            for (j, row) in initiative.roadmap.iter().enumerate() {
-                for &fy in &row.fiscal_years {
-                    let label = row
-                        .year_labels
-                        .iter()
-                        .find(|l| l.fiscal_year == fy)
-                        .map_or("", |l| l.label.as_str());
-                    data_row(
-                        &mut w,
-                        [
-                            code,
-                            r.id.as_str(),
-                            &fy.to_string(),
-                            &FiscalYear::from_western(fy).japanese(),
-                            &(i + 1).to_string(),
-                            &(j + 1).to_string(),
-                            &row.label,
-                            row.kind,
-                            label,
-                            flag(row.years_basis == INFERRED_CODE),
-                            row.years_basis_note.as_deref().unwrap_or_default(),
-                            flag(!row.years_outside_project_period.contains(&fy)),
-                        ],
-                    )?;
-                }
+/// The rows of one project in `roadmap.csv`, one per roadmap cell (a roadmap row and a fiscal year
+/// it covers), after the code column: the one place that reads the roadmap rows of a record for
+/// the CSV files (an edition's own and the combined one).
+fn roadmap_rows(r: &ProjectRecord, emit: &mut Emit<'_>) -> Result<(), csv::Error> {
+    for (i, initiative) in r.initiatives.iter().enumerate() {
+        for (j, row) in initiative.roadmap.iter().enumerate() {
+            for &fy in &row.fiscal_years {
+                let label = row
+                    .year_labels
+                    .iter()
+                    .find(|l| l.fiscal_year == fy)
+                    .map_or("", |l| l.label.as_str());
+                emit(&[
+                    r.id.as_str(),
+                    &fy.to_string(),
+                    &FiscalYear::from_western(fy).japanese(),
+                    &(i + 1).to_string(),
+                    &(j + 1).to_string(),
+                    &row.label,
+                    row.kind,
+                    label,
+                    flag(row.years_basis == INFERRED_CODE),
+                    row.years_basis_note.as_deref().unwrap_or_default(),
+                    flag(!row.years_outside_project_period.contains(&fy)),
+                ])?;
             }
         }
     }
-    finish(w)
+    Ok(())
 }
 
 #[cfg(test)]
@@ -763,6 +1068,135 @@ mod tests {
         );
         let failure = crate::pipeline::Failure::from(error);
         assert_eq!(failure.exit_code(), 2);
+    }
+
+    #[test]
+    fn every_csv_file_starts_with_the_code_and_the_combined_ones_add_the_edition_after_it() {
+        for columns in [
+            PROJECT_COLUMNS,
+            SECTION_COLUMNS,
+            INITIATIVE_COLUMNS,
+            ROADMAP_COLUMNS,
+        ] {
+            assert_eq!(columns[0].name, CODE_COLUMN.name);
+            let combined: Vec<&str> = combined_columns(columns).iter().map(|c| c.name).collect();
+            let mut expected = vec![CODE_COLUMN.name];
+            expected.extend(EDITION_COLUMNS.iter().map(|c| c.name));
+            expected.extend(columns[1..].iter().map(|c| c.name));
+            assert_eq!(combined, expected);
+        }
+    }
+
+    #[test]
+    fn a_row_with_a_cell_too_many_or_too_few_is_an_error_never_a_shifted_file() {
+        let record = |budget: u64| ProjectRecord {
+            id: "x".to_string(),
+            name: "事業".to_string(),
+            field: named("f", "分野"),
+            category: named("c", "項目"),
+            departments: Vec::new(),
+            sections: Vec::new(),
+            joint: false,
+            budget_thousand_yen: budget,
+            budget_fiscal_year: 2024,
+            account: named("general", "一般会計"),
+            priority: false,
+            future: false,
+            start: end_year(EndYear::Undecided),
+            end: end_year(EndYear::Undecided),
+            sheet_number: None,
+            overview: String::new(),
+            situation: String::new(),
+            outcome: String::new(),
+            notes: String::new(),
+            initiatives: Vec::new(),
+            url: "projects/x/".to_string(),
+        };
+        let mut with_roadmap = record(2);
+        with_roadmap.sections.push(SectionRecord {
+            slug: "s".to_string(),
+            name: "課".to_string(),
+            department: "d".to_string(),
+        });
+        with_roadmap.initiatives.push(InitiativeRecord {
+            title: "取組".to_string(),
+            description: String::new(),
+            roadmap: vec![RowRecord {
+                label: "行".to_string(),
+                kind: "計画",
+                fiscal_years: vec![2024, 2025],
+                years_basis: AS_WRITTEN_CODE,
+                years_basis_note: None,
+                years_outside_project_period: Vec::new(),
+                year_labels: Vec::new(),
+            }],
+        });
+        let records = [record(1), with_roadmap];
+        let groups = [Group {
+            lead: vec!["020001".to_string(), "r6".to_string()],
+            records: &records,
+        }];
+        let bytes = table(["code", "edition", "id"], &groups, |r, emit| emit(&[&r.id]))
+            .expect("as many cells as columns");
+        assert_eq!(
+            String::from_utf8_lossy(&bytes),
+            "\u{FEFF}code,edition,id\r\n020001,r6,x\r\n020001,r6,x\r\n"
+        );
+        assert!(table(["code", "edition"], &groups, |r, emit| emit(&[&r.id])).is_err());
+        assert!(
+            table(["code", "edition", "id", "more"], &groups, |r, emit| emit(
+                &[&r.id]
+            ))
+            .is_err()
+        );
+        // Every builder gives exactly its file's columns.
+        for (columns, rows, lines) in [
+            (PROJECT_COLUMNS, project_rows as Rows, 2),
+            (SECTION_COLUMNS, section_rows, 1),
+            (INITIATIVE_COLUMNS, initiative_rows, 1),
+            (ROADMAP_COLUMNS, roadmap_rows, 2),
+        ] {
+            let one = [Group {
+                lead: vec![String::new()],
+                records: &records,
+            }];
+            let bytes =
+                table(columns.iter().map(|c| c.name), &one, rows).expect("columns and cells agree");
+            let written = String::from_utf8_lossy(&bytes).matches("\r\n").count();
+            assert_eq!(written, 1 + lines, "{}", columns[1].name);
+        }
+    }
+
+    #[test]
+    fn the_combined_schemas_are_json_and_name_every_column() {
+        let schema: serde_json::Value =
+            serde_json::from_str(COMBINED_SCHEMA).expect("schema parses");
+        assert_eq!(
+            schema["$defs"]["edition"]["properties"]["data"]["$ref"],
+            "projects.schema.json"
+        );
+        let columns = combined_columns(ROADMAP_COLUMNS);
+        let bytes = row_schema(
+            COMBINED_ROADMAP_CSV_SCHEMA,
+            COMBINED_ROADMAP_CSV,
+            "見出し",
+            &columns,
+        )
+        .expect("schema");
+        let schema: serde_json::Value = serde_json::from_slice(&bytes).expect("parses");
+        let required: Vec<&str> = schema["required"]
+            .as_array()
+            .expect("required")
+            .iter()
+            .filter_map(|v| v.as_str())
+            .collect();
+        assert_eq!(required, columns.iter().map(|c| c.name).collect::<Vec<_>>());
+        assert_eq!(schema["$id"], "editions_roadmap.csv.schema.json");
+        assert_eq!(schema["properties"]["kind"]["title"], "区分");
+        assert_eq!(
+            schema["properties"]["edition"]["pattern"],
+            "^[rh][1-9][0-9]*$"
+        );
     }
 
     #[test]

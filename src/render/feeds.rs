@@ -36,7 +36,8 @@ pub fn robots(site: &Site) -> String {
 /// publisher, or else the site itself (Atom requires one); its rights, the configured licence only.
 pub fn atom(site: &Site, base_url: &str) -> String {
     let config = &site.config;
-    let updated = format!("{}T00:00:00+09:00", config.updated);
+    let stamp = |date: &str| format!("{date}T00:00:00+09:00");
+    let updated = stamp(site.latest_date());
     let title = config.full_title();
     let author = config.publisher.clone().unwrap_or_else(|| title.clone());
     let mut xml = format!(
@@ -73,13 +74,107 @@ pub fn atom(site: &Site, base_url: &str) -> String {
             crate::render::data::one_line(&project.overview)
         );
         xml.push_str(&format!(
-            "  <entry>\n    <title>{}</title>\n    <id>{}</id>\n    <link rel=\"alternate\" type=\"text/html\" href=\"{}\"/>\n    <updated>{updated}</updated>\n    <summary>{}</summary>\n  </entry>\n",
+            "  <entry>\n    <title>{}</title>\n    <id>{}</id>\n    <link rel=\"alternate\" type=\"text/html\" href=\"{}\"/>\n    <updated>{}</updated>\n    <summary>{}</summary>\n  </entry>\n",
             escape(&project.name),
             escape(&url),
             escape(&url),
+            stamp(site.project_date(project)),
             escape(&summary)
+        ));
+    }
+    for entry in change_entries(site, base_url) {
+        xml.push_str(&format!(
+            "  <entry>\n    <title>{}</title>\n    <id>{}</id>\n    <link rel=\"alternate\" type=\"text/html\" href=\"{}\"/>\n    <updated>{}</updated>\n    <summary>{}</summary>\n  </entry>\n",
+            escape(&entry.title),
+            escape(&entry.id),
+            escape(&entry.link),
+            stamp(&entry.date),
+            escape(&entry.summary)
         ));
     }
     xml.push_str("</feed>\n");
     xml
+}
+
+/// One change from the previous edition, as a feed entry.
+struct ChangeEntry {
+    title: String,
+    id: String,
+    link: String,
+    date: String,
+    summary: String,
+}
+
+/// An entry per change from the previous edition (see [`crate::changes`]), dated when the change
+/// was made: the project's date for a project added, a budget changed or a step changed, the
+/// edition's own date for a project no longer listed.
+fn change_entries(site: &Site, base_url: &str) -> Vec<ChangeEntry> {
+    let Some(place) = &site.edition else {
+        return Vec::new();
+    };
+    let Some(changes) = place.changes.as_deref() else {
+        return Vec::new();
+    };
+    let (now, was) = (place.edition.name(), changes.previous.name());
+    let page = format!(
+        "{base_url}{}",
+        super::routes::url(site, super::routes::PageKind::Changes)
+    );
+    let here = |slug: &str| format!("{base_url}{}", super::routes::project_url_of(slug));
+    let there = |slug: &str| {
+        let up = base_url
+            .strip_suffix(&super::routes::edition_root(&place.edition.code))
+            .unwrap_or(base_url);
+        format!(
+            "{up}{}",
+            super::routes::edition_project_url(&changes.previous.code, slug)
+        )
+    };
+    let mut entries = Vec::new();
+    for p in &changes.added {
+        entries.push(ChangeEntry {
+            title: format!("{now}に新しく載った事業：{}", p.name),
+            id: format!("{page}#added-{}", p.slug),
+            link: here(&p.slug),
+            date: p.date.clone(),
+            summary: format!("{now}の事業費 {}。", p.budget.display()),
+        });
+    }
+    for p in &changes.dropped {
+        entries.push(ChangeEntry {
+            title: format!("{now}に載らなくなった事業：{}", p.name),
+            id: format!("{page}#dropped-{}", p.slug),
+            link: there(&p.slug),
+            date: site.config.updated.clone(),
+            summary: format!("{was}の事業費 {}。", p.budget.display()),
+        });
+    }
+    for b in &changes.budgets {
+        entries.push(ChangeEntry {
+            title: format!("事業費の変更：{}", b.after.name),
+            id: format!("{page}#budget-{}", b.after.slug),
+            link: here(&b.after.slug),
+            date: b.after.date.clone(),
+            summary: format!(
+                "{was} {} → {now} {}。",
+                b.before.budget.display(),
+                b.after.budget.display()
+            ),
+        });
+    }
+    for (i, s) in changes.steps.iter().enumerate() {
+        let what = match &s.change {
+            crate::changes::StepChangeKind::Added { .. } => "追加",
+            crate::changes::StepChangeKind::Removed { .. } => "削除",
+            crate::changes::StepChangeKind::Moved { .. } => "年度の変更",
+        };
+        entries.push(ChangeEntry {
+            title: format!("ロードマップの{what}：{}", s.project.name),
+            id: format!("{page}#step-{}-{i}", s.project.slug),
+            link: here(&s.project.slug),
+            date: s.project.date.clone(),
+            summary: format!("{}：{}（{}）", s.initiative, s.label, s.row_kind),
+        });
+    }
+    entries
 }

@@ -29,6 +29,8 @@ pub enum PageKind {
     Data,
     Timeline,
     Search,
+    /// What changed from the edition before (editions but the first).
+    Changes,
     NotFound,
     /// At the root of a site with editions, a page of an earlier edition that the latest does not
     /// have: its position in the latest edition's [`crate::editions::Catalogue::absent`].
@@ -59,6 +61,13 @@ pub fn pages(site: &Site, indexes: &Indexes) -> Vec<PageKind> {
         PageKind::Search,
         PageKind::NotFound,
     ];
+    if site
+        .edition
+        .as_ref()
+        .is_some_and(|place| place.changes.is_some())
+    {
+        pages.push(PageKind::Changes);
+    }
     pages.extend((0..site.projects.len()).map(PageKind::Project));
     pages.extend(site.vocabulary.field_ids().map(PageKind::Field));
     pages.extend(indexes.categories.iter().map(|c| PageKind::Category(c.id)));
@@ -81,8 +90,20 @@ pub fn url(site: &Site, page: PageKind) -> String {
         PageKind::Data => "data/".to_string(),
         PageKind::Timeline => "timeline/".to_string(),
         PageKind::Search => "search/".to_string(),
+        PageKind::Changes => "changes/".to_string(),
         PageKind::NotFound => "404.html".to_string(),
         PageKind::Absent(i) => absent(site, i).map_or_else(String::new, |a| a.url.clone()),
+    }
+}
+
+/// When the facts a page shows last changed (YYYY-MM-DD): a project's page, its project's date;
+/// a page that gathers projects, the latest date of the edition; none for the 404 page and the
+/// root's pages for URLs the latest edition lacks.
+pub fn page_date(site: &Site, page: PageKind) -> Option<&str> {
+    match page {
+        PageKind::Project(i) => Some(site.project_date(&site.projects[i])),
+        PageKind::NotFound | PageKind::Absent(_) => None,
+        _ => Some(site.latest_date()),
     }
 }
 

@@ -10,7 +10,7 @@ use crate::config::{AccessibilityPolicy, Contact, License};
 use crate::fiscal_year::{EndYear, FiscalYear};
 use crate::indexes::{Group, TotalRow};
 use crate::markdown;
-use crate::model::{Initiative, Project, RoadmapRow, Site};
+use crate::model::{Initiative, Project, RoadmapRow, Site, StepOutcome};
 use crate::money::Budget;
 
 /// A link: text and a URL relative to the site root (to be prefixed with the page's `root`).
@@ -97,6 +97,29 @@ pub struct FilterData {
     pub budget: u64,
 }
 
+/// A date as written in the content (`iso`, for `<time datetime>`) and in Japanese (「2026年11月25日」).
+#[derive(Debug, Clone, Serialize)]
+pub struct DateView {
+    pub iso: String,
+    pub japanese: String,
+}
+
+/// [`DateView`] of a date checked as YYYY-MM-DD when read.
+pub fn date_view(date: &str) -> DateView {
+    let japanese = match date.split('-').collect::<Vec<_>>().as_slice() {
+        [y, m, d] => format!(
+            "{y}年{}月{}日",
+            m.trim_start_matches('0'),
+            d.trim_start_matches('0')
+        ),
+        _ => date.to_string(),
+    };
+    DateView {
+        iso: date.to_string(),
+        japanese,
+    }
+}
+
 /// A budget total: grouped thousand yen and the plain reading.
 #[derive(Debug, Clone, Serialize)]
 pub struct Amount {
@@ -132,6 +155,9 @@ pub struct RoadmapCell {
     pub label: String,
     /// The cell continues from the previous year (for drawing the bar).
     pub continues: bool,
+    /// Against the plan, for a step whose 実績 is recorded: 「実施」 (done that year), 「実施なし」
+    /// (planned for a year up to 今年度, not done), 「計画外に実施」; empty otherwise.
+    pub result: &'static str,
 }
 
 #[derive(Debug, Clone, Serialize)]
@@ -143,6 +169,11 @@ pub struct RoadmapRowView {
     pub inferred: bool,
     /// The number of the row's note below the table, if it has one.
     pub note: Option<usize>,
+    /// How the step went against its plan (「計画どおり実施」…); empty when no 実績 is recorded.
+    pub progress: &'static str,
+    /// 「実績：令和6年度、令和7年度」 or 「実績：なし」; empty when no 実績 is recorded.
+    pub actual: String,
+    pub actual_note: String,
 }
 
 #[derive(Debug, Clone, Serialize)]
@@ -192,6 +223,10 @@ pub struct ProjectView {
     pub notes_html: String,
     pub initiatives: Vec<InitiativeView>,
     pub roadmap_basis: RoadmapBasis,
+    /// Whether any roadmap row records 実績.
+    pub has_actual: bool,
+    /// The last year results are compared up to: 「令和8年度」.
+    pub results_until: String,
 }
 
 pub fn site_view(site: &Site) -> SiteView {
@@ -374,12 +409,15 @@ pub fn contacts(site: &Site, project: &Project) -> Vec<ContactView> {
 }
 
 pub fn project_view(site: &Site, project: &Project, years: &[FiscalYear]) -> ProjectView {
+    let until = results_until(site);
     let mut notes = Vec::new();
     let initiatives = project
         .initiatives
         .iter()
         .enumerate()
-        .map(|(i, initiative)| initiative_view(i + 1, initiative, project, years, &mut notes))
+        .map(|(i, initiative)| {
+            initiative_view(i + 1, initiative, project, years, until, &mut notes)
+        })
         .collect();
     ProjectView {
         summary: summary(site, project),
@@ -401,7 +439,15 @@ pub fn project_view(site: &Site, project: &Project, years: &[FiscalYear]) -> Pro
             inferred: project.rows().filter(|r| r.basis.is_inferred()).count(),
             notes,
         },
+        has_actual: project.rows().any(|r| r.actual.is_some()),
+        results_until: until.japanese(),
     }
+}
+
+/// The last fiscal year whose 実績 can be expected: 今年度 when configured, else the edition's
+/// own year (never the build date).
+pub fn results_until(site: &Site) -> FiscalYear {
+    site.config.current_year.unwrap_or(site.config.budget_year)
 }
 
 fn initiative_view(
@@ -409,6 +455,7 @@ fn initiative_view(
     initiative: &Initiative,
     project: &Project,
     years: &[FiscalYear],
+    until: FiscalYear,
     notes: &mut Vec<RowNote>,
 ) -> InitiativeView {
     InitiativeView {
@@ -425,7 +472,7 @@ fn initiative_view(
                 notes.extend(note);
                 RoadmapRowView {
                     note: number,
-                    ..row_view(row, years)
+                    ..row_view(row, years, until)
                 }
             })
             .collect(),
@@ -508,25 +555,56 @@ pub fn years_text(years: &[FiscalYear]) -> String {
         .join("、")
 }
 
-fn row_view(row: &RoadmapRow, years: &[FiscalYear]) -> RoadmapRowView {
+fn row_view(row: &RoadmapRow, years: &[FiscalYear], until: FiscalYear) -> RoadmapRowView {
+    let marked = |year: FiscalYear| row.covers(year) || row.done_in(year);
     let cells = years
         .iter()
         .enumerate()
         .map(|(i, &year)| {
             let covered = row.covers(year);
+            let label = row
+                .year_labels
+                .get(&year)
+                .or_else(|| row.actual.as_ref().and_then(|a| a.year_labels.get(&year)))
+                .cloned()
+                .unwrap_or_default();
             RoadmapCell {
                 kind: if covered { row.kind.label() } else { "" },
-                label: row.year_labels.get(&year).cloned().unwrap_or_default(),
-                continues: covered && i > 0 && row.covers(years[i - 1]),
+                label,
+                continues: marked(year) && i > 0 && marked(years[i - 1]),
+                result: cell_result(row, year, until),
             }
         })
         .collect();
+    let actual = row.actual.as_ref();
     RoadmapRowView {
         label: row.label.clone(),
         kind: row.kind.label(),
         cells,
         inferred: row.basis.is_inferred(),
         note: None,
+        progress: row.progress(until).map_or("", StepOutcome::words),
+        actual: actual.map_or_else(String::new, |a| {
+            if a.years.is_empty() {
+                "実績：なし".to_string()
+            } else {
+                format!("実績：{}", years_text(&a.years))
+            }
+        }),
+        actual_note: actual.map_or_else(String::new, |a| a.note.clone()),
+    }
+}
+
+/// What a year's cell says of a step's 実績 against its plan (see [`RoadmapCell::result`]).
+fn cell_result(row: &RoadmapRow, year: FiscalYear, until: FiscalYear) -> &'static str {
+    if row.actual.is_none() {
+        return "";
+    }
+    match (row.covers(year), row.done_in(year)) {
+        (true, true) => "実施",
+        (false, true) => "計画外に実施",
+        (true, false) if year <= until => "実施なし",
+        _ => "",
     }
 }
 

@@ -18,6 +18,8 @@ pub(super) struct HistoryRow {
     /// The project's page in that edition, relative to this page; `None` for this page itself and
     /// for an edition without the project.
     pub url: Option<String>,
+    /// The 事業名 in that edition, when it differs from this page's.
+    pub name: Option<String>,
     /// Whether the row is this page's edition.
     pub current: bool,
 }
@@ -38,6 +40,9 @@ pub(super) struct ProjectEditions {
     pub latest_home: String,
     /// Every edition, oldest first.
     pub history: Vec<HistoryRow>,
+    /// A bar chart of the budget in each edition that lists the project (SVG; the table beside
+    /// it gives the same numbers in text).
+    pub chart: String,
 }
 
 /// The project among the editions, when the site has more than one.
@@ -54,39 +59,54 @@ pub(super) fn project_editions(
     }
     let latest = catalogue.latest()?;
     let up = routes::site_root_prefix(page_url, source.mount);
+    let key = catalogue
+        .key_of(&place.edition, &project.slug)
+        .unwrap_or(&project.slug);
     let history: Vec<HistoryRow> = catalogue
-        .history(&project.slug)
+        .history(key)
         .map(|(edition, entry)| {
             let current = *edition == place.edition;
             HistoryRow {
                 edition: edition.name(),
                 budget: entry.map(|e| e.budget.grouped()),
-                url: (entry.is_some() && !current).then(|| {
+                url: entry.filter(|_| !current).map(|e| {
                     format!(
                         "{up}{}",
-                        routes::edition_project_url(&edition.code, &project.slug)
+                        routes::edition_project_url(&edition.code, &e.slug)
                     )
                 }),
+                name: entry
+                    .filter(|e| e.name != project.name)
+                    .map(|e| e.name.clone()),
                 current,
             }
         })
         .collect();
-    let in_latest = catalogue
-        .editions
-        .last()
-        .is_some_and(|e| e.projects.contains_key(&project.slug));
+    let in_latest = catalogue.editions.last().and_then(|e| e.projects.get(key));
+    let names: Vec<(String, u64)> = catalogue
+        .history(key)
+        .filter_map(|(edition, entry)| Some((edition.name(), entry?.budget.thousand_yen())))
+        .collect();
+    let bars: Vec<crate::render::charts::Bar<'_>> = names
+        .iter()
+        .map(|(label, value)| crate::render::charts::Bar {
+            label,
+            value: *value,
+        })
+        .collect();
+    let chart = crate::render::charts::bar_chart(
+        &format!("{}の年度版ごとの事業費の棒グラフ", project.name),
+        &bars,
+    );
     Some(ProjectEditions {
         name: place.edition.name(),
         latest: place.is_latest(),
         latest_name: latest.name(),
-        latest_url: in_latest.then(|| {
-            format!(
-                "{up}{}",
-                routes::edition_project_url(&latest.code, &project.slug)
-            )
-        }),
+        latest_url: in_latest
+            .map(|e| format!("{up}{}", routes::edition_project_url(&latest.code, &e.slug))),
         latest_home: format!("{up}{}", routes::edition_root(&latest.code)),
         history,
+        chart,
     })
 }
 
@@ -103,6 +123,9 @@ pub(super) struct AbsentView {
     pub found_in: String,
     /// The page in that edition, relative to this page.
     pub url: String,
+    /// A 事業 renamed since: its page in the latest edition (relative to this page) and its name.
+    pub renamed_url: Option<String>,
+    pub renamed_name: Option<String>,
 }
 
 pub(super) fn absent_view(source: &Source<'_>, i: usize, page_url: &str) -> Option<AbsentView> {
@@ -118,5 +141,59 @@ pub(super) fn absent_view(source: &Source<'_>, i: usize, page_url: &str) -> Opti
             "{up}{}",
             routes::in_edition(&absent.found_in.code, &absent.url)
         ),
+        renamed_url: absent
+            .renamed_to
+            .as_ref()
+            .map(|r| format!("{up}{}", routes::in_edition(&latest.code, &r.url))),
+        renamed_name: absent.renamed_to.as_ref().map(|r| r.name.clone()),
     })
+}
+
+/// A link to the same page in one edition.
+#[derive(serde::Serialize)]
+pub(super) struct EditionLink {
+    /// 「令和6年度版」.
+    pub name: String,
+    /// The page in that edition (its permanent URL), relative to this page.
+    pub url: String,
+    /// Whether this page shows that edition.
+    pub current: bool,
+    pub latest: bool,
+}
+
+/// The same page in every edition, for pages every edition has at the same URL (the home page
+/// with its filters, search, the indexes, the budget, the timeline, open data): how a reader picks
+/// another edition. `None` on a site with one edition and on other pages.
+pub(super) fn edition_links(
+    source: &Source<'_>,
+    page: routes::PageKind,
+    page_url: &str,
+) -> Option<Vec<EditionLink>> {
+    use routes::PageKind as K;
+    if !matches!(
+        page,
+        K::Home | K::Fields | K::Departments | K::Budget | K::Timeline | K::Search | K::Data
+    ) {
+        return None;
+    }
+    let place = source.site.edition.as_ref()?;
+    let catalogue = &place.catalogue;
+    if catalogue.editions.len() < 2 {
+        return None;
+    }
+    let up = routes::site_root_prefix(page_url, source.mount);
+    let latest = catalogue.latest();
+    Some(
+        catalogue
+            .editions
+            .iter()
+            .rev()
+            .map(|e| EditionLink {
+                name: e.edition.name(),
+                url: format!("{up}{}{page_url}", routes::edition_root(&e.edition.code)),
+                current: e.edition == place.edition,
+                latest: Some(&e.edition) == latest,
+            })
+            .collect(),
+    )
 }

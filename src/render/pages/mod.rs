@@ -2,6 +2,7 @@
 //! and the indexes ([`context`] chooses), with one module per page family.
 
 mod budget;
+mod changes;
 mod data_page;
 mod departments;
 mod editions;
@@ -179,7 +180,7 @@ pub(super) fn context(
             "accessibility",
         ),
         PageKind::Data => {
-            data_page::data_context(site, &mut context);
+            data_page::data_context(source, &page_url, &mut context);
             ("data.html", titles.data.clone(), vec![home], "data")
         }
         PageKind::Timeline => {
@@ -196,6 +197,18 @@ pub(super) fn context(
             context.insert("variants", &site.vocabulary.search_variants());
             ("search.html", titles.search.clone(), vec![home], "search")
         }
+        PageKind::Changes => {
+            changes::changes_context(source, &page_url, &mut context);
+            let title = site
+                .edition
+                .as_ref()
+                .and_then(|place| {
+                    let previous = &place.changes.as_ref()?.previous;
+                    Some(format!("{}からの変更点", previous.name()))
+                })
+                .unwrap_or_default();
+            ("changes.html", title, vec![home], "changes")
+        }
         PageKind::NotFound => ("404.html", titles.not_found.clone(), vec![], ""),
         PageKind::Absent(i) => {
             let absent = editions::absent_view(source, i, &page_url);
@@ -206,6 +219,22 @@ pub(super) fn context(
             ("absent.html", title, vec![home], "")
         }
     };
+    let changes_link = site.edition.as_ref().and_then(|place| {
+        let previous = &place.changes.as_ref()?.previous;
+        Some(link(
+            format!("{}からの変更点", previous.name()),
+            routes::url(site, PageKind::Changes),
+        ))
+    });
+    context.insert("changes_link", &changes_link);
+    context.insert(
+        "edition_links",
+        &editions::edition_links(source, page, &page_url),
+    );
+    context.insert(
+        "updated",
+        &routes::page_date(site, page).map(views::date_view),
+    );
     context.insert("credit", &data_page::credit_line(site));
     context.insert("title", &title);
     context.insert("breadcrumbs", &crumbs);
@@ -296,7 +325,9 @@ mod tests {
         let prepared = crate::pipeline::prepare_for_tests(loaded.sites).expect("sums fit");
         let (site, indexes) = prepared.last().expect("the latest edition");
         let source = Source::mounted(site, indexes, routes::Mount::LatestAtRoot);
-        for page in routes::absent_pages(site) {
+        let sample_pages = routes::pages(site, indexes);
+        assert!(sample_pages.contains(&PageKind::Changes));
+        for page in routes::absent_pages(site).into_iter().chain(sample_pages) {
             let (template, context) = context(&source, &labels, page);
             found
                 .entry(template)

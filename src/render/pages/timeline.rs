@@ -20,6 +20,8 @@ struct StepLine {
     kind: &'static str,
     years: String,
     inferred: bool,
+    /// 「実績 令和8年度（計画より遅れて実施）」 when the step records 実績; empty otherwise.
+    actual: String,
 }
 
 #[derive(serde::Serialize)]
@@ -101,7 +103,7 @@ pub(super) fn timeline_context(site: &Site, indexes: &Indexes, context: &mut Pag
             cells,
             inferred: project.rows().filter(|r| r.basis.is_inferred()).count(),
             steps: project.rows().count(),
-            initiatives: initiative_lines(project),
+            initiatives: initiative_lines(project, views::results_until(site)),
         }
     };
     let groups: Vec<Group> = indexes
@@ -137,7 +139,10 @@ pub(super) fn timeline_context(site: &Site, indexes: &Indexes, context: &mut Pag
 }
 
 /// Each initiative's roadmap rows as lines of words.
-fn initiative_lines(project: &Project) -> Vec<InitiativeLines> {
+fn initiative_lines(
+    project: &Project,
+    until: crate::fiscal_year::FiscalYear,
+) -> Vec<InitiativeLines> {
     project
         .initiatives
         .iter()
@@ -153,6 +158,17 @@ fn initiative_lines(project: &Project) -> Vec<InitiativeLines> {
                     kind: row.kind.label(),
                     years: views::years_text(&row.years),
                     inferred: row.basis.is_inferred(),
+                    actual: row.actual.as_ref().map_or_else(String::new, |a| {
+                        let done = if a.years.is_empty() {
+                            "なし".to_string()
+                        } else {
+                            views::years_text(&a.years)
+                        };
+                        let outcome = row
+                            .progress(until)
+                            .map_or("", crate::model::StepOutcome::words);
+                        format!("実績 {done}（{outcome}）")
+                    }),
                 })
                 .collect(),
         })

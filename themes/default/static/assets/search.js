@@ -303,6 +303,14 @@
     else params.delete('q');
     const q = params.toString();
     window.history.replaceState(null, '', window.location.pathname + (q ? `?${q}` : ''));
+    keepInEditionLinks(q);
+  }
+
+  // The links to the same search in the other editions search for the same words.
+  function keepInEditionLinks(q) {
+    document.querySelectorAll('a[data-keep-query]').forEach((a) => {
+      a.search = q ? `?${q}` : '';
+    });
   }
 
   // While an IME is composing (い→いり→いりょう), the text is not yet what the reader means:
@@ -343,5 +351,6 @@
   document.documentElement.classList.add('js');
   const initial = new URLSearchParams(window.location.search).get('q') || '';
   input.value = initial;
+  keepInEditionLinks(new URLSearchParams(window.location.search).toString());
   if (initial) search(initial);
 })();
