@@ -12,7 +12,8 @@
 # edition (RUNS edits after a first full build).
 #
 # Usage: bench/editions.sh [N]   (default 10000)
-# Environment: EDITIONS (default 3), ROUNDS (default 3), RUNS (default 5), SEED (default 1),
+# Environment: EDITIONS (default 3; 0: the projects directly in content/, a site without editions,
+#              for comparison), ROUNDS (default 3), RUNS (default 5), SEED (default 1),
 #              BENCH_DIR (work folder, default ${TMPDIR:-/tmp}/roadmap-bench).
 set -euo pipefail
 
@@ -95,7 +96,7 @@ LOAD_END=$(cut -d' ' -f1-3 /proc/loadavg)
 
 cat <<EOF
 
-## Editions: $EDITIONS × $N projects ($(date -u +%Y-%m-%d))
+## Editions: $([[ $EDITIONS == 0 ]] && echo "$N projects without edition folders" || echo "$EDITIONS × $N projects") ($(date -u +%Y-%m-%d))
 
 - Machine: $(nproc) cores, $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2- | sed 's/^ *//'); load average $LOAD_START at the start, $LOAD_END at the end
 - roadmap $COMMIT; $(hyperfine --version); corpus seed $SEED

@@ -4,14 +4,16 @@
 //!
 //! It makes a first (full) build into a temporary folder, then, `--runs` times, changes the budget
 //! of one project of the latest edition (or of the site, without editions) and times
-//! `Rebuilder::build()`; it also times a rebuild with nothing changed. The project file is put back
-//! as it was at the end. It prints the times; it is a benchmark, not a test.
+//! `Rebuilder::build()`; it also times a rebuild with nothing changed. Between edits it waits
+//! `--pause` milliseconds (default 1000: nobody saves twice a second), as the preview frees the
+//! previous build's state after answering. The project file is put back as it was at the end. It
+//! prints the times; it is a benchmark, not a test.
 //!
-//! Usage: `cargo run --release --example preview_rebuild -- --root DIR [--runs N] [--project FILE]`
+//! Usage: `cargo run --release --example preview_rebuild -- --root DIR [--runs N] [--pause MS] [--project FILE]`
 
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
-use std::time::Instant;
+use std::time::{Duration, Instant};
 
 use roadmap::pipeline::BuildOptions;
 use roadmap::pipeline::incremental::{RebuildKind, Rebuilder};
@@ -23,6 +25,7 @@ static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
 struct Args {
     root: PathBuf,
     runs: usize,
+    pause: Duration,
     project: Option<PathBuf>,
 }
 
@@ -37,9 +40,10 @@ fn main() -> ExitCode {
 }
 
 fn parse_args() -> Result<Args, String> {
-    let usage = "usage: preview_rebuild --root DIR [--runs N] [--project FILE]";
+    let usage = "usage: preview_rebuild --root DIR [--runs N] [--pause MS] [--project FILE]";
     let mut root = None;
     let mut runs = 5usize;
+    let mut pause = 1000u64;
     let mut project = None;
     let mut args = std::env::args().skip(1);
     while let Some(flag) = args.next() {
@@ -49,6 +53,7 @@ fn parse_args() -> Result<Args, String> {
         match flag.as_str() {
             "--root" => root = Some(PathBuf::from(value)),
             "--runs" => runs = value.parse().map_err(|e| format!("--runs {value}: {e}"))?,
+            "--pause" => pause = value.parse().map_err(|e| format!("--pause {value}: {e}"))?,
             "--project" => project = Some(PathBuf::from(value)),
             _ => return Err(format!("unknown argument {flag}; {usage}")),
         }
@@ -56,6 +61,7 @@ fn parse_args() -> Result<Args, String> {
     Ok(Args {
         root: root.ok_or(usage)?,
         runs: runs.max(1),
+        pause: Duration::from_millis(pause),
         project,
     })
 }
@@ -168,7 +174,14 @@ fn run() -> Result<(), String> {
         base_url: Some("http://127.0.0.1:8000/".to_string()),
         preview: true,
     });
-    let result = measure(&mut rebuilder, &project, &original, &budget_line, args.runs);
+    let result = measure(
+        &mut rebuilder,
+        &project,
+        &original,
+        &budget_line,
+        args.runs,
+        args.pause,
+    );
     // Put the project file back whatever happened.
     std::fs::write(&project, &original).map_err(|e| format!("{}: {e}", project.display()))?;
     result
@@ -180,13 +193,16 @@ fn measure(
     original: &str,
     budget_line: &str,
     runs: usize,
+    pause: Duration,
 ) -> Result<(), String> {
     let mut runs_seen = Vec::with_capacity(runs);
     let first = timed(rebuilder)?;
     println!("first build: {first}");
+    std::thread::sleep(pause);
     println!("nothing changed: {}", timed(rebuilder)?);
     println!("editing {}", project.display());
     for run in 1..=runs {
+        std::thread::sleep(pause);
         let edited = original.replacen(budget_line, &format!("{budget_line}{run}"), 1);
         std::fs::write(project, edited).map_err(|e| format!("{}: {e}", project.display()))?;
         let timing = timed(rebuilder)?;

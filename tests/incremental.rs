@@ -284,6 +284,18 @@ fn slug_of(root: &Path, a: &str, b: &str, in_b: bool) -> String {
         .unwrap_or_else(|| panic!("no slug of {a} that {b} has: {in_b}"))
 }
 
+/// A project of edition `code` renamed from a file of an earlier edition (`renamed_from`): its slug
+/// and the earlier file name.
+fn renamed_in(root: &Path, code: &str) -> Option<(String, String)> {
+    slugs_in(root, code).into_iter().find_map(|slug| {
+        let path = root.join("content").join(code).join(format!("{slug}.md"));
+        let text = fs::read_to_string(path).ok()?;
+        let line = text.lines().find(|l| l.starts_with("renamed_from = "))?;
+        let old = line.split('"').nth(1)?.to_string();
+        Some((slug, old))
+    })
+}
+
 /// The budget line of a project file.
 fn budget_line(path: &Path) -> String {
     fs::read_to_string(path)
@@ -357,6 +369,42 @@ fn edits_to_a_site_with_editions_give_what_a_full_build_gives() {
         "pages rendered"
     );
     assert_same_as_full_build(root, &output, "budget in the earlier edition");
+
+    // A budget edited in the latest edition for a 事業 it lists under a new file name
+    // (renamed_from): the earlier edition's page of the old file name shows it, and is made again.
+    let (renamed, old) = renamed_in(root, latest).expect("the sample editions have a rename");
+    assert!(has(earlier, &old) && !has(earlier, &renamed));
+    let file = folder(latest).join(format!("{renamed}.md"));
+    let line = budget_line(&file);
+    edit(&file, &line, &format!("{line}3"));
+    let report = rebuilder.build().expect("budget edit of a renamed project");
+    let (read, projects, _, removed) = partial(&report.kind);
+    assert_eq!((read, projects, removed), (1, 3, 0));
+    assert_eq!(
+        report.build.pages,
+        gathering(Some(latest)) + gathering(None) + projects,
+        "pages rendered"
+    );
+    assert_same_as_full_build(root, &output, "budget of a renamed project");
+
+    // The rename undone (renamed_from removed): two 事業 now, each page of both made again.
+    edit(&file, &format!("renamed_from = \"{old}\"\n"), "");
+    let report = rebuilder.build().expect("rename undone");
+    let (read, projects, _, _) = partial(&report.kind);
+    assert_eq!((read, projects), (1, 3));
+    assert_same_as_full_build(root, &output, "rename undone");
+    fs::write(
+        &file,
+        fs::read_to_string(&file).expect("read").replacen(
+            "+++\n",
+            &format!("+++\nrenamed_from = \"{old}\"\n"),
+            1,
+        ),
+    )
+    .expect("rename again");
+    let report = rebuilder.build().expect("renamed again");
+    assert_eq!(partial(&report.kind).1, 3);
+    assert_same_as_full_build(root, &output, "renamed again");
 
     // A project added to the latest edition: published in its folder and at the root; the earlier
     // edition, which does not have it, renders nothing.

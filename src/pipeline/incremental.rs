@@ -29,6 +29,7 @@ use crate::config::CONFIG_FILE;
 use crate::content::{CONTENT_DIR, ProjectFile};
 use crate::diagnostics::Diagnostic;
 use crate::editions;
+use crate::model::Site;
 use crate::progress::Progress;
 use crate::render::routes::{self, PageKind};
 use crate::vocabulary::VOCABULARY_FILE;
@@ -183,8 +184,9 @@ struct Last {
     inputs: Inputs,
     /// By the content file's path, with the notices about the file.
     projects: HashMap<PathBuf, (Seen, ProjectFile)>,
-    /// Each edition's slugs, oldest first (one set for a site without editions).
-    slugs: Vec<HashSet<String>>,
+    /// Each edition's projects, oldest first (one edition for a site without editions): the key of
+    /// each file name (see [`project_keys`]).
+    keys: Vec<HashMap<String, String>>,
     files: HashMap<String, u64>,
     assets: Vec<String>,
 }
@@ -296,7 +298,7 @@ impl Rebuilder {
     }
 
     /// What the next build starts from: each project with its stamp and the notices about its
-    /// file (a notice names its file), each edition's slugs, and the files written.
+    /// file (a notice names its file), each edition's project keys, and the files written.
     fn remember(
         &self,
         prepared: Vec<Prepared>,
@@ -313,10 +315,7 @@ impl Rebuilder {
                 .or_default()
                 .push(notice.clone());
         }
-        let slugs = prepared
-            .iter()
-            .map(|p| p.site.projects.iter().map(|p| p.slug.clone()).collect())
-            .collect();
+        let keys = prepared.iter().map(|p| project_keys(&p.site)).collect();
         // The rest of the editions (vocabularies, indexes, the catalogue) is freed off the way.
         let mut rest = prepared;
         let projects = rest
@@ -336,7 +335,7 @@ impl Rebuilder {
         Last {
             inputs,
             projects,
-            slugs,
+            keys,
             files,
             assets,
         }
@@ -409,12 +408,12 @@ impl Rebuilder {
                     })
                     .map(|project| project.slug.clone())
                     .collect();
-                if let Some(before) = last.slugs.get(e) {
+                if let Some(before) = last.keys.get(e) {
                     let now: HashSet<&str> =
                         site.projects.iter().map(|p| p.slug.as_str()).collect();
                     slugs.extend(
                         before
-                            .iter()
+                            .keys()
                             .filter(|slug| !now.contains(slug.as_str()))
                             .cloned(),
                     );
@@ -428,7 +427,8 @@ impl Rebuilder {
         };
         let renderer = load_theme(root, latest, &mut notices)?;
         let prepared = prepare(sites)?;
-        let plan = plan(&prepared, &changed);
+        let edits = Edits::between(last, &prepared, &changed);
+        let plan = plan(&prepared, &edits);
         // Every file made, and a copy of those whose bytes changed: written only once all are made,
         // so that a failed render leaves the output as it was.
         let made: Mutex<Vec<String>> = Mutex::new(Vec::new());
@@ -512,28 +512,88 @@ fn drop_later<T: Send + 'static>(value: T) {
         .spawn(move || drop(value));
 }
 
-/// What an edit makes stale, given the slugs changed (edited, added or removed) in each edition,
-/// oldest first (one edition for a site without editions). This is the one place that says which
-/// files depend on which change:
+/// The key of each of a site's file names: the 事業 it is across editions (a file renamed with
+/// `renamed_from` keeps its first file's key; see [`crate::editions::Catalogue`]); without editions,
+/// the file name itself.
+fn project_keys(site: &Site) -> HashMap<String, String> {
+    site.projects
+        .iter()
+        .map(|project| {
+            let key = site
+                .edition
+                .as_ref()
+                .and_then(|place| place.catalogue.key_of(&place.edition, &project.slug))
+                .unwrap_or(&project.slug);
+            (project.slug.clone(), key.to_string())
+        })
+        .collect()
+}
+
+/// What changed since the last build.
+struct Edits {
+    /// Per edition, oldest first: whether its projects changed (one edited, added or removed, or
+    /// one that is now another 事業 through a rename).
+    edited: Vec<bool>,
+    /// The 事業 changed anywhere: their keys before and after, and their file names.
+    projects: HashSet<String>,
+}
+
+impl Edits {
+    /// From each edition's changed file names (`changed`, oldest first) and the keys of the last
+    /// build and of this one.
+    fn between(last: &Last, prepared: &[Prepared], changed: &[BTreeSet<String>]) -> Edits {
+        let mut edited = Vec::with_capacity(prepared.len());
+        let mut projects = HashSet::new();
+        for (e, p) in prepared.iter().enumerate() {
+            let now = project_keys(&p.site);
+            let before = last.keys.get(e);
+            let key_before = |slug: &str| before.and_then(|keys| keys.get(slug));
+            let mut any = false;
+            for slug in changed.get(e).into_iter().flatten() {
+                projects.insert(slug.clone());
+                projects.extend(key_before(slug).cloned());
+                projects.extend(now.get(slug).cloned());
+                any = true;
+            }
+            for (slug, key) in &now {
+                if let Some(old) = key_before(slug).filter(|old| *old != key) {
+                    projects.extend([slug.clone(), key.clone(), old.clone()]);
+                    any = true;
+                }
+            }
+            edited.push(any);
+        }
+        Edits { edited, projects }
+    }
+}
+
+/// What an edit makes stale. This is the one place that says which files depend on which change:
 ///
 /// - an edition's files that gather projects (lists, indexes, budget, open data, search, feeds,
 ///   every page but a project's) depend on its own projects,
 /// - and on the previous edition's (its page of changes from the previous edition);
-/// - the root's depend on every edition (its sitemap lists every edition's pages, and it keeps the
-///   pages of earlier editions that the latest lacks);
-/// - a project's own page (and JSON) depends on that project in every edition (its budget by
-///   edition): a slug changed anywhere is made again wherever it is published.
-fn plan(prepared: &[Prepared], changed: &[BTreeSet<String>]) -> Plan {
-    let edited = |e: usize| changed.get(e).is_some_and(|slugs| !slugs.is_empty());
+/// - the root's depend on every edition (its sitemap lists every edition's pages, its data page and
+///   combined open data every edition's projects, and it keeps the pages of earlier editions that
+///   the latest lacks);
+/// - a project's own page (and JSON) depends on that 事業 in every edition (its budget by
+///   edition): a 事業 changed anywhere is made again wherever it is published.
+fn plan(prepared: &[Prepared], edits: &Edits) -> Plan {
+    let edited = |e: usize| edits.edited.get(e).copied().unwrap_or(false);
     let collection_is_stale = |e: usize| edited(e) || (e > 0 && edited(e - 1));
-    let anywhere: HashSet<&str> = changed.iter().flatten().map(String::as_str).collect();
+    let anything = edits.edited.iter().any(|&e| e);
     let scope = |p: &Prepared, collection: bool| {
+        let keys = project_keys(&p.site);
         let pages: HashSet<usize> = p
             .site
             .projects
             .iter()
             .enumerate()
-            .filter(|(_, project)| anywhere.contains(project.slug.as_str()))
+            .filter(|(_, project)| {
+                edits.projects.contains(&project.slug)
+                    || keys
+                        .get(&project.slug)
+                        .is_some_and(|key| edits.projects.contains(key))
+            })
             .map(|(i, _)| i)
             .collect();
         if collection {
@@ -553,7 +613,7 @@ fn plan(prepared: &[Prepared], changed: &[BTreeSet<String>]) -> Plan {
         Vec::new()
     };
     let root = match prepared.last() {
-        Some(latest) => scope(latest, !anywhere.is_empty()),
+        Some(latest) => scope(latest, anything),
         None => Scope::nothing(),
     };
     Plan { folders, root }

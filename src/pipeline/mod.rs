@@ -762,51 +762,68 @@ fn render_all(
         Vec::new()
     });
     // Each edition's folder (by position), then the root; each render is itself parallel, and
-    // side by side they leave no core idle while one of them finishes.
+    // side by side (with the root's files of every edition) they leave no core idle while one of
+    // them finishes.
     let places: Vec<Option<usize>> = (0..prepared.len()).map(Some).chain([None]).collect();
-    let results: Vec<Result<Rendered, Failure>> = places
-        .par_iter()
-        .map(|place| -> Result<Rendered, Failure> {
-            let Some(e) = *place else {
-                return render_files(
-                    &latest.site,
-                    &latest.indexes,
+    let every_edition = || -> Result<usize, Failure> {
+        if !root_keeps {
+            return Ok(0);
+        }
+        // Once, at the root: every edition's projects and roadmap cells in combined files, and
+        // the open data of the projects the latest edition no longer has.
+        let editions: Vec<(&Site, Budget)> = prepared
+            .iter()
+            .map(|p| (&p.site, p.indexes.budget.total))
+            .collect();
+        let combined = render::data::write_combined_files(&editions, write)?;
+        Ok(combined + write_absent_json(prepared, &place.catalogue, write)?)
+    };
+    let in_places = || -> Vec<Result<Rendered, Failure>> {
+        places
+            .par_iter()
+            .map(|place| -> Result<Rendered, Failure> {
+                let Some(e) = *place else {
+                    return render_files(
+                        &latest.site,
+                        &latest.indexes,
+                        renderer,
+                        &plan.root,
+                        Mount::LatestAtRoot,
+                        &root_feeds,
+                        if share { Shared::Skip } else { Shared::Make },
+                        write,
+                        progress,
+                    );
+                };
+                let (p, Some(scope)) = (&prepared[e], plan.folders.get(e)) else {
+                    return Ok(Rendered::default());
+                };
+                let Some(edition) = &p.site.edition else {
+                    return Ok(Rendered::default());
+                };
+                let code = edition.edition.code.as_str();
+                let prefixed = |path: &str, bytes: &[u8]| -> Result<(), Failure> {
+                    write(&render::routes::in_edition(code, path), bytes)
+                };
+                render_files(
+                    &p.site,
+                    &p.indexes,
                     renderer,
-                    &plan.root,
-                    Mount::LatestAtRoot,
-                    &root_feeds,
-                    if share { Shared::Skip } else { Shared::Make },
-                    write,
+                    scope,
+                    Mount::EditionFolder,
+                    &Feeds::Edition,
+                    if share && e == last {
+                        Shared::MakeAndKeep(&kept)
+                    } else {
+                        Shared::Make
+                    },
+                    &prefixed,
                     progress,
-                );
-            };
-            let (p, Some(scope)) = (&prepared[e], plan.folders.get(e)) else {
-                return Ok(Rendered::default());
-            };
-            let Some(edition) = &p.site.edition else {
-                return Ok(Rendered::default());
-            };
-            let code = edition.edition.code.as_str();
-            let prefixed = |path: &str, bytes: &[u8]| -> Result<(), Failure> {
-                write(&render::routes::in_edition(code, path), bytes)
-            };
-            render_files(
-                &p.site,
-                &p.indexes,
-                renderer,
-                scope,
-                Mount::EditionFolder,
-                &Feeds::Edition,
-                if share && e == last {
-                    Shared::MakeAndKeep(&kept)
-                } else {
-                    Shared::Make
-                },
-                &prefixed,
-                progress,
-            )
-        })
-        .collect();
+                )
+            })
+            .collect()
+    };
+    let (results, every_edition) = rayon::join(in_places, every_edition);
     let mut rendered = Rendered::default();
     for result in results {
         let r = result?;
@@ -816,16 +833,7 @@ fn render_all(
     let kept = kept.into_inner().unwrap_or_else(|e| e.into_inner());
     kept.par_iter()
         .try_for_each(|(path, bytes)| write(path, bytes))?;
-    rendered.files += kept.len();
-    if root_keeps {
-        rendered.files += write_absent_json(prepared, &place.catalogue, write)?;
-        // Once, at the root: every edition's projects and roadmap cells in combined files.
-        let editions: Vec<(&Site, Budget)> = prepared
-            .iter()
-            .map(|p| (&p.site, p.indexes.budget.total))
-            .collect();
-        rendered.files += render::data::write_combined_files(&editions, write)?;
-    }
+    rendered.files += kept.len() + every_edition?;
     Ok(rendered)
 }
 
