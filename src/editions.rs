@@ -200,6 +200,19 @@ impl Catalogue {
                         }
                     },
                 };
+                if let Some(other) = entry.projects.get(&key) {
+                    // Two files of one edition would be one 事業 (both renamed from one file).
+                    errors.push(renamed_from_error(
+                        root,
+                        project,
+                        format!(
+                            "この事業と {}.md が、前の年度版の同じ事業（{key}.md）として扱われます。",
+                            other.slug
+                        ),
+                        "1つの年度版で、前の年度版の1つのファイルを引き継げるのは1つのファイルだけです。renamed_from を確かめてください。".to_string(),
+                    ));
+                    continue;
+                }
                 entry.keys.insert(project.slug.clone(), key.clone());
                 entry.projects.insert(
                     key,
@@ -256,27 +269,7 @@ fn renamed_key(
     project: &Project,
     old: &str,
 ) -> Result<String, Box<Diagnostic>> {
-    let error = |message: String, hint: String| {
-        let located = std::fs::read_to_string(root.join(&project.source))
-            .ok()
-            .and_then(|text| {
-                let mut offset = 0;
-                let at = text.split_inclusive('\n').find_map(|line| {
-                    let start = offset;
-                    offset += line.len();
-                    let indent = line.len() - line.trim_start().len();
-                    line.trim_start()
-                        .starts_with("renamed_from")
-                        .then_some(start + indent)
-                })?;
-                let file = crate::diagnostics::SourceFile::new(project.source.clone(), text);
-                Some(file.error_at(at..at + "renamed_from".len(), message.clone()))
-            });
-        located
-            .unwrap_or_else(|| Diagnostic::in_file(&project.source, message))
-            .with_key("renamed_from")
-            .with_hint(hint)
-    };
+    let error = |message: String, hint: String| renamed_from_error(root, project, message, hint);
     if own.contains(old) {
         return Err(Box::new(error(
             format!("renamed_from の {old}.md が、同じ年度版のフォルダにもあります。"),
@@ -295,6 +288,29 @@ fn renamed_key(
                     .to_string(),
             ))
         })
+}
+
+/// An error at a project's `renamed_from` line (at its file when the line cannot be found).
+fn renamed_from_error(root: &Path, project: &Project, message: String, hint: String) -> Diagnostic {
+    let located = std::fs::read_to_string(root.join(&project.source))
+        .ok()
+        .and_then(|text| {
+            let mut offset = 0;
+            let at = text.split_inclusive('\n').find_map(|line| {
+                let start = offset;
+                offset += line.len();
+                let indent = line.len() - line.trim_start().len();
+                line.trim_start()
+                    .starts_with("renamed_from")
+                    .then_some(start + indent)
+            })?;
+            let file = crate::diagnostics::SourceFile::new(project.source.clone(), text);
+            Some(file.error_at(at..at + "renamed_from".len(), message.clone()))
+        });
+    located
+        .unwrap_or_else(|| Diagnostic::in_file(&project.source, message))
+        .with_key("renamed_from")
+        .with_hint(hint)
 }
 
 /// Where one edition's pages sit among the editions.

@@ -1014,3 +1014,29 @@ fn dates_come_from_the_content_and_the_feed_has_each_change() {
             .starts_with(&own_date("r7", "hekichi-chiiki-iryo-shien"))
     );
 }
+
+/// Two files of one edition cannot both continue one earlier file: an error, not one page for two.
+#[test]
+fn two_files_renamed_from_one_are_an_error() {
+    let dir = site_with(&["r6", "r7"], false);
+    let (renamed, old) = renamed("r7")
+        .into_iter()
+        .next()
+        .expect("the sample renames one");
+    let text =
+        std::fs::read_to_string(dir.path().join(format!("content/r7/{renamed}.md"))).expect("read");
+    // Another 事業名 (two files may not share one), the same renamed_from.
+    let text = text.replacen("name = \"", "name = \"（見本）二つ目の", 1);
+    std::fs::write(dir.path().join("content/r7/mihon-futatsume.md"), text).expect("write");
+    let Err(Failure::Content(errors)) = pipeline::check(dir.path()) else {
+        panic!("two files renamed from {old} must fail");
+    };
+    assert_eq!(errors.len(), 1, "{errors:?}");
+    assert_eq!(errors[0].key.as_deref(), Some("renamed_from"));
+    assert!(errors[0].line() > 1, "at the renamed_from line: {errors:?}");
+    assert!(
+        errors[0].message.contains("前の年度版の同じ事業"),
+        "{}",
+        errors[0].message
+    );
+}
