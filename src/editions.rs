@@ -33,6 +33,23 @@ impl Edition {
         Path::new(CONTENT_DIR).join(&self.code)
     }
 
+    /// The edition's own vocabulary file, relative to the site root, whether or not it exists:
+    /// `content/r7/vocabulary.toml`.
+    pub fn own_vocabulary(&self) -> PathBuf {
+        self.dir().join("vocabulary.toml")
+    }
+
+    /// The vocabulary file the edition reads: its own when it has one, else the shared
+    /// `content/vocabulary.toml`.
+    pub fn vocabulary_file(&self, root: &Path) -> PathBuf {
+        let own = self.own_vocabulary();
+        if root.join(&own).is_file() {
+            own
+        } else {
+            PathBuf::from(crate::vocabulary::VOCABULARY_FILE)
+        }
+    }
+
     /// 「令和6年度版」.
     pub fn name(&self) -> String {
         format!("{}版", self.year.japanese())

@@ -154,13 +154,8 @@ fn create_in_edition(
             };
             let (config, _) = load_settings(root)?;
             let config = config.for_edition(&latest.code, latest.year);
-            let own = latest.dir().join("vocabulary.toml");
-            let vocabulary = if root.join(&own).is_file() {
-                Vocabulary::load_file(root, &own)
-            } else {
-                Vocabulary::load(root)
-            }
-            .map_err(ScaffoldError::Content)?;
+            let vocabulary = Vocabulary::load_file(root, &latest.vocabulary_file(root))
+                .map_err(ScaffoldError::Content)?;
             (
                 latest.dir().join(format!("{slug}.md")),
                 template(&config, &vocabulary),

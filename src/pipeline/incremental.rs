@@ -26,7 +26,7 @@ use super::{
     build_prepared, load_editions_reusing, load_theme, prepare, render_all, set_base_url,
 };
 use crate::config::CONFIG_FILE;
-use crate::content::{CONTENT_DIR, ProjectFile};
+use crate::content::ProjectFile;
 use crate::diagnostics::Diagnostic;
 use crate::editions;
 use crate::model::Site;
@@ -139,16 +139,15 @@ struct Inputs {
 
 impl Inputs {
     fn read(root: &Path) -> Inputs {
-        let editions = editions::discover(root)
-            .ok()
-            .map(|found| found.into_iter().map(|e| e.code).collect::<Vec<_>>());
+        let found = editions::discover(root).ok();
         let mut names: Vec<PathBuf> = vec![CONFIG_FILE.into(), VOCABULARY_FILE.into()];
         names.extend(
-            editions
+            found
                 .iter()
                 .flatten()
-                .map(|code| Path::new(CONTENT_DIR).join(code).join("vocabulary.toml")),
+                .map(editions::Edition::own_vocabulary),
         );
+        let editions = found.map(|found| found.into_iter().map(|e| e.code).collect::<Vec<_>>());
         let mut files: Vec<(PathBuf, Option<Stamp>)> = names
             .iter()
             .map(|name| {

@@ -217,18 +217,23 @@ fn load_edition(
     reuse: &(dyn Fn(&Path) -> Option<content::ProjectFile> + Sync),
 ) -> Result<Loaded, Vec<Diagnostic>> {
     let config = config.for_edition(&edition.code, edition.year);
-    let own = edition.dir().join("vocabulary.toml");
-    let vocabulary_file = if root.join(&own).is_file() {
-        own
-    } else {
-        std::path::PathBuf::from(crate::vocabulary::VOCABULARY_FILE)
-    };
-    let vocabulary = crate::vocabulary::Vocabulary::load_file(root, &vocabulary_file)?;
+    let vocabulary = Vocabulary::load_file(root, &edition.vocabulary_file(root))?;
     let context = Context {
         config: &config,
         vocabulary: &vocabulary,
     };
     let files = content::load_projects_in(root, &edition.dir(), &context, reuse)?;
+    Ok(assemble(config, vocabulary, files, &edition.dir()))
+}
+
+/// A site of the projects read from `dir` (in display order), with the notices about their
+/// files and the count of inferred rows.
+fn assemble(
+    config: SiteConfig,
+    vocabulary: Vocabulary,
+    files: Vec<content::ProjectFile>,
+    dir: &Path,
+) -> Loaded {
     let mut notices = Vec::new();
     let mut projects = Vec::with_capacity(files.len());
     for file in files {
@@ -243,8 +248,8 @@ fn load_edition(
     };
     site.sort_projects();
     diagnostics::sort(&mut notices);
-    notices.extend(inferred_rows_notice(&site, &edition.dir()));
-    Ok(Loaded { site, notices })
+    notices.extend(inferred_rows_notice(&site, dir));
+    Loaded { site, notices }
 }
 
 fn check_is_site(root: &Path) -> Result<(), Failure> {
@@ -282,22 +287,12 @@ fn load_site_reusing(
         vocabulary: &vocabulary,
     };
     let files = content::load_projects_reusing(root, &context, reuse).map_err(content_failure)?;
-    let mut notices = Vec::new();
-    let mut projects = Vec::with_capacity(files.len());
-    for file in files {
-        notices.extend(file.notices);
-        projects.push(file.project);
-    }
-    let mut site = Site {
+    Ok(assemble(
         config,
         vocabulary,
-        projects,
-        edition: None,
-    };
-    site.sort_projects();
-    diagnostics::sort(&mut notices);
-    notices.extend(inferred_rows_notice(&site, Path::new(content::CONTENT_DIR)));
-    Ok(Loaded { site, notices })
+        files,
+        Path::new(content::CONTENT_DIR),
+    ))
 }
 
 /// How many roadmap rows of the projects in `dir` have inferred years, said once per check and
