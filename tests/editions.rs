@@ -20,29 +20,8 @@ fn fixture(code: &str) -> PathBuf {
     repo().join("tests/fixtures/editions").join(code)
 }
 
-/// A site with the repository's config, theme and vocabulary, and the sample editions `codes`
-/// under `content/<code>/`; with `flat`, the one edition's files directly in `content/` (a site
-/// without editions, as before them).
 fn site_with(codes: &[&str], flat: bool) -> tempfile::TempDir {
-    let dir = tempfile::tempdir().expect("tempdir");
-    std::fs::copy(repo().join("config.toml"), dir.path().join("config.toml")).expect("config");
-    common::copy_dir(&repo().join("themes"), &dir.path().join("themes"));
-    let content = dir.path().join("content");
-    std::fs::create_dir_all(&content).expect("mkdir");
-    std::fs::copy(
-        repo().join("content/vocabulary.toml"),
-        content.join("vocabulary.toml"),
-    )
-    .expect("vocabulary");
-    for code in codes {
-        let target = if flat {
-            content.clone()
-        } else {
-            content.join(code)
-        };
-        common::copy_dir(&fixture(code), &target);
-    }
-    dir
+    common::editions_site(codes, flat)
 }
 
 fn build(root: &Path) -> PathBuf {
@@ -83,56 +62,25 @@ fn builds() -> &'static Builds {
 
 /// The budget (thousand yen) and name of each sample project of an edition, by slug.
 fn budgets(code: &str) -> BTreeMap<String, (u64, String)> {
-    let mut found = BTreeMap::new();
-    for entry in std::fs::read_dir(fixture(code)).expect("fixture") {
-        let path = entry.expect("entry").path();
-        if path.extension().is_none_or(|e| e != "md") {
-            continue;
-        }
-        let text = std::fs::read_to_string(&path).expect("read");
-        let front: toml::Table = text
-            .split("+++\n")
-            .nth(1)
-            .expect("front matter")
-            .parse()
-            .expect("toml");
-        let slug = path
-            .file_stem()
-            .expect("stem")
-            .to_string_lossy()
-            .into_owned();
-        let budget = front["budget"].as_integer().expect("budget") as u64;
-        let name = front["name"].as_str().expect("name").to_string();
-        found.insert(slug, (budget, name));
-    }
-    found
+    common::front_matters(&fixture(code))
+        .into_iter()
+        .map(|(slug, front)| {
+            let budget = front["budget"].as_integer().expect("budget") as u64;
+            let name = front["name"].as_str().expect("name").to_string();
+            (slug, (budget, name))
+        })
+        .collect()
 }
 
 /// The `renamed_from` of each sample file of edition `code` that has one: new file name → old.
 fn renamed(code: &str) -> BTreeMap<String, String> {
-    let mut found = BTreeMap::new();
-    for entry in std::fs::read_dir(fixture(code)).expect("fixture") {
-        let path = entry.expect("entry").path();
-        if path.extension().is_none_or(|e| e != "md") {
-            continue;
-        }
-        let text = std::fs::read_to_string(&path).expect("read");
-        let front: toml::Table = text
-            .split("+++\n")
-            .nth(1)
-            .expect("front matter")
-            .parse()
-            .expect("toml");
-        if let Some(old) = front.get("renamed_from").and_then(|v| v.as_str()) {
-            let slug = path
-                .file_stem()
-                .expect("stem")
-                .to_string_lossy()
-                .into_owned();
-            found.insert(slug, old.to_string());
-        }
-    }
-    found
+    common::front_matters(&fixture(code))
+        .into_iter()
+        .filter_map(|(slug, front)| {
+            let old = front.get("renamed_from")?.as_str()?.to_string();
+            Some((slug, old))
+        })
+        .collect()
 }
 
 /// The text of each part of a page's main content (the parts of an article for a project page).
@@ -557,13 +505,7 @@ fn the_real_sheets_copied_to_the_next_edition_build() {
         let path = entry.path();
         let name = entry.file_name();
         if path.extension().is_some_and(|e| e == "md") {
-            let text = std::fs::read_to_string(&path).expect("read");
-            let front: toml::Table = text
-                .split("+++")
-                .nth(1)
-                .expect("front matter")
-                .parse()
-                .expect("toml");
+            let front = common::front_matter(&path);
             sum += front["budget"].as_integer().expect("budget") as u64;
             for code in ["r6", "r7"] {
                 std::fs::create_dir_all(content.join(code)).expect("mkdir");
@@ -578,13 +520,7 @@ fn the_real_sheets_copied_to_the_next_edition_build() {
         .expect("r7")
         .flatten()
         .filter(|e| {
-            let text = std::fs::read_to_string(e.path()).expect("read");
-            let front: toml::Table = text
-                .split("+++")
-                .nth(1)
-                .expect("front")
-                .parse()
-                .expect("toml");
+            let front = common::front_matter(&e.path());
             let end = front["end"].as_str().expect("end");
             end.strip_prefix('R')
                 .and_then(|n| n.parse::<u32>().ok())
@@ -680,14 +616,7 @@ fn the_yearly_routine_on_the_real_sheets() {
         .filter(|n| n.ends_with(".md"))
         .collect();
     names.sort();
-    let front = |name: &str| -> toml::Table {
-        let text = std::fs::read_to_string(r7.join(name)).expect("read");
-        text.split("+++")
-            .nth(1)
-            .expect("front")
-            .parse()
-            .expect("toml")
-    };
+    let front = |name: &str| common::front_matter(&r7.join(name));
     let budget_of = |t: &toml::Table| t["budget"].as_integer().expect("budget");
     let name_of = |t: &toml::Table| t["name"].as_str().expect("name").to_string();
     let mut changed = Vec::new();
@@ -764,14 +693,9 @@ fn the_yearly_routine_on_the_real_sheets() {
         .flatten()
         .filter(|e| e.path().extension().is_some_and(|x| x == "md"))
         .map(|e| {
-            let text = std::fs::read_to_string(e.path()).expect("read");
-            let t: toml::Table = text
-                .split("+++")
-                .nth(1)
-                .expect("front")
-                .parse()
-                .expect("toml");
-            t["budget"].as_integer().expect("budget")
+            common::front_matter(&e.path())["budget"]
+                .as_integer()
+                .expect("budget")
         })
         .sum();
     assert!(read("index.html").contains(&grouped(r7_total as u64)));
@@ -914,14 +838,7 @@ fn dates_come_from_the_content_and_the_feed_has_each_change() {
         .expect("toml");
     let site_date = config["updated"].as_str().expect("updated").to_string();
     let own_date = |code: &str, slug: &str| -> String {
-        let text = std::fs::read_to_string(fixture(code).join(format!("{slug}.md"))).expect("read");
-        let front: toml::Table = text
-            .split("+++\n")
-            .nth(1)
-            .expect("front")
-            .parse()
-            .expect("toml");
-        front
+        common::front_matter(&fixture(code).join(format!("{slug}.md")))
             .get("updated")
             .and_then(|v| v.as_str())
             .map_or_else(|| site_date.clone(), str::to_string)

@@ -28,28 +28,8 @@ const COMBINED_FILES: [&str; 6] = [
 /// The columns the combined CSV files put after the code, before an edition's own columns.
 const EDITION_COLUMNS: [&str; 3] = ["edition", "edition_fiscal_year", "edition_wareki"];
 
-/// A site with the repository's config, theme and vocabulary and the sample editions `codes`,
-/// each in `content/<code>/`; with `flat`, the one edition's files directly in `content/`.
 fn site_with(codes: &[&str], flat: bool) -> tempfile::TempDir {
-    let dir = tempfile::tempdir().expect("tempdir");
-    std::fs::copy(repo().join("config.toml"), dir.path().join("config.toml")).expect("config");
-    common::copy_dir(&repo().join("themes"), &dir.path().join("themes"));
-    let content = dir.path().join("content");
-    std::fs::create_dir_all(&content).expect("mkdir");
-    std::fs::copy(
-        repo().join("content/vocabulary.toml"),
-        content.join("vocabulary.toml"),
-    )
-    .expect("vocabulary");
-    for code in codes {
-        let target = if flat {
-            content.clone()
-        } else {
-            content.join(code)
-        };
-        common::copy_dir(&repo().join("tests/fixtures/editions").join(code), &target);
-    }
-    dir
+    common::editions_site(codes, flat)
 }
 
 fn build_into(root: &Path, output: &Path) {
@@ -103,27 +83,7 @@ fn western(code: &str) -> u16 {
 
 /// The front matter of each project file of `content/<code>/`, by slug.
 fn front_matters(root: &Path, code: &str) -> BTreeMap<String, toml::Table> {
-    let mut found = BTreeMap::new();
-    for entry in std::fs::read_dir(root.join("content").join(code)).expect("edition folder") {
-        let path = entry.expect("entry").path();
-        if path.extension().is_none_or(|e| e != "md") {
-            continue;
-        }
-        let text = std::fs::read_to_string(&path).expect("read");
-        let front: toml::Table = text
-            .split("+++\n")
-            .nth(1)
-            .expect("front matter")
-            .parse()
-            .expect("toml");
-        let slug = path
-            .file_stem()
-            .expect("stem")
-            .to_string_lossy()
-            .into_owned();
-        found.insert(slug, front);
-    }
-    found
+    common::front_matters(&root.join("content").join(code))
 }
 
 fn budget(front: &toml::Table) -> u64 {

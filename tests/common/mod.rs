@@ -72,3 +72,56 @@ pub const SHEETS: &str = "content/r6";
 pub fn sheets() -> PathBuf {
     repo().join(SHEETS)
 }
+
+/// The TOML front matter of a project file, read independently of the generator's loader.
+pub fn front_matter(path: &Path) -> toml::Table {
+    let text = fs::read_to_string(path).unwrap_or_else(|e| panic!("{}: {e}", path.display()));
+    text.split("+++\n")
+        .nth(1)
+        .unwrap_or_else(|| panic!("{}: no front matter", path.display()))
+        .parse()
+        .unwrap_or_else(|e| panic!("{}: {e}", path.display()))
+}
+
+/// The front matter of every project file (`*.md`) directly in `dir`, by file name without `.md`.
+pub fn front_matters(dir: &Path) -> BTreeMap<String, toml::Table> {
+    let mut found = BTreeMap::new();
+    for entry in fs::read_dir(dir).expect("folder") {
+        let path = entry.expect("entry").path();
+        if path.extension().is_none_or(|e| e != "md") {
+            continue;
+        }
+        let slug = path
+            .file_stem()
+            .expect("stem")
+            .to_string_lossy()
+            .into_owned();
+        found.insert(slug, front_matter(&path));
+    }
+    found
+}
+
+/// A site with the repository's config, theme and vocabulary, and the sample editions `codes` of
+/// `tests/fixtures/editions` under `content/<code>/`; with `flat`, the one edition's files directly
+/// in `content/` (a site without editions, as before them).
+pub fn editions_site(codes: &[&str], flat: bool) -> tempfile::TempDir {
+    let dir = tempfile::tempdir().expect("tempdir");
+    fs::copy(repo().join("config.toml"), dir.path().join("config.toml")).expect("config");
+    copy_dir(&repo().join("themes"), &dir.path().join("themes"));
+    let content = dir.path().join("content");
+    fs::create_dir_all(&content).expect("mkdir");
+    fs::copy(
+        repo().join("content/vocabulary.toml"),
+        content.join("vocabulary.toml"),
+    )
+    .expect("vocabulary");
+    for code in codes {
+        let target = if flat {
+            content.clone()
+        } else {
+            content.join(code)
+        };
+        copy_dir(&repo().join("tests/fixtures/editions").join(code), &target);
+    }
+    dir
+}
