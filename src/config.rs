@@ -625,6 +625,26 @@ fn edition_settings(
                 .with_key(format!("{key}.last_year")),
             );
         }
+        for (name, text) in [
+            ("title", &edition.title),
+            ("description", &edition.description),
+            ("source_title", &edition.source_title),
+            ("source_author", &edition.source_author),
+        ] {
+            if let Some(c) = text.as_deref().and_then(|text| {
+                text.chars()
+                    .find(|&c| c != '\t' && crate::terminal::is_hidden(c))
+            }) {
+                errors.push(
+                    file.error(format!(
+                        "「{key}.{name}」に見えない文字（U+{:04X}）があります。",
+                        u32::from(c)
+                    ))
+                    .with_key(format!("{key}.{name}"))
+                    .with_hint("コピーしたときに紛れ込んだ制御文字や幅のない文字です。その文字を消してください。"),
+                );
+            }
+        }
         if let Some(date) = &edition.published
             && !is_date(date.get_ref())
         {

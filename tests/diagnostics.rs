@@ -809,6 +809,18 @@ fn cases() -> Vec<Case> {
             file: PROJECT,
         },
         Case {
+            name: "a control character in the body",
+            change: |r| {
+                let text = fs::read_to_string(project(r)).expect("read");
+                fs::write(project(r), format!("{text}\n備考\u{1}です。\n")).expect("write");
+            },
+            message: "本文に見えない文字（U+0001）があります。",
+            hint: Some("制御文字"),
+            key: Some("(本文)"),
+            at: Some("\u{1}"),
+            file: PROJECT,
+        },
+        Case {
             name: "not UTF-8",
             change: |r| {
                 let mut bytes = fs::read(project(r)).expect("read");

@@ -957,3 +957,66 @@ fn two_files_renamed_from_one_are_an_error() {
         errors[0].message
     );
 }
+
+/// The latest edition's pages are rendered once for its folder and the root (`Mount::LatestInBoth`):
+/// each copy is byte for byte what rendering the page for that place alone gives, and the copies do
+/// differ where they must (their links to the other editions).
+#[test]
+fn a_page_rendered_once_for_both_places_is_each_places_own_render() {
+    use roadmap::indexes::Indexes;
+    use roadmap::render::routes::{self, Mount};
+    use roadmap::render::{Renderer, Source};
+
+    let dir = site_with(&["r6", "r7"], false);
+    let loaded = pipeline::load_editions(dir.path()).expect("the sample editions load");
+    let latest = loaded.sites.last().expect("the latest edition");
+    let indexes = Indexes::build(latest).expect("sums fit");
+    let renderer = Renderer::load(&dir.path().join("themes/default")).expect("the theme loads");
+    assert!(renderer.can_render_once_for_both());
+    let folder = Source::mounted(latest, &indexes, Mount::EditionFolder);
+    let root = Source::mounted(latest, &indexes, Mount::LatestAtRoot);
+    let both = Source::mounted(latest, &indexes, Mount::LatestInBoth);
+    let (mut pages, mut differing) = (0, 0);
+    for page in routes::pages(latest, &indexes) {
+        if !routes::renders_once_for_both(page) {
+            continue;
+        }
+        let (in_folder, at_root) = renderer.render_for_both(&both, page).expect("renders");
+        assert_eq!(
+            in_folder,
+            renderer.render(&folder, page).expect("renders"),
+            "{page:?} in the folder"
+        );
+        assert_eq!(
+            at_root,
+            renderer.render(&root, page).expect("renders"),
+            "{page:?} at the root"
+        );
+        assert!(!in_folder.contains(&routes::SITE_ROOT_MARK));
+        pages += 1;
+        differing += usize::from(in_folder != at_root);
+    }
+    assert!(pages > latest.projects.len(), "{pages} pages");
+    assert!(
+        differing > latest.projects.len(),
+        "{differing} pages differ"
+    );
+}
+
+/// A theme with a template of its own (here the default's with a comment added) is rendered for
+/// each place on its own: a filter in its links could hide the mark. The site is the same.
+#[test]
+fn a_theme_with_its_own_templates_builds_the_same_site_rendering_each_place() {
+    let default = site_with(&["r6", "r7"], false);
+    let own = site_with(&["r6", "r7"], false);
+    let template = own.path().join("themes/default/templates/project.html");
+    let text = std::fs::read_to_string(&template).expect("project.html");
+    std::fs::write(&template, format!("{{# この事業のページ #}}{text}")).expect("write");
+    let renderer =
+        roadmap::render::Renderer::load(&own.path().join("themes/default")).expect("loads");
+    assert!(!renderer.can_render_once_for_both());
+    assert_eq!(
+        snapshot(&build(default.path())),
+        snapshot(&build(own.path()))
+    );
+}

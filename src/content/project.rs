@@ -606,8 +606,23 @@ fn check_markdown(table: &TableReader<'_, '_>, key: &str, text: &Located<String>
     }
 }
 
-/// The same for the body after the front matter, which starts at byte `start` of the file.
+/// The same for the body after the front matter, which starts at byte `start` of the file; and, as
+/// in every text of the front matter, no hidden character (a control character would make the feed
+/// invalid XML, and pages must show what the file shows).
 fn check_body_markdown(sink: &Sink<'_>, start: usize, body: &str) {
+    if let Some((at, c)) = body.char_indices().find(|&(_, c)| {
+        c != '\t' && (crate::terminal::is_hidden(c) || matches!(c, '\u{FFFE}' | '\u{FFFF}'))
+    }) {
+        sink.report_in_file(
+            start + at..start + at + c.len_utf8(),
+            "(本文)",
+            format!("本文に見えない文字（U+{:04X}）があります。", u32::from(c)),
+            Some(
+                "コピーしたときに紛れ込んだ制御文字や幅のない文字です。その文字を消してください。"
+                    .to_string(),
+            ),
+        );
+    }
     for markup in markdown::find_unsafe(body) {
         let (message, hint) = unsafe_message(&markup);
         let span = start + markup.range.start..start + markup.range.end;

@@ -699,6 +699,41 @@ enum Shared<'a> {
     Skip,
 }
 
+/// The latest edition's pages that `plan` makes both in its folder and at the root and that are
+/// rendered once for both ([`Mount::LatestInBoth`]), when the theme allows it.
+fn once_for_both(latest: &Prepared, renderer: &Renderer, plan: &Plan) -> HashSet<PageKind> {
+    let (Some(folder), true) = (plan.folders.last(), renderer.can_render_once_for_both()) else {
+        return HashSet::new();
+    };
+    let at_root: HashSet<PageKind> = plan
+        .root
+        .pages(&latest.site, &latest.indexes)
+        .into_iter()
+        .collect();
+    folder
+        .pages(&latest.site, &latest.indexes)
+        .into_iter()
+        .filter(|&page| render::routes::renders_once_for_both(page) && at_root.contains(&page))
+        .collect()
+}
+
+/// Which of the latest edition's pages one render makes for both places, its folder and the root.
+#[derive(Clone, Copy)]
+enum Both<'a> {
+    /// None: a site without editions, or an earlier edition's folder.
+    Neither,
+    /// The latest edition's folder: these pages are rendered once and written in the folder and,
+    /// with `root`, at the root; so are their projects' JSON files, unless `json_kept` (the root
+    /// writes those kept for it, see [`Shared`]).
+    Make {
+        pages: &'a HashSet<PageKind>,
+        root: &'a render::WriteFile<'a, Failure>,
+        json_kept: bool,
+    },
+    /// The root: these pages were made by the folder's render.
+    MadeInFolder(&'a HashSet<PageKind>),
+}
+
 /// Renders the files `plan` asks for, of every edition, but the theme's static files. A
 /// single-edition site is rendered as it always was; with editions, each edition in its folder
 /// (`r6/…`) and the latest again at the root, with the pages the root keeps of earlier editions,
@@ -723,6 +758,7 @@ fn render_all(
             Mount::Whole,
             &Feeds::Whole,
             Shared::Make,
+            Both::Neither,
             write,
             progress,
         );
@@ -747,6 +783,7 @@ fn render_all(
             .get(last)
             .is_some_and(|folder| folder.collection() && folder.same_projects(&plan.root));
     let kept: Mutex<Vec<(String, Vec<u8>)>> = Mutex::new(Vec::new());
+    let once = once_for_both(latest, renderer, plan);
     // The root's sitemap lists every edition's pages.
     let root_feeds = Feeds::Root(if root_keeps {
         prepared
@@ -786,6 +823,7 @@ fn render_all(
                         Mount::LatestAtRoot,
                         &root_feeds,
                         if share { Shared::Skip } else { Shared::Make },
+                        Both::MadeInFolder(&once),
                         write,
                         progress,
                     );
@@ -811,6 +849,15 @@ fn render_all(
                         Shared::MakeAndKeep(&kept)
                     } else {
                         Shared::Make
+                    },
+                    if e == last {
+                        Both::Make {
+                            pages: &once,
+                            root: write,
+                            json_kept: share,
+                        }
+                    } else {
+                        Both::Neither
                     },
                     &prefixed,
                     progress,
@@ -914,6 +961,7 @@ fn render_files(
     mount: Mount,
     feeds: &Feeds,
     shared: Shared<'_>,
+    both: Both<'_>,
     write: &render::WriteFile<'_, Failure>,
     progress: &Progress,
 ) -> Result<Rendered, Failure> {
@@ -924,7 +972,41 @@ fn render_files(
     if mount == Mount::LatestAtRoot && scope.collection() {
         pages.extend(render::routes::absent_pages(site));
     }
+    if let Both::MadeInFolder(made) = both {
+        pages.retain(|page| !made.contains(page));
+        if pages.is_empty() && !scope.collection() {
+            return Ok(Rendered::default());
+        }
+    }
     let source = render::Source::mounted(site, indexes, mount);
+    let marked = match both {
+        Both::Make {
+            pages: once,
+            root,
+            json_kept,
+        } if !once.is_empty() => Some(Marked {
+            source: source.remounted(Mount::LatestInBoth),
+            pages: once,
+            root,
+            json_at_root: !json_kept,
+        }),
+        _ => None,
+    };
+    let marked = marked.as_ref();
+    // Each page made for both places is a page at the root too, and so is its project's JSON.
+    let at_root = |project_files: usize| -> usize {
+        marked.map_or(0, |m| {
+            m.pages.len()
+                + if m.json_at_root {
+                    m.pages
+                        .iter()
+                        .filter(|p| matches!(p, PageKind::Project(_)))
+                        .count()
+                } else {
+                    0
+                }
+        }) + project_files
+    };
     let keep = |path: &str, bytes: &[u8]| -> Result<(), Failure> {
         if let Shared::MakeAndKeep(kept) = shared {
             kept.lock()
@@ -935,17 +1017,18 @@ fn render_files(
     };
     let make = !matches!(shared, Shared::Skip);
     let json = make.then_some(&keep as &render::WriteFile<'_, Failure>);
+    let root_pages = marked.map_or(0, |m| m.pages.len());
     if !scope.collection() {
-        let project_files = write_pages(&source, renderer, &pages, write, json, progress)?;
+        let project_files = write_pages(&source, marked, renderer, &pages, write, json, progress)?;
         return Ok(Rendered {
-            pages: pages.len(),
-            files: pages.len() + project_files,
+            pages: pages.len() + root_pages,
+            files: pages.len() + at_root(project_files),
         });
     }
     // Pages, open data, the search index and the feeds are independent: made and written side by
     // side.
     let (project_files, ((data_files, search_files), feeds)) = rayon::join(
-        || write_pages(&source, renderer, &pages, write, json, progress),
+        || write_pages(&source, marked, renderer, &pages, write, json, progress),
         || {
             rayon::join(
                 || {
@@ -962,8 +1045,8 @@ fn render_files(
         },
     );
     Ok(Rendered {
-        pages: pages.len(),
-        files: pages.len() + project_files? + data_files? + search_files? + feeds?,
+        pages: pages.len() + root_pages,
+        files: pages.len() + at_root(project_files?) + data_files? + search_files? + feeds?,
     })
 }
 
@@ -1006,10 +1089,23 @@ fn write_feeds(
     Ok(count)
 }
 
+/// The pages of the latest edition rendered once for its folder and the root (see [`Both`]).
+struct Marked<'a> {
+    /// The latest edition's source for [`Mount::LatestInBoth`].
+    source: render::Source<'a>,
+    pages: &'a HashSet<PageKind>,
+    /// Writes at the root.
+    root: &'a render::WriteFile<'a, Failure>,
+    /// Whether their projects' JSON files are written at the root here.
+    json_at_root: bool,
+}
+
 /// Renders and writes the pages, and beside each project's page its own open-data JSON with `json`
-/// (none: not made here, see [`Shared`]); returns how many JSON files were written.
+/// (none: not made here, see [`Shared`]); the pages of `marked` are rendered once and written at
+/// the root too. Returns how many JSON files were written (at the root too: counted by the caller).
 fn write_pages(
     source: &render::Source<'_>,
+    marked: Option<&Marked<'_>>,
     renderer: &Renderer,
     pages: &[PageKind],
     write: &render::WriteFile<'_, Failure>,
@@ -1023,12 +1119,27 @@ fn write_pages(
         .par_iter()
         .map(|&page| -> Result<usize, Failure> {
             let site = source.site;
-            let html = renderer.render(source, page)?;
-            write(&render::routes::output_path(site, page), &html)?;
-            progress.add(1);
+            let path = render::routes::output_path(site, page);
+            let both = marked.filter(|m| m.pages.contains(&page));
+            match both {
+                Some(m) => {
+                    let (folder, root) = renderer.render_for_both(&m.source, page)?;
+                    write(&path, &folder)?;
+                    (m.root)(&path, &root)?;
+                    progress.add(2);
+                }
+                None => {
+                    let html = renderer.render(source, page)?;
+                    write(&path, &html)?;
+                    progress.add(1);
+                }
+            }
             if let (PageKind::Project(i), Some(write_json)) = (page, json) {
                 let (path, bytes) = render::data::project_json(site, &site.projects[i])?;
                 write_json(&path, &bytes)?;
+                if let Some(m) = both.filter(|m| m.json_at_root) {
+                    (m.root)(&path, &bytes)?;
+                }
                 return Ok(1);
             }
             Ok(0)

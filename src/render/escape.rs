@@ -16,8 +16,28 @@ pub fn escape_xml(text: &str) -> String {
 
 /// [`escape_xml`] as Tera's escape function, writing to Tera's output.
 pub(super) fn write_escaped_xml(text: &str, out: &mut dyn std::io::Write) -> std::io::Result<()> {
+    write_escaped(text, out, false)
+}
+
+/// [`write_escaped_xml`], but [`super::routes::SITE_ROOT_MARK`] is kept as it is: the escape of
+/// the templates that render a page for two places at once ([`super::routes::Mount::LatestInBoth`]),
+/// whose links to the site root carry the mark. No input holds the character (content,
+/// configuration and vocabulary refuse control characters), so every mark in such a page is one
+/// of those links'.
+pub(super) fn write_escaped_xml_keeping_mark(
+    text: &str,
+    out: &mut dyn std::io::Write,
+) -> std::io::Result<()> {
+    write_escaped(text, out, true)
+}
+
+fn write_escaped(text: &str, out: &mut dyn std::io::Write, keep_mark: bool) -> std::io::Result<()> {
+    let mark = char::from(super::routes::SITE_ROOT_MARK);
     let mut plain_from = 0;
     for (at, c) in text.char_indices() {
+        if keep_mark && c == mark {
+            continue;
+        }
         if let Some(reference) = entity(c) {
             out.write_all(&text.as_bytes()[plain_from..at])?;
             out.write_all(reference.as_bytes())?;

@@ -8,6 +8,42 @@ use serde::Deserialize;
 
 use super::theme::ThemeError;
 
+impl Labels {
+    /// Every word of the labels.
+    pub fn texts(&self) -> [&str; 12] {
+        let Titles {
+            fields,
+            departments,
+            budget,
+            accessibility,
+            accessibility_policy,
+            data,
+            timeline,
+            search,
+            not_found,
+        } = &self.titles;
+        let Breadcrumbs {
+            home,
+            fields: fields_crumb,
+            departments: departments_crumb,
+        } = &self.breadcrumbs;
+        [
+            fields,
+            departments,
+            budget,
+            accessibility,
+            accessibility_policy,
+            data,
+            timeline,
+            search,
+            not_found,
+            home,
+            fields_crumb,
+            departments_crumb,
+        ]
+    }
+}
+
 /// The file of a theme that holds its labels.
 pub const LABELS_FILE: &str = "labels.toml";
 

@@ -96,6 +96,17 @@ impl<'a> Source<'a> {
         }
     }
 
+    /// The same source for pages published at `mount` (the list lines are shared, not made again).
+    pub fn remounted(&self, mount: routes::Mount) -> Source<'a> {
+        Source {
+            site: self.site,
+            indexes: self.indexes,
+            mount,
+            summaries: self.summaries.clone(),
+            site_view: self.site_view.clone(),
+        }
+    }
+
     /// The list lines of `projects` (indexes into the site's projects), in that order.
     fn summaries(&self, projects: &[usize]) -> Vec<tera::Value> {
         projects

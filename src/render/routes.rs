@@ -15,7 +15,7 @@ use crate::model::{Project, Site};
 use crate::vocabulary::{CategoryId, DepartmentId, FieldId};
 
 /// A page of the site.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub enum PageKind {
     Home,
     Project(usize),
@@ -46,6 +46,42 @@ pub enum Mount {
     EditionFolder,
     /// The latest edition again at the root.
     LatestAtRoot,
+    /// The latest edition's folder and the root at once: a page rendered once, its links to the
+    /// site root holding [`SITE_ROOT_MARK`] where the two copies differ ([`unmark`]).
+    LatestInBoth,
+}
+
+/// Stands, in a page rendered for [`Mount::LatestInBoth`], for the step from the latest edition's
+/// folder up to the site root: `../` in the folder's copy, nothing in the root's. A control
+/// character, which no input can hold: content, configuration and vocabulary refuse it, and a
+/// theme holding it is rendered twice instead ([`super::Renderer::can_render_once_for_both`]).
+pub const SITE_ROOT_MARK: u8 = 0x01;
+
+/// The two copies of a page rendered for [`Mount::LatestInBoth`]: (in the latest edition's folder,
+/// at the root).
+pub fn unmark(html: Vec<u8>) -> (Vec<u8>, Vec<u8>) {
+    if !html.contains(&SITE_ROOT_MARK) {
+        return (html.clone(), html);
+    }
+    let marks = html.iter().filter(|&&b| b == SITE_ROOT_MARK).count();
+    let mut folder = Vec::with_capacity(html.len() + 2 * marks);
+    let mut root = Vec::with_capacity(html.len() - marks);
+    for (n, piece) in html.split(|&b| b == SITE_ROOT_MARK).enumerate() {
+        if n > 0 {
+            folder.extend_from_slice(b"../");
+        }
+        folder.extend_from_slice(piece);
+        root.extend_from_slice(piece);
+    }
+    (folder, root)
+}
+
+/// Whether a page of the latest edition differs between its folder and the root only in its links
+/// to the site root, so that it can be rendered once for both ([`Mount::LatestInBoth`]): every
+/// page but the data page, which at the root also lists every edition's combined files (and the
+/// pages the root keeps of earlier editions, which only the root has).
+pub fn renders_once_for_both(page: PageKind) -> bool {
+    !matches!(page, PageKind::Data | PageKind::Absent(_))
 }
 
 /// Every page of the site, in a fixed order.
@@ -151,6 +187,7 @@ pub fn site_root_prefix(page_url: &str, mount: Mount) -> String {
     match mount {
         Mount::EditionFolder => format!("{}../", root_prefix(page_url)),
         Mount::Whole | Mount::LatestAtRoot => root_prefix(page_url),
+        Mount::LatestInBoth => format!("{}{}", root_prefix(page_url), char::from(SITE_ROOT_MARK)),
     }
 }
 

@@ -10,7 +10,7 @@ use std::path::{Path, PathBuf};
 use tera::Tera;
 use walkdir::WalkDir;
 
-use super::escape::write_escaped_xml;
+use super::escape::{write_escaped_xml, write_escaped_xml_keeping_mark};
 use super::labels::Labels;
 use super::pages::context;
 use super::routes::{self, PageKind};
@@ -50,6 +50,13 @@ pub struct Renderer {
     compacted: Option<Tera>,
     /// The page titles and breadcrumb names the theme chooses.
     labels: Labels,
+    /// The compacted templates again, escaping with [`write_escaped_xml_keeping_mark`], when a page
+    /// of the latest edition can be rendered once for its folder and the root
+    /// ([`routes::Mount::LatestInBoth`]): only the built-in templates, whose links to the site
+    /// root are written as made, with labels without [`routes::SITE_ROOT_MARK`]. (A theme's own
+    /// template might change a link with a filter — `urlencode`, `json_encode` — so that the mark
+    /// could not be found again: such a theme's pages are rendered twice.)
+    for_both: Option<Tera>,
 }
 
 /// A problem with the theme.
@@ -76,17 +83,68 @@ impl Renderer {
     pub fn load(theme_dir: &Path) -> Result<Renderer, ThemeError> {
         let templates = theme_templates(theme_dir)?;
         // Compiled as written first, so that errors point at the lines the theme's author wrote.
-        let tera = compile(templates.clone())?;
+        let tera = compile(templates.clone(), write_escaped_xml)?;
         for required in REQUIRED_TEMPLATES {
             if !tera.get_template_names().any(|n| n == *required) {
                 return Err(ThemeError::Missing((*required).to_string()));
             }
         }
+        // In order of name, as `theme_templates` gives them.
+        let builtin: Vec<(String, String)> = super::builtin::templates()
+            .into_iter()
+            .collect::<BTreeMap<_, _>>()
+            .into_iter()
+            .collect();
+        let builtin = templates == builtin;
+        let labels = super::labels::load(theme_dir)?;
+        let mark = char::from(routes::SITE_ROOT_MARK);
+        let for_both = (builtin && !labels.texts().iter().any(|text| text.contains(mark)))
+            .then(|| compacted_tera(templates.clone(), write_escaped_xml_keeping_mark))
+            .flatten();
         Ok(Renderer {
             as_written: tera,
-            compacted: compacted_tera(templates),
-            labels: super::labels::load(theme_dir)?,
+            compacted: compacted_tera(templates, write_escaped_xml),
+            labels,
+            for_both,
         })
+    }
+
+    /// Whether the latest edition's pages can be rendered once for its folder and the root (see
+    /// [`routes::Mount::LatestInBoth`]).
+    pub fn can_render_once_for_both(&self) -> bool {
+        self.for_both.is_some()
+    }
+
+    /// Renders one page of the latest edition once for its folder and the root: (the folder's
+    /// copy, the root's), each as [`Renderer::render`] would make it with the source mounted there.
+    /// `source` is mounted at [`routes::Mount::LatestInBoth`]; without
+    /// [`Renderer::can_render_once_for_both`] this is an error.
+    pub fn render_for_both(
+        &self,
+        source: &Source<'_>,
+        page: PageKind,
+    ) -> Result<(Vec<u8>, Vec<u8>), ThemeError> {
+        let (template, context) = context(source, &self.labels, page);
+        let Some(for_both) = &self.for_both else {
+            return Err(ThemeError::Render {
+                page: routes::url(source.site, page),
+                template,
+                message: "このテーマでは、最新の年度版のページを2か所分まとめて描画できません。"
+                    .to_string(),
+            });
+        };
+        let mut html = Vec::with_capacity(PAGE_CAPACITY);
+        match for_both.render_to(
+            template,
+            context.tera(),
+            bounds::BoundedPage::new(&mut html),
+        ) {
+            Ok(()) => Ok(routes::unmark(html)),
+            Err(e) => Err(self
+                .render_html(source, page)
+                .err()
+                .unwrap_or_else(|| render_error(source.site, page, template, &e))),
+        }
     }
 
     /// Whether pages come out of the templates already minified.
@@ -200,11 +258,14 @@ fn read_templates(theme_dir: &Path) -> Result<Vec<(String, String)>, ThemeError>
     Ok(templates)
 }
 
-fn compile(templates: Vec<(String, String)>) -> Result<Tera, ThemeError> {
+/// How Tera escapes text.
+type EscapeFn = fn(&str, &mut dyn std::io::Write) -> std::io::Result<()>;
+
+fn compile(templates: Vec<(String, String)>, escape: EscapeFn) -> Result<Tera, ThemeError> {
     let hint = macro_hint(&templates);
     let mut tera = Tera::new();
     // The same five characters as everywhere else in the site ([`escape_xml`]).
-    tera.set_escape_fn(write_escaped_xml);
+    tera.set_escape_fn(escape);
     // Counted against each page's budget, so nested loops cannot run without end.
     tera.register_function("range", bounds::range);
     tera.add_raw_templates(templates)
@@ -225,12 +286,12 @@ fn macro_hint(templates: &[(String, String)]) -> &'static str {
 }
 
 /// The templates minified once ([`compact::compact`]), compiled; `None` if any one cannot be.
-fn compacted_tera(templates: Vec<(String, String)>) -> Option<Tera> {
+fn compacted_tera(templates: Vec<(String, String)>, escape: EscapeFn) -> Option<Tera> {
     let compacted = templates
         .into_iter()
         .map(|(name, text)| compact::compact(&text).map(|text| (name, text)))
         .collect::<Option<Vec<_>>>()?;
-    compile(compacted).ok()
+    compile(compacted, escape).ok()
 }
 
 /// A Tera error with its causes. Tera's report of a template error spans lines: the file, line and
@@ -305,14 +366,17 @@ mod tests {
                 "{% import \"m.html\" as m %}{{ m::row(p=1) }}".to_string(),
             ),
         ];
-        let message = match compile(templates) {
+        let message = match compile(templates, write_escaped_xml) {
             Err(ThemeError::Template(message)) => message,
             Err(other) => panic!("another error: {other}"),
             Ok(_) => panic!("Tera 2 accepted a macro"),
         };
         assert!(message.contains("component"), "{message}");
         assert!(message.contains("components.html"), "{message}");
-        let plain = compile(vec![("t.html".to_string(), "{% if %}".to_string())]);
+        let plain = compile(
+            vec![("t.html".to_string(), "{% if %}".to_string())],
+            write_escaped_xml,
+        );
         assert!(
             matches!(plain, Err(ThemeError::Template(m)) if !m.contains("component")),
             "no hint without macros"
@@ -321,8 +385,11 @@ mod tests {
 
     #[test]
     fn tera_escapes_the_five_characters_as_escape_xml_does() {
-        let tera =
-            compile(vec![("t.html".to_string(), "{{ text }}".to_string())]).expect("compiles");
+        let tera = compile(
+            vec![("t.html".to_string(), "{{ text }}".to_string())],
+            write_escaped_xml,
+        )
+        .expect("compiles");
         let mut context = Context::new();
         let text = "漢<a href=\"/x\">'&'</a>字";
         context.insert("text", text);
@@ -381,9 +448,11 @@ mod tests {
         let compacted = Renderer::load(&theme).expect("theme loads");
         assert!(compacted.is_compacted(), "the default theme compacts");
         let as_written = Renderer {
-            as_written: compile(read_templates(&theme).expect("read")).expect("compile"),
+            as_written: compile(read_templates(&theme).expect("read"), write_escaped_xml)
+                .expect("compile"),
             compacted: None,
             labels: super::super::labels::load(&theme).expect("labels"),
+            for_both: None,
         };
         let mut bytes = (0usize, 0usize);
         let source = Source::new(&site, &indexes);
