@@ -440,7 +440,14 @@ impl Rebuilder {
             lock(&made).push(path.to_string());
             Ok(())
         };
-        let rendered = render_all(&prepared, &renderer, &plan, &keep, &Progress::default())?;
+        let rendered = render_all(
+            &prepared,
+            &renderer,
+            &plan,
+            None,
+            &keep,
+            &Progress::default(),
+        )?;
         let made = made.into_inner().unwrap_or_else(|e| e.into_inner());
         let to_write = changed_files
             .into_inner()

@@ -378,6 +378,7 @@ pub fn check(root: &Path) -> Result<CheckReport, Failure> {
         &prepared,
         &renderer,
         &Plan::all(&prepared),
+        None,
         &discard,
         &Progress::default(),
     )?;
@@ -539,7 +540,14 @@ fn build_prepared(
         }
         Ok(())
     };
-    let rendered = render_all(prepared, &renderer, &Plan::all(prepared), &write, progress)?;
+    let rendered = render_all(
+        prepared,
+        &renderer,
+        &Plan::all(prepared),
+        None,
+        &write,
+        progress,
+    )?;
     // The built-in theme's static files, then the theme's own over them: at the root, and in each
     // edition's folder (its pages link them relative to the edition's root).
     let mut assets: Vec<String> = Vec::new();
@@ -678,11 +686,13 @@ impl Plan {
     }
 }
 
-/// How many files a render made, and how many of them were pages.
+/// How many files a render made, and how many of them were pages; and each edition's open data it
+/// made (see [`open_data`]).
 #[derive(Default)]
 struct Rendered {
     pages: usize,
     files: usize,
+    open_data: Vec<Option<render::data::OpenData>>,
 }
 
 /// The files of one site that do not depend on where it is published: its open data (the projects'
@@ -742,15 +752,19 @@ fn render_all(
     prepared: &[Prepared],
     renderer: &Renderer,
     plan: &Plan,
+    reuse: Option<&Reuse<'_>>,
     write: &render::WriteFile<'_, Failure>,
     progress: &Progress,
 ) -> Result<Rendered, Failure> {
     let Some((latest, _)) = prepared.split_last() else {
         return Ok(Rendered::default());
     };
+    let open_data = open_data(prepared, plan, reuse)?;
+    let data_of = |e: usize| open_data.get(e).and_then(Option::as_ref);
+    let last = prepared.len() - 1;
     let Some(place) = &latest.site.edition else {
         progress.set_total(plan.root.pages(&latest.site, &latest.indexes).len());
-        return render_files(
+        let rendered = render_files(
             &latest.site,
             &latest.indexes,
             renderer,
@@ -759,9 +773,14 @@ fn render_all(
             &Feeds::Whole,
             Shared::Make,
             Both::Neither,
+            data_of(last),
             write,
             progress,
-        );
+        )?;
+        return Ok(Rendered {
+            open_data,
+            ..rendered
+        });
     };
     let root_keeps = plan.root.collection();
     let total: usize = prepared
@@ -776,7 +795,6 @@ fn render_all(
             0
         };
     progress.set_total(total);
-    let last = prepared.len() - 1;
     let share = root_keeps
         && plan
             .folders
@@ -803,9 +821,10 @@ fn render_all(
         }
         // Once, at the root: every edition's projects and roadmap cells in combined files, and
         // the open data of the projects the latest edition no longer has.
-        let editions: Vec<(&Site, Budget)> = prepared
+        let editions: Vec<render::data::EditionData<'_>> = prepared
             .iter()
-            .map(|p| (&p.site, p.indexes.budget.total))
+            .enumerate()
+            .filter_map(|(e, p)| Some((&p.site, p.indexes.budget.total, data_of(e)?)))
             .collect();
         let combined = render::data::write_combined_files(&editions, write)?;
         Ok(combined + write_absent_json(prepared, &place.catalogue, write)?)
@@ -824,6 +843,7 @@ fn render_all(
                         &root_feeds,
                         if share { Shared::Skip } else { Shared::Make },
                         Both::MadeInFolder(&once),
+                        data_of(last),
                         write,
                         progress,
                     );
@@ -859,6 +879,7 @@ fn render_all(
                     } else {
                         Both::Neither
                     },
+                    data_of(e),
                     &prefixed,
                     progress,
                 )
@@ -876,7 +897,48 @@ fn render_all(
     kept.par_iter()
         .try_for_each(|(path, bytes)| write(path, bytes))?;
     rendered.files += kept.len() + every_edition?;
+    rendered.open_data = open_data;
     Ok(rendered)
+}
+
+/// Each edition's open data from an earlier build, for a rebuild: with it, only the projects
+/// that changed are made again.
+pub(crate) struct Reuse<'a> {
+    /// Each edition's, oldest first (none where that build did not make it).
+    pub before: &'a [Option<render::data::OpenData>],
+    /// Whether the project of the edition at this position is as it was in that build.
+    pub unchanged: &'a (dyn Fn(usize, &crate::model::Project) -> bool + Sync),
+}
+
+/// The open data of each edition whose files `plan` makes (its own collection files, or the
+/// combined files of every edition at the root), oldest first; `None` for the others.
+fn open_data(
+    prepared: &[Prepared],
+    plan: &Plan,
+    reuse: Option<&Reuse<'_>>,
+) -> Result<Vec<Option<render::data::OpenData>>, Failure> {
+    let last = prepared.len().saturating_sub(1);
+    let with_editions = prepared.last().is_some_and(|p| p.site.edition.is_some());
+    prepared
+        .par_iter()
+        .enumerate()
+        .map(|(e, p)| {
+            let needed = plan.folders.get(e).is_some_and(Scope::collection)
+                || (plan.root.collection() && (e == last || with_editions));
+            if !needed {
+                return Ok(None);
+            }
+            let data = match reuse {
+                Some(reuse) => render::data::OpenData::reusing(
+                    &p.site,
+                    reuse.before.get(e).and_then(Option::as_ref),
+                    &|project| (reuse.unchanged)(e, project),
+                ),
+                None => render::data::OpenData::of(&p.site),
+            };
+            Ok(Some(data?))
+        })
+        .collect()
 }
 
 /// Writes, at the root, the open-data file of each project the latest edition no longer has: the
@@ -962,6 +1024,7 @@ fn render_files(
     feeds: &Feeds,
     shared: Shared<'_>,
     both: Both<'_>,
+    data: Option<&render::data::OpenData>,
     write: &render::WriteFile<'_, Failure>,
     progress: &Progress,
 ) -> Result<Rendered, Failure> {
@@ -1019,16 +1082,23 @@ fn render_files(
     let json = make.then_some(&keep as &render::WriteFile<'_, Failure>);
     let root_pages = marked.map_or(0, |m| m.pages.len());
     if !scope.collection() {
-        let project_files = write_pages(&source, marked, renderer, &pages, write, json, progress)?;
+        let project_files = write_pages(
+            &source, marked, renderer, &pages, data, write, json, progress,
+        )?;
         return Ok(Rendered {
             pages: pages.len() + root_pages,
             files: pages.len() + at_root(project_files),
+            ..Rendered::default()
         });
     }
     // Pages, open data, the search index and the feeds are independent: made and written side by
     // side.
     let (project_files, ((data_files, search_files), feeds)) = rayon::join(
-        || write_pages(&source, marked, renderer, &pages, write, json, progress),
+        || {
+            write_pages(
+                &source, marked, renderer, &pages, data, write, json, progress,
+            )
+        },
         || {
             rayon::join(
                 || {
@@ -1036,7 +1106,15 @@ fn render_files(
                         return (Ok(0), Ok(0));
                     }
                     rayon::join(
-                        || render::data::write_collection_files(site, indexes.budget.total, &keep),
+                        || match data {
+                            Some(data) => render::data::write_collection_files(
+                                site,
+                                indexes.budget.total,
+                                data,
+                                &keep,
+                            ),
+                            None => Ok(0),
+                        },
                         || render::search::write_files(site, &keep),
                     )
                 },
@@ -1047,6 +1125,7 @@ fn render_files(
     Ok(Rendered {
         pages: pages.len() + root_pages,
         files: pages.len() + at_root(project_files?) + data_files? + search_files? + feeds?,
+        ..Rendered::default()
     })
 }
 
@@ -1101,13 +1180,15 @@ struct Marked<'a> {
 }
 
 /// Renders and writes the pages, and beside each project's page its own open-data JSON with `json`
-/// (none: not made here, see [`Shared`]); the pages of `marked` are rendered once and written at
+/// (none: not made here, see [`Shared`]), from the edition's open data when made; the pages of `marked` are rendered once and written at
 /// the root too. Returns how many JSON files were written (at the root too: counted by the caller).
+#[allow(clippy::too_many_arguments)]
 fn write_pages(
     source: &render::Source<'_>,
     marked: Option<&Marked<'_>>,
     renderer: &Renderer,
     pages: &[PageKind],
+    data: Option<&render::data::OpenData>,
     write: &render::WriteFile<'_, Failure>,
     json: Option<&render::WriteFile<'_, Failure>>,
     progress: &Progress,
@@ -1135,7 +1216,10 @@ fn write_pages(
                 }
             }
             if let (PageKind::Project(i), Some(write_json)) = (page, json) {
-                let (path, bytes) = render::data::project_json(site, &site.projects[i])?;
+                let (path, bytes) = match data.and_then(|data| data.project(i)) {
+                    Some(project) => project.json_file(),
+                    None => render::data::project_json(site, &site.projects[i])?,
+                };
                 write_json(&path, &bytes)?;
                 if let Some(m) = both.filter(|m| m.json_at_root) {
                     (m.root)(&path, &bytes)?;

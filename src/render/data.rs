@@ -31,57 +31,354 @@ use crate::fiscal_year::{EndYear, FiscalYear, WrittenYear};
 use crate::model::{Project, RoadmapRow, RowCounts, RowKind, Site, YearBasis};
 use crate::money::Budget;
 
+/// One project's open data, made once and put into every file that holds it (its own JSON file,
+/// its edition's collection files, the combined files of every edition): its record as JSON and
+/// its rows of each CSV file, encoded, without the cells that lead them.
+#[derive(Debug)]
+pub struct ProjectData {
+    slug: String,
+    /// The record as JSON up to its URL's value (`{"id":…,…,"url":`): the URL is relative to
+    /// where the file is (the edition's root for its own files, the site root for the combined).
+    json_head: String,
+    /// The project's page, relative to its edition's root.
+    url: String,
+    /// For each of [`TABLES`], the project's rows: each row's cells encoded, each cell followed by
+    /// a comma; a row of `projects.csv` without its last cell, the page's URL.
+    rows: Vec<Vec<Box<[u8]>>>,
+}
+
+impl ProjectData {
+    /// The open data of `project` of `site`.
+    pub fn of(site: &Site, project: &Project) -> Result<ProjectData, EncodeError> {
+        let mut r = record(site, project);
+        let url = std::mem::take(&mut r.url);
+        let path = super::routes::project_json(&project.slug);
+        let json = serde_json::to_string(&r).map_err(|e| EncodeError::json(&path, &e))?;
+        // The URL is the record's last field: its empty value is cut off and written per file.
+        let json_head = json
+            .strip_suffix("\"\"}")
+            .filter(|head| head.ends_with("\"url\":"))
+            .ok_or_else(|| EncodeError {
+                path: path.clone(),
+                format: "JSON",
+                message: "事業の記録の最後の項目が url ではありません。".to_string(),
+            })?
+            .to_string();
+        let rows = TABLES
+            .iter()
+            .map(|table| table_rows(&r, table))
+            .collect::<Result<Vec<_>, _>>()?;
+        Ok(ProjectData {
+            slug: project.slug.clone(),
+            json_head,
+            url,
+            rows,
+        })
+    }
+
+    /// The record as JSON, its page's URL after `url_prefix` (the path from where the file is to
+    /// the edition's root).
+    fn push_json(&self, url_prefix: &str, out: &mut Vec<u8>) {
+        out.extend_from_slice(self.json_head.as_bytes());
+        let url = format!("{url_prefix}{}", self.url);
+        // A string always encodes.
+        if let Ok(url) = serde_json::to_string(&url) {
+            out.extend_from_slice(url.as_bytes());
+        }
+        out.push(b'}');
+    }
+
+    /// The project's own JSON file: (path relative to its edition's root, bytes).
+    pub fn json_file(&self) -> (String, Vec<u8>) {
+        let mut bytes = Vec::with_capacity(self.json_head.len() + self.url.len() + 4);
+        self.push_json("", &mut bytes);
+        bytes.push(b'\n');
+        (super::routes::project_json(&self.slug), bytes)
+    }
+}
+
+/// An edition's open data: each of its projects', in the order of the site's projects. Made once
+/// per build for its own files and the combined ones; the preview keeps it and makes again only
+/// the projects that changed ([`OpenData::reusing`]).
+#[derive(Debug, Default)]
+pub struct OpenData {
+    projects: Vec<std::sync::Arc<ProjectData>>,
+}
+
+impl OpenData {
+    /// The open data of every project of `site`.
+    pub fn of(site: &Site) -> Result<OpenData, EncodeError> {
+        OpenData::reusing(site, None, &|_| false)
+    }
+
+    /// The open data of every project of `site`, taken from `before` (an earlier build's of the
+    /// same edition, with the same configuration and vocabulary) for the projects `unchanged` says
+    /// are as they were then.
+    pub fn reusing(
+        site: &Site,
+        before: Option<&OpenData>,
+        unchanged: &(dyn Fn(&Project) -> bool + Sync),
+    ) -> Result<OpenData, EncodeError> {
+        let kept: std::collections::HashMap<&str, &std::sync::Arc<ProjectData>> = before
+            .map(|b| b.projects.iter().map(|p| (p.slug.as_str(), p)).collect())
+            .unwrap_or_default();
+        let projects = site
+            .projects
+            .par_iter()
+            .map(|project| match kept.get(project.slug.as_str()) {
+                Some(&data) if unchanged(project) => Ok(std::sync::Arc::clone(data)),
+                _ => ProjectData::of(site, project).map(std::sync::Arc::new),
+            })
+            .collect::<Result<Vec<_>, _>>()?;
+        Ok(OpenData { projects })
+    }
+
+    /// The open data of the project at position `i` of the site's projects.
+    pub fn project(&self, i: usize) -> Option<&ProjectData> {
+        self.projects.get(i).map(|p| &**p)
+    }
+}
+
+/// A CSV file made of each project's rows.
+struct Table {
+    path: &'static str,
+    columns: &'static [Column],
+    rows: Rows,
+    /// Whether each row ends with the project page's URL (`projects.csv`).
+    ends_with_url: bool,
+}
+
+/// The CSV files of an edition's `data/`, in the order of [`ProjectData::rows`].
+const TABLES: [Table; 4] = [
+    Table {
+        path: "data/projects.csv",
+        columns: PROJECT_COLUMNS,
+        rows: project_rows,
+        ends_with_url: true,
+    },
+    Table {
+        path: "data/project_sections.csv",
+        columns: SECTION_COLUMNS,
+        rows: section_rows,
+        ends_with_url: false,
+    },
+    Table {
+        path: "data/initiatives.csv",
+        columns: INITIATIVE_COLUMNS,
+        rows: initiative_rows,
+        ends_with_url: false,
+    },
+    Table {
+        path: "data/roadmap.csv",
+        columns: ROADMAP_COLUMNS,
+        rows: roadmap_rows,
+        ends_with_url: false,
+    },
+];
+
+/// The combined files made of an edition's CSV files: (position in [`TABLES`], path).
+const COMBINED_TABLES: [(usize, &str); 2] = [(0, COMBINED_PROJECTS_CSV), (3, COMBINED_ROADMAP_CSV)];
+
+/// A record's rows of one CSV file, encoded (see [`ProjectData::rows`]). A row with more or fewer
+/// cells than the file has columns after the code is an error, never a shifted file.
+fn table_rows(r: &ProjectRecord, table: &Table) -> Result<Vec<Box<[u8]>>, EncodeError> {
+    let expected = table.columns.len().saturating_sub(1);
+    let mut rows = Vec::new();
+    let mut wrong = None;
+    let mut encoder = RowEncoder::new();
+    (table.rows)(r, &mut |cells: &[&str]| {
+        if cells.len() != expected {
+            wrong.get_or_insert(cells.len());
+            return Ok(());
+        }
+        let cells = match (table.ends_with_url, cells.split_last()) {
+            (true, Some((_, before_url))) => before_url,
+            _ => cells,
+        };
+        rows.push(encoder.encode(cells)?.into_boxed_slice());
+        Ok(())
+    })
+    .map_err(|e| EncodeError::csv(table.path, &e))?;
+    match wrong {
+        Some(found) => Err(EncodeError {
+            path: table.path.to_string(),
+            format: "CSV",
+            message: format!("行の欄の数（{found}）が項目の数（{expected}）と違います。"),
+        }),
+        None => Ok(rows),
+    }
+}
+
+/// Encodes cells row by row as a CSV writer writes them (without a BOM; the lengths of rows are
+/// checked by the caller), one writer for many rows.
+struct RowEncoder {
+    writer: csv::Writer<RowBuffer>,
+    buffer: RowBuffer,
+}
+
+/// Where a [`RowEncoder`]'s writer puts the bytes, taken after each row.
+#[derive(Clone, Default)]
+struct RowBuffer(std::rc::Rc<std::cell::RefCell<Vec<u8>>>);
+
+impl std::io::Write for RowBuffer {
+    fn write(&mut self, bytes: &[u8]) -> std::io::Result<usize> {
+        self.0.borrow_mut().extend_from_slice(bytes);
+        Ok(bytes.len())
+    }
+
+    fn flush(&mut self) -> std::io::Result<()> {
+        Ok(())
+    }
+}
+
+impl RowEncoder {
+    fn new() -> RowEncoder {
+        let buffer = RowBuffer::default();
+        let writer = csv::WriterBuilder::new()
+            .terminator(csv::Terminator::CRLF)
+            .flexible(true)
+            .buffer_capacity(1024)
+            .from_writer(buffer.clone());
+        RowEncoder { writer, buffer }
+    }
+
+    /// Cells encoded as one CSV row writes them, each followed by a comma. Every cell is in its
+    /// plain form (no platform-dependent characters; the records keep the text as written for the
+    /// JSON). A text cell that a spreadsheet would run as a formula (it starts with `=`, `+`, `-`,
+    /// `@`, a tab or a carriage return: `=HYPERLINK(…)`, `@SUM(…)`) gets a leading `'`, as OWASP
+    /// recommends against CSV injection; the data page says so. Numbers never start with these.
+    fn encode(&mut self, cells: &[&str]) -> Result<Vec<u8>, csv::Error> {
+        for cell in cells {
+            self.writer
+                .write_field(inert(&plain_form(cell)).as_bytes())?;
+        }
+        // An empty last cell: every cell before it is followed by a comma, and the row is never
+        // one empty cell (which the writer would quote).
+        self.writer.write_field(b"")?;
+        self.writer.write_record(None::<&[u8]>)?;
+        self.writer.flush()?;
+        let mut bytes = std::mem::take(&mut *self.buffer.0.borrow_mut());
+        // The line end.
+        bytes.truncate(bytes.len().saturating_sub(2));
+        Ok(bytes)
+    }
+}
+
+/// A CSV file: the BOM and header, then for each group (its leading cells, its projects' open data
+/// and the path from the file to its edition's root) every row of `table`.
+fn csv_file(
+    table: usize,
+    header: &[Column],
+    groups: &[(Vec<String>, &OpenData, String)],
+) -> Result<Vec<u8>, csv::Error> {
+    let mut w = writer();
+    w.write_record(header.iter().map(|c| c.name))?;
+    let mut out = finish(w)?;
+    let mut encoder = RowEncoder::new();
+    for (lead, data, url_prefix) in groups {
+        let lead: Vec<&str> = lead.iter().map(String::as_str).collect();
+        let lead = encoder.encode(&lead)?;
+        for project in &data.projects {
+            let Some(rows) = project.rows.get(table) else {
+                continue;
+            };
+            let url = if TABLES[table].ends_with_url {
+                let url = format!("{url_prefix}{}", project.url);
+                let mut url = encoder.encode(&[url.as_str()])?;
+                url.pop();
+                Some(url)
+            } else {
+                None
+            };
+            for row in rows {
+                out.extend_from_slice(&lead);
+                match &url {
+                    Some(url) => {
+                        out.extend_from_slice(row);
+                        out.extend_from_slice(url);
+                    }
+                    None => out.extend_from_slice(&row[..row.len().saturating_sub(1)]),
+                }
+                out.extend_from_slice(b"\r\n");
+            }
+        }
+    }
+    Ok(out)
+}
+
+/// `projects.json` of one edition (without the last line end), its projects' URLs after
+/// `url_prefix`, put together from each project's JSON. JSON is written compact: at 10,000
+/// projects the pretty forms are 40 MB (the collection) and 53 MB (the projects' own files)
+/// against 28 and 35 MB; browsers show it indented anyway.
+fn collection_json(
+    site: &Site,
+    total: Budget,
+    data: &OpenData,
+    url_prefix: &str,
+    path: &str,
+) -> Result<Vec<u8>, EncodeError> {
+    let head = Collection::new(site, total, data.projects.len());
+    let mut out = serde_json::to_vec(&head).map_err(|e| EncodeError::json(path, &e))?;
+    // The projects are the last field, written empty: each project's JSON goes in their place.
+    if !out.ends_with(b"\"projects\":[]}") {
+        return Err(EncodeError {
+            path: path.to_string(),
+            format: "JSON",
+            message: "projects が最後の項目ではありません。".to_string(),
+        });
+    }
+    out.truncate(out.len() - 3);
+    out.push(b'[');
+    for (n, project) in data.projects.iter().enumerate() {
+        if n > 0 {
+            out.push(b',');
+        }
+        project.push_json(url_prefix, &mut out);
+    }
+    out.extend_from_slice(b"]}");
+    Ok(out)
+}
+
 /// Writes the files of `data/` that gather every project with `write(path relative to the output,
-/// bytes)`, each as soon as it is made (side by side); returns how many. Each project's own file is
-/// [`project_json`], written beside its page.
+/// bytes)`, each as soon as it is made (side by side), from the edition's open data; returns how
+/// many. Each project's own file is [`ProjectData::json_file`], written beside its page.
 pub fn write_collection_files<E: Send + From<EncodeError>>(
     site: &Site,
     total: Budget,
+    data: &OpenData,
     write: &super::WriteFile<'_, E>,
 ) -> Result<usize, E> {
-    let records: Vec<ProjectRecord> = site.projects.par_iter().map(|p| record(site, p)).collect();
-    let collection = Collection::new(site, total, &records);
-    type Build = fn(&Collection<'_>) -> Result<Vec<u8>, EncodeError>;
-    let builders: [(&str, Build); 6] = [
-        ("data/projects.csv", |c| {
-            own_table(c, PROJECT_COLUMNS, project_rows, "data/projects.csv")
-        }),
-        ("data/project_sections.csv", |c| {
-            own_table(
-                c,
-                SECTION_COLUMNS,
-                section_rows,
-                "data/project_sections.csv",
-            )
-        }),
-        ("data/initiatives.csv", |c| {
-            own_table(
-                c,
-                INITIATIVE_COLUMNS,
-                initiative_rows,
-                "data/initiatives.csv",
-            )
-        }),
-        ("data/roadmap.csv", |c| {
-            own_table(c, ROADMAP_COLUMNS, roadmap_rows, "data/roadmap.csv")
-        }),
-        ("data/projects.json", |c| json("data/projects.json", c)),
-        ("data/projects.schema.json", |_| {
-            Ok(SCHEMA.as_bytes().to_vec())
-        }),
-    ];
-    builders.par_iter().try_for_each(|(path, build)| {
-        let bytes = build(&collection)?;
+    let code = site
+        .config
+        .local_government_code
+        .as_ref()
+        .map_or("", |c| c.as_str());
+    let groups = [(vec![code.to_string()], data, String::new())];
+    let files: Vec<&str> = TABLES
+        .iter()
+        .map(|t| t.path)
+        .chain(["data/projects.json", "data/projects.schema.json"])
+        .collect();
+    files.par_iter().enumerate().try_for_each(|(n, &path)| {
+        let bytes = match n {
+            n if n < TABLES.len() => {
+                csv_file(n, TABLES[n].columns, &groups).map_err(|e| EncodeError::csv(path, &e))?
+            }
+            n if n == TABLES.len() => {
+                let mut bytes = collection_json(site, total, data, "", path)?;
+                bytes.push(b'\n');
+                bytes
+            }
+            _ => SCHEMA.as_bytes().to_vec(),
+        };
         write(path, &bytes)
     })?;
-    Ok(builders.len())
+    Ok(files.len())
 }
 
 /// A project's own JSON file: (path relative to the output, bytes).
 pub fn project_json(site: &Site, project: &Project) -> Result<(String, Vec<u8>), EncodeError> {
-    let path = super::routes::project_json(&project.slug);
-    let bytes = json(&path, &record(site, project))?;
-    Ok((path, bytes))
+    Ok(ProjectData::of(site, project)?.json_file())
 }
 
 /// The JSON Schema of `projects.json` (and, under `$defs/project`, of each project's file).
@@ -100,24 +397,27 @@ pub const COMBINED_ROADMAP_CSV_SCHEMA: &str = "data/editions_roadmap.csv.schema.
 /// The JSON Schema of `editions_projects.json`; each edition's `data` is as `projects.schema.json`.
 pub const COMBINED_SCHEMA: &str = include_str!("editions_projects.schema.json");
 
+/// An edition as the combined files have it: its site, its total and its open data.
+pub type EditionData<'a> = (&'a Site, Budget, &'a OpenData);
+
 /// Writes the combined files of a site with editions (see [`COMBINED_PROJECTS_CSV`]) with
-/// `write`, each edition given as its site and its total; returns how many. Writes nothing and
-/// returns 0 unless every site is an edition (a site without edition folders has no combined
-/// files). Editions go oldest first whatever the order given; within an edition, rows are in the
-/// order of its own files, made by the same row builders, after the edition's columns.
+/// `write`, from each edition's open data; returns how many. Writes nothing and returns 0 unless
+/// every site is an edition (a site without edition folders has no combined files). Editions go
+/// oldest first whatever the order given; within an edition, rows are in the order of its own
+/// files, the same rows as its own files', after the edition's columns.
 ///
 /// Every build that writes a site with editions — full or partial — makes these files with this
 /// function, from every edition, so the two give the same bytes.
 pub fn write_combined_files<E: Send + From<EncodeError>>(
-    editions: &[(&Site, Budget)],
+    editions: &[EditionData<'_>],
     write: &super::WriteFile<'_, E>,
 ) -> Result<usize, E> {
     let mut placed = Vec::with_capacity(editions.len());
-    for &(site, total) in editions {
+    for &(site, total, data) in editions {
         let Some(place) = &site.edition else {
             return Ok(0);
         };
-        placed.push((&place.edition, site, total));
+        placed.push((&place.edition, site, total, data));
     }
     if placed.is_empty() {
         return Ok(0);
@@ -128,104 +428,113 @@ pub fn write_combined_files<E: Send + From<EncodeError>>(
             .then_with(|| a.0.code.cmp(&b.0.code))
     });
     // The page URLs from the site root, where the combined files are: in the edition's folder.
-    let records: Vec<Vec<ProjectRecord>> = placed
+    let groups: Vec<(Vec<String>, &OpenData, String)> = placed
         .iter()
-        .map(|(edition, site, _)| {
-            site.projects
-                .par_iter()
-                .map(|p| {
-                    let mut r = record(site, p);
-                    r.url = super::routes::in_edition(&edition.code, &r.url);
-                    r
-                })
-                .collect()
+        .map(|(edition, site, _, data)| {
+            let code = site
+                .config
+                .local_government_code
+                .as_ref()
+                .map_or("", |c| c.as_str());
+            (
+                vec![
+                    code.to_string(),
+                    edition.code.clone(),
+                    edition.year.western().to_string(),
+                    edition.year.japanese(),
+                ],
+                *data,
+                super::routes::edition_root(&edition.code),
+            )
         })
         .collect();
-    let combined = Combined {
-        editions: placed
-            .iter()
-            .zip(&records)
-            .map(|((edition, site, total), records)| EditionCollection {
+    let combined_json = || -> Result<Vec<u8>, EncodeError> {
+        let mut out = b"{\"editions\":[".to_vec();
+        for (n, (edition, site, total, data)) in placed.iter().enumerate() {
+            if n > 0 {
+                out.push(b',');
+            }
+            let head = EditionHead {
                 edition: &edition.code,
                 edition_fiscal_year: edition.year.western(),
                 edition_wareki: edition.year.japanese(),
-                data: Collection::new(site, *total, records),
-            })
-            .collect(),
+            };
+            let head =
+                serde_json::to_vec(&head).map_err(|e| EncodeError::json(COMBINED_JSON, &e))?;
+            // `data` follows the edition's own fields.
+            out.extend_from_slice(&head[..head.len().saturating_sub(1)]);
+            out.extend_from_slice(b",\"data\":");
+            out.extend(collection_json(
+                site,
+                *total,
+                data,
+                &super::routes::edition_root(&edition.code),
+                COMBINED_JSON,
+            )?);
+            out.push(b'}');
+        }
+        out.extend_from_slice(b"]}\n");
+        Ok(out)
     };
-    type Build = fn(&Combined<'_>) -> Result<Vec<u8>, EncodeError>;
-    let builders: [(&str, Build); 6] = [
-        (COMBINED_PROJECTS_CSV, |c| {
-            combined_table(c, PROJECT_COLUMNS, project_rows, COMBINED_PROJECTS_CSV)
-        }),
-        (COMBINED_ROADMAP_CSV, |c| {
-            combined_table(c, ROADMAP_COLUMNS, roadmap_rows, COMBINED_ROADMAP_CSV)
-        }),
-        (COMBINED_JSON, |c| json(COMBINED_JSON, c)),
-        (COMBINED_JSON_SCHEMA, |_| {
-            Ok(COMBINED_SCHEMA.as_bytes().to_vec())
-        }),
-        (COMBINED_PROJECTS_CSV_SCHEMA, |_| {
-            row_schema(
-                COMBINED_PROJECTS_CSV_SCHEMA,
-                COMBINED_PROJECTS_CSV,
-                "DX関連事業ロードマップ すべての年度版の事業（CSV の1行）",
-                &combined_columns(PROJECT_COLUMNS),
-            )
-        }),
-        (COMBINED_ROADMAP_CSV_SCHEMA, |_| {
-            row_schema(
-                COMBINED_ROADMAP_CSV_SCHEMA,
-                COMBINED_ROADMAP_CSV,
-                "DX関連事業ロードマップ すべての年度版のロードマップ（CSV の1行）",
-                &combined_columns(ROADMAP_COLUMNS),
-            )
-        }),
+    type Build<'b> = Box<dyn Fn() -> Result<Vec<u8>, EncodeError> + Sync + 'b>;
+    let csv = |table: usize, path: &'static str| -> Build<'_> {
+        let groups = &groups;
+        Box::new(move || {
+            csv_file(table, &combined_columns(TABLES[table].columns), groups)
+                .map_err(|e| EncodeError::csv(path, &e))
+        })
+    };
+    let builders: Vec<(&str, Build<'_>)> = vec![
+        (
+            COMBINED_TABLES[0].1,
+            csv(COMBINED_TABLES[0].0, COMBINED_TABLES[0].1),
+        ),
+        (
+            COMBINED_TABLES[1].1,
+            csv(COMBINED_TABLES[1].0, COMBINED_TABLES[1].1),
+        ),
+        (COMBINED_JSON, Box::new(combined_json)),
+        (
+            COMBINED_JSON_SCHEMA,
+            Box::new(|| Ok(COMBINED_SCHEMA.as_bytes().to_vec())),
+        ),
+        (
+            COMBINED_PROJECTS_CSV_SCHEMA,
+            Box::new(|| {
+                row_schema(
+                    COMBINED_PROJECTS_CSV_SCHEMA,
+                    COMBINED_PROJECTS_CSV,
+                    "DX関連事業ロードマップ すべての年度版の事業（CSV の1行）",
+                    &combined_columns(PROJECT_COLUMNS),
+                )
+            }),
+        ),
+        (
+            COMBINED_ROADMAP_CSV_SCHEMA,
+            Box::new(|| {
+                row_schema(
+                    COMBINED_ROADMAP_CSV_SCHEMA,
+                    COMBINED_ROADMAP_CSV,
+                    "DX関連事業ロードマップ すべての年度版のロードマップ（CSV の1行）",
+                    &combined_columns(ROADMAP_COLUMNS),
+                )
+            }),
+        ),
     ];
     builders.par_iter().try_for_each(|(path, build)| {
-        let bytes = build(&combined)?;
+        let bytes = build()?;
         write(path, &bytes)
     })?;
     Ok(builders.len())
 }
 
-/// Everything in `editions_projects.json`: each edition, oldest first, with what its own
-/// `projects.json` holds.
+/// What `editions_projects.json` says of an edition before its `data` (what its own
+/// `projects.json` holds).
 #[derive(Serialize)]
-struct Combined<'a> {
-    editions: Vec<EditionCollection<'a>>,
-}
-
-#[derive(Serialize)]
-struct EditionCollection<'a> {
+struct EditionHead<'a> {
     edition: &'a str,
     edition_fiscal_year: u16,
     edition_wareki: String,
-    data: Collection<'a>,
-}
-
-/// A combined CSV file: the code and the edition's columns lead each edition's rows.
-fn combined_table(
-    c: &Combined<'_>,
-    columns: &[Column],
-    rows: Rows,
-    path: &str,
-) -> Result<Vec<u8>, EncodeError> {
-    let groups: Vec<Group<'_>> = c
-        .editions
-        .iter()
-        .map(|e| Group {
-            lead: vec![
-                e.data.code().to_string(),
-                e.edition.to_string(),
-                e.edition_fiscal_year.to_string(),
-                e.edition_wareki.clone(),
-            ],
-            records: e.data.projects,
-        })
-        .collect();
-    let columns = combined_columns(columns);
-    table(columns.iter().map(|c| c.name), &groups, rows).map_err(|e| EncodeError::csv(path, &e))
 }
 
 /// The columns that say which edition a row of a combined file is of; they follow the code.
@@ -438,7 +747,8 @@ struct Collection<'a> {
     count: usize,
     total_budget_thousand_yen: u64,
     roadmap_rows: RowCounts,
-    projects: &'a [ProjectRecord],
+    /// Written empty: [`collection_json`] puts each project's JSON in its place.
+    projects: [(); 0],
 }
 
 #[derive(Serialize)]
@@ -449,7 +759,7 @@ struct SourceRecord<'a> {
 }
 
 impl<'a> Collection<'a> {
-    fn new(site: &'a Site, total: Budget, records: &'a [ProjectRecord]) -> Collection<'a> {
+    fn new(site: &'a Site, total: Budget, count: usize) -> Collection<'a> {
         let config = &site.config;
         let SourceDocument {
             title, author, url, ..
@@ -465,16 +775,11 @@ impl<'a> Collection<'a> {
                 url: url.as_deref(),
             },
             license: config.license.as_ref(),
-            count: records.len(),
+            count,
             total_budget_thousand_yen: total.thousand_yen(),
             roadmap_rows: site.row_counts(),
-            projects: records,
+            projects: [],
         }
-    }
-
-    /// The code for the CSV files' first column: empty when not configured.
-    fn code(&self) -> &'a str {
-        self.local_government_code.unwrap_or_default()
     }
 }
 
@@ -610,35 +915,11 @@ fn row_records(project: &Project, r: &RoadmapRow) -> Vec<RowRecord> {
     rows
 }
 
-/// JSON is written compact: at 10,000 projects the pretty forms are 40 MB (the collection) and
-/// 53 MB (the projects' own files) against 28 and 35 MB; browsers show it indented anyway.
-fn json<T: Serialize>(path: &str, value: &T) -> Result<Vec<u8>, EncodeError> {
-    let mut bytes = serde_json::to_vec(value).map_err(|e| EncodeError::json(path, &e))?;
-    bytes.push(b'\n');
-    Ok(bytes)
-}
-
 /// A CSV writer with a BOM and CRLF line ends.
 fn writer() -> csv::Writer<Vec<u8>> {
     csv::WriterBuilder::new()
         .terminator(csv::Terminator::CRLF)
         .from_writer("\u{FEFF}".as_bytes().to_vec())
-}
-
-/// Writes one data row. Every cell is in its plain form (no platform-dependent characters; the
-/// records keep the text as written for the JSON). A text cell that a spreadsheet would run as a
-/// formula (it starts with `=`, `+`, `-`, `@`, a tab or a carriage return: `=HYPERLINK(…)`,
-/// `@SUM(…)`) gets a leading `'`, as OWASP recommends against CSV injection; the data page says so.
-/// Numbers never start with these.
-fn data_row<'c>(
-    writer: &mut csv::Writer<Vec<u8>>,
-    cells: impl IntoIterator<Item = &'c str>,
-) -> Result<(), csv::Error> {
-    for cell in cells {
-        writer.write_field(inert(&plain_form(cell)).as_bytes())?;
-    }
-    // An empty record ends the row of fields written one by one.
-    writer.write_record(None::<&[u8]>)
 }
 
 /// A cell that no spreadsheet will evaluate.
@@ -682,50 +963,6 @@ type Emit<'e> = dyn FnMut(&[&str]) -> Result<(), csv::Error> + 'e;
 /// The rows a project gives one CSV file, each handed to the callback without its leading cells:
 /// [`project_rows`], [`section_rows`], [`initiative_rows`], [`roadmap_rows`].
 type Rows = fn(&ProjectRecord, &mut Emit<'_>) -> Result<(), csv::Error>;
-
-/// Records and the cells that lead each of their rows: the publisher's code in an edition's own
-/// files; the code and the edition's columns in the combined ones.
-struct Group<'a> {
-    lead: Vec<String>,
-    records: &'a [ProjectRecord],
-}
-
-/// A CSV file: the header, then each group's records' rows, each after the group's leading cells.
-/// A row with more or fewer cells than the header is an error (the writer is not flexible).
-fn table<'h>(
-    header: impl IntoIterator<Item = &'h str>,
-    groups: &[Group<'_>],
-    rows: Rows,
-) -> Result<Vec<u8>, csv::Error> {
-    let mut w = writer();
-    w.write_record(header)?;
-    for group in groups {
-        let lead = &group.lead;
-        for r in group.records {
-            rows(r, &mut |cells: &[&str]| {
-                data_row(
-                    &mut w,
-                    lead.iter().map(String::as_str).chain(cells.iter().copied()),
-                )
-            })?;
-        }
-    }
-    finish(w)
-}
-
-/// One of an edition's own CSV files (`data/projects.csv` …): the code, then the rows.
-fn own_table(
-    c: &Collection<'_>,
-    columns: &[Column],
-    rows: Rows,
-    path: &str,
-) -> Result<Vec<u8>, EncodeError> {
-    let group = Group {
-        lead: vec![c.code().to_string()],
-        records: c.projects,
-    };
-    table(columns.iter().map(|c| c.name), &[group], rows).map_err(|e| EncodeError::csv(path, &e))
-}
 
 /// A column of a CSV file: its name in the header, its Japanese name and what it holds (both shown
 /// on data/index.html).
@@ -1050,17 +1287,16 @@ mod tests {
         for plain in ["4202", "へき地", "a=b", "", "'quoted"] {
             assert_eq!(inert(plain), plain);
         }
-        let mut w = writer();
-        data_row(&mut w, ["=1+1", "普通"]).expect("row");
-        let bytes = finish(w).expect("csv");
-        assert_eq!(String::from_utf8_lossy(&bytes), "\u{FEFF}'=1+1,普通\r\n");
+        let bytes = RowEncoder::new().encode(&["=1+1", "普通"]).expect("row");
+        assert_eq!(String::from_utf8_lossy(&bytes), "'=1+1,普通,");
     }
 
     #[test]
     fn an_encoding_failure_is_said_as_what_it_is_never_an_empty_file() {
         let unencodable = std::collections::BTreeMap::from([((1u8, 2u8), 3u8)]);
-        let error =
-            json("data/x.json", &unencodable).expect_err("a map with tuple keys is not JSON");
+        let error = serde_json::to_vec(&unencodable)
+            .map_err(|e| EncodeError::json("data/x.json", &e))
+            .expect_err("a map with tuple keys is not JSON");
         let message = error.to_string();
         assert!(
             message.contains("data/x.json") && message.contains("JSON"),
@@ -1131,39 +1367,79 @@ mod tests {
                 year_labels: Vec::new(),
             }],
         });
-        let records = [record(1), with_roadmap];
-        let groups = [Group {
-            lead: vec!["020001".to_string(), "r6".to_string()],
-            records: &records,
-        }];
-        let bytes = table(["code", "edition", "id"], &groups, |r, emit| emit(&[&r.id]))
-            .expect("as many cells as columns");
-        assert_eq!(
-            String::from_utf8_lossy(&bytes),
-            "\u{FEFF}code,edition,id\r\n020001,r6,x\r\n020001,r6,x\r\n"
-        );
-        assert!(table(["code", "edition"], &groups, |r, emit| emit(&[&r.id])).is_err());
-        assert!(
-            table(["code", "edition", "id", "more"], &groups, |r, emit| emit(
-                &[&r.id]
-            ))
-            .is_err()
-        );
-        // Every builder gives exactly its file's columns.
-        for (columns, rows, lines) in [
-            (PROJECT_COLUMNS, project_rows as Rows, 2),
-            (SECTION_COLUMNS, section_rows, 1),
-            (INITIATIVE_COLUMNS, initiative_rows, 1),
-            (ROADMAP_COLUMNS, roadmap_rows, 2),
-        ] {
-            let one = [Group {
-                lead: vec![String::new()],
-                records: &records,
-            }];
-            let bytes =
-                table(columns.iter().map(|c| c.name), &one, rows).expect("columns and cells agree");
-            let written = String::from_utf8_lossy(&bytes).matches("\r\n").count();
-            assert_eq!(written, 1 + lines, "{}", columns[1].name);
+        // A builder giving more or fewer cells than its file has columns is an error.
+        for cells in [0, 2] {
+            let table = Table {
+                path: "data/x.csv",
+                columns: &[CODE_COLUMN, CODE_COLUMN],
+                rows: if cells == 0 {
+                    |_, emit| emit(&[])
+                } else {
+                    |r, emit| emit(&[&r.id, &r.id])
+                },
+                ends_with_url: false,
+            };
+            let error = table_rows(&record(1), &table).expect_err("cells and columns differ");
+            assert!(error.to_string().contains("data/x.csv"), "{error}");
+        }
+        // Every builder gives exactly its file's columns, in an edition's own file and in the
+        // combined one, with the URL from where the file is.
+        let data = |records: &[ProjectRecord]| OpenData {
+            projects: records
+                .iter()
+                .map(|r| {
+                    let mut head = r.clone();
+                    head.url = String::new();
+                    let json = serde_json::to_string(&head).expect("json");
+                    std::sync::Arc::new(ProjectData {
+                        slug: r.id.clone(),
+                        json_head: json.strip_suffix("\"\"}").expect("url last").to_string(),
+                        url: r.url.clone(),
+                        rows: TABLES
+                            .iter()
+                            .map(|t| table_rows(r, t).expect("rows"))
+                            .collect(),
+                    })
+                })
+                .collect(),
+        };
+        let data = data(&[record(1), with_roadmap]);
+        for (n, lines) in [(0, 2), (1, 1), (2, 1), (3, 2)] {
+            for (lead, url_prefix) in [
+                (vec![String::new()], ""),
+                (
+                    vec![
+                        "020001".to_string(),
+                        "r6".to_string(),
+                        "2024".to_string(),
+                        "令和6年度".to_string(),
+                    ],
+                    "r6/",
+                ),
+            ] {
+                let columns = if lead.len() == 1 {
+                    TABLES[n].columns.to_vec()
+                } else {
+                    combined_columns(TABLES[n].columns)
+                };
+                let groups = [(lead, &data, url_prefix.to_string())];
+                let bytes = csv_file(n, &columns, &groups).expect("csv");
+                let text = String::from_utf8(bytes).expect("utf-8");
+                let mut reader =
+                    csv::Reader::from_reader(text.trim_start_matches('\u{FEFF}').as_bytes());
+                let header = reader.headers().expect("header").clone();
+                assert_eq!(header.len(), columns.len(), "{}", TABLES[n].path);
+                let rows: Vec<csv::StringRecord> = reader
+                    .records()
+                    .map(|r| r.expect("a row as long as the header"))
+                    .collect();
+                assert_eq!(rows.len(), lines, "{}", TABLES[n].path);
+                if TABLES[n].ends_with_url {
+                    for row in &rows {
+                        assert_eq!(&row[row.len() - 1], format!("{url_prefix}projects/x/"));
+                    }
+                }
+            }
         }
     }
 
