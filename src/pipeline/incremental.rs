@@ -22,7 +22,7 @@ use rayon::prelude::*;
 use walkdir::WalkDir;
 
 use super::{
-    BuildOptions, BuildReport, Failure, LoadedEditions, Plan, Prepared, Scope, THEMES_DIR,
+    BuildOptions, BuildReport, Failure, LoadedEditions, Plan, Prepared, Reuse, Scope, THEMES_DIR,
     build_prepared, load_editions_reusing, load_theme, prepare, render_all, set_base_url,
 };
 use crate::config::CONFIG_FILE;
@@ -31,6 +31,7 @@ use crate::diagnostics::Diagnostic;
 use crate::editions;
 use crate::model::Site;
 use crate::progress::Progress;
+use crate::render::data::OpenData;
 use crate::render::routes::{self, PageKind};
 use crate::vocabulary::VOCABULARY_FILE;
 use crate::write;
@@ -113,6 +114,8 @@ fn digest(bytes: &[u8]) -> u64 {
 pub(crate) struct Written {
     files: Mutex<HashMap<String, u64>>,
     assets: Mutex<Vec<String>>,
+    /// Each edition's open data, for the next build to reuse.
+    open_data: Mutex<Vec<Option<OpenData>>>,
 }
 
 impl Written {
@@ -123,6 +126,10 @@ impl Written {
 
     pub(crate) fn note_assets(&self, paths: &[String]) {
         lock(&self.assets).extend_from_slice(paths);
+    }
+
+    pub(crate) fn keep_open_data(&self, open_data: Vec<Option<OpenData>>) {
+        *lock(&self.open_data) = open_data;
     }
 }
 
@@ -188,6 +195,9 @@ struct Last {
     keys: Vec<HashMap<String, String>>,
     files: HashMap<String, u64>,
     assets: Vec<String>,
+    /// Each edition's open data, oldest first (none where the build did not make it): the next
+    /// build makes again only the changed projects'.
+    open_data: Vec<Option<OpenData>>,
 }
 
 /// How a rebuild went about it.
@@ -306,6 +316,7 @@ impl Rebuilder {
         inputs: Inputs,
         files: HashMap<String, u64>,
         assets: Vec<String>,
+        open_data: Vec<Option<OpenData>>,
     ) -> Last {
         let mut by_file: HashMap<&Path, Vec<Diagnostic>> = HashMap::new();
         for notice in notices {
@@ -337,6 +348,7 @@ impl Rebuilder {
             keys,
             files,
             assets,
+            open_data,
         }
     }
 
@@ -362,6 +374,10 @@ impl Rebuilder {
                 .unwrap_or_else(|e| e.into_inner()),
             written
                 .assets
+                .into_inner()
+                .unwrap_or_else(|e| e.into_inner()),
+            written
+                .open_data
                 .into_inner()
                 .unwrap_or_else(|e| e.into_inner()),
         );
@@ -440,14 +456,26 @@ impl Rebuilder {
             lock(&made).push(path.to_string());
             Ok(())
         };
-        let rendered = render_all(
+        // A project's open data depends on the project and on the configuration and vocabulary,
+        // which a partial build has as the last one had.
+        let unchanged = |e: usize, project: &crate::model::Project| {
+            changed
+                .get(e)
+                .is_some_and(|slugs| !slugs.contains(&project.slug))
+        };
+        let reuse = Reuse {
+            before: &last.open_data,
+            unchanged: &unchanged,
+        };
+        let mut rendered = render_all(
             &prepared,
             &renderer,
             &plan,
-            None,
+            Some(&reuse),
             &keep,
             &Progress::default(),
         )?;
+        let open_data = std::mem::take(&mut rendered.open_data);
         let made = made.into_inner().unwrap_or_else(|e| e.into_inner());
         let to_write = changed_files
             .into_inner()
@@ -505,6 +533,7 @@ impl Rebuilder {
             inputs,
             files,
             last.assets.clone(),
+            open_data,
         );
         Ok((RebuildReport { build, kind }, next))
     }

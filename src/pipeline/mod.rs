@@ -540,7 +540,7 @@ fn build_prepared(
         }
         Ok(())
     };
-    let rendered = render_all(
+    let mut rendered = render_all(
         prepared,
         &renderer,
         &Plan::all(prepared),
@@ -548,6 +548,9 @@ fn build_prepared(
         &write,
         progress,
     )?;
+    if let Some(written) = written {
+        written.keep_open_data(std::mem::take(&mut rendered.open_data));
+    }
     // The built-in theme's static files, then the theme's own over them: at the root, and in each
     // edition's folder (its pages link them relative to the edition's root).
     let mut assets: Vec<String> = Vec::new();
