@@ -131,6 +131,25 @@ impl Written {
     pub(crate) fn keep_open_data(&self, open_data: Vec<Option<OpenData>>) {
         *lock(&self.open_data) = open_data;
     }
+
+    fn into_made(self) -> Made {
+        Made {
+            files: self.files.into_inner().unwrap_or_else(|e| e.into_inner()),
+            assets: self.assets.into_inner().unwrap_or_else(|e| e.into_inner()),
+            open_data: self
+                .open_data
+                .into_inner()
+                .unwrap_or_else(|e| e.into_inner()),
+        }
+    }
+}
+
+/// What a build made that the next one starts from: a hash of each file by path, the theme's
+/// static files, and each edition's open data.
+struct Made {
+    files: HashMap<String, u64>,
+    assets: Vec<String>,
+    open_data: Vec<Option<OpenData>>,
 }
 
 /// Everything a build reads besides the project files: when any of it changes, the next build is
@@ -314,10 +333,13 @@ impl Rebuilder {
         notices: &[Diagnostic],
         seen: &HashMap<PathBuf, Seen>,
         inputs: Inputs,
-        files: HashMap<String, u64>,
-        assets: Vec<String>,
-        open_data: Vec<Option<OpenData>>,
+        made: Made,
     ) -> Last {
+        let Made {
+            files,
+            assets,
+            open_data,
+        } = made;
         let mut by_file: HashMap<&Path, Vec<Diagnostic>> = HashMap::new();
         for notice in notices {
             by_file
@@ -363,24 +385,7 @@ impl Rebuilder {
             Some(&written),
             started,
         )?;
-        let last = self.remember(
-            prepared,
-            &notices,
-            &seen,
-            inputs,
-            written
-                .files
-                .into_inner()
-                .unwrap_or_else(|e| e.into_inner()),
-            written
-                .assets
-                .into_inner()
-                .unwrap_or_else(|e| e.into_inner()),
-            written
-                .open_data
-                .into_inner()
-                .unwrap_or_else(|e| e.into_inner()),
-        );
+        let last = self.remember(prepared, &notices, &seen, inputs, written.into_made());
         build.notices.splice(0..0, notices);
         let report = RebuildReport {
             build,
@@ -531,9 +536,11 @@ impl Rebuilder {
             &build.notices,
             &seen,
             inputs,
-            files,
-            last.assets.clone(),
-            open_data,
+            Made {
+                files,
+                assets: last.assets.clone(),
+                open_data,
+            },
         );
         Ok((RebuildReport { build, kind }, next))
     }
