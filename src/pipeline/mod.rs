@@ -1045,6 +1045,9 @@ fn render_files(
         }
     }
     let source = render::Source::mounted(site, indexes, mount);
+    if scope.collection() {
+        source.make_summaries();
+    }
     let marked = match both {
         Both::Make {
             pages: once,

@@ -71,7 +71,9 @@ pub struct Source<'a> {
     pub indexes: &'a Indexes,
     /// Where the pages are published (an edition's folder, the root).
     pub mount: routes::Mount,
-    summaries: Vec<tera::Value>,
+    /// Made when a page first needs them (a render of a few project pages never does), and shared
+    /// with [`Source::remounted`] copies.
+    summaries: std::sync::Arc<std::sync::OnceLock<Vec<tera::Value>>>,
     pub(crate) site_view: tera::Value,
 }
 
@@ -82,16 +84,11 @@ impl<'a> Source<'a> {
 
     /// The source of pages published at `mount`.
     pub fn mounted(site: &'a Site, indexes: &'a Indexes, mount: routes::Mount) -> Source<'a> {
-        let summaries = site
-            .projects
-            .par_iter()
-            .map(|project| tera::Value::from_serializable(&views::summary(site, project)))
-            .collect();
         Source {
             site,
             indexes,
             mount,
-            summaries,
+            summaries: std::sync::Arc::default(),
             site_view: tera::Value::from_serializable(&views::site_view(site)),
         }
     }
@@ -102,16 +99,44 @@ impl<'a> Source<'a> {
             site: self.site,
             indexes: self.indexes,
             mount,
-            summaries: self.summaries.clone(),
+            summaries: std::sync::Arc::clone(&self.summaries),
             site_view: self.site_view.clone(),
         }
     }
 
+    /// Makes every project's list line now, in parallel: for a render of pages that list projects,
+    /// before they are rendered.
+    pub fn make_summaries(&self) {
+        if self.summaries.get().is_none() {
+            let site = self.site;
+            let made = site
+                .projects
+                .par_iter()
+                .map(|project| tera::Value::from_serializable(&views::summary(site, project)))
+                .collect();
+            let _ = self.summaries.set(made);
+        }
+    }
+
+    /// Every project's list line, in the order of the site's projects; made here, on one thread,
+    /// if [`Source::make_summaries`] was not called (never with rayon inside the lock: a thread
+    /// waiting for rayon's work could take another page's and ask for the lines again).
+    fn all_summaries(&self) -> &Vec<tera::Value> {
+        let site = self.site;
+        self.summaries.get_or_init(|| {
+            site.projects
+                .iter()
+                .map(|project| tera::Value::from_serializable(&views::summary(site, project)))
+                .collect()
+        })
+    }
+
     /// The list lines of `projects` (indexes into the site's projects), in that order.
     fn summaries(&self, projects: &[usize]) -> Vec<tera::Value> {
+        let all = self.all_summaries();
         projects
             .iter()
-            .map(|&p| self.summaries[p].clone())
+            .filter_map(|&p| all.get(p).cloned())
             .collect()
     }
 }

@@ -4,7 +4,7 @@ use super::*;
 
 pub(super) fn home_context(source: &Source<'_>, context: &mut PageContext) {
     let (site, indexes) = (source.site, source.indexes);
-    context.insert("projects", &source.summaries);
+    context.insert("projects", source.all_summaries());
     context.insert("count", &site.projects.len());
     context.insert("total", &views::amount(indexes.budget.total));
     context.insert("categories", &category_rows(site, indexes));
