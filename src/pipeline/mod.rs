@@ -928,16 +928,16 @@ fn open_data(
         .map(|(e, p)| {
             let needed = plan.folders.get(e).is_some_and(Scope::collection)
                 || (plan.root.collection() && (e == last || with_editions));
-            if !needed {
-                return Ok(None);
-            }
-            let data = match reuse {
-                Some(reuse) => render::data::OpenData::reusing(
-                    &p.site,
-                    reuse.before.get(e).and_then(Option::as_ref),
-                    &|project| (reuse.unchanged)(e, project),
-                ),
-                None => render::data::OpenData::of(&p.site),
+            let before = reuse.and_then(|reuse| reuse.before.get(e).and_then(Option::as_ref));
+            let data = match (reuse, before) {
+                // Brought up to date also when not needed now, so that the next build has it.
+                (Some(reuse), Some(before)) => {
+                    render::data::OpenData::reusing(&p.site, Some(before), &|project| {
+                        (reuse.unchanged)(e, project)
+                    })
+                }
+                _ if !needed => return Ok(None),
+                _ => render::data::OpenData::of(&p.site),
             };
             Ok(Some(data?))
         })

@@ -103,6 +103,17 @@ impl ProjectData {
 #[derive(Debug, Default)]
 pub struct OpenData {
     projects: Vec<std::sync::Arc<ProjectData>>,
+    /// The edition's part of the combined files, once made ([`OpenData::combined_part`]); kept by
+    /// [`OpenData::reusing`] when every project is as it was.
+    combined: std::sync::OnceLock<std::sync::Arc<CombinedPart>>,
+}
+
+/// An edition's rows of the combined CSV files and its object in the combined JSON.
+#[derive(Debug)]
+struct CombinedPart {
+    projects_csv: Vec<u8>,
+    roadmap_csv: Vec<u8>,
+    json: Vec<u8>,
 }
 
 impl OpenData {
@@ -130,7 +141,85 @@ impl OpenData {
                 _ => ProjectData::of(site, project).map(std::sync::Arc::new),
             })
             .collect::<Result<Vec<_>, _>>()?;
-        Ok(OpenData { projects })
+        let data = OpenData {
+            projects,
+            combined: std::sync::OnceLock::new(),
+        };
+        // Every project as it was: the edition's part of the combined files too.
+        if let Some(before) = before
+            && before.projects.len() == data.projects.len()
+            && before
+                .projects
+                .iter()
+                .zip(&data.projects)
+                .all(|(a, b)| std::sync::Arc::ptr_eq(a, b))
+            && let Some(part) = before.combined.get()
+        {
+            let _ = data.combined.set(std::sync::Arc::clone(part));
+        }
+        Ok(data)
+    }
+
+    /// The edition's part of the combined files (`site` is the edition, `code` the publisher's
+    /// code), made on first use.
+    fn combined_part(
+        &self,
+        site: &Site,
+        total: Budget,
+        edition: &crate::editions::Edition,
+    ) -> Result<&CombinedPart, EncodeError> {
+        if let Some(part) = self.combined.get() {
+            return Ok(part);
+        }
+        let code = site
+            .config
+            .local_government_code
+            .as_ref()
+            .map_or("", |c| c.as_str());
+        let lead = [
+            code.to_string(),
+            edition.code.clone(),
+            edition.year.western().to_string(),
+            edition.year.japanese(),
+        ];
+        let url_prefix = super::routes::edition_root(&edition.code);
+        let rows = |table: usize, path: &str| -> Result<Vec<u8>, EncodeError> {
+            let mut out = Vec::new();
+            csv_rows(table, &lead, self, &url_prefix, &mut out)
+                .map_err(|e| EncodeError::csv(path, &e))?;
+            Ok(out)
+        };
+        let head = EditionHead {
+            edition: &edition.code,
+            edition_fiscal_year: edition.year.western(),
+            edition_wareki: edition.year.japanese(),
+        };
+        let head = serde_json::to_vec(&head).map_err(|e| EncodeError::json(COMBINED_JSON, &e))?;
+        // `data` follows the edition's own fields.
+        let mut json = head[..head.len().saturating_sub(1)].to_vec();
+        json.extend_from_slice(b",\"data\":");
+        json.extend(collection_json(
+            site,
+            total,
+            self,
+            &url_prefix,
+            COMBINED_JSON,
+        )?);
+        json.push(b'}');
+        let part = CombinedPart {
+            projects_csv: rows(COMBINED_TABLES[0].0, COMBINED_TABLES[0].1)?,
+            roadmap_csv: rows(COMBINED_TABLES[1].0, COMBINED_TABLES[1].1)?,
+            json,
+        };
+        let _ = self.combined.set(std::sync::Arc::new(part));
+        self.combined
+            .get()
+            .map(|part| &**part)
+            .ok_or_else(|| EncodeError {
+                path: COMBINED_JSON.to_string(),
+                format: "JSON",
+                message: "年度版の部分を作れませんでした。".to_string(),
+            })
     }
 
     /// The open data of the project at position `i` of the site's projects.
@@ -264,46 +353,64 @@ impl RowEncoder {
     }
 }
 
-/// A CSV file: the BOM and header, then for each group (its leading cells, its projects' open data
-/// and the path from the file to its edition's root) every row of `table`.
+/// A CSV file: the BOM and header, then every row of `table` of `data`, each after `lead` (the
+/// publisher's code), the URL from the edition's root.
 fn csv_file(
     table: usize,
     header: &[Column],
-    groups: &[(Vec<String>, &OpenData, String)],
+    lead: &[String],
+    data: &OpenData,
 ) -> Result<Vec<u8>, csv::Error> {
+    let mut out = csv_header(header)?;
+    csv_rows(table, lead, data, "", &mut out)?;
+    Ok(out)
+}
+
+/// The BOM and the header row of a CSV file.
+fn csv_header(header: &[Column]) -> Result<Vec<u8>, csv::Error> {
     let mut w = writer();
     w.write_record(header.iter().map(|c| c.name))?;
-    let mut out = finish(w)?;
+    finish(w)
+}
+
+/// Every row of `table` of `data`, each after the cells `lead`, the projects' URLs after
+/// `url_prefix` (the path from the file to the edition's root), into `out`.
+fn csv_rows(
+    table: usize,
+    lead: &[String],
+    data: &OpenData,
+    url_prefix: &str,
+    out: &mut Vec<u8>,
+) -> Result<(), csv::Error> {
     let mut encoder = RowEncoder::new();
-    for (lead, data, url_prefix) in groups {
-        let lead: Vec<&str> = lead.iter().map(String::as_str).collect();
-        let lead = encoder.encode(&lead)?;
-        for project in &data.projects {
-            let Some(rows) = project.rows.get(table) else {
-                continue;
-            };
-            let url = if TABLES[table].ends_with_url {
-                let url = format!("{url_prefix}{}", project.url);
-                let mut url = encoder.encode(&[url.as_str()])?;
-                url.pop();
-                Some(url)
-            } else {
-                None
-            };
-            for row in rows {
-                out.extend_from_slice(&lead);
-                match &url {
-                    Some(url) => {
-                        out.extend_from_slice(row);
-                        out.extend_from_slice(url);
-                    }
-                    None => out.extend_from_slice(&row[..row.len().saturating_sub(1)]),
+    let lead: Vec<&str> = lead.iter().map(String::as_str).collect();
+    let lead = encoder.encode(&lead)?;
+    let with_url = TABLES.get(table).is_some_and(|t| t.ends_with_url);
+    for project in &data.projects {
+        let Some(rows) = project.rows.get(table) else {
+            continue;
+        };
+        let url = if with_url {
+            let url = format!("{url_prefix}{}", project.url);
+            let mut url = encoder.encode(&[url.as_str()])?;
+            url.pop();
+            Some(url)
+        } else {
+            None
+        };
+        for row in rows {
+            out.extend_from_slice(&lead);
+            match &url {
+                Some(url) => {
+                    out.extend_from_slice(row);
+                    out.extend_from_slice(url);
                 }
-                out.extend_from_slice(b"\r\n");
+                None => out.extend_from_slice(&row[..row.len().saturating_sub(1)]),
             }
+            out.extend_from_slice(b"\r\n");
         }
     }
-    Ok(out)
+    Ok(())
 }
 
 /// `projects.json` of one edition (without the last line end), its projects' URLs after
@@ -353,7 +460,7 @@ pub fn write_collection_files<E: Send + From<EncodeError>>(
         .local_government_code
         .as_ref()
         .map_or("", |c| c.as_str());
-    let groups = [(vec![code.to_string()], data, String::new())];
+    let lead = [code.to_string()];
     let files: Vec<&str> = TABLES
         .iter()
         .map(|t| t.path)
@@ -361,9 +468,8 @@ pub fn write_collection_files<E: Send + From<EncodeError>>(
         .collect();
     files.par_iter().enumerate().try_for_each(|(n, &path)| {
         let bytes = match n {
-            n if n < TABLES.len() => {
-                csv_file(n, TABLES[n].columns, &groups).map_err(|e| EncodeError::csv(path, &e))?
-            }
+            n if n < TABLES.len() => csv_file(n, TABLES[n].columns, &lead, data)
+                .map_err(|e| EncodeError::csv(path, &e))?,
             n if n == TABLES.len() => {
                 let mut bytes = collection_json(site, total, data, "", path)?;
                 bytes.push(b'\n');
@@ -427,71 +533,44 @@ pub fn write_combined_files<E: Send + From<EncodeError>>(
             .cmp(&b.0.year)
             .then_with(|| a.0.code.cmp(&b.0.code))
     });
-    // The page URLs from the site root, where the combined files are: in the edition's folder.
-    let groups: Vec<(Vec<String>, &OpenData, String)> = placed
-        .iter()
-        .map(|(edition, site, _, data)| {
-            let code = site
-                .config
-                .local_government_code
-                .as_ref()
-                .map_or("", |c| c.as_str());
-            (
-                vec![
-                    code.to_string(),
-                    edition.code.clone(),
-                    edition.year.western().to_string(),
-                    edition.year.japanese(),
-                ],
-                *data,
-                super::routes::edition_root(&edition.code),
-            )
-        })
-        .collect();
+    // Each edition's part (its rows after its columns, its page URLs from the site root, where
+    // the combined files are: in the edition's folder), made side by side.
+    let parts: Vec<&CombinedPart> = placed
+        .par_iter()
+        .map(|(edition, site, total, data)| data.combined_part(site, *total, edition))
+        .collect::<Result<Vec<_>, _>>()?;
+    let csv = |n: usize, part: fn(&CombinedPart) -> &[u8]| -> Result<Vec<u8>, EncodeError> {
+        let (table, path) = COMBINED_TABLES[n];
+        let mut out = csv_header(&combined_columns(TABLES[table].columns))
+            .map_err(|e| EncodeError::csv(path, &e))?;
+        out.reserve(parts.iter().map(|p| part(p).len()).sum());
+        for p in &parts {
+            out.extend_from_slice(part(p));
+        }
+        Ok(out)
+    };
     let combined_json = || -> Result<Vec<u8>, EncodeError> {
-        let mut out = b"{\"editions\":[".to_vec();
-        for (n, (edition, site, total, data)) in placed.iter().enumerate() {
+        let mut out =
+            Vec::with_capacity(parts.iter().map(|p| p.json.len() + 1).sum::<usize>() + 16);
+        out.extend_from_slice(b"{\"editions\":[");
+        for (n, part) in parts.iter().enumerate() {
             if n > 0 {
                 out.push(b',');
             }
-            let head = EditionHead {
-                edition: &edition.code,
-                edition_fiscal_year: edition.year.western(),
-                edition_wareki: edition.year.japanese(),
-            };
-            let head =
-                serde_json::to_vec(&head).map_err(|e| EncodeError::json(COMBINED_JSON, &e))?;
-            // `data` follows the edition's own fields.
-            out.extend_from_slice(&head[..head.len().saturating_sub(1)]);
-            out.extend_from_slice(b",\"data\":");
-            out.extend(collection_json(
-                site,
-                *total,
-                data,
-                &super::routes::edition_root(&edition.code),
-                COMBINED_JSON,
-            )?);
-            out.push(b'}');
+            out.extend_from_slice(&part.json);
         }
         out.extend_from_slice(b"]}\n");
         Ok(out)
     };
     type Build<'b> = Box<dyn Fn() -> Result<Vec<u8>, EncodeError> + Sync + 'b>;
-    let csv = |table: usize, path: &'static str| -> Build<'_> {
-        let groups = &groups;
-        Box::new(move || {
-            csv_file(table, &combined_columns(TABLES[table].columns), groups)
-                .map_err(|e| EncodeError::csv(path, &e))
-        })
-    };
     let builders: Vec<(&str, Build<'_>)> = vec![
         (
             COMBINED_TABLES[0].1,
-            csv(COMBINED_TABLES[0].0, COMBINED_TABLES[0].1),
+            Box::new(|| csv(0, |p| &p.projects_csv)),
         ),
         (
             COMBINED_TABLES[1].1,
-            csv(COMBINED_TABLES[1].0, COMBINED_TABLES[1].1),
+            Box::new(|| csv(1, |p| &p.roadmap_csv)),
         ),
         (COMBINED_JSON, Box::new(combined_json)),
         (
@@ -1385,6 +1464,7 @@ mod tests {
         // Every builder gives exactly its file's columns, in an edition's own file and in the
         // combined one, with the URL from where the file is.
         let data = |records: &[ProjectRecord]| OpenData {
+            combined: std::sync::OnceLock::new(),
             projects: records
                 .iter()
                 .map(|r| {
@@ -1422,8 +1502,8 @@ mod tests {
                 } else {
                     combined_columns(TABLES[n].columns)
                 };
-                let groups = [(lead, &data, url_prefix.to_string())];
-                let bytes = csv_file(n, &columns, &groups).expect("csv");
+                let mut bytes = csv_header(&columns).expect("header");
+                csv_rows(n, &lead, &data, url_prefix, &mut bytes).expect("rows");
                 let text = String::from_utf8(bytes).expect("utf-8");
                 let mut reader =
                     csv::Reader::from_reader(text.trim_start_matches('\u{FEFF}').as_bytes());
