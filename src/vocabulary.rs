@@ -347,6 +347,22 @@ impl Vocabulary {
                     .with_hint("variants = [[\"こども\", \"子ども\", \"子供\"]] のように、同じ言葉の書き方を組にして書きます。どれで検索しても、組のすべての書き方が見つかります。"),
                 );
             }
+            // Shown on the search page: nothing hidden, as in every other text.
+            if let Some(c) = group
+                .iter()
+                .flat_map(|v| v.chars())
+                .find(|&c| crate::terminal::is_hidden(c))
+            {
+                errors.push(
+                    file.error(format!(
+                        "variants の組「{}」に見えない文字（U+{:04X}）があります。",
+                        crate::terminal::visible(&group.join("／")),
+                        u32::from(c)
+                    ))
+                    .with_key("variants")
+                    .with_hint("コピーしたときに紛れ込んだ制御文字や幅のない文字です。その文字を消してください。"),
+                );
+            }
         }
         errors
     }
@@ -516,6 +532,14 @@ sections = [{ slug = "s", name = "総務課" }]
         assert!(
             errors.iter().all(|e| e.to_string().contains("variants")),
             "{errors:?}"
+        );
+        let hidden = parse(&format!(
+            "variants = [[\"子供\", \"こ\\u0001ども\"]]\n{SMALL}"
+        ))
+        .expect_err("a control character");
+        assert!(
+            hidden[0].to_string().contains("見えない文字（U+0001）"),
+            "{hidden:?}"
         );
     }
 

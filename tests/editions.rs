@@ -1001,6 +1001,41 @@ fn a_page_rendered_once_for_both_places_is_each_places_own_render() {
         differing > latest.projects.len(),
         "{differing} pages differ"
     );
+
+    // Were a text ever to hold the mark's character (the content stage refuses it), the page is
+    // rendered for each place instead of being cut at the text.
+    let mut sites = loaded.sites.clone();
+    let Some(latest) = sites.last_mut() else {
+        panic!("the latest edition");
+    };
+    latest.projects[0].name.push('\u{1}');
+    let latest = &*latest;
+    let page = routes::PageKind::Project(0);
+    let (in_folder, at_root) = renderer
+        .render_for_both(
+            &Source::mounted(latest, &indexes, Mount::LatestInBoth),
+            page,
+        )
+        .expect("renders");
+    assert_eq!(
+        in_folder,
+        renderer
+            .render(
+                &Source::mounted(latest, &indexes, Mount::EditionFolder),
+                page
+            )
+            .expect("renders")
+    );
+    assert_eq!(
+        at_root,
+        renderer
+            .render(
+                &Source::mounted(latest, &indexes, Mount::LatestAtRoot),
+                page
+            )
+            .expect("renders")
+    );
+    assert!(String::from_utf8_lossy(&in_folder).contains('\u{FFFD}'));
 }
 
 /// A theme with a template of its own (here the default's with a comment added) is rendered for

@@ -57,6 +57,15 @@ pub enum Mount {
 /// theme holding it is rendered twice instead ([`super::Renderer::can_render_once_for_both`]).
 pub const SITE_ROOT_MARK: u8 = 0x01;
 
+/// Whether every [`SITE_ROOT_MARK`] in a page rendered for [`Mount::LatestInBoth`] is where a link
+/// to the site root puts it: right after the page's way up to its edition's root (`./`, `../`…).
+pub fn marks_are_links(html: &[u8]) -> bool {
+    html.iter()
+        .enumerate()
+        .filter(|&(_, &b)| b == SITE_ROOT_MARK)
+        .all(|(at, _)| html[..at].ends_with(b"./"))
+}
+
 /// The two copies of a page rendered for [`Mount::LatestInBoth`]: (in the latest edition's folder,
 /// at the root).
 pub fn unmark(html: Vec<u8>) -> (Vec<u8>, Vec<u8>) {
@@ -276,6 +285,25 @@ mod tests {
         assert_eq!(url_path("https://example.jp/dx/roadmap/"), "/dx/roadmap/");
         assert_eq!(url_path("http://127.0.0.1:8000/"), "/");
         assert_eq!(url_path("http://127.0.0.1:8000"), "/");
+    }
+
+    #[test]
+    fn a_page_for_both_places_is_cut_at_its_marks_only_where_links_put_them() {
+        let page =
+            b"<a href=\"../../\x01r6/projects/x/\">R6</a><a href=\"./\x01r7/\">R7</a>".to_vec();
+        assert!(marks_are_links(&page));
+        let (folder, root) = unmark(page);
+        assert_eq!(
+            folder,
+            b"<a href=\"../../../r6/projects/x/\">R6</a><a href=\"./../r7/\">R7</a>"
+        );
+        assert_eq!(
+            root,
+            b"<a href=\"../../r6/projects/x/\">R6</a><a href=\"./r7/\">R7</a>"
+        );
+        assert!(!marks_are_links(b"<p>\x01</p>"));
+        assert!(!marks_are_links(b"<a href=\"../../\x01r6/\">\x01</a>"));
+        assert!(marks_are_links(b"<p>no mark</p>"));
     }
 
     #[test]
