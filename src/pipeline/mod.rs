@@ -1186,8 +1186,9 @@ struct Marked<'a> {
 }
 
 /// Renders and writes the pages, and beside each project's page its own open-data JSON with `json`
-/// (none: not made here, see [`Shared`]), from the edition's open data when made; the pages of `marked` are rendered once and written at
-/// the root too. Returns how many JSON files were written (at the root too: counted by the caller).
+/// (none: not made here, see [`Shared`]), taken from the edition's open data when it was made; the
+/// pages of `marked` are rendered once and written at the root too. Returns how many JSON files
+/// were written in this place (those at the root are counted by the caller).
 #[allow(clippy::too_many_arguments)]
 fn write_pages(
     source: &render::Source<'_>,
