@@ -124,7 +124,8 @@ impl OpenData {
 
     /// The open data of every project of `site`, taken from `before` (an earlier build's of the
     /// same edition, with the same configuration and vocabulary) for the projects `unchanged` says
-    /// are as they were then.
+    /// are as they were then; when every project is, the edition's part of the combined files is
+    /// taken too.
     pub fn reusing(
         site: &Site,
         before: Option<&OpenData>,
