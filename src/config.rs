@@ -352,19 +352,7 @@ impl SiteConfig {
             );
         }
         for (key, text) in raw.texts() {
-            if let Some(c) = text
-                .chars()
-                .find(|&c| c != '\t' && crate::terminal::is_hidden(c))
-            {
-                errors.push(
-                    file.error(format!(
-                        "「{key}」に見えない文字（U+{:04X}）があります。",
-                        u32::from(c)
-                    ))
-                    .with_key(key)
-                    .with_hint("コピーしたときに紛れ込んだ制御文字や幅のない文字です。その文字を消してください。"),
-                );
-            }
+            errors.extend(hidden_character(&file, key, text));
         }
         let mut url = |value: Option<&SpannedUrl>, key: &str| {
             if let Some(value) = value
@@ -578,6 +566,24 @@ impl SiteConfig {
     }
 }
 
+/// The error for a text of the configuration that holds a character nobody sees (a control
+/// character but tab, one that takes no room or reorders text), at `key`.
+fn hidden_character(file: &SourceFile, key: &str, text: &str) -> Option<Diagnostic> {
+    let c = text
+        .chars()
+        .find(|&c| c != '\t' && crate::terminal::is_hidden(c))?;
+    Some(
+        file.error(format!(
+            "「{key}」に見えない文字（U+{:04X}）があります。",
+            u32::from(c)
+        ))
+        .with_key(key.to_string())
+        .with_hint(
+            "コピーしたときに紛れ込んだ制御文字や幅のない文字です。その文字を消してください。",
+        ),
+    )
+}
+
 /// Checks the `[editions.<code>]` tables: each code an edition folder's name, years and dates
 /// valid.
 fn edition_settings(
@@ -631,18 +637,8 @@ fn edition_settings(
             ("source_title", &edition.source_title),
             ("source_author", &edition.source_author),
         ] {
-            if let Some(c) = text.as_deref().and_then(|text| {
-                text.chars()
-                    .find(|&c| c != '\t' && crate::terminal::is_hidden(c))
-            }) {
-                errors.push(
-                    file.error(format!(
-                        "「{key}.{name}」に見えない文字（U+{:04X}）があります。",
-                        u32::from(c)
-                    ))
-                    .with_key(format!("{key}.{name}"))
-                    .with_hint("コピーしたときに紛れ込んだ制御文字や幅のない文字です。その文字を消してください。"),
-                );
+            if let Some(text) = text {
+                errors.extend(hidden_character(file, &format!("{key}.{name}"), text));
             }
         }
         if let Some(date) = &edition.published

@@ -610,9 +610,7 @@ fn check_markdown(table: &TableReader<'_, '_>, key: &str, text: &Located<String>
 /// in every text of the front matter, no hidden character (a control character would make the feed
 /// invalid XML, and pages must show what the file shows).
 fn check_body_markdown(sink: &Sink<'_>, start: usize, body: &str) {
-    if let Some((at, c)) = body.char_indices().find(|&(_, c)| {
-        c != '\t' && (crate::terminal::is_hidden(c) || matches!(c, '\u{FFFE}' | '\u{FFFF}'))
-    }) {
+    if let Some((at, c)) = super::table::first_hidden(body) {
         sink.report_in_file(
             start + at..start + at + c.len_utf8(),
             "(本文)",

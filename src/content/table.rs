@@ -269,7 +269,7 @@ impl<'a, 'i> TableReader<'a, 'i> {
         }
     }
 
-    /// A string with nothing hidden in it: control characters (`"\u0001"`, which would also make the
+    /// A string with nothing hidden in it ([`first_hidden`]): control characters (`"\u0001"`, which would also make the
     /// feed invalid XML), characters that take no room (U+200B) and marks that reorder text are
     /// errors, so two names cannot differ by what nobody sees and no page shows what the file hides.
     /// Line breaks and tabs are text.
@@ -284,10 +284,7 @@ impl<'a, 'i> TableReader<'a, 'i> {
             );
             return None;
         }
-        let hidden = text.chars().find(|&c| {
-            c != '\t' && (crate::terminal::is_hidden(c) || matches!(c, '\u{FFFE}' | '\u{FFFF}'))
-        });
-        match hidden {
+        match first_hidden(text).map(|(_, c)| c) {
             Some(c) => {
                 self.sink.report(
                     span,
@@ -659,4 +656,11 @@ fn describe(value: &DeValue<'_>) -> String {
         DeValue::Array(_) => "並び [ … ]".to_string(),
         DeValue::Table(_) => "表".to_string(),
     }
+}
+/// The first character of a content text that nobody sees, with its byte position: a control
+/// character (but tab and line break), one that takes no room or reorders text, U+FFFE or U+FFFF.
+pub(crate) fn first_hidden(text: &str) -> Option<(usize, char)> {
+    text.char_indices().find(|&(_, c)| {
+        c != '\t' && (crate::terminal::is_hidden(c) || matches!(c, '\u{FFFE}' | '\u{FFFF}'))
+    })
 }

@@ -172,13 +172,8 @@ impl OpenData {
         if let Some(part) = self.combined.get() {
             return Ok(part);
         }
-        let code = site
-            .config
-            .local_government_code
-            .as_ref()
-            .map_or("", |c| c.as_str());
         let lead = [
-            code.to_string(),
+            publisher_code(site).to_string(),
             edition.code.clone(),
             edition.year.western().to_string(),
             edition.year.japanese(),
@@ -354,6 +349,15 @@ impl RowEncoder {
     }
 }
 
+/// The publisher's 全国地方公共団体コード, the first cell of every CSV row: empty when the
+/// configuration does not name one.
+fn publisher_code(site: &Site) -> &str {
+    site.config
+        .local_government_code
+        .as_ref()
+        .map_or("", |c| c.as_str())
+}
+
 /// A CSV file: the BOM and header, then every row of `table` of `data`, each after `lead` (the
 /// publisher's code), the URL from the edition's root.
 fn csv_file(
@@ -456,12 +460,7 @@ pub fn write_collection_files<E: Send + From<EncodeError>>(
     data: &OpenData,
     write: &super::WriteFile<'_, E>,
 ) -> Result<usize, E> {
-    let code = site
-        .config
-        .local_government_code
-        .as_ref()
-        .map_or("", |c| c.as_str());
-    let lead = [code.to_string()];
+    let lead = [publisher_code(site).to_string()];
     let files: Vec<&str> = TABLES
         .iter()
         .map(|t| t.path)

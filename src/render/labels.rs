@@ -9,7 +9,8 @@ use serde::Deserialize;
 use super::theme::ThemeError;
 
 impl Labels {
-    /// Every word of the labels.
+    /// Every word of the labels. (Taken apart field by field, so that a label added to either
+    /// table cannot be left out here without the compiler saying so.)
     pub fn texts(&self) -> [&str; 12] {
         let Titles {
             fields,

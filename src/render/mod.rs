@@ -77,6 +77,11 @@ pub struct Source<'a> {
     pub(crate) site_view: tera::Value,
 }
 
+/// A project's list line as a Tera value.
+fn summary_value(site: &Site, project: &crate::model::Project) -> tera::Value {
+    tera::Value::from_serializable(&views::summary(site, project))
+}
+
 impl<'a> Source<'a> {
     pub fn new(site: &'a Site, indexes: &'a Indexes) -> Source<'a> {
         Source::mounted(site, indexes, routes::Mount::Whole)
@@ -112,7 +117,7 @@ impl<'a> Source<'a> {
             let made = site
                 .projects
                 .par_iter()
-                .map(|project| tera::Value::from_serializable(&views::summary(site, project)))
+                .map(|project| summary_value(site, project))
                 .collect();
             let _ = self.summaries.set(made);
         }
@@ -126,7 +131,7 @@ impl<'a> Source<'a> {
         self.summaries.get_or_init(|| {
             site.projects
                 .iter()
-                .map(|project| tera::Value::from_serializable(&views::summary(site, project)))
+                .map(|project| summary_value(site, project))
                 .collect()
         })
     }

@@ -81,7 +81,7 @@ pub enum ThemeError {
 impl Renderer {
     /// Reads and compiles the theme's templates over the built-in default theme's.
     pub fn load(theme_dir: &Path) -> Result<Renderer, ThemeError> {
-        let templates = theme_templates(theme_dir)?;
+        let (templates, builtin) = theme_templates(theme_dir)?;
         // Compiled as written first, so that errors point at the lines the theme's author wrote.
         let tera = compile(templates.clone(), write_escaped_xml)?;
         for required in REQUIRED_TEMPLATES {
@@ -89,23 +89,25 @@ impl Renderer {
                 return Err(ThemeError::Missing((*required).to_string()));
             }
         }
-        // In order of name, as `theme_templates` gives them.
-        let builtin: Vec<(String, String)> = super::builtin::templates()
-            .into_iter()
-            .collect::<BTreeMap<_, _>>()
-            .into_iter()
-            .collect();
-        let builtin = templates == builtin;
         let labels = super::labels::load(theme_dir)?;
         let mark = char::from(routes::SITE_ROOT_MARK);
-        let for_both = (builtin && !labels.texts().iter().any(|text| text.contains(mark)))
-            .then(|| compacted_tera(templates.clone(), write_escaped_xml_keeping_mark))
-            .flatten();
+        let can_mark = builtin && !labels.texts().iter().any(|text| text.contains(mark));
+        // Minified once, compiled with each escape that is needed.
+        let compacted_templates = compacted(templates);
+        let compiled = |escape: EscapeFn| {
+            compacted_templates
+                .clone()
+                .and_then(|templates| compile(templates, escape).ok())
+        };
         Ok(Renderer {
             as_written: tera,
-            compacted: compacted_tera(templates, write_escaped_xml),
+            compacted: compiled(write_escaped_xml),
             labels,
-            for_both,
+            for_both: if can_mark {
+                compiled(write_escaped_xml_keeping_mark)
+            } else {
+                None
+            },
         })
     }
 
@@ -146,10 +148,7 @@ impl Renderer {
                 self.render(&source.remounted(routes::Mount::EditionFolder), page)?,
                 self.render(&source.remounted(routes::Mount::LatestAtRoot), page)?,
             )),
-            Err(e) => Err(self
-                .render_html(source, page)
-                .err()
-                .unwrap_or_else(|| render_error(source.site, page, template, &e))),
+            Err(e) => Err(self.error_as_written(source, page, template, &e)),
         }
     }
 
@@ -173,13 +172,23 @@ impl Renderer {
             bounds::BoundedPage::new(&mut html),
         ) {
             Ok(()) => Ok(html),
-            // Rendered again from the templates as written, so that the error shows the line the
-            // theme's author wrote rather than the minified template.
-            Err(e) => Err(self
-                .render_html(source, page)
-                .err()
-                .unwrap_or_else(|| render_error(source.site, page, template, &e))),
+            Err(e) => Err(self.error_as_written(source, page, template, &e)),
         }
+    }
+
+    /// The error of a page that failed with the minified templates, rendered again from the
+    /// templates as written, so that the error shows the line the theme's author wrote rather than
+    /// the minified template.
+    fn error_as_written(
+        &self,
+        source: &Source<'_>,
+        page: PageKind,
+        template: &'static str,
+        e: &tera::Error,
+    ) -> ThemeError {
+        self.render_html(source, page)
+            .err()
+            .unwrap_or_else(|| render_error(source.site, page, template, e))
     }
 
     /// Renders one page with the templates as written, without minifying it.
@@ -219,18 +228,23 @@ fn render_error(
 
 /// The templates of a theme over the built-in default theme: each template the theme has replaces
 /// the default's of the same name, the others are the default's. A theme folder that does not
-/// exist is an error, unless it is the default theme's (built in).
-fn theme_templates(theme_dir: &Path) -> Result<Vec<(String, String)>, ThemeError> {
+/// exist is an error, unless it is the default theme's (built in). Also says whether every
+/// template is the built-in one (a theme's own file that is the same text is).
+fn theme_templates(theme_dir: &Path) -> Result<(Vec<(String, String)>, bool), ThemeError> {
     let mut templates: BTreeMap<String, String> = super::builtin::templates().into_iter().collect();
+    let mut builtin = true;
     if theme_dir.is_dir() {
-        templates.extend(read_templates(theme_dir)?);
+        for (name, text) in read_templates(theme_dir)? {
+            let replaced = templates.insert(name, text.clone());
+            builtin &= replaced.as_ref() == Some(&text);
+        }
     } else if theme_dir.file_name() != Some(OsStr::new(DEFAULT_THEME)) {
         return Err(ThemeError::Read {
             path: theme_dir.to_path_buf(),
             message: "テーマのフォルダがありません。themes/ の下にフォルダを作るか、config.toml を theme = \"default\" にしてください".to_string(),
         });
     }
-    Ok(templates.into_iter().collect())
+    Ok((templates.into_iter().collect(), builtin))
 }
 
 /// The templates of a theme, by name relative to its `templates` folder, in order of name (none
@@ -291,13 +305,12 @@ fn macro_hint(templates: &[(String, String)]) -> &'static str {
     }
 }
 
-/// The templates minified once ([`compact::compact`]), compiled; `None` if any one cannot be.
-fn compacted_tera(templates: Vec<(String, String)>, escape: EscapeFn) -> Option<Tera> {
-    let compacted = templates
+/// The templates minified once ([`compact::compact`]); `None` if any one cannot be.
+fn compacted(templates: Vec<(String, String)>) -> Option<Vec<(String, String)>> {
+    templates
         .into_iter()
         .map(|(name, text)| compact::compact(&text).map(|text| (name, text)))
-        .collect::<Option<Vec<_>>>()?;
-    compile(compacted, escape).ok()
+        .collect()
 }
 
 /// A Tera error with its causes. Tera's report of a template error spans lines: the file, line and
