@@ -18,7 +18,6 @@ use std::path::{Path, PathBuf};
 use std::sync::{Mutex, MutexGuard};
 use std::time::{Duration, Instant, SystemTime};
 
-use rayon::prelude::*;
 use walkdir::WalkDir;
 
 use super::{
@@ -219,6 +218,69 @@ struct Last {
     open_data: Vec<Option<OpenData>>,
 }
 
+/// What a good build leaves for the next one to start from, before it is put together as [`Last`].
+struct Remember {
+    root: PathBuf,
+    prepared: Vec<Prepared>,
+    /// Every notice of the build (a notice names its file).
+    notices: Vec<Diagnostic>,
+    seen: HashMap<PathBuf, Seen>,
+    inputs: Inputs,
+    made: Made,
+}
+
+impl Remember {
+    /// Each project with its stamp and the notices about its file, each edition's project keys,
+    /// and the files written.
+    fn into_last(self) -> Last {
+        let Remember {
+            root,
+            prepared,
+            notices,
+            seen,
+            inputs,
+            made:
+                Made {
+                    files,
+                    assets,
+                    open_data,
+                },
+        } = self;
+        let mut by_file: HashMap<&Path, Vec<Diagnostic>> = HashMap::new();
+        for notice in &notices {
+            by_file
+                .entry(notice.path.as_path())
+                .or_default()
+                .push(notice.clone());
+        }
+        let keys = prepared.iter().map(|p| project_keys(&p.site)).collect();
+        // The rest of the editions (vocabularies, indexes, the catalogue) is freed off the way.
+        let mut rest = prepared;
+        let projects = rest
+            .iter_mut()
+            .flat_map(|p| std::mem::take(&mut p.site.projects))
+            .filter_map(|project| {
+                let path = root.join(&project.source);
+                let seen = *seen.get(&path)?;
+                let notices = by_file
+                    .get(project.source.as_path())
+                    .cloned()
+                    .unwrap_or_default();
+                Some((path, (seen, ProjectFile { project, notices })))
+            })
+            .collect();
+        drop_later(rest);
+        Last {
+            inputs,
+            projects,
+            keys,
+            files,
+            assets,
+            open_data,
+        }
+    }
+}
+
 /// How a rebuild went about it.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum RebuildKind {
@@ -248,7 +310,35 @@ pub struct RebuildReport {
 /// Builds a site again and again into the same output, each time redoing only what changed.
 pub struct Rebuilder {
     options: BuildOptions,
-    last: Option<Last>,
+    last: Option<Next>,
+}
+
+/// What the next build starts from: ready, or being put together on a thread of its own after a
+/// build answered (keeping 30,000 projects by file takes a fifth of a second, which the preview's
+/// answer need not wait for).
+enum Next {
+    Ready(Last),
+    Making(std::thread::JoinHandle<Last>),
+}
+
+impl Next {
+    /// Puts the next build's state together on a thread of its own; `None` when no thread can be
+    /// started (the next build is then a full one).
+    fn start(remember: Remember) -> Option<Next> {
+        std::thread::Builder::new()
+            .name("roadmap-remember".to_string())
+            .spawn(move || remember.into_last())
+            .ok()
+            .map(Next::Making)
+    }
+
+    /// The last build's state; `None` if putting it together failed (the next build is full).
+    fn wait(self) -> Option<Last> {
+        match self {
+            Next::Ready(last) => Some(last),
+            Next::Making(thread) => thread.join().ok(),
+        }
+    }
 }
 
 impl Rebuilder {
@@ -263,16 +353,16 @@ impl Rebuilder {
     pub fn build(&mut self) -> Result<RebuildReport, Failure> {
         let started = Instant::now();
         let inputs = Inputs::read(&self.options.root);
-        match self.last.take() {
+        match self.last.take().and_then(Next::wait) {
             Some(last) if last.inputs == inputs => match self.partial(&last, inputs, started) {
                 Ok((report, next)) => {
-                    self.last = Some(next);
+                    self.last = Next::start(next);
                     drop_later(last);
                     Ok(report)
                 }
                 // Nothing was written: the output is still the last good build.
                 Err(failure @ (Failure::Content(_) | Failure::Theme(_) | Failure::Usage(_))) => {
-                    self.last = Some(last);
+                    self.last = Some(Next::Ready(last));
                     Err(failure)
                 }
                 // Some files may have been replaced: the next build starts afresh.
@@ -280,12 +370,12 @@ impl Rebuilder {
             },
             last => match self.full(inputs, started) {
                 Ok((report, next)) => {
-                    self.last = Some(next);
+                    self.last = Next::start(next);
                     Ok(report)
                 }
                 Err(failure) => {
                     // A failed full build leaves the output as it was.
-                    self.last = last;
+                    self.last = last.map(Next::Ready);
                     Err(failure)
                 }
             },
@@ -325,56 +415,7 @@ impl Rebuilder {
         Ok((loaded, seen))
     }
 
-    /// What the next build starts from: each project with its stamp and the notices about its
-    /// file (a notice names its file), each edition's project keys, and the files written.
-    fn remember(
-        &self,
-        prepared: Vec<Prepared>,
-        notices: &[Diagnostic],
-        seen: &HashMap<PathBuf, Seen>,
-        inputs: Inputs,
-        made: Made,
-    ) -> Last {
-        let Made {
-            files,
-            assets,
-            open_data,
-        } = made;
-        let mut by_file: HashMap<&Path, Vec<Diagnostic>> = HashMap::new();
-        for notice in notices {
-            by_file
-                .entry(notice.path.as_path())
-                .or_default()
-                .push(notice.clone());
-        }
-        let keys = prepared.iter().map(|p| project_keys(&p.site)).collect();
-        // The rest of the editions (vocabularies, indexes, the catalogue) is freed off the way.
-        let mut rest = prepared;
-        let projects = rest
-            .iter_mut()
-            .flat_map(|p| std::mem::take(&mut p.site.projects))
-            .filter_map(|project| {
-                let path = self.options.root.join(&project.source);
-                let seen = *seen.get(&path)?;
-                let notices = by_file
-                    .get(project.source.as_path())
-                    .cloned()
-                    .unwrap_or_default();
-                Some((path, (seen, ProjectFile { project, notices })))
-            })
-            .collect();
-        drop_later(rest);
-        Last {
-            inputs,
-            projects,
-            keys,
-            files,
-            assets,
-            open_data,
-        }
-    }
-
-    fn full(&self, inputs: Inputs, started: Instant) -> Result<(RebuildReport, Last), Failure> {
+    fn full(&self, inputs: Inputs, started: Instant) -> Result<(RebuildReport, Remember), Failure> {
         let (LoadedEditions { sites, notices }, seen) = self.load(None)?;
         let prepared = prepare(sites)?;
         let written = Written::default();
@@ -385,13 +426,20 @@ impl Rebuilder {
             Some(&written),
             started,
         )?;
-        let last = self.remember(prepared, &notices, &seen, inputs, written.into_made());
         build.notices.splice(0..0, notices);
+        let next = Remember {
+            root: self.options.root.clone(),
+            prepared,
+            notices: build.notices.clone(),
+            seen,
+            inputs,
+            made: written.into_made(),
+        };
         let report = RebuildReport {
             build,
             kind: RebuildKind::Full,
         };
-        Ok((report, last))
+        Ok((report, next))
     }
 
     fn partial(
@@ -399,7 +447,7 @@ impl Rebuilder {
         last: &Last,
         inputs: Inputs,
         started: Instant,
-    ) -> Result<(RebuildReport, Last), Failure> {
+    ) -> Result<(RebuildReport, Remember), Failure> {
         let root = &self.options.root;
         let (LoadedEditions { sites, notices }, seen) = self.load(Some(last))?;
         let read = seen
@@ -449,14 +497,17 @@ impl Rebuilder {
         let prepared = prepare(sites)?;
         let edits = Edits::between(last, &prepared, &changed);
         let plan = plan(&prepared, &edits);
-        // Every file made, and a copy of those whose bytes changed: written only once all are made,
-        // so that a failed render leaves the output as it was.
+        // Every file made; those whose bytes changed are written beside their place as they are
+        // made, and put in place only once all are made, so that a failed render leaves the
+        // output as it was (dropped, the staged files are removed).
+        let output = &self.options.output;
         let made: Mutex<Vec<String>> = Mutex::new(Vec::new());
-        let changed_files: Mutex<Vec<(String, Vec<u8>, u64)>> = Mutex::new(Vec::new());
+        let staged: Mutex<Vec<(write::Staged, String, u64)>> = Mutex::new(Vec::new());
         let keep = |path: &str, bytes: &[u8]| -> Result<(), Failure> {
             let hash = digest(bytes);
             if last.files.get(path) != Some(&hash) {
-                lock(&changed_files).push((path.to_string(), bytes.to_vec(), hash));
+                let file = write::stage_file(output, path, bytes)?;
+                lock(&staged).push((file, path.to_string(), hash));
             }
             lock(&made).push(path.to_string());
             Ok(())
@@ -482,19 +533,20 @@ impl Rebuilder {
         )?;
         let open_data = std::mem::take(&mut rendered.open_data);
         let made = made.into_inner().unwrap_or_else(|e| e.into_inner());
-        let to_write = changed_files
-            .into_inner()
-            .unwrap_or_else(|e| e.into_inner());
+        let mut staged = staged.into_inner().unwrap_or_else(|e| e.into_inner());
+        // In path order, so that the files are put in place in the same order whatever the threads.
+        staged.sort_by(|a, b| a.1.cmp(&b.1));
+        let written = staged.len();
 
         let expected = expected_files(&prepared, &plan, last, &made);
         let mut files = last.files.clone();
-        let output = &self.options.output;
-        to_write
-            .par_iter()
-            .try_for_each(|(path, bytes, _)| write::replace_file(output, path, bytes))?;
-        for (path, _, hash) in &to_write {
-            files.insert(path.clone(), *hash);
+        // The replaced files are freed off the way, as the last build's state is.
+        let replaced = write::Replaced::beside(output);
+        for (file, path, hash) in staged {
+            file.commit(&replaced)?;
+            files.insert(path, hash);
         }
+        drop_later(replaced);
         let mut gone: Vec<String> = files
             .keys()
             .filter(|path| !expected.contains(path.as_str()))
@@ -528,20 +580,21 @@ impl Rebuilder {
         let kind = RebuildKind::Partial {
             read,
             projects: project_pages,
-            written: to_write.len(),
+            written,
             removed: gone.len(),
         };
-        let next = self.remember(
+        let next = Remember {
+            root: root.clone(),
             prepared,
-            &build.notices,
-            &seen,
+            notices: build.notices.clone(),
+            seen,
             inputs,
-            Made {
+            made: Made {
                 files,
                 assets: last.assets.clone(),
                 open_data,
             },
-        );
+        };
         Ok((RebuildReport { build, kind }, next))
     }
 }
