@@ -1121,7 +1121,20 @@ fn render_files(
                             ),
                             None => Ok(0),
                         },
-                        || render::search::write_files(site, &keep),
+                        || match data {
+                            Some(data) => {
+                                render::search::write_files(site, &data.search_entries(), &keep)
+                            }
+                            None => {
+                                let entries = site
+                                    .projects
+                                    .par_iter()
+                                    .map(|project| render::search::SearchEntry::of(site, project))
+                                    .collect::<Result<Vec<_>, _>>()?;
+                                let entries: Vec<_> = entries.iter().collect();
+                                render::search::write_files(site, &entries, &keep)
+                            }
+                        },
                     )
                 },
                 || write_feeds(site, indexes, feeds, make.then_some(&keep), write),

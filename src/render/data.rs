@@ -33,7 +33,8 @@ use crate::money::Budget;
 
 /// One project's open data, made once and put into every file that holds it (its own JSON file,
 /// its edition's collection files, the combined files of every edition): its record as JSON and
-/// its rows of each CSV file, encoded, without the cells that lead them.
+/// its rows of each CSV file, encoded, without the cells that lead them. With it, the project's part
+/// of its edition's search index, which is made and kept the same way.
 #[derive(Debug)]
 pub struct ProjectData {
     slug: String,
@@ -45,6 +46,7 @@ pub struct ProjectData {
     /// For each of [`TABLES`], the project's rows: each row's cells encoded, each cell followed by
     /// a comma; a row of `projects.csv` without its last cell, the page's URL.
     rows: Vec<Vec<Box<[u8]>>>,
+    search: super::search::SearchEntry,
 }
 
 impl ProjectData {
@@ -73,6 +75,7 @@ impl ProjectData {
             json_head,
             url,
             rows,
+            search: super::search::SearchEntry::of(site, project)?,
         })
     }
 
@@ -159,6 +162,11 @@ impl OpenData {
             let _ = data.combined.set(std::sync::Arc::clone(part));
         }
         Ok(data)
+    }
+
+    /// The search index entries of the edition's projects, in their order.
+    pub fn search_entries(&self) -> Vec<&super::search::SearchEntry> {
+        self.projects.iter().map(|p| &p.search).collect()
     }
 
     /// The edition's part of the combined files (`site` is the edition, `code` the publisher's
@@ -1479,6 +1487,7 @@ mod tests {
                             .iter()
                             .map(|t| table_rows(r, t).expect("rows"))
                             .collect(),
+                        search: Default::default(),
                     })
                 })
                 .collect(),

@@ -295,38 +295,64 @@ fn plain(markdown: &str) -> String {
     out.trim().to_string()
 }
 
-/// Writes every file of `search/` with `write(path relative to the output, bytes)`, as each is made;
-/// returns how many files there are.
+/// One project's part of the search index: its document as JSON and its distinct grams. Made once
+/// per project with its open data ([`super::data::ProjectData`]), so that the preview, which keeps
+/// them, makes again only the changed projects'.
+#[derive(Debug, Default)]
+pub struct SearchEntry {
+    json: Box<[u8]>,
+    grams: Box<[GramKey]>,
+}
+
+impl SearchEntry {
+    pub fn of(site: &Site, project: &Project) -> Result<SearchEntry, EncodeError> {
+        let doc = document(site, project);
+        let path = format!("search/docs/（{}）", project.slug);
+        Ok(SearchEntry {
+            json: to_json(&path, &doc)?.into_boxed_slice(),
+            grams: document_grams(&doc).into_boxed_slice(),
+        })
+    }
+}
+
+/// Writes every file of `search/` with `write(path relative to the output, bytes)`, as each is made,
+/// from `entries`, those of the site's projects in their order; returns how many files there are.
 pub fn write_files<E: Send + From<EncodeError>>(
     site: &Site,
+    entries: &[&SearchEntry],
     write: &super::WriteFile<'_, E>,
 ) -> Result<usize, E> {
     let variants = Variants::new(&site.vocabulary.search_variants());
-    if let Some(docs) = all_if_small(site) {
+    // Up to SCAN_ALL_BYTES of documents, every document in one file and no gram index.
+    let all_bytes = 2 + entries.iter().map(|e| e.json.len() + 1).sum::<usize>();
+    if all_bytes <= SCAN_ALL_BYTES {
         let meta = Meta {
-            docs: docs.len(),
-            chunk: docs.len().max(1),
+            docs: entries.len(),
+            chunk: entries.len().max(1),
             shards: 0,
-            variants: variants.clone(),
+            variants,
         };
         write("search/meta.json", &to_json("search/meta.json", &meta)?)?;
-        write("search/docs/0.json", &to_json("search/docs/0.json", &docs)?)?;
+        write("search/docs/0.json", &json_array(entries))?;
         return Ok(2);
     }
-    let postings = write_documents(site, write)?;
-    let shards = gram_shards(postings);
+    entries
+        .par_chunks(CHUNK)
+        .enumerate()
+        .try_for_each(|(n, chunk)| write(&format!("search/docs/{n}.json"), &json_array(chunk)))?;
+    let shards = gram_shards(postings(entries));
     let meta = Meta {
-        docs: site.projects.len(),
+        docs: entries.len(),
         chunk: CHUNK,
         shards: shards.len(),
-        variants: variants.clone(),
+        variants,
     };
     write("search/meta.json", &to_json("search/meta.json", &meta)?)?;
     shards.par_iter().enumerate().try_for_each(|(n, shard)| {
         let path = format!("search/grams/{n}.json");
         write(&path, &to_json(&path, shard)?)
     })?;
-    Ok(shards.len() + 1 + site.projects.len().div_ceil(CHUNK))
+    Ok(shards.len() + 1 + entries.len().div_ceil(CHUNK))
 }
 
 /// Documents per file of a large site: 16 (about 50 KB) — a query that finds one project loads
@@ -334,60 +360,30 @@ pub fn write_files<E: Send + From<EncodeError>>(
 /// with one document per file.
 const CHUNK: usize = 16;
 
-/// Every document, if together they fit in one file ([`SCAN_ALL_BYTES`]); stops making them as
-/// soon as they do not.
-fn all_if_small(site: &Site) -> Option<Vec<SearchDoc>> {
-    let mut bytes = 2;
-    let mut docs = Vec::new();
-    for project in &site.projects {
-        let doc = document(site, project);
-        // A document that cannot be encoded is left to the one-file-per-document path, which
-        // reports it.
-        bytes += to_json("search/docs/0.json", &doc).map_or(usize::MAX / 2, |json| json.len() + 1);
-        if bytes > SCAN_ALL_BYTES {
-            return None;
+/// The documents of `entries` as one JSON array, as serde_json writes a list of them.
+fn json_array(entries: &[&SearchEntry]) -> Vec<u8> {
+    let mut out = Vec::with_capacity(2 + entries.iter().map(|e| e.json.len() + 1).sum::<usize>());
+    out.push(b'[');
+    for (n, entry) in entries.iter().enumerate() {
+        if n > 0 {
+            out.push(b',');
         }
-        docs.push(doc);
+        out.extend_from_slice(&entry.json);
     }
-    Some(docs)
+    out.push(b']');
+    out
 }
 
-/// Writes the documents [`CHUNK`] to a file, a batch at a time, and returns the posting lists of
-/// every uni- and bigram: gram → ids of the documents containing it, ascending. Only one batch of
-/// documents and their grams is held at once besides the postings (all documents with their grams
-/// were 200 MB at 10,000 projects).
-fn write_documents<E: Send + From<EncodeError>>(
-    site: &Site,
-    write: &super::WriteFile<'_, E>,
-) -> Result<FxHashMap<GramKey, Vec<u32>>, E> {
-    // A whole number of chunks, so that a chunk never spans two batches.
-    const BATCH: usize = 16 * CHUNK;
+/// The posting lists of every uni- and bigram: gram → ids (positions in `entries`) of the documents
+/// containing it, ascending.
+fn postings(entries: &[&SearchEntry]) -> FxHashMap<GramKey, Vec<u32>> {
     let mut postings: FxHashMap<GramKey, Vec<u32>> = FxHashMap::default();
-    for (batch, projects) in site.projects.chunks(BATCH).enumerate() {
-        let docs: Vec<SearchDoc> = projects
-            .par_iter()
-            .map(|project| document(site, project))
-            .collect();
-        let grams: Vec<Vec<GramKey>> = docs
-            .par_chunks(CHUNK)
-            .enumerate()
-            .map(|(n, chunk)| {
-                let path = format!("search/docs/{}.json", batch * BATCH / CHUNK + n);
-                write(&path, &to_json(&path, chunk)?)?;
-                Ok(chunk.iter().map(document_grams).collect::<Vec<_>>())
-            })
-            .collect::<Result<Vec<_>, E>>()?
-            .into_iter()
-            .flatten()
-            .collect();
-        for (offset, keys) in grams.into_iter().enumerate() {
-            let id = (batch * BATCH + offset) as u32;
-            for key in keys {
-                postings.entry(key).or_default().push(id);
-            }
+    for (id, entry) in entries.iter().enumerate() {
+        for &key in entry.grams.iter() {
+            postings.entry(key).or_default().push(id as u32);
         }
     }
-    Ok(postings)
+    postings
 }
 
 /// A uni- or bigram as a number: the first character in the high half, the second (or none) in the
