@@ -7,7 +7,6 @@ pub mod incremental;
 
 use std::collections::{HashMap, HashSet};
 use std::path::{Path, PathBuf};
-use std::sync::Mutex;
 use std::time::Instant;
 
 use rayon::prelude::*;
@@ -191,14 +190,17 @@ pub(crate) fn load_editions_reusing(
         .collect();
     let catalogue = std::sync::Arc::new(Catalogue::build(root, &listed).map_err(content_failure)?);
     // Each edition but the first with what changed since the one before.
-    let mut changes: Vec<Option<std::sync::Arc<crate::changes::Changes>>> = vec![None];
-    for i in 1..sites.len() {
-        changes.push(Some(std::sync::Arc::new(crate::changes::Changes::between(
-            (&found[i - 1], &sites[i - 1]),
-            (&found[i], &sites[i]),
-            &catalogue,
-        ))));
-    }
+    let changes: Vec<Option<std::sync::Arc<crate::changes::Changes>>> = (0..sites.len())
+        .into_par_iter()
+        .map(|i| {
+            let before = i.checked_sub(1)?;
+            Some(std::sync::Arc::new(crate::changes::Changes::between(
+                (&found[before], &sites[before]),
+                (&found[i], &sites[i]),
+                &catalogue,
+            )))
+        })
+        .collect();
     for ((site, edition), changes) in sites.iter_mut().zip(found).zip(changes) {
         site.edition = Some(EditionPlace {
             edition,
@@ -706,9 +708,12 @@ struct Rendered {
 enum Shared<'a> {
     /// Made and written here.
     Make,
-    /// Made and written here, and kept (by path relative to the place) for the other place.
-    MakeAndKeep(&'a Mutex<Vec<(String, Vec<u8>)>>),
-    /// Not made here: the caller writes those the other place kept.
+    /// Made and written here, and at once with `root` at the root (counted in `written`).
+    MakeForRoot {
+        root: &'a render::WriteFile<'a, Failure>,
+        written: &'a std::sync::atomic::AtomicUsize,
+    },
+    /// Not made here: the other place writes them here too.
     Skip,
 }
 
@@ -736,12 +741,12 @@ enum Both<'a> {
     /// None: a site without editions, or an earlier edition's folder.
     Neither,
     /// The latest edition's folder: these pages are rendered once and written in the folder and,
-    /// with `root`, at the root; so are their projects' JSON files, unless `json_kept` (the root
-    /// writes those kept for it, see [`Shared`]).
+    /// with `root`, at the root; so are their projects' JSON files, unless `json_shared` (then
+    /// [`Shared::MakeForRoot`] writes them there).
     Make {
         pages: &'a HashSet<PageKind>,
         root: &'a render::WriteFile<'a, Failure>,
-        json_kept: bool,
+        json_shared: bool,
     },
     /// The root: these pages were made by the folder's render.
     MadeInFolder(&'a HashSet<PageKind>),
@@ -803,7 +808,7 @@ fn render_all(
             .folders
             .get(last)
             .is_some_and(|folder| folder.collection() && folder.same_projects(&plan.root));
-    let kept: Mutex<Vec<(String, Vec<u8>)>> = Mutex::new(Vec::new());
+    let shared_at_root = std::sync::atomic::AtomicUsize::new(0);
     let once = once_for_both(latest, renderer, plan);
     // The root's sitemap lists every edition's pages.
     let root_feeds = Feeds::Root(if root_keeps {
@@ -830,7 +835,7 @@ fn render_all(
             .filter_map(|(e, p)| Some((&p.site, p.indexes.budget.total, data_of(e)?)))
             .collect();
         let combined = render::data::write_combined_files(&editions, write)?;
-        Ok(combined + write_absent_json(prepared, &place.catalogue, write)?)
+        Ok(combined + write_absent_json(prepared, &open_data, &place.catalogue, write)?)
     };
     let in_places = || -> Vec<Result<Rendered, Failure>> {
         places
@@ -869,7 +874,10 @@ fn render_all(
                     Mount::EditionFolder,
                     &Feeds::Edition,
                     if share && e == last {
-                        Shared::MakeAndKeep(&kept)
+                        Shared::MakeForRoot {
+                            root: write,
+                            written: &shared_at_root,
+                        }
                     } else {
                         Shared::Make
                     },
@@ -877,7 +885,7 @@ fn render_all(
                         Both::Make {
                             pages: &once,
                             root: write,
-                            json_kept: share,
+                            json_shared: share,
                         }
                     } else {
                         Both::Neither
@@ -896,10 +904,7 @@ fn render_all(
         rendered.pages += r.pages;
         rendered.files += r.files;
     }
-    let kept = kept.into_inner().unwrap_or_else(|e| e.into_inner());
-    kept.par_iter()
-        .try_for_each(|(path, bytes)| write(path, bytes))?;
-    rendered.files += kept.len() + every_edition?;
+    rendered.files += shared_at_root.into_inner() + every_edition?;
     rendered.open_data = open_data;
     Ok(rendered)
 }
@@ -949,21 +954,28 @@ fn open_data(
 /// stays. Returns how many.
 fn write_absent_json(
     prepared: &[Prepared],
+    open_data: &[Option<render::data::OpenData>],
     catalogue: &Catalogue,
     write: &render::WriteFile<'_, Failure>,
 ) -> Result<usize, Failure> {
     let absent: Vec<&editions::AbsentPage> =
         catalogue.absent.iter().filter(|a| a.project).collect();
-    // The projects of each edition an absent page was found in, by URL.
-    let mut found: HashMap<&str, (&Site, HashMap<String, &crate::model::Project>)> = HashMap::new();
+    // Each edition an absent page was found in, with its open data and its projects by URL.
+    type Found<'a> = (
+        &'a Site,
+        Option<&'a render::data::OpenData>,
+        HashMap<String, usize>,
+    );
+    let mut found: HashMap<&str, Found<'_>> = HashMap::new();
     for a in &absent {
         let code = a.found_in.code.as_str();
         if found.contains_key(code) {
             continue;
         }
-        let Some(p) = prepared
+        let Some((e, p)) = prepared
             .iter()
-            .find(|p| p.site.edition.as_ref().map(|e| &e.edition) == Some(&a.found_in))
+            .enumerate()
+            .find(|(_, p)| p.site.edition.as_ref().map(|e| &e.edition) == Some(&a.found_in))
         else {
             continue;
         };
@@ -971,20 +983,28 @@ fn write_absent_json(
             .site
             .projects
             .iter()
-            .map(|project| (render::routes::project_url(project), project))
+            .enumerate()
+            .map(|(i, project)| (render::routes::project_url(project), i))
             .collect();
-        found.insert(code, (&p.site, by_url));
+        let data = open_data.get(e).and_then(Option::as_ref);
+        found.insert(code, (&p.site, data, by_url));
     }
     absent
         .par_iter()
         .map(|a| -> Result<usize, Failure> {
-            let Some((site, by_url)) = found.get(a.found_in.code.as_str()) else {
+            let Some((site, data, by_url)) = found.get(a.found_in.code.as_str()) else {
                 return Ok(0);
             };
-            let Some(project) = by_url.get(&a.url) else {
+            let Some(&i) = by_url.get(&a.url) else {
                 return Ok(0);
             };
-            let (path, json) = render::data::project_json(site, project)?;
+            // Made already with the edition's open data, or made here.
+            let made = data.and_then(|data| data.project_json_file(i));
+            let (path, json) = match (made, site.projects.get(i)) {
+                (Some(made), _) => made,
+                (None, Some(project)) => render::data::project_json(site, project)?,
+                (None, None) => return Ok(0),
+            };
             write(&path, &json)?;
             Ok(1)
         })
@@ -1052,12 +1072,12 @@ fn render_files(
         Both::Make {
             pages: once,
             root,
-            json_kept,
+            json_shared,
         } if !once.is_empty() => Some(Marked {
             source: source.remounted(Mount::LatestInBoth),
             pages: once,
             root,
-            json_at_root: !json_kept,
+            json_at_root: !json_shared,
         }),
         _ => None,
     };
@@ -1077,10 +1097,9 @@ fn render_files(
         }) + project_files
     };
     let keep = |path: &str, bytes: &[u8]| -> Result<(), Failure> {
-        if let Shared::MakeAndKeep(kept) = shared {
-            kept.lock()
-                .unwrap_or_else(|e| e.into_inner())
-                .push((path.to_string(), bytes.to_vec()));
+        if let Shared::MakeForRoot { root, written } = shared {
+            root(path, bytes)?;
+            written.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
         }
         write(path, bytes)
     };
