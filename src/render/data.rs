@@ -405,6 +405,24 @@ fn csv_rows(
     let lead: Vec<&str> = lead.iter().map(String::as_str).collect();
     let lead = encoder.encode(&lead)?;
     let with_url = TABLES.get(table).is_some_and(|t| t.ends_with_url);
+    // Room for every row at once (tens of megabytes for a large site: growing the buffer step by
+    // step copied it again and again).
+    out.reserve(
+        data.projects
+            .iter()
+            .filter_map(|p| Some((p, p.rows.get(table)?)))
+            .map(|(p, rows)| {
+                let url = if with_url {
+                    url_prefix.len() + p.url.len() + 2
+                } else {
+                    0
+                };
+                rows.iter()
+                    .map(|row| lead.len() + row.len() + url + 2)
+                    .sum::<usize>()
+            })
+            .sum(),
+    );
     for project in &data.projects {
         let Some(rows) = project.rows.get(table) else {
             continue;
@@ -454,6 +472,13 @@ fn collection_json(
         });
     }
     out.truncate(out.len() - 3);
+    out.reserve(
+        data.projects
+            .iter()
+            .map(|p| p.json_head.len() + url_prefix.len() + p.url.len() + 4)
+            .sum::<usize>()
+            + 3,
+    );
     out.push(b'[');
     for (n, project) in data.projects.iter().enumerate() {
         if n > 0 {
