@@ -140,8 +140,8 @@ impl Changes {
             renamed: Vec::new(),
             budgets: Vec::new(),
             steps: Vec::new(),
-            total_before: sum(before.projects.iter()),
-            total_after: sum(after.projects.iter()),
+            total_before: sum(before.projects.iter().map(|p| p.as_ref())),
+            total_after: sum(after.projects.iter().map(|p| p.as_ref())),
             by_category: totals(before, after, category_name),
             by_department: totals(before, after, department_name),
         };

@@ -189,7 +189,7 @@ impl Catalogue {
     /// project's file.
     pub fn build(
         root: &Path,
-        editions: &[(Edition, &[Project])],
+        editions: &[(Edition, &[std::sync::Arc<Project>])],
     ) -> Result<Catalogue, Vec<Diagnostic>> {
         let mut built: Vec<EditionEntry> = Vec::with_capacity(editions.len());
         let mut errors = Vec::new();

@@ -321,6 +321,7 @@ mod tests {
                 initiatives: Vec::new(),
                 notes: String::new(),
             })
+            .map(std::sync::Arc::new)
             .collect();
         Site {
             config,
@@ -373,7 +374,7 @@ mod tests {
             .account_by_name("病院事業会計")
             .expect("declared");
         for project in &mut site.projects {
-            project.account = hospital;
+            std::sync::Arc::make_mut(project).account = hospital;
         }
         let budget = Indexes::build(&site).expect("sums fit").budget;
         assert_eq!(budget.by_account.len(), 1);

@@ -17,7 +17,7 @@ pub struct Site {
     pub config: SiteConfig,
     pub vocabulary: Vocabulary,
     /// In display order (see [`Site::sort_projects`]).
-    pub projects: Vec<Project>,
+    pub projects: Vec<std::sync::Arc<Project>>,
     /// The edition this site is, among the others; `None` for a site without edition folders.
     pub edition: Option<crate::editions::EditionPlace>,
 }

@@ -1008,7 +1008,9 @@ fn a_page_rendered_once_for_both_places_is_each_places_own_render() {
     let Some(latest) = sites.last_mut() else {
         panic!("the latest edition");
     };
-    latest.projects[0].name.push('\u{1}');
+    std::sync::Arc::make_mut(&mut latest.projects[0])
+        .name
+        .push('\u{1}');
     let latest = &*latest;
     let page = routes::PageKind::Project(0);
     let (in_folder, at_root) = renderer

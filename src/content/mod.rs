@@ -59,7 +59,7 @@ pub fn load_projects_in(
             Err(mut e) => errors.append(&mut e),
         }
     }
-    let projects: Vec<&Project> = files.iter().map(|f| &f.project).collect();
+    let projects: Vec<&Project> = files.iter().map(|f| f.project.as_ref()).collect();
     errors.extend(duplicates(&projects, |p| &p.slug, "slug（ファイル名）"));
     errors.extend(duplicates(&projects, |p| &p.name, "事業名（name）"));
     if projects.is_empty() && errors.is_empty() {

@@ -63,7 +63,7 @@ const YEN_LIKE_BUDGET: u64 = 1_000_000;
 /// A project read from its file, with the notices about it (what looks wrong but may be right).
 #[derive(Debug, Clone)]
 pub struct ProjectFile {
-    pub project: Project,
+    pub project: std::sync::Arc<Project>,
     pub notices: Vec<Diagnostic>,
 }
 
@@ -87,7 +87,10 @@ pub fn read(
         })
     })
     .and_then(|(project, notices)| match project {
-        Some(project) => Ok(ProjectFile { project, notices }),
+        Some(project) => Ok(ProjectFile {
+            project: project.into(),
+            notices,
+        }),
         // Every `None` comes with an error; this is a safety net, never an empty failure.
         None => Err(vec![file.error("事業ファイルを読み取れませんでした。")]),
     })

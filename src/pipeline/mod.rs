@@ -183,7 +183,7 @@ pub(crate) fn load_editions_reusing(
     if !errors.is_empty() {
         return Err(content_failure(errors));
     }
-    let listed: Vec<(Edition, &[crate::model::Project])> = found
+    let listed: Vec<(Edition, &[std::sync::Arc<crate::model::Project>])> = found
         .iter()
         .cloned()
         .zip(sites.iter().map(|site| site.projects.as_slice()))
