@@ -999,7 +999,7 @@ fn write_absent_json(
                 return Ok(0);
             };
             // Made already with the edition's open data, or made here.
-            let made = data.and_then(|data| data.project_json_file(i));
+            let made = data.and_then(|data| data.project(i)).map(|p| p.json_file());
             let (path, json) = match (made, site.projects.get(i)) {
                 (Some(made), _) => made,
                 (None, Some(project)) => render::data::project_json(site, project)?,

@@ -164,12 +164,6 @@ impl OpenData {
         Ok(data)
     }
 
-    /// The own JSON file of the edition's `i`th project: (path relative to the edition's root,
-    /// bytes).
-    pub fn project_json_file(&self, i: usize) -> Option<(String, Vec<u8>)> {
-        self.projects.get(i).map(|p| p.json_file())
-    }
-
     /// The search index entries of the edition's projects, in their order.
     pub fn search_entries(&self) -> Vec<&super::search::SearchEntry> {
         self.projects.iter().map(|p| &p.search).collect()
