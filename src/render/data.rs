@@ -583,17 +583,8 @@ pub fn write_combined_files<E: Send + From<EncodeError>>(
         Ok(out)
     };
     let combined_json = || -> Result<Vec<u8>, EncodeError> {
-        let mut out =
-            Vec::with_capacity(parts.iter().map(|p| p.json.len() + 1).sum::<usize>() + 16);
-        out.extend_from_slice(b"{\"editions\":[");
-        for (n, part) in parts.iter().enumerate() {
-            if n > 0 {
-                out.push(b',');
-            }
-            out.extend_from_slice(&part.json);
-        }
-        out.extend_from_slice(b"]}\n");
-        Ok(out)
+        let values = parts.iter().map(|p| p.json.as_slice());
+        Ok(super::json_list(b"{\"editions\":[", values, b"]}\n"))
     };
     type Build<'b> = Box<dyn Fn() -> Result<Vec<u8>, EncodeError> + Sync + 'b>;
     let builders: Vec<(&str, Build<'_>)> = vec![

@@ -62,6 +62,26 @@ impl EncodeError {
 /// Where a stage writes its files: `(path relative to the output, bytes)`, from any thread.
 pub type WriteFile<'a, E> = dyn Fn(&str, &[u8]) -> Result<(), E> + Sync + 'a;
 
+/// JSON values already encoded, joined into a list after `open` and before `close`, with commas
+/// and no spaces, as serde_json writes a list.
+fn json_list<'v>(
+    open: &[u8],
+    values: impl Iterator<Item = &'v [u8]> + Clone,
+    close: &[u8],
+) -> Vec<u8> {
+    let size = open.len() + close.len() + values.clone().map(|v| v.len() + 1).sum::<usize>();
+    let mut out = Vec::with_capacity(size);
+    out.extend_from_slice(open);
+    for (n, value) in values.enumerate() {
+        if n > 0 {
+            out.push(b',');
+        }
+        out.extend_from_slice(value);
+    }
+    out.extend_from_slice(close);
+    out
+}
+
 /// What pages are rendered from: the site, its indexes, and, made once as Tera values and shared
 /// (they are reference-counted), every project's list line — the home, field, category,
 /// department and budget pages share them instead of each converting every project again — and

@@ -362,16 +362,7 @@ const CHUNK: usize = 16;
 
 /// The documents of `entries` as one JSON array, as serde_json writes a list of them.
 fn json_array(entries: &[&SearchEntry]) -> Vec<u8> {
-    let mut out = Vec::with_capacity(2 + entries.iter().map(|e| e.json.len() + 1).sum::<usize>());
-    out.push(b'[');
-    for (n, entry) in entries.iter().enumerate() {
-        if n > 0 {
-            out.push(b',');
-        }
-        out.extend_from_slice(&entry.json);
-    }
-    out.push(b']');
-    out
+    super::json_list(b"[", entries.iter().map(|e| &*e.json), b"]")
 }
 
 /// The posting lists of every uni- and bigram: gram → ids (positions in `entries`) of the documents
