@@ -998,12 +998,8 @@ fn write_absent_json(
             let Some(&i) = by_url.get(&a.url) else {
                 return Ok(0);
             };
-            // Made already with the edition's open data, or made here.
-            let made = data.and_then(|data| data.project(i)).map(|p| p.json_file());
-            let (path, json) = match (made, site.projects.get(i)) {
-                (Some(made), _) => made,
-                (None, Some(project)) => render::data::project_json(site, project)?,
-                (None, None) => return Ok(0),
+            let Some((path, json)) = render::data::project_json(site, *data, i)? else {
+                return Ok(0);
             };
             write(&path, &json)?;
             Ok(1)
@@ -1255,9 +1251,8 @@ fn write_pages(
                 }
             }
             if let (PageKind::Project(i), Some(write_json)) = (page, json) {
-                let (path, bytes) = match data.and_then(|data| data.project(i)) {
-                    Some(project) => project.json_file(),
-                    None => render::data::project_json(site, &site.projects[i])?,
+                let Some((path, bytes)) = render::data::project_json(site, data, i)? else {
+                    return Ok(0);
                 };
                 write_json(&path, &bytes)?;
                 if let Some(m) = both.filter(|m| m.json_at_root) {

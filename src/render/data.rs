@@ -515,9 +515,21 @@ pub fn write_collection_files<E: Send + From<EncodeError>>(
     Ok(files.len())
 }
 
-/// A project's own JSON file: (path relative to the output, bytes).
-pub fn project_json(site: &Site, project: &Project) -> Result<(String, Vec<u8>), EncodeError> {
-    Ok(ProjectData::of(site, project)?.json_file())
+/// The own JSON file of `site`'s `i`th project: (path relative to the edition's root, bytes), taken
+/// from the edition's open data `data` when it was made, else made here; `None` without such a
+/// project.
+pub fn project_json(
+    site: &Site,
+    data: Option<&OpenData>,
+    i: usize,
+) -> Result<Option<(String, Vec<u8>)>, EncodeError> {
+    if let Some(made) = data.and_then(|data| data.project(i)) {
+        return Ok(Some(made.json_file()));
+    }
+    site.projects
+        .get(i)
+        .map(|project| Ok(ProjectData::of(site, project)?.json_file()))
+        .transpose()
 }
 
 /// The JSON Schema of `projects.json` (and, under `$defs/project`, of each project's file).
