@@ -6,7 +6,10 @@
 //! content it parses again only the files whose bytes changed, renders again only what depends on
 //! the projects that changed ([`plan`]: the changed projects' own pages and JSON in every edition,
 //! and the files that gather projects in the editions that need them), writes only the files whose
-//! bytes changed, and removes those no longer made. The first build, and any change to
+//! bytes changed, and removes those no longer made. A changed file is written beside its place as
+//! soon as it is made and all are put in place once every file is made ([`write::Staged`]), so a
+//! failed render changes nothing; the replaced files are freed, and the state for the next build
+//! put together, on other threads after the answer. The first build, and any change to
 //! `config.toml`, a vocabulary, the theme or the set of edition folders, is a full build, replaced
 //! atomically.
 //!

@@ -305,6 +305,7 @@ pub struct SearchEntry {
 }
 
 impl SearchEntry {
+    /// The entry of `project` of `site`.
     pub fn of(site: &Site, project: &Project) -> Result<SearchEntry, EncodeError> {
         let doc = document(site, project);
         let path = format!("search/docs/（{}）", project.slug);
