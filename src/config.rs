@@ -578,9 +578,7 @@ fn hidden_character(file: &SourceFile, key: &str, text: &str) -> Option<Diagnost
             u32::from(c)
         ))
         .with_key(key.to_string())
-        .with_hint(
-            "コピーしたときに紛れ込んだ制御文字や幅のない文字です。その文字を消してください。",
-        ),
+        .with_hint(crate::terminal::HIDDEN_HINT),
     )
 }
 

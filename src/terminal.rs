@@ -165,6 +165,10 @@ pub fn visible(text: &str) -> Cow<'_, str> {
     Cow::Owned(out)
 }
 
+/// What an error about a character found by [`is_hidden`] tells the editor to do.
+pub const HIDDEN_HINT: &str =
+    "コピーしたときに紛れ込んだ制御文字や幅のない文字です。その文字を消してください。";
+
 /// Characters that do not show as themselves: controls but the line break, format characters
 /// that take no room, and the marks that reorder text.
 pub fn is_hidden(c: char) -> bool {

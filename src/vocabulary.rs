@@ -360,7 +360,7 @@ impl Vocabulary {
                         u32::from(c)
                     ))
                     .with_key("variants")
-                    .with_hint("コピーしたときに紛れ込んだ制御文字や幅のない文字です。その文字を消してください。"),
+                    .with_hint(crate::terminal::HIDDEN_HINT),
                 );
             }
         }

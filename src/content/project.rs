@@ -618,10 +618,7 @@ fn check_body_markdown(sink: &Sink<'_>, start: usize, body: &str) {
             start + at..start + at + c.len_utf8(),
             "(本文)",
             format!("本文に見えない文字（U+{:04X}）があります。", u32::from(c)),
-            Some(
-                "コピーしたときに紛れ込んだ制御文字や幅のない文字です。その文字を消してください。"
-                    .to_string(),
-            ),
+            Some(crate::terminal::HIDDEN_HINT.to_string()),
         );
     }
     for markup in markdown::find_unsafe(body) {
