@@ -146,10 +146,11 @@ fn describe(kind: &RebuildKind) -> String {
         RebuildKind::Partial {
             read,
             projects,
+            kept,
             written,
             removed,
         } => format!(
-            "partial: {read} read, {projects} project pages, {written} written, {removed} removed"
+            "partial: {read} read, {projects} project pages, {kept} pages kept, {written} written, {removed} removed"
         ),
     }
 }

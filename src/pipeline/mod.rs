@@ -382,6 +382,7 @@ pub fn check(root: &Path) -> Result<CheckReport, Failure> {
         &Plan::all(&prepared),
         None,
         &discard,
+        None,
         &Progress::default(),
     )?;
     Ok(CheckReport {
@@ -548,6 +549,7 @@ fn build_prepared(
         &Plan::all(prepared),
         None,
         &write,
+        written.map(incremental::Written::pages),
         progress,
     )?;
     if let Some(written) = written {
@@ -762,6 +764,7 @@ fn render_all(
     plan: &Plan,
     reuse: Option<&Reuse<'_>>,
     write: &render::WriteFile<'_, Failure>,
+    memo: Option<&render::PageMemo>,
     progress: &Progress,
 ) -> Result<Rendered, Failure> {
     let Some((latest, _)) = prepared.split_last() else {
@@ -783,6 +786,7 @@ fn render_all(
             Both::Neither,
             data_of(last),
             write,
+            memo,
             progress,
         )?;
         return Ok(Rendered {
@@ -853,6 +857,7 @@ fn render_all(
                         Both::MadeInFolder(&once),
                         data_of(last),
                         write,
+                        memo,
                         progress,
                     );
                 };
@@ -892,6 +897,7 @@ fn render_all(
                     },
                     data_of(e),
                     &prefixed,
+                    memo,
                     progress,
                 )
             })
@@ -1045,6 +1051,7 @@ fn render_files(
     both: Both<'_>,
     data: Option<&render::data::OpenData>,
     write: &render::WriteFile<'_, Failure>,
+    memo: Option<&render::PageMemo>,
     progress: &Progress,
 ) -> Result<Rendered, Failure> {
     let mut pages = scope.pages(site, indexes);
@@ -1104,7 +1111,7 @@ fn render_files(
     let root_pages = marked.map_or(0, |m| m.pages.len());
     if !scope.collection() {
         let project_files = write_pages(
-            &source, marked, renderer, &pages, data, write, json, progress,
+            &source, marked, renderer, &pages, data, write, json, memo, progress,
         )?;
         return Ok(Rendered {
             pages: pages.len() + root_pages,
@@ -1117,7 +1124,7 @@ fn render_files(
     let (project_files, ((data_files, search_files), feeds)) = rayon::join(
         || {
             write_pages(
-                &source, marked, renderer, &pages, data, write, json, progress,
+                &source, marked, renderer, &pages, data, write, json, memo, progress,
             )
         },
         || {
@@ -1216,7 +1223,8 @@ struct Marked<'a> {
 /// Renders and writes the pages, and beside each project's page its own open-data JSON with `json`
 /// (none: not made here, see [`Shared`]), taken from the edition's open data when it was made; the
 /// pages of `marked` are rendered once and written at the root too. Returns how many JSON files
-/// were written in this place (those at the root are counted by the caller).
+/// were written in this place (those at the root are counted by the caller). With `memo`, a page
+/// that gathers projects is not rendered nor written when it would come out as it was.
 #[allow(clippy::too_many_arguments)]
 fn write_pages(
     source: &render::Source<'_>,
@@ -1226,6 +1234,7 @@ fn write_pages(
     data: Option<&render::data::OpenData>,
     write: &render::WriteFile<'_, Failure>,
     json: Option<&render::WriteFile<'_, Failure>>,
+    memo: Option<&render::PageMemo>,
     progress: &Progress,
 ) -> Result<usize, Failure> {
     // Pages that list many projects take longest: started first, they do not hold up the end.
@@ -1237,14 +1246,33 @@ fn write_pages(
             let site = source.site;
             let path = render::routes::output_path(site, page);
             let both = marked.filter(|m| m.pages.contains(&page));
-            match both {
-                Some(m) => {
+            // Only pages that gather projects: a project's page is made when the plan says.
+            let memo = memo.filter(|_| !matches!(page, PageKind::Project(_)));
+            match (both, memo) {
+                (Some(m), Some(memo)) => {
+                    let at = render::routes::written_at(site, m.source.mount, &path);
+                    if let Some((folder, root)) =
+                        renderer.render_for_both_unless_unchanged(&m.source, page, memo, &at)?
+                    {
+                        write(&path, &folder)?;
+                        (m.root)(&path, &root)?;
+                    }
+                    progress.add(2);
+                }
+                (Some(m), None) => {
                     let (folder, root) = renderer.render_for_both(&m.source, page)?;
                     write(&path, &folder)?;
                     (m.root)(&path, &root)?;
                     progress.add(2);
                 }
-                None => {
+                (None, Some(memo)) => {
+                    let at = render::routes::written_at(site, source.mount, &path);
+                    if let Some(html) = renderer.render_unless_unchanged(source, page, memo, &at)? {
+                        write(&path, &html)?;
+                    }
+                    progress.add(1);
+                }
+                (None, None) => {
                     let html = renderer.render(source, page)?;
                     write(&path, &html)?;
                     progress.add(1);

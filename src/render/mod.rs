@@ -5,7 +5,8 @@
 //! - `pages`: what each page shows (template, title, context), built from [`views`];
 //! - [`data`], [`search`], [`feeds`]: open data, the search index, sitemap and feed; [`plain_form`]:
 //!   platform-dependent characters (①, ㎞) in the plain form the open data holds;
-//! - [`charts`], [`compact`], [`escape`]: SVG bar charts, minifying templates, escaping text.
+//! - [`charts`], [`compact`], [`escape`]: SVG bar charts, minifying templates, escaping text;
+//! - [`memo`]: which pages a rebuild of the live preview need not render again.
 
 pub(crate) mod bounds;
 pub(crate) mod builtin;
@@ -15,6 +16,7 @@ pub(crate) mod data;
 pub(crate) mod escape;
 pub(crate) mod feeds;
 pub(crate) mod labels;
+pub mod memo;
 mod pages;
 pub mod plain_form;
 pub mod routes;
@@ -29,6 +31,7 @@ use crate::indexes::Indexes;
 use crate::model::Site;
 
 pub use escape::escape_xml;
+pub use memo::PageMemo;
 pub use theme::{Renderer, STATIC_DIR, ThemeError};
 
 /// A file that could not be encoded as JSON or CSV: said as what it is (never as a disk failure,

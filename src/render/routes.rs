@@ -177,6 +177,22 @@ pub fn in_edition(code: &str, relative: &str) -> String {
     format!("{code}/{relative}")
 }
 
+/// Where a file at `relative` of `site` published at `mount` is written, relative to the output:
+/// once, or twice for [`Mount::LatestInBoth`] (in the edition's folder, at the root).
+pub fn written_at(site: &Site, mount: Mount, relative: &str) -> Vec<String> {
+    let code = site
+        .edition
+        .as_ref()
+        .map(|place| place.edition.code.as_str());
+    match (mount, code) {
+        (Mount::EditionFolder, Some(code)) => vec![in_edition(code, relative)],
+        (Mount::LatestInBoth, Some(code)) => {
+            vec![in_edition(code, relative), relative.to_string()]
+        }
+        _ => vec![relative.to_string()],
+    }
+}
+
 /// Where a site's canonical (permanent) URLs start, relative to the site root: its edition's
 /// folder, or the root of a site without editions.
 pub fn canonical_root(site: &Site) -> String {

@@ -12,7 +12,8 @@ use walkdir::WalkDir;
 
 use super::escape::{write_escaped_xml, write_escaped_xml_keeping_mark};
 use super::labels::Labels;
-use super::pages::context;
+use super::memo::PageMemo;
+use super::pages::{PageContext, context};
 use super::routes::{self, PageKind};
 use super::{Source, bounds, compact};
 use crate::model::Site;
@@ -125,8 +126,35 @@ impl Renderer {
         &self,
         source: &Source<'_>,
         page: PageKind,
-    ) -> Result<(Vec<u8>, Vec<u8>), ThemeError> {
+    ) -> Result<BothCopies, ThemeError> {
         let (template, context) = context(source, &self.labels, page);
+        self.render_for_both_from(source, page, template, &context)
+    }
+
+    /// As [`Renderer::render_for_both`], unless `memo` says the page, written at `paths` (in the
+    /// folder, at the root), would come out as it was (`None`).
+    pub fn render_for_both_unless_unchanged(
+        &self,
+        source: &Source<'_>,
+        page: PageKind,
+        memo: &PageMemo,
+        paths: &[String],
+    ) -> Result<Option<BothCopies>, ThemeError> {
+        let (template, context) = context(source, &self.labels, page);
+        if memo.is_unchanged(paths, context.fingerprint("both", template)) {
+            return Ok(None);
+        }
+        self.render_for_both_from(source, page, template, &context)
+            .map(Some)
+    }
+
+    fn render_for_both_from(
+        &self,
+        source: &Source<'_>,
+        page: PageKind,
+        template: &'static str,
+        context: &PageContext,
+    ) -> Result<BothCopies, ThemeError> {
         let Some(for_both) = &self.for_both else {
             return Err(ThemeError::Render {
                 page: routes::url(source.site, page),
@@ -159,12 +187,40 @@ impl Renderer {
 
     /// Renders one page to minified HTML, as published.
     pub fn render(&self, source: &Source<'_>, page: PageKind) -> Result<Vec<u8>, ThemeError> {
+        let (template, context) = context(source, &self.labels, page);
+        self.render_from(source, page, template, &context)
+    }
+
+    /// As [`Renderer::render`], unless `memo` says the page, written at `paths`, would come out
+    /// as it was (`None`).
+    pub fn render_unless_unchanged(
+        &self,
+        source: &Source<'_>,
+        page: PageKind,
+        memo: &PageMemo,
+        paths: &[String],
+    ) -> Result<Option<Vec<u8>>, ThemeError> {
+        let (template, context) = context(source, &self.labels, page);
+        if memo.is_unchanged(paths, context.fingerprint("one", template)) {
+            return Ok(None);
+        }
+        self.render_from(source, page, template, &context).map(Some)
+    }
+
+    fn render_from(
+        &self,
+        source: &Source<'_>,
+        page: PageKind,
+        template: &'static str,
+        context: &PageContext,
+    ) -> Result<Vec<u8>, ThemeError> {
         let Some(compacted) = &self.compacted else {
-            return Ok(compact::minify_page(&self.render_html(source, page)?));
+            return Ok(compact::minify_page(
+                &self.render_html_from(source, page, template, context)?,
+            ));
         };
         // Straight into bytes: `Tera::render` would check the whole page is UTF-8 once more to
         // make a `String`.
-        let (template, context) = context(source, &self.labels, page);
         let mut html = Vec::with_capacity(PAGE_CAPACITY);
         match compacted.render_to(
             template,
@@ -194,6 +250,16 @@ impl Renderer {
     /// Renders one page with the templates as written, without minifying it.
     pub fn render_html(&self, source: &Source<'_>, page: PageKind) -> Result<String, ThemeError> {
         let (template, context) = context(source, &self.labels, page);
+        self.render_html_from(source, page, template, &context)
+    }
+
+    fn render_html_from(
+        &self,
+        source: &Source<'_>,
+        page: PageKind,
+        template: &'static str,
+        context: &PageContext,
+    ) -> Result<String, ThemeError> {
         let mut html = Vec::with_capacity(PAGE_CAPACITY);
         self.as_written
             .render_to(
@@ -209,6 +275,10 @@ impl Renderer {
         })
     }
 }
+
+/// The two copies of a page rendered once for the latest edition's folder and the root: (the
+/// folder's, the root's).
+pub type BothCopies = (Vec<u8>, Vec<u8>);
 
 /// Room for a typical page (a project page is 8–16 KB), so rendering seldom grows the buffer.
 const PAGE_CAPACITY: usize = 16 * 1024;

@@ -95,10 +95,11 @@ fn describe_rebuild(report: &RebuildReport, seconds: f64) -> String {
         RebuildKind::Partial {
             read,
             projects,
+            kept,
             written,
             removed,
         } => format!(
-            "変わったところだけ作り直しました（読み直したファイル {read} 件、事業ページ {projects} 件と一覧など {} ページを作成、書き換え {written} ファイル、削除 {removed} ファイル、{site}、{seconds:.2} 秒）。",
+            "変わったところだけ作り直しました（読み直したファイル {read} 件、事業ページ {projects} 件と一覧など {} ページを作成、内容が前と同じ一覧など {kept} ページはそのまま、書き換え {written} ファイル、削除 {removed} ファイル、{site}、{seconds:.2} 秒）。",
             report.build.pages - projects
         ),
     }

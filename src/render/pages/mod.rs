@@ -41,6 +41,18 @@ impl PageContext {
         &self.context
     }
 
+    /// What a page rendered with `template` from this context by way of `mode` is made from (see
+    /// [`super::memo`]).
+    pub(super) fn fingerprint(&self, mode: &str, template: &str) -> Option<u64> {
+        super::memo::fingerprint(
+            mode,
+            template,
+            self.names
+                .iter()
+                .map(|&name| (name, self.context.get(name))),
+        )
+    }
+
     #[cfg(test)]
     pub(super) fn names(&self) -> &[&'static str] {
         &self.names
