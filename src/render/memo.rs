@@ -7,14 +7,21 @@
 //! build wrote it, it is not rendered again. A budget edit, say, leaves the timeline of 10,000
 //! projects as it was (it shows no budgets): its 14 MB are then not made again.
 //!
+//! The fingerprint is taken from the typed values the context is made from, as JSON (their order
+//! is fixed; a Tera map's is not), before they are made into Tera values: a page kept costs only
+//! that. A value made once for many pages ([`Premade`], a project's list line) stands in it as its
+//! own fingerprint.
+//!
 //! A different fingerprint only means a render; the same fingerprint for a different context would
 //! need a 64-bit collision. The fingerprints of a build are kept for the next one.
 
+use std::cell::Cell;
 use std::collections::HashMap;
 use std::hash::{Hash, Hasher};
 use std::sync::{Mutex, MutexGuard};
 
-use tera::value::{Value, ValueKind};
+use serde::{Serialize, Serializer};
+use tera::Value;
 use xxhash_rust::xxh3::Xxh3Default;
 
 /// The fingerprints of the pages of the last build (by output path) and of this one.
@@ -78,97 +85,116 @@ impl PageMemo {
     }
 }
 
-/// The fingerprint of a page rendered with `template` from `values` (the context's, by name, in a
-/// fixed order); `mode` tells apart two ways of rendering the same context (once for two places,
-/// or for one). `None` when a value is of a kind this version does not know (the page is then
-/// always rendered).
-pub(crate) fn fingerprint<'v>(
-    mode: &str,
-    template: &str,
-    values: impl Iterator<Item = (&'v str, Option<&'v Value>)>,
-) -> Option<u64> {
-    let mut hasher = Xxh3Default::new();
-    mode.hash(&mut hasher);
-    template.hash(&mut hasher);
-    for (name, value) in values {
-        name.hash(&mut hasher);
-        match value {
-            Some(value) => hash_value(value, &mut hasher)?,
-            None => hasher.write_u8(0),
-        }
-    }
-    Some(hasher.finish())
+thread_local! {
+    /// Whether this thread is fingerprinting a page's context: a [`Premade`] then serializes as
+    /// its fingerprint rather than as its value.
+    static FINGERPRINTING: Cell<bool> = const { Cell::new(false) };
 }
 
-/// Feeds every part of `value` to `hasher`: its kind, its content, whether a string is marked
-/// safe (not escaped), and a map's entries in the order of their keys (a Tera map's own order is
-/// not fixed). `None` for a kind of value this version does not know.
-fn hash_value(value: &Value, hasher: &mut Xxh3Default) -> Option<()> {
-    let kind = value.kind();
-    hasher.write_u8(kind_tag(kind)?);
-    match kind {
-        ValueKind::Undefined | ValueKind::None => {}
-        ValueKind::Bool => value.as_bool().hash(hasher),
-        ValueKind::U64 => value.as_u64().hash(hasher),
-        ValueKind::I64 => value.as_i64().hash(hasher),
-        ValueKind::U128 => value.as_u128().hash(hasher),
-        ValueKind::I128 => value.as_i128().hash(hasher),
-        ValueKind::F64 => value.as_f64().map(f64::to_bits).hash(hasher),
-        ValueKind::String => {
-            value.is_safe().hash(hasher);
-            value.as_str().hash(hasher);
-        }
-        ValueKind::Bytes => value.as_bytes().hash(hasher),
-        ValueKind::Array => {
-            let items = value.as_array().unwrap_or_default();
-            items.len().hash(hasher);
-            for item in items {
-                hash_value(item, hasher)?;
-            }
-        }
-        ValueKind::Map => {
-            let mut entries: Vec<_> = value.as_map().into_iter().flatten().collect();
-            entries.sort_unstable_by(|a, b| a.0.cmp(b.0));
-            entries.len().hash(hasher);
-            for (key, item) in entries {
-                key.hash(hasher);
-                hash_value(item, hasher)?;
-            }
-        }
-        _ => return None,
+/// Sets [`FINGERPRINTING`] while it lives.
+struct Fingerprinting;
+
+impl Fingerprinting {
+    fn start() -> Fingerprinting {
+        FINGERPRINTING.with(|on| on.set(true));
+        Fingerprinting
     }
-    Some(())
 }
 
-fn kind_tag(kind: ValueKind) -> Option<u8> {
-    Some(match kind {
-        ValueKind::Undefined => 1,
-        ValueKind::None => 2,
-        ValueKind::Bool => 3,
-        ValueKind::U64 => 4,
-        ValueKind::I64 => 5,
-        ValueKind::U128 => 6,
-        ValueKind::I128 => 7,
-        ValueKind::F64 => 8,
-        ValueKind::String => 9,
-        ValueKind::Array => 10,
-        ValueKind::Map => 11,
-        ValueKind::Bytes => 12,
-        _ => return None,
-    })
+impl Drop for Fingerprinting {
+    fn drop(&mut self) {
+        FINGERPRINTING.with(|on| on.set(false));
+    }
+}
+
+/// Feeds what serde_json writes to the hasher.
+struct HashWriter<'h>(&'h mut Xxh3Default);
+
+impl std::io::Write for HashWriter<'_> {
+    fn write(&mut self, bytes: &[u8]) -> std::io::Result<usize> {
+        self.0.update(bytes);
+        Ok(bytes.len())
+    }
+
+    fn flush(&mut self) -> std::io::Result<()> {
+        Ok(())
+    }
+}
+
+/// Feeds `value` to `hasher` as JSON, a [`Premade`] as its fingerprint; `None` if it cannot be
+/// (then no fingerprint stands for the page).
+fn feed<T: Serialize + ?Sized>(hasher: &mut Xxh3Default, value: &T) -> Option<()> {
+    let _on = Fingerprinting::start();
+    serde_json::to_writer(HashWriter(hasher), value).ok()
+}
+
+/// A Tera value made once and put into many pages' contexts (a project's list line, the site's
+/// view), with the fingerprint of the typed value it was made from. In a context, it stands for
+/// its value; in a fingerprint, for its fingerprint.
+#[derive(Debug, Clone)]
+pub struct Premade {
+    value: Value,
+    fingerprint: Option<u64>,
+}
+
+impl Premade {
+    pub fn of<T: Serialize + ?Sized>(typed: &T) -> Premade {
+        let mut hasher = Xxh3Default::new();
+        let fingerprint = feed(&mut hasher, typed).map(|()| hasher.finish());
+        Premade {
+            value: Value::from_serializable(typed),
+            fingerprint,
+        }
+    }
+}
+
+impl Serialize for Premade {
+    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        if !FINGERPRINTING.with(Cell::get) {
+            return self.value.serialize(serializer);
+        }
+        match self.fingerprint {
+            Some(fingerprint) => serializer.serialize_u64(fingerprint),
+            None => Err(serde::ser::Error::custom("no fingerprint")),
+        }
+    }
+}
+
+/// A page's fingerprint, made as its context is: each value's name and JSON (the typed values the
+/// page's context is made from, whose JSON has a fixed order), then the template and how it is
+/// rendered.
+pub(crate) struct Fingerprint {
+    hasher: Xxh3Default,
+    complete: bool,
+}
+
+impl Fingerprint {
+    pub(crate) fn new() -> Fingerprint {
+        Fingerprint {
+            hasher: Xxh3Default::new(),
+            complete: true,
+        }
+    }
+
+    pub(crate) fn add<T: Serialize + ?Sized>(&mut self, name: &str, value: &T) {
+        name.hash(&mut self.hasher);
+        self.complete &= feed(&mut self.hasher, value).is_some();
+        // Ends the value: JSON values written one after another could otherwise run together.
+        self.hasher.write_u8(0xff);
+    }
+
+    /// The fingerprint of the page rendered with `template` by way of `mode` (once for two
+    /// places, or for one); `None` when a value could not be fed (the page is then rendered).
+    pub(crate) fn finish(mut self, mode: &str, template: &str) -> Option<u64> {
+        mode.hash(&mut self.hasher);
+        template.hash(&mut self.hasher);
+        self.complete.then(|| self.hasher.finish())
+    }
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    fn print(values: &[(&'static str, Value)]) -> Option<u64> {
-        fingerprint(
-            "one",
-            "list.html",
-            values.iter().map(|(name, value)| (*name, Some(value))),
-        )
-    }
 
     #[derive(serde::Serialize)]
     struct Line {
@@ -177,52 +203,65 @@ mod tests {
         years: Vec<u16>,
     }
 
-    fn line(budget: u64) -> Value {
-        Value::from_serializable(&Line {
+    fn line(budget: u64) -> Line {
+        Line {
             name: "事業",
             budget,
             years: vec![2024, 2025],
-        })
+        }
     }
 
-    /// The same values give the same fingerprint, whatever order a map holds its keys in; any
-    /// change of a value, of its kind, of its escaping or of the template gives another.
+    fn print<T: Serialize + ?Sized>(name: &str, value: &T, template: &str) -> Option<u64> {
+        let mut fingerprint = Fingerprint::new();
+        fingerprint.add(name, value);
+        fingerprint.finish("one", template)
+    }
+
+    /// The same values give the same fingerprint; any change of a value, of its name or of the
+    /// template gives another. A value made once for many pages stands as its fingerprint, made
+    /// from the same typed value.
     #[test]
     fn a_fingerprint_follows_every_value_and_nothing_else() {
-        let same = print(&[("lines", Value::from_serializable(&vec![line(5197)]))]);
-        for _ in 0..20 {
-            // Each map is made anew (a Tera map's order may differ from one to the next).
-            let again = print(&[("lines", Value::from_serializable(&vec![line(5197)]))]);
-            assert_eq!(same, again);
-        }
-        let different = [
-            print(&[("lines", Value::from_serializable(&vec![line(6197)]))]),
-            print(&[(
-                "lines",
-                Value::from_serializable(&vec![line(5197), line(1)]),
-            )]),
-            print(&[("rows", Value::from_serializable(&vec![line(5197)]))]),
-            print(&[("lines", Value::from_serializable(&"5197"))]),
-            print(&[("lines", Value::from_serializable(&5197u64))]),
-            print(&[("lines", Value::from_serializable(&5197i64))]),
-            print(&[("lines", Value::safe_string("<b>"))]),
-            print(&[("lines", Value::normal_string("<b>"))]),
-            fingerprint(
-                "one",
-                "other.html",
-                [("lines", Some(&Value::from_serializable(&vec![line(5197)])))].into_iter(),
-            ),
-            fingerprint(
-                "both",
-                "list.html",
-                [("lines", Some(&Value::from_serializable(&vec![line(5197)])))].into_iter(),
-            ),
+        let same = print("lines", &vec![line(5197)], "list.html");
+        assert_eq!(same, print("lines", &vec![line(5197)], "list.html"));
+        let premade = |budget| vec![Premade::of(&line(budget))];
+        assert_eq!(
+            print("lines", &premade(5197), "list.html"),
+            print("lines", &premade(5197), "list.html")
+        );
+        let mut both = Fingerprint::new();
+        both.add("lines", &vec![line(5197)]);
+        let mut split = Fingerprint::new();
+        split.add("lines", &vec![line(5197)]);
+        split.add("more", &Vec::<Line>::new());
+        let all = [
+            same,
+            print("lines", &vec![line(6197)], "list.html"),
+            print("lines", &vec![line(5197), line(1)], "list.html"),
+            print("rows", &vec![line(5197)], "list.html"),
+            print("lines", &vec![line(5197)], "other.html"),
+            print("lines", &premade(5197), "list.html"),
+            print("lines", &premade(6197), "list.html"),
+            both.finish("both", "list.html"),
+            split.finish("one", "list.html"),
         ];
-        let mut all = vec![same];
-        all.extend(different);
-        assert!(all.iter().all(Option::is_some));
+        assert!(all.iter().all(Option::is_some), "{all:?}");
         let distinct: std::collections::HashSet<Option<u64>> = all.iter().copied().collect();
         assert_eq!(distinct.len(), all.len(), "{all:?}");
+        // In a context (not fingerprinting), a premade value is its value.
+        assert_eq!(
+            Value::from_serializable(&premade(5197)),
+            Value::from_serializable(&vec![line(5197)])
+        );
+    }
+
+    /// A value that cannot be written as JSON leaves the page without a fingerprint: it is always
+    /// rendered.
+    #[test]
+    fn a_value_that_cannot_be_fed_leaves_no_fingerprint() {
+        let mut map = std::collections::BTreeMap::new();
+        map.insert(vec![1u8], 1u8);
+        assert_eq!(print("map", &map, "list.html"), None);
     }
 
     /// A page is kept only when each of its places had the same fingerprint last time; every

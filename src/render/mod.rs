@@ -96,13 +96,13 @@ pub struct Source<'a> {
     pub mount: routes::Mount,
     /// Made when a page first needs them (a render of a few project pages never does), and shared
     /// with [`Source::remounted`] copies.
-    summaries: std::sync::Arc<std::sync::OnceLock<Vec<tera::Value>>>,
-    pub(crate) site_view: tera::Value,
+    summaries: std::sync::Arc<std::sync::OnceLock<Vec<memo::Premade>>>,
+    pub(crate) site_view: memo::Premade,
 }
 
 /// A project's list line as a Tera value.
-fn summary_value(site: &Site, project: &crate::model::Project) -> tera::Value {
-    tera::Value::from_serializable(&views::summary(site, project))
+fn summary_value(site: &Site, project: &crate::model::Project) -> memo::Premade {
+    memo::Premade::of(&views::summary(site, project))
 }
 
 impl<'a> Source<'a> {
@@ -117,7 +117,7 @@ impl<'a> Source<'a> {
             indexes,
             mount,
             summaries: std::sync::Arc::default(),
-            site_view: tera::Value::from_serializable(&views::site_view(site)),
+            site_view: memo::Premade::of(&views::site_view(site)),
         }
     }
 
@@ -149,7 +149,7 @@ impl<'a> Source<'a> {
     /// Every project's list line, in the order of the site's projects; made here, on one thread,
     /// if [`Source::make_summaries`] was not called (never with rayon inside the lock: a thread
     /// waiting for rayon's work could take another page's and ask for the lines again).
-    fn all_summaries(&self) -> &Vec<tera::Value> {
+    fn all_summaries(&self) -> &Vec<memo::Premade> {
         let site = self.site;
         self.summaries.get_or_init(|| {
             site.projects
@@ -160,7 +160,7 @@ impl<'a> Source<'a> {
     }
 
     /// The list lines of `projects` (indexes into the site's projects), in that order.
-    fn summaries(&self, projects: &[usize]) -> Vec<tera::Value> {
+    fn summaries(&self, projects: &[usize]) -> Vec<memo::Premade> {
         let all = self.all_summaries();
         projects
             .iter()

@@ -13,7 +13,7 @@ use walkdir::WalkDir;
 use super::escape::{write_escaped_xml, write_escaped_xml_keeping_mark};
 use super::labels::Labels;
 use super::memo::PageMemo;
-use super::pages::{PageContext, context};
+use super::pages::{context, fingerprint};
 use super::routes::{self, PageKind};
 use super::{Source, bounds, compact};
 use crate::model::Site;
@@ -128,33 +128,6 @@ impl Renderer {
         page: PageKind,
     ) -> Result<BothCopies, ThemeError> {
         let (template, context) = context(source, &self.labels, page);
-        self.render_for_both_from(source, page, template, &context)
-    }
-
-    /// As [`Renderer::render_for_both`], unless `memo` says the page, written at `paths` (in the
-    /// folder, at the root), would come out as it was (`None`).
-    pub fn render_for_both_unless_unchanged(
-        &self,
-        source: &Source<'_>,
-        page: PageKind,
-        memo: &PageMemo,
-        paths: &[String],
-    ) -> Result<Option<BothCopies>, ThemeError> {
-        let (template, context) = context(source, &self.labels, page);
-        if memo.is_unchanged(paths, context.fingerprint("both", template)) {
-            return Ok(None);
-        }
-        self.render_for_both_from(source, page, template, &context)
-            .map(Some)
-    }
-
-    fn render_for_both_from(
-        &self,
-        source: &Source<'_>,
-        page: PageKind,
-        template: &'static str,
-        context: &PageContext,
-    ) -> Result<BothCopies, ThemeError> {
         let Some(for_both) = &self.for_both else {
             return Err(ThemeError::Render {
                 page: routes::url(source.site, page),
@@ -180,6 +153,21 @@ impl Renderer {
         }
     }
 
+    /// As [`Renderer::render_for_both`], unless `memo` says the page, written at `paths` (in the
+    /// folder, at the root), would come out as it was (`None`).
+    pub fn render_for_both_unless_unchanged(
+        &self,
+        source: &Source<'_>,
+        page: PageKind,
+        memo: &PageMemo,
+        paths: &[String],
+    ) -> Result<Option<BothCopies>, ThemeError> {
+        if memo.is_unchanged(paths, fingerprint(source, &self.labels, page, "both")) {
+            return Ok(None);
+        }
+        self.render_for_both(source, page).map(Some)
+    }
+
     /// Whether pages come out of the templates already minified.
     pub fn is_compacted(&self) -> bool {
         self.compacted.is_some()
@@ -187,8 +175,21 @@ impl Renderer {
 
     /// Renders one page to minified HTML, as published.
     pub fn render(&self, source: &Source<'_>, page: PageKind) -> Result<Vec<u8>, ThemeError> {
+        let Some(compacted) = &self.compacted else {
+            return Ok(compact::minify_page(&self.render_html(source, page)?));
+        };
+        // Straight into bytes: `Tera::render` would check the whole page is UTF-8 once more to
+        // make a `String`.
         let (template, context) = context(source, &self.labels, page);
-        self.render_from(source, page, template, &context)
+        let mut html = Vec::with_capacity(PAGE_CAPACITY);
+        match compacted.render_to(
+            template,
+            context.tera(),
+            bounds::BoundedPage::new(&mut html),
+        ) {
+            Ok(()) => Ok(html),
+            Err(e) => Err(self.error_as_written(source, page, template, &e)),
+        }
     }
 
     /// As [`Renderer::render`], unless `memo` says the page, written at `paths`, would come out
@@ -200,36 +201,10 @@ impl Renderer {
         memo: &PageMemo,
         paths: &[String],
     ) -> Result<Option<Vec<u8>>, ThemeError> {
-        let (template, context) = context(source, &self.labels, page);
-        if memo.is_unchanged(paths, context.fingerprint("one", template)) {
+        if memo.is_unchanged(paths, fingerprint(source, &self.labels, page, "one")) {
             return Ok(None);
         }
-        self.render_from(source, page, template, &context).map(Some)
-    }
-
-    fn render_from(
-        &self,
-        source: &Source<'_>,
-        page: PageKind,
-        template: &'static str,
-        context: &PageContext,
-    ) -> Result<Vec<u8>, ThemeError> {
-        let Some(compacted) = &self.compacted else {
-            return Ok(compact::minify_page(
-                &self.render_html_from(source, page, template, context)?,
-            ));
-        };
-        // Straight into bytes: `Tera::render` would check the whole page is UTF-8 once more to
-        // make a `String`.
-        let mut html = Vec::with_capacity(PAGE_CAPACITY);
-        match compacted.render_to(
-            template,
-            context.tera(),
-            bounds::BoundedPage::new(&mut html),
-        ) {
-            Ok(()) => Ok(html),
-            Err(e) => Err(self.error_as_written(source, page, template, &e)),
-        }
+        self.render(source, page).map(Some)
     }
 
     /// The error of a page that failed with the minified templates, rendered again from the
@@ -250,16 +225,6 @@ impl Renderer {
     /// Renders one page with the templates as written, without minifying it.
     pub fn render_html(&self, source: &Source<'_>, page: PageKind) -> Result<String, ThemeError> {
         let (template, context) = context(source, &self.labels, page);
-        self.render_html_from(source, page, template, &context)
-    }
-
-    fn render_html_from(
-        &self,
-        source: &Source<'_>,
-        page: PageKind,
-        template: &'static str,
-        context: &PageContext,
-    ) -> Result<String, ThemeError> {
         let mut html = Vec::with_capacity(PAGE_CAPACITY);
         self.as_written
             .render_to(

@@ -13,6 +13,7 @@ mod timeline;
 use tera::Context;
 
 use super::labels::Labels;
+use super::memo::{Fingerprint, Premade};
 use super::routes::{self, PageKind};
 use super::views::{self, Link};
 use super::{Source, charts, data};
@@ -22,35 +23,35 @@ use crate::model::Site;
 use crate::vocabulary::{CategoryId, DepartmentId, FieldId};
 
 /// A page's context, remembering the names it was given: `docs/theme.md` lists them, and a test
-/// checks the two agree.
+/// checks the two agree. Made for a fingerprint ([`PageContext::for_fingerprint`]), it keeps only
+/// the fingerprint of its values (see [`super::memo`]).
 #[derive(Default)]
 pub(super) struct PageContext {
     context: Context,
     names: Vec<&'static str>,
+    fingerprint: Option<Fingerprint>,
 }
 
 impl PageContext {
+    fn for_fingerprint() -> PageContext {
+        PageContext {
+            fingerprint: Some(Fingerprint::new()),
+            ..PageContext::default()
+        }
+    }
+
     pub(super) fn insert<T: serde::Serialize + ?Sized>(&mut self, name: &'static str, value: &T) {
         if !self.names.contains(&name) {
             self.names.push(name);
         }
-        self.context.insert(name, value);
+        match &mut self.fingerprint {
+            Some(fingerprint) => fingerprint.add(name, value),
+            None => self.context.insert(name, value),
+        }
     }
 
     pub(super) fn tera(&self) -> &Context {
         &self.context
-    }
-
-    /// What a page rendered with `template` from this context by way of `mode` is made from (see
-    /// [`super::memo`]).
-    pub(super) fn fingerprint(&self, mode: &str, template: &str) -> Option<u64> {
-        super::memo::fingerprint(
-            mode,
-            template,
-            self.names
-                .iter()
-                .map(|&name| (name, self.context.get(name))),
-        )
     }
 
     #[cfg(test)]
@@ -72,9 +73,33 @@ pub(super) fn context(
     labels: &Labels,
     page: PageKind,
 ) -> (&'static str, PageContext) {
+    let mut context = PageContext::default();
+    let template = fill(source, labels, page, &mut context);
+    (template, context)
+}
+
+/// The fingerprint of a page rendered by way of `mode` (see [`super::memo`]): made from the same
+/// values as its context, without making them into Tera values.
+pub(super) fn fingerprint(
+    source: &Source<'_>,
+    labels: &Labels,
+    page: PageKind,
+    mode: &str,
+) -> Option<u64> {
+    let mut context = PageContext::for_fingerprint();
+    let template = fill(source, labels, page, &mut context);
+    context.fingerprint?.finish(mode, template)
+}
+
+/// Puts a page's values into `context`; returns its template.
+fn fill(
+    source: &Source<'_>,
+    labels: &Labels,
+    page: PageKind,
+    context: &mut PageContext,
+) -> &'static str {
     let (site, indexes) = (source.site, source.indexes);
     let page_url = routes::url(site, page);
-    let mut context = PageContext::default();
     context.insert("site", &source.site_view);
     // The 404 page is served at any depth, so its links start from the site's path on the host
     // (from the base URL): right on any host and port, under a sub-path too.
@@ -101,7 +126,7 @@ pub(super) fn context(
     let vocabulary = &site.vocabulary;
     let (template, title, crumbs, section) = match page {
         PageKind::Home => {
-            home::home_context(source, &mut context);
+            home::home_context(source, context);
             ("index.html", site.config.full_title(), vec![], "home")
         }
         PageKind::Project(i) => {
@@ -132,16 +157,16 @@ pub(super) fn context(
             ("project.html", project.name.clone(), crumbs, "fields")
         }
         PageKind::Fields => {
-            fields::fields_context(site, indexes, &mut context);
+            fields::fields_context(site, indexes, context);
             ("fields.html", titles.fields.clone(), vec![home], "fields")
         }
         PageKind::Field(f) => {
-            fields::field_context(source, f, &mut context);
+            fields::field_context(source, f, context);
             let name = vocabulary.field(f).name.clone();
             ("field.html", name, vec![home, fields], "fields")
         }
         PageKind::Category(id) => {
-            fields::category_context(source, id, &mut context);
+            fields::category_context(source, id, context);
             let crumbs = vec![
                 home,
                 fields,
@@ -158,7 +183,7 @@ pub(super) fn context(
             )
         }
         PageKind::Departments => {
-            departments::departments_context(site, indexes, &mut context);
+            departments::departments_context(site, indexes, context);
             (
                 "departments.html",
                 titles.departments.clone(),
@@ -167,7 +192,7 @@ pub(super) fn context(
             )
         }
         PageKind::Department(d) => {
-            departments::department_context(source, d, &mut context);
+            departments::department_context(source, d, context);
             let name = vocabulary.department(d).name.clone();
             (
                 "department.html",
@@ -177,7 +202,7 @@ pub(super) fn context(
             )
         }
         PageKind::Budget => {
-            budget::budget_context(source, &mut context);
+            budget::budget_context(source, context);
             ("budget.html", titles.budget.clone(), vec![home], "budget")
         }
         PageKind::Accessibility => (
@@ -192,11 +217,11 @@ pub(super) fn context(
             "accessibility",
         ),
         PageKind::Data => {
-            data_page::data_context(source, &page_url, &mut context);
+            data_page::data_context(source, &page_url, context);
             ("data.html", titles.data.clone(), vec![home], "data")
         }
         PageKind::Timeline => {
-            timeline::timeline_context(site, indexes, &mut context);
+            timeline::timeline_context(site, indexes, context);
             (
                 "timeline.html",
                 titles.timeline.clone(),
@@ -210,7 +235,7 @@ pub(super) fn context(
             ("search.html", titles.search.clone(), vec![home], "search")
         }
         PageKind::Changes => {
-            changes::changes_context(source, &page_url, &mut context);
+            changes::changes_context(source, &page_url, context);
             let title = site
                 .edition
                 .as_ref()
@@ -251,7 +276,7 @@ pub(super) fn context(
     context.insert("title", &title);
     context.insert("breadcrumbs", &crumbs);
     context.insert("section", section);
-    (template, context)
+    template
 }
 
 /// One line per category: its link, count and total.
@@ -274,7 +299,7 @@ pub(super) struct CategorySection {
     pub name: String,
     pub url: String,
     /// [`views::ProjectSummary`] values, shared ([`Source`]).
-    pub projects: Vec<tera::Value>,
+    pub projects: Vec<Premade>,
     pub total: String,
 }
 
@@ -347,6 +372,44 @@ mod tests {
                 .extend(context.names().iter().copied());
         }
         found
+    }
+
+    /// A page's fingerprint is the same each time its values are made again from the same site,
+    /// differs from every other page's, and follows what the page shows: a budget changes the
+    /// home page's and not the timeline's (which shows no budget).
+    #[test]
+    fn a_page_fingerprint_is_fixed_and_follows_its_values() {
+        let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR"));
+        let mut site = crate::pipeline::load_site(root).expect("the real site loads");
+        let labels = crate::render::labels::load(&root.join("themes/default")).expect("labels");
+        let prints = |site: &Site| -> Vec<(PageKind, u64)> {
+            let indexes = Indexes::build(site).expect("sums fit");
+            // Each source makes its projects' list lines anew.
+            let source = Source::new(site, &indexes);
+            routes::pages(site, &indexes)
+                .into_iter()
+                .map(|page| {
+                    let print = fingerprint(&source, &labels, page, "one");
+                    (page, print.expect("every page has a fingerprint"))
+                })
+                .collect()
+        };
+        let first = prints(&site);
+        assert_eq!(first, prints(&site), "the same site, the same fingerprints");
+        let distinct: BTreeSet<u64> = first.iter().map(|(_, print)| *print).collect();
+        assert_eq!(distinct.len(), first.len(), "each page its own");
+        let project = std::sync::Arc::make_mut(&mut site.projects[0]);
+        project.budget =
+            crate::money::Budget::from_thousand_yen(project.budget.thousand_yen() + 1000);
+        let after = prints(&site);
+        let changed = |kind: PageKind| {
+            let of = |prints: &[(PageKind, u64)]| prints.iter().find(|(p, _)| *p == kind).cloned();
+            of(&first).expect("page") != of(&after).expect("page")
+        };
+        assert!(changed(PageKind::Home));
+        assert!(changed(PageKind::Budget));
+        assert!(!changed(PageKind::Timeline));
+        assert!(!changed(PageKind::NotFound));
     }
 
     /// The names in the first column of each table of `docs/theme.md`, by heading: 「すべての
