@@ -17,7 +17,7 @@
 
 use std::collections::{BTreeSet, HashMap, HashSet};
 use std::path::{Path, PathBuf};
-use std::sync::{Mutex, MutexGuard};
+use std::sync::{Arc, Mutex, MutexGuard};
 use std::time::{Duration, Instant, SystemTime};
 
 use walkdir::WalkDir;
@@ -32,9 +32,9 @@ use crate::diagnostics::Diagnostic;
 use crate::editions;
 use crate::model::Site;
 use crate::progress::Progress;
-use crate::render::PageMemo;
 use crate::render::data::OpenData;
 use crate::render::routes::{self, PageKind};
+use crate::render::{PageMemo, Renderer};
 use crate::vocabulary::VOCABULARY_FILE;
 use crate::write;
 
@@ -231,6 +231,15 @@ struct Last {
     /// What each page that gathers projects, of those in the output, was made from (see
     /// [`PageMemo`]).
     pages: HashMap<String, u64>,
+    /// The theme as a partial build loaded it (the same until the inputs change), with its
+    /// notices.
+    theme: Option<Arc<LoadedTheme>>,
+}
+
+/// A theme's templates compiled, and what the build says of them.
+struct LoadedTheme {
+    renderer: Renderer,
+    notices: Vec<Diagnostic>,
 }
 
 /// What a good build leaves for the next one to start from, before it is put together as [`Last`].
@@ -242,6 +251,7 @@ struct Remember {
     seen: HashMap<PathBuf, Seen>,
     inputs: Inputs,
     made: Made,
+    theme: Option<Arc<LoadedTheme>>,
 }
 
 impl Remember {
@@ -254,6 +264,7 @@ impl Remember {
             notices,
             seen,
             inputs,
+            theme,
             made:
                 Made {
                     files,
@@ -296,6 +307,7 @@ impl Remember {
             assets,
             open_data,
             pages,
+            theme,
         }
     }
 }
@@ -456,6 +468,7 @@ impl Rebuilder {
             seen,
             inputs,
             made: written.into_made(),
+            theme: None,
         };
         let report = RebuildReport {
             build,
@@ -515,7 +528,20 @@ impl Rebuilder {
         let Some(latest) = sites.last() else {
             return Err(Failure::Usage("事業ファイルがありません。".to_string()));
         };
-        let renderer = load_theme(root, latest, &mut notices)?;
+        // The theme is as the last build had it (the inputs are the same): compiled once.
+        let theme = match &last.theme {
+            Some(theme) => Arc::clone(theme),
+            None => {
+                let mut theme_notices = Vec::new();
+                let renderer = load_theme(root, latest, &mut theme_notices)?;
+                Arc::new(LoadedTheme {
+                    renderer,
+                    notices: theme_notices,
+                })
+            }
+        };
+        notices.extend(theme.notices.iter().cloned());
+        let renderer = &theme.renderer;
         let prepared = prepare(sites)?;
         let edits = Edits::between(last, &prepared, &changed);
         let plan = plan(&prepared, &edits);
@@ -548,7 +574,7 @@ impl Rebuilder {
         let memo = PageMemo::after(last.pages.clone());
         let mut rendered = render_all(
             &prepared,
-            &renderer,
+            renderer,
             &plan,
             Some(&reuse),
             &keep,
@@ -621,6 +647,7 @@ impl Rebuilder {
             notices: build.notices.clone(),
             seen,
             inputs,
+            theme: Some(theme),
             made: Made {
                 files,
                 assets: last.assets.clone(),
