@@ -1068,9 +1068,7 @@ fn render_files(
         }
     }
     let source = render::Source::mounted(site, indexes, mount);
-    if scope.collection() {
-        source.make_summaries();
-    }
+    source.make_summaries_for(&pages);
     let marked = match both {
         Both::Make {
             pages: once,

@@ -132,10 +132,11 @@ impl<'a> Source<'a> {
         }
     }
 
-    /// Makes every project's list line now, in parallel: for a render of pages that list projects,
-    /// before they are rendered.
-    pub fn make_summaries(&self) {
-        if self.summaries.get().is_none() {
+    /// Makes every project's list line now, in parallel, when one of `pages` lists projects:
+    /// before they are rendered (the root of a site with editions, say, has only its data page
+    /// and the pages of absent projects to render, which list none).
+    pub fn make_summaries_for(&self, pages: &[routes::PageKind]) {
+        if pages.iter().any(|&page| pages::lists_projects(page)) && self.summaries.get().is_none() {
             let site = self.site;
             let made = site
                 .projects
@@ -147,7 +148,7 @@ impl<'a> Source<'a> {
     }
 
     /// Every project's list line, in the order of the site's projects; made here, on one thread,
-    /// if [`Source::make_summaries`] was not called (never with rayon inside the lock: a thread
+    /// if [`Source::make_summaries_for`] did not make them (never with rayon inside the lock: a thread
     /// waiting for rayon's work could take another page's and ask for the lines again).
     fn all_summaries(&self) -> &Vec<memo::Premade> {
         let site = self.site;

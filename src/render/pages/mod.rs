@@ -60,6 +60,18 @@ impl PageContext {
     }
 }
 
+/// Whether a page lists projects with their list lines ([`Source`]'s summaries).
+pub(super) fn lists_projects(page: PageKind) -> bool {
+    matches!(
+        page,
+        PageKind::Home
+            | PageKind::Field(_)
+            | PageKind::Category(_)
+            | PageKind::Department(_)
+            | PageKind::Budget
+    )
+}
+
 fn link(name: impl Into<String>, url: impl Into<String>) -> Link {
     Link {
         name: name.into(),
@@ -410,6 +422,25 @@ mod tests {
         assert!(changed(PageKind::Budget));
         assert!(!changed(PageKind::Timeline));
         assert!(!changed(PageKind::NotFound));
+    }
+
+    /// The pages said not to list projects make no list line: a render of only such pages need
+    /// not make them ([`Source::make_summaries_for`]).
+    #[test]
+    fn only_the_pages_said_to_list_projects_use_list_lines() {
+        let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR"));
+        let site = crate::pipeline::load_site(root).expect("the real site loads");
+        let indexes = Indexes::build(&site).expect("sums fit");
+        let labels = crate::render::labels::load(&root.join("themes/default")).expect("labels");
+        for page in routes::pages(&site, &indexes) {
+            let source = Source::new(&site, &indexes);
+            let _ = context(&source, &labels, page);
+            assert_eq!(
+                source.summaries.get().is_some(),
+                lists_projects(page),
+                "{page:?}"
+            );
+        }
     }
 
     /// The names in the first column of each table of `docs/theme.md`, by heading: 「すべての
