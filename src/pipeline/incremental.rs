@@ -46,7 +46,9 @@ struct Stamp(u64);
 
 impl Stamp {
     fn of(path: &Path) -> Option<Stamp> {
-        std::fs::read(path).ok().map(|bytes| Stamp(digest(&bytes)))
+        std::fs::read(path)
+            .ok()
+            .map(|bytes| Stamp(digest(&[&bytes])))
     }
 }
 
@@ -104,10 +106,20 @@ fn lock<T>(mutex: &Mutex<T>) -> MutexGuard<'_, T> {
     mutex.lock().unwrap_or_else(|e| e.into_inner())
 }
 
-/// A 64-bit checksum of a file's bytes (XXH3: a rebuild hashes every file it makes, some hundreds of
-/// megabytes, and SipHash took a tenth of its CPU time).
-fn digest(bytes: &[u8]) -> u64 {
-    xxhash_rust::xxh3::xxh3_64(bytes)
+/// A 64-bit checksum of a file's bytes, given in parts (XXH3: a rebuild hashes every file it makes,
+/// some hundreds of megabytes, and SipHash took a tenth of its CPU time). The same bytes give the
+/// same checksum however they are cut.
+fn digest(parts: &[&[u8]]) -> u64 {
+    match parts {
+        [one] => xxhash_rust::xxh3::xxh3_64(one),
+        _ => {
+            let mut hasher = xxhash_rust::xxh3::Xxh3Default::new();
+            for part in parts {
+                hasher.update(part);
+            }
+            hasher.digest()
+        }
+    }
 }
 
 /// The files a build wrote: a hash of each by path relative to the output, and which were the
@@ -123,7 +135,7 @@ pub(crate) struct Written {
 }
 
 impl Written {
-    pub(crate) fn note(&self, path: &str, bytes: &[u8]) {
+    pub(crate) fn note(&self, path: &str, bytes: &[&[u8]]) {
         let hash = digest(bytes);
         lock(&self.files).insert(path.to_string(), hash);
     }
@@ -551,7 +563,7 @@ impl Rebuilder {
         let output = &self.options.output;
         let made: Mutex<Vec<String>> = Mutex::new(Vec::new());
         let staged: Mutex<Vec<(write::Staged, String, u64)>> = Mutex::new(Vec::new());
-        let keep = |path: &str, bytes: &[u8]| -> Result<(), Failure> {
+        let keep = |path: &str, bytes: &[&[u8]]| -> Result<(), Failure> {
             let hash = digest(bytes);
             if last.files.get(path) != Some(&hash) {
                 let file = write::stage_file(output, path, bytes)?;
@@ -837,6 +849,15 @@ fn expected_files<'a>(
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// A file written in parts has the checksum of its bytes, however they are cut.
+    #[test]
+    fn a_checksum_is_the_same_however_the_bytes_are_cut() {
+        let whole = b"edition,code\nr6,1\n".repeat(1000);
+        let cut: [&[u8]; 4] = [&whole[..7], &whole[7..5000], &[], &whole[5000..]];
+        assert_eq!(digest(&[&whole]), digest(&cut));
+        assert_ne!(digest(&[&whole]), digest(&[&whole[1..]]));
+    }
 
     /// A file's state vouches for its bytes only once it has settled, and any write after that
     /// changes the state, even one of the same length.

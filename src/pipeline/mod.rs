@@ -372,7 +372,7 @@ pub fn check(root: &Path) -> Result<CheckReport, Failure> {
     };
     let renderer = load_theme(root, latest, &mut notices)?;
     let prepared = prepare(sites)?;
-    let discard = |path: &str, _: &[u8]| -> Result<(), Failure> {
+    let discard = |path: &str, _: &[&[u8]]| -> Result<(), Failure> {
         crate::write::check_name(path)?;
         Ok(())
     };
@@ -536,7 +536,7 @@ fn build_prepared(
     let mut theme_notices = Vec::new();
     let renderer = load_theme(&options.root, site, &mut theme_notices)?;
     let staging = Staging::begin(&options.output)?;
-    let write = |path: &str, bytes: &[u8]| -> Result<(), Failure> {
+    let write = |path: &str, bytes: &[&[u8]]| -> Result<(), Failure> {
         staging.write(path, bytes)?;
         if let Some(written) = written {
             written.note(path, bytes);
@@ -569,7 +569,7 @@ fn build_prepared(
     for prefix in &prefixes {
         for (path, bytes) in render::builtin::static_files() {
             let path = format!("{prefix}{path}");
-            staging.write(&path, bytes)?;
+            staging.write(&path, &[bytes])?;
             assets.push(path);
         }
         if static_dir.is_dir() {
@@ -868,7 +868,7 @@ fn render_all(
                     return Ok(Rendered::default());
                 };
                 let code = edition.edition.code.as_str();
-                let prefixed = |path: &str, bytes: &[u8]| -> Result<(), Failure> {
+                let prefixed = |path: &str, bytes: &[&[u8]]| -> Result<(), Failure> {
                     write(&render::routes::in_edition(code, path), bytes)
                 };
                 render_files(
@@ -1007,7 +1007,7 @@ fn write_absent_json(
             let Some((path, json)) = render::data::project_json(site, *data, i)? else {
                 return Ok(0);
             };
-            write(&path, &json)?;
+            write(&path, &[&json])?;
             Ok(1)
         })
         .try_reduce(|| 0, |a, b| Ok(a + b))
@@ -1097,7 +1097,7 @@ fn render_files(
                 }
         }) + project_files
     };
-    let keep = |path: &str, bytes: &[u8]| -> Result<(), Failure> {
+    let keep = |path: &str, bytes: &[&[u8]]| -> Result<(), Failure> {
         if let Shared::MakeForRoot { root, written } = shared {
             root(path, bytes)?;
             written.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
@@ -1180,7 +1180,7 @@ fn write_feeds(
 ) -> Result<usize, Failure> {
     let mut count = 0;
     if !matches!(feeds, Feeds::Edition) {
-        write("robots.txt", render::feeds::robots(site).as_bytes())?;
+        write("robots.txt", &[render::feeds::robots(site).as_bytes()])?;
         count += 1;
     }
     let Some(base_url) = site.config.public_base_url() else {
@@ -1196,12 +1196,15 @@ fn write_feeds(
     };
     write(
         "sitemap.xml",
-        render::feeds::sitemap(base_url, listed).as_bytes(),
+        &[render::feeds::sitemap(base_url, listed).as_bytes()],
     )?;
     count += 1;
     if let Some(feed) = feed {
         let feed_base = format!("{base_url}{}", render::routes::canonical_root(site));
-        feed("feed.xml", render::feeds::atom(site, &feed_base).as_bytes())?;
+        feed(
+            "feed.xml",
+            &[render::feeds::atom(site, &feed_base).as_bytes()],
+        )?;
         count += 1;
     }
     Ok(count)
@@ -1252,27 +1255,27 @@ fn write_pages(
                     if let Some((folder, root)) =
                         renderer.render_for_both_unless_unchanged(&m.source, page, memo, &at)?
                     {
-                        write(&path, &folder)?;
-                        (m.root)(&path, &root)?;
+                        write(&path, &[&folder])?;
+                        (m.root)(&path, &[&root])?;
                     }
                     progress.add(2);
                 }
                 (Some(m), None) => {
                     let (folder, root) = renderer.render_for_both(&m.source, page)?;
-                    write(&path, &folder)?;
-                    (m.root)(&path, &root)?;
+                    write(&path, &[&folder])?;
+                    (m.root)(&path, &[&root])?;
                     progress.add(2);
                 }
                 (None, Some(memo)) => {
                     let at = render::routes::written_at(site, source.mount, &path);
                     if let Some(html) = renderer.render_unless_unchanged(source, page, memo, &at)? {
-                        write(&path, &html)?;
+                        write(&path, &[&html])?;
                     }
                     progress.add(1);
                 }
                 (None, None) => {
                     let html = renderer.render(source, page)?;
-                    write(&path, &html)?;
+                    write(&path, &[&html])?;
                     progress.add(1);
                 }
             }
@@ -1280,9 +1283,9 @@ fn write_pages(
                 let Some((path, bytes)) = render::data::project_json(site, data, i)? else {
                     return Ok(0);
                 };
-                write_json(&path, &bytes)?;
+                write_json(&path, &[&bytes])?;
                 if let Some(m) = both.filter(|m| m.json_at_root) {
-                    (m.root)(&path, &bytes)?;
+                    (m.root)(&path, &[&bytes])?;
                 }
                 return Ok(1);
             }

@@ -503,7 +503,7 @@ pub fn write_collection_files<E: Send + From<EncodeError>>(
             }
             _ => SCHEMA.as_bytes().to_vec(),
         };
-        write(path, &bytes)
+        write(path, &[&bytes])
     })?;
     Ok(files.len())
 }
@@ -577,63 +577,61 @@ pub fn write_combined_files<E: Send + From<EncodeError>>(
         .par_iter()
         .map(|(edition, site, total, data)| data.combined_part(site, *total, edition))
         .collect::<Result<Vec<_>, _>>()?;
-    let csv = |n: usize, part: fn(&CombinedPart) -> &[u8]| -> Result<Vec<u8>, EncodeError> {
+    // The large files are written in parts: their head, then each edition's part as it is kept.
+    let csv = |n: usize, part: fn(&CombinedPart) -> &[u8]| -> Result<(), E> {
         let (table, path) = COMBINED_TABLES[n];
-        let mut out = csv_header(&combined_columns(TABLES[table].columns))
+        let head = csv_header(&combined_columns(TABLES[table].columns))
             .map_err(|e| EncodeError::csv(path, &e))?;
-        out.reserve(parts.iter().map(|p| part(p).len()).sum());
-        for p in &parts {
-            out.extend_from_slice(part(p));
-        }
-        Ok(out)
+        let mut bytes: Vec<&[u8]> = vec![&head];
+        bytes.extend(parts.iter().map(|p| part(p)));
+        write(path, &bytes)
     };
-    let combined_json = || -> Result<Vec<u8>, EncodeError> {
+    let combined_json = || -> Result<(), E> {
         let values = parts.iter().map(|p| p.json.as_slice());
-        Ok(super::json_list(b"{\"editions\":[", values, b"]}\n"))
+        write(
+            COMBINED_JSON,
+            &super::json_list_parts(b"{\"editions\":[", values, b"]}\n"),
+        )
     };
-    type Build<'b> = Box<dyn Fn() -> Result<Vec<u8>, EncodeError> + Sync + 'b>;
-    let builders: Vec<(&str, Build<'_>)> = vec![
-        (
-            COMBINED_TABLES[0].1,
-            Box::new(|| csv(0, |p| &p.projects_csv)),
-        ),
-        (
-            COMBINED_TABLES[1].1,
-            Box::new(|| csv(1, |p| &p.roadmap_csv)),
-        ),
-        (COMBINED_JSON, Box::new(combined_json)),
-        (
-            COMBINED_JSON_SCHEMA,
-            Box::new(|| Ok(COMBINED_SCHEMA.as_bytes().to_vec())),
-        ),
-        (
-            COMBINED_PROJECTS_CSV_SCHEMA,
-            Box::new(|| {
+    let whole = |path: &str, bytes: Result<Vec<u8>, EncodeError>| -> Result<(), E> {
+        write(path, &[&bytes?])
+    };
+    type Write<'b, E> = Box<dyn Fn() -> Result<(), E> + Sync + 'b>;
+    let writers: Vec<Write<'_, E>> = vec![
+        Box::new(|| csv(0, |p| &p.projects_csv)),
+        Box::new(|| csv(1, |p| &p.roadmap_csv)),
+        Box::new(combined_json),
+        Box::new(|| {
+            whole(
+                COMBINED_JSON_SCHEMA,
+                Ok(COMBINED_SCHEMA.as_bytes().to_vec()),
+            )
+        }),
+        Box::new(|| {
+            whole(
+                COMBINED_PROJECTS_CSV_SCHEMA,
                 row_schema(
                     COMBINED_PROJECTS_CSV_SCHEMA,
                     COMBINED_PROJECTS_CSV,
                     "DX関連事業ロードマップ すべての年度版の事業（CSV の1行）",
                     &combined_columns(PROJECT_COLUMNS),
-                )
-            }),
-        ),
-        (
-            COMBINED_ROADMAP_CSV_SCHEMA,
-            Box::new(|| {
+                ),
+            )
+        }),
+        Box::new(|| {
+            whole(
+                COMBINED_ROADMAP_CSV_SCHEMA,
                 row_schema(
                     COMBINED_ROADMAP_CSV_SCHEMA,
                     COMBINED_ROADMAP_CSV,
                     "DX関連事業ロードマップ すべての年度版のロードマップ（CSV の1行）",
                     &combined_columns(ROADMAP_COLUMNS),
-                )
-            }),
-        ),
+                ),
+            )
+        }),
     ];
-    builders.par_iter().try_for_each(|(path, build)| {
-        let bytes = build()?;
-        write(path, &bytes)
-    })?;
-    Ok(builders.len())
+    writers.par_iter().try_for_each(|write| write())?;
+    Ok(writers.len())
 }
 
 /// What `editions_projects.json` says of an edition before its `data` (what its own

@@ -62,27 +62,37 @@ impl EncodeError {
     }
 }
 
-/// Where a stage writes its files: `(path relative to the output, bytes)`, from any thread.
-pub type WriteFile<'a, E> = dyn Fn(&str, &[u8]) -> Result<(), E> + Sync + 'a;
+/// Where a stage writes its files: `(path relative to the output, the file's bytes)`, from any
+/// thread; the bytes in parts, one after another, so that a large file made of parts kept apart
+/// (each edition's part of the combined open data) is written without first being copied into one.
+pub type WriteFile<'a, E> = dyn Fn(&str, &[&[u8]]) -> Result<(), E> + Sync + 'a;
 
 /// JSON values already encoded, joined into a list after `open` and before `close`, with commas
 /// and no spaces, as serde_json writes a list.
 fn json_list<'v>(
-    open: &[u8],
-    values: impl Iterator<Item = &'v [u8]> + Clone,
-    close: &[u8],
+    open: &'v [u8],
+    values: impl Iterator<Item = &'v [u8]>,
+    close: &'v [u8],
 ) -> Vec<u8> {
-    let size = open.len() + close.len() + values.clone().map(|v| v.len() + 1).sum::<usize>();
-    let mut out = Vec::with_capacity(size);
-    out.extend_from_slice(open);
+    json_list_parts(open, values, close).concat()
+}
+
+/// The parts of [`json_list`], one after another, for a file written in parts
+/// ([`WriteFile`]).
+fn json_list_parts<'v>(
+    open: &'v [u8],
+    values: impl Iterator<Item = &'v [u8]>,
+    close: &'v [u8],
+) -> Vec<&'v [u8]> {
+    let mut parts = vec![open];
     for (n, value) in values.enumerate() {
         if n > 0 {
-            out.push(b',');
+            parts.push(b",");
         }
-        out.extend_from_slice(value);
+        parts.push(value);
     }
-    out.extend_from_slice(close);
-    out
+    parts.push(close);
+    parts
 }
 
 /// What pages are rendered from: the site, its indexes, and, made once as Tera values and shared

@@ -333,14 +333,16 @@ pub fn write_files<E: Send + From<EncodeError>>(
             shards: 0,
             variants,
         };
-        write("search/meta.json", &to_json("search/meta.json", &meta)?)?;
-        write("search/docs/0.json", &json_array(entries))?;
+        write("search/meta.json", &[&to_json("search/meta.json", &meta)?])?;
+        write("search/docs/0.json", &[&json_array(entries)])?;
         return Ok(2);
     }
     entries
         .par_chunks(CHUNK)
         .enumerate()
-        .try_for_each(|(n, chunk)| write(&format!("search/docs/{n}.json"), &json_array(chunk)))?;
+        .try_for_each(|(n, chunk)| {
+            write(&format!("search/docs/{n}.json"), &[&json_array(chunk)])
+        })?;
     let shards = gram_shards(postings(entries));
     let meta = Meta {
         docs: entries.len(),
@@ -348,10 +350,10 @@ pub fn write_files<E: Send + From<EncodeError>>(
         shards: shards.len(),
         variants,
     };
-    write("search/meta.json", &to_json("search/meta.json", &meta)?)?;
+    write("search/meta.json", &[&to_json("search/meta.json", &meta)?])?;
     shards.par_iter().enumerate().try_for_each(|(n, shard)| {
         let path = format!("search/grams/{n}.json");
-        write(&path, &to_json(&path, shard)?)
+        write(&path, &[&to_json(&path, shard)?])
     })?;
     Ok(shards.len() + 1 + entries.len().div_ceil(CHUNK))
 }

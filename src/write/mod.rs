@@ -10,7 +10,7 @@ pub mod guard;
 
 use std::collections::HashSet;
 use std::fs;
-use std::io;
+use std::io::{self, Write};
 use std::path::{Path, PathBuf};
 use std::sync::Mutex;
 
@@ -70,8 +70,9 @@ impl Staging {
         })
     }
 
-    /// Writes a file at `relative` (a `/`-separated path built from validated slugs).
-    pub fn write(&self, relative: &str, bytes: &[u8]) -> Result<(), WriteError> {
+    /// Writes a file at `relative` (a `/`-separated path built from validated slugs) of `parts`,
+    /// one after another.
+    pub fn write(&self, relative: &str, parts: &[&[u8]]) -> Result<(), WriteError> {
         check_name(relative)?;
         let path = self.staging.join(relative);
         if let Some(dir) = path.parent() {
@@ -88,7 +89,7 @@ impl Staging {
                     .insert(dir.to_path_buf());
             }
         }
-        fs::write(&path, bytes).map_err(at(&path))
+        write_parts(&path, parts).map_err(at(&path))
     }
 
     /// Copies every file under `dir` into the site under `prefix` (`""`, or a folder ending in `/`),
@@ -222,8 +223,9 @@ pub struct Staged {
     committed: bool,
 }
 
-/// Writes `bytes` beside `relative` in `output`, to be put in place by [`Staged::commit`].
-pub fn stage_file(output: &Path, relative: &str, bytes: &[u8]) -> Result<Staged, WriteError> {
+/// Writes `parts`, one after another, beside `relative` in `output`, to be put in place by
+/// [`Staged::commit`].
+pub fn stage_file(output: &Path, relative: &str, parts: &[&[u8]]) -> Result<Staged, WriteError> {
     let path = output.join(relative);
     if let Some(dir) = path.parent() {
         fs::create_dir_all(dir).map_err(at(dir))?;
@@ -235,8 +237,17 @@ pub fn stage_file(output: &Path, relative: &str, bytes: &[u8]) -> Result<Staged,
         temporary,
         committed: false,
     };
-    fs::write(&staged.temporary, bytes).map_err(at(&staged.temporary))?;
+    write_parts(&staged.temporary, parts).map_err(at(&staged.temporary))?;
     Ok(staged)
+}
+
+/// Creates (or truncates) the file at `path` and writes `parts` into it, one after another.
+fn write_parts(path: &Path, parts: &[&[u8]]) -> std::io::Result<()> {
+    let mut file = fs::File::create(path)?;
+    for part in parts {
+        file.write_all(part)?;
+    }
+    Ok(())
 }
 
 impl Staged {
@@ -443,8 +454,8 @@ mod tests {
         let before = listing(dir.path());
 
         // Abandoned, in a folder of its own and beside an existing file: all gone again.
-        let new_folder = stage_file(&output, "b/c/new.html", b"new").expect("stage");
-        let beside_old = stage_file(&output, "a/old.html", b"newer").expect("stage");
+        let new_folder = stage_file(&output, "b/c/new.html", &[b"new"]).expect("stage");
+        let beside_old = stage_file(&output, "a/old.html", &[b"newer"]).expect("stage");
         assert!(output.join("b/c/new.html.roadmap-new").is_file());
         drop((new_folder, beside_old));
         assert_eq!(
@@ -455,11 +466,11 @@ mod tests {
 
         // Committed: the new bytes in place; the old file aside until `replaced` is dropped.
         let replaced = Replaced::beside(&output);
-        stage_file(&output, "a/old.html", b"newer")
+        stage_file(&output, "a/old.html", &[b"newer"])
             .expect("stage")
             .commit(&replaced)
             .expect("commit");
-        stage_file(&output, "b/new.html", b"new")
+        stage_file(&output, "b/new.html", &[b"new"])
             .expect("stage")
             .commit(&replaced)
             .expect("commit");
@@ -498,13 +509,15 @@ mod tests {
         fs::write(output.join("old.html"), "old").expect("write");
 
         let abandoned = Staging::begin(&output).expect("begin");
-        abandoned.write("new.html", b"new").expect("write");
+        abandoned.write("new.html", &[b"new"]).expect("write");
         drop(abandoned);
         assert!(output.join("old.html").exists());
         assert!(!output.join("new.html").exists());
 
         let staging = Staging::begin(&output).expect("begin");
-        staging.write("a/b/index.html", b"<p>x</p>").expect("write");
+        staging
+            .write("a/b/index.html", &[b"<p>x</p>"])
+            .expect("write");
         staging.commit().expect("commit");
         assert!(!output.join("old.html").exists());
         assert_eq!(
