@@ -20,6 +20,7 @@ use std::path::{Path, PathBuf};
 use std::sync::{Arc, Mutex, MutexGuard};
 use std::time::{Duration, Instant, SystemTime};
 
+use rayon::prelude::*;
 use walkdir::WalkDir;
 
 use super::{
@@ -264,6 +265,8 @@ struct Remember {
     inputs: Inputs,
     made: Made,
     theme: Option<Arc<LoadedTheme>>,
+    /// Each edition's project keys, when the build worked them out (see [`project_keys`]).
+    keys: Option<Vec<HashMap<String, String>>>,
 }
 
 impl Remember {
@@ -277,6 +280,7 @@ impl Remember {
             seen,
             inputs,
             theme,
+            keys,
             made:
                 Made {
                     files,
@@ -294,7 +298,7 @@ impl Remember {
                 .or_default()
                 .push(notice.clone());
         }
-        let keys = prepared.iter().map(|p| project_keys(&p.site)).collect();
+        let keys = keys.unwrap_or_else(|| prepared.iter().map(|p| project_keys(&p.site)).collect());
         // The rest of the editions (vocabularies, indexes, the catalogue) is freed off the way.
         let mut rest = prepared;
         let projects = rest
@@ -481,6 +485,7 @@ impl Rebuilder {
             inputs,
             made: written.into_made(),
             theme: None,
+            keys: None,
         };
         let report = RebuildReport {
             build,
@@ -512,7 +517,7 @@ impl Rebuilder {
             .map(|(e, site)| {
                 let mut slugs: BTreeSet<String> = site
                     .projects
-                    .iter()
+                    .par_iter()
                     .filter(|project| {
                         let path = root.join(&project.source);
                         // A file whose bytes did not change gave the project the last build read.
@@ -555,8 +560,10 @@ impl Rebuilder {
         notices.extend(theme.notices.iter().cloned());
         let renderer = &theme.renderer;
         let prepared = prepare(sites)?;
-        let edits = Edits::between(last, &prepared, &changed);
-        let plan = plan(&prepared, &edits);
+        let keys: Vec<HashMap<String, String>> =
+            prepared.par_iter().map(|p| project_keys(&p.site)).collect();
+        let edits = Edits::between(last, &keys, &changed);
+        let plan = plan(&prepared, &keys, &edits);
         // Every file made; those whose bytes changed are written beside their place as they are
         // made, and put in place only once all are made, so that a failed render leaves the
         // output as it was (dropped, the staged files are removed).
@@ -660,6 +667,7 @@ impl Rebuilder {
             seen,
             inputs,
             theme: Some(theme),
+            keys: Some(keys),
             made: Made {
                 files,
                 assets: last.assets.clone(),
@@ -707,12 +715,15 @@ struct Edits {
 
 impl Edits {
     /// From each edition's changed file names (`changed`, oldest first) and the keys of the last
-    /// build and of this one.
-    fn between(last: &Last, prepared: &[Prepared], changed: &[BTreeSet<String>]) -> Edits {
-        let mut edited = Vec::with_capacity(prepared.len());
+    /// build and of this one (`keys`, each edition's, oldest first).
+    fn between(
+        last: &Last,
+        keys: &[HashMap<String, String>],
+        changed: &[BTreeSet<String>],
+    ) -> Edits {
+        let mut edited = Vec::with_capacity(keys.len());
         let mut projects = HashSet::new();
-        for (e, p) in prepared.iter().enumerate() {
-            let now = project_keys(&p.site);
+        for (e, now) in keys.iter().enumerate() {
             let before = last.keys.get(e);
             let key_before = |slug: &str| before.and_then(|keys| keys.get(slug));
             let mut any = false;
@@ -722,7 +733,7 @@ impl Edits {
                 projects.extend(now.get(slug).cloned());
                 any = true;
             }
-            for (slug, key) in &now {
+            for (slug, key) in now {
                 if let Some(old) = key_before(slug).filter(|old| *old != key) {
                     projects.extend([slug.clone(), key.clone(), old.clone()]);
                     any = true;
@@ -744,12 +755,16 @@ impl Edits {
 ///   the latest lacks);
 /// - a project's own page (and JSON) depends on that 事業 in every edition (its budget by
 ///   edition): a 事業 changed anywhere is made again wherever it is published.
-fn plan(prepared: &[Prepared], edits: &Edits) -> Plan {
+///
+/// `keys`: each edition's project keys, oldest first (see [`project_keys`]).
+fn plan(prepared: &[Prepared], keys: &[HashMap<String, String>], edits: &Edits) -> Plan {
     let edited = |e: usize| edits.edited.get(e).copied().unwrap_or(false);
     let collection_is_stale = |e: usize| edited(e) || (e > 0 && edited(e - 1));
     let anything = edits.edited.iter().any(|&e| e);
-    let scope = |p: &Prepared, collection: bool| {
-        let keys = project_keys(&p.site);
+    let no_keys = HashMap::new();
+    let scope = |e: usize, collection: bool| {
+        let p = &prepared[e];
+        let keys = keys.get(e).unwrap_or(&no_keys);
         let pages: HashSet<usize> = p
             .site
             .projects
@@ -771,15 +786,13 @@ fn plan(prepared: &[Prepared], edits: &Edits) -> Plan {
     };
     let with_folders = prepared.last().is_some_and(|p| p.site.edition.is_some());
     let folders = if with_folders {
-        prepared
-            .iter()
-            .enumerate()
-            .map(|(e, p)| scope(p, collection_is_stale(e)))
+        (0..prepared.len())
+            .map(|e| scope(e, collection_is_stale(e)))
             .collect()
     } else {
         Vec::new()
     };
-    let root = match prepared.last() {
+    let root = match prepared.len().checked_sub(1) {
         Some(latest) => scope(latest, anything),
         None => Scope::nothing(),
     };

@@ -435,12 +435,15 @@ struct Prepared {
 /// Builds each edition's indexes and, with editions, gives the latest the pages of earlier
 /// editions that the root keeps ([`absent_pages`]).
 fn prepare(sites: Vec<Site>) -> Result<Vec<Prepared>, Failure> {
+    // Each edition's indexes side by side (the first error, in edition order, is reported).
     let mut prepared = sites
-        .into_iter()
+        .into_par_iter()
         .map(|site| {
             let indexes = build_indexes(&site)?;
             Ok(Prepared { site, indexes })
         })
+        .collect::<Vec<Result<Prepared, Failure>>>()
+        .into_iter()
         .collect::<Result<Vec<Prepared>, Failure>>()?;
     let absent = absent_pages(&prepared);
     if let Some(place) = prepared
