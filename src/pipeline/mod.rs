@@ -1071,7 +1071,7 @@ fn render_files(
         }
     }
     let source = render::Source::mounted(site, indexes, mount);
-    source.make_summaries_for(&pages);
+    source.make_shared_values_for(&pages);
     let marked = match both {
         Both::Make {
             pages: once,

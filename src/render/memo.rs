@@ -128,32 +128,50 @@ fn feed<T: Serialize + ?Sized>(hasher: &mut Xxh3Default, value: &T) -> Option<()
     serde_json::to_writer(HashWriter(hasher), value).ok()
 }
 
-/// A Tera value made once and put into many pages' contexts (a project's list line, the site's
-/// view), with the fingerprint of the typed value it was made from. In a context, it stands for
-/// its value; in a fingerprint, for its fingerprint.
-#[derive(Debug, Clone)]
-pub struct Premade {
-    value: Value,
+/// A Tera value made once and put into many pages' contexts (a project's list line, its row of
+/// the timeline, the site's view), with the fingerprint of the typed value it is made from. In a
+/// context, it stands for its value, made on first use (a page kept as it was never makes its
+/// rows into Tera values); in a fingerprint, for its fingerprint. Clones share the value.
+#[derive(Clone)]
+pub struct Premade(std::sync::Arc<PremadeInner>);
+
+struct PremadeInner {
     fingerprint: Option<u64>,
+    make: Box<dyn Fn() -> Value + Send + Sync>,
+    value: std::sync::OnceLock<Value>,
+}
+
+impl std::fmt::Debug for Premade {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Premade")
+            .field("fingerprint", &self.0.fingerprint)
+            .finish_non_exhaustive()
+    }
 }
 
 impl Premade {
-    pub fn of<T: Serialize + ?Sized>(typed: &T) -> Premade {
+    pub fn of<T: Serialize + Send + Sync + 'static>(typed: T) -> Premade {
         let mut hasher = Xxh3Default::new();
-        let fingerprint = feed(&mut hasher, typed).map(|()| hasher.finish());
-        Premade {
-            value: Value::from_serializable(typed),
+        let fingerprint = feed(&mut hasher, &typed).map(|()| hasher.finish());
+        Premade(std::sync::Arc::new(PremadeInner {
             fingerprint,
-        }
+            make: Box::new(move || Value::from_serializable(&typed)),
+            value: std::sync::OnceLock::new(),
+        }))
+    }
+
+    /// The Tera value, made now if it was not yet.
+    pub fn value(&self) -> &Value {
+        self.0.value.get_or_init(|| (self.0.make)())
     }
 }
 
 impl Serialize for Premade {
     fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
         if !FINGERPRINTING.with(Cell::get) {
-            return self.value.serialize(serializer);
+            return self.value().serialize(serializer);
         }
-        match self.fingerprint {
+        match self.0.fingerprint {
             Some(fingerprint) => serializer.serialize_u64(fingerprint),
             None => Err(serde::ser::Error::custom("no fingerprint")),
         }
@@ -224,7 +242,7 @@ mod tests {
     fn a_fingerprint_follows_every_value_and_nothing_else() {
         let same = print("lines", &vec![line(5197)], "list.html");
         assert_eq!(same, print("lines", &vec![line(5197)], "list.html"));
-        let premade = |budget| vec![Premade::of(&line(budget))];
+        let premade = |budget| vec![Premade::of(line(budget))];
         assert_eq!(
             print("lines", &premade(5197), "list.html"),
             print("lines", &premade(5197), "list.html")

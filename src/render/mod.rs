@@ -107,12 +107,14 @@ pub struct Source<'a> {
     /// Made when a page first needs them (a render of a few project pages never does), and shared
     /// with [`Source::remounted`] copies.
     summaries: std::sync::Arc<std::sync::OnceLock<Vec<memo::Premade>>>,
+    /// Each project's row of the timeline, made and shared as the list lines are.
+    timeline_rows: std::sync::Arc<std::sync::OnceLock<Vec<memo::Premade>>>,
     pub(crate) site_view: memo::Premade,
 }
 
 /// A project's list line as a Tera value.
 fn summary_value(site: &Site, project: &crate::model::Project) -> memo::Premade {
-    memo::Premade::of(&views::summary(site, project))
+    memo::Premade::of(views::summary(site, project))
 }
 
 impl<'a> Source<'a> {
@@ -127,7 +129,8 @@ impl<'a> Source<'a> {
             indexes,
             mount,
             summaries: std::sync::Arc::default(),
-            site_view: memo::Premade::of(&views::site_view(site)),
+            timeline_rows: std::sync::Arc::default(),
+            site_view: memo::Premade::of(views::site_view(site)),
         }
     }
 
@@ -138,27 +141,49 @@ impl<'a> Source<'a> {
             indexes: self.indexes,
             mount,
             summaries: std::sync::Arc::clone(&self.summaries),
+            timeline_rows: std::sync::Arc::clone(&self.timeline_rows),
             site_view: self.site_view.clone(),
         }
     }
 
-    /// Makes every project's list line now, in parallel, when one of `pages` lists projects:
-    /// before they are rendered (the root of a site with editions, say, has only its data page
-    /// and the pages of absent projects to render, which list none).
-    pub fn make_summaries_for(&self, pages: &[routes::PageKind]) {
-        if pages.iter().any(|&page| pages::lists_projects(page)) && self.summaries.get().is_none() {
-            let site = self.site;
+    /// Makes now, in parallel, the values that one of `pages` shares with others: every
+    /// project's list line when a page lists projects, every project's row when the timeline is
+    /// among them; before they are rendered (the root of a site with editions, say, has only its
+    /// data page and the pages of absent projects to render, which need neither).
+    pub fn make_shared_values_for(&self, pages: &[routes::PageKind]) {
+        let site = self.site;
+        if pages.iter().any(|&page| self::pages::lists_projects(page))
+            && self.summaries.get().is_none()
+        {
+            // Made into Tera values now too: the pages that list projects use them all.
             let made = site
                 .projects
                 .par_iter()
-                .map(|project| summary_value(site, project))
+                .map(|project| {
+                    let line = summary_value(site, project);
+                    line.value();
+                    line
+                })
                 .collect();
             let _ = self.summaries.set(made);
         }
+        if pages.contains(&routes::PageKind::Timeline) && self.timeline_rows.get().is_none() {
+            let _ = self
+                .timeline_rows
+                .set(self::pages::timeline_rows(site, true));
+        }
+    }
+
+    /// Every project's row of the timeline, in the order of the site's projects; made here, on
+    /// one thread, if [`Source::make_shared_values_for`] did not make them (as the list lines).
+    fn timeline_rows(&self) -> &Vec<memo::Premade> {
+        let site = self.site;
+        self.timeline_rows
+            .get_or_init(|| self::pages::timeline_rows(site, false))
     }
 
     /// Every project's list line, in the order of the site's projects; made here, on one thread,
-    /// if [`Source::make_summaries_for`] did not make them (never with rayon inside the lock: a thread
+    /// if [`Source::make_shared_values_for`] did not make them (never with rayon inside the lock: a thread
     /// waiting for rayon's work could take another page's and ask for the lines again).
     fn all_summaries(&self) -> &Vec<memo::Premade> {
         let site = self.site;

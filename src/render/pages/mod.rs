@@ -60,6 +60,11 @@ impl PageContext {
     }
 }
 
+/// Every project's row of the timeline, in the order of the site's projects (see [`Source`]).
+pub(super) fn timeline_rows(site: &Site, parallel: bool) -> Vec<Premade> {
+    timeline::rows(site, parallel)
+}
+
 /// Whether a page lists projects with their list lines ([`Source`]'s summaries).
 pub(super) fn lists_projects(page: PageKind) -> bool {
     matches!(
@@ -233,7 +238,7 @@ fn fill(
             ("data.html", titles.data.clone(), vec![home], "data")
         }
         PageKind::Timeline => {
-            timeline::timeline_context(site, indexes, context);
+            timeline::timeline_context(source, context);
             (
                 "timeline.html",
                 titles.timeline.clone(),
@@ -425,7 +430,7 @@ mod tests {
     }
 
     /// The pages said not to list projects make no list line: a render of only such pages need
-    /// not make them ([`Source::make_summaries_for`]).
+    /// not make them ([`Source::make_shared_values_for`]).
     #[test]
     fn only_the_pages_said_to_list_projects_use_list_lines() {
         let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR"));

@@ -1,6 +1,8 @@
 //! The timeline: every project's years on one table, opening on the roadmap's own years (earlier
 //! years in one column), with each project's roadmap rows in words under its name.
 
+use rayon::prelude::*;
+
 use super::*;
 use crate::model::Project;
 
@@ -47,7 +49,8 @@ struct Row {
 struct Group {
     name: String,
     url: String,
-    rows: Vec<Row>,
+    /// [`Row`] values, shared ([`Source`]).
+    rows: Vec<Premade>,
 }
 
 /// The column of the years before the roadmap's first, when some project began before it.
@@ -59,7 +62,8 @@ struct EarlierColumn {
     western: String,
 }
 
-pub(super) fn timeline_context(site: &Site, indexes: &Indexes, context: &mut PageContext) {
+/// The roadmap's years, and the column of earlier years when some project began before them.
+fn columns(site: &Site) -> (Vec<FiscalYear>, Option<EarlierColumn>) {
     let config = &site.config;
     let years: Vec<FiscalYear> = FiscalYear::range(config.first_year, config.last_year).collect();
     let earlier = site
@@ -73,39 +77,62 @@ pub(super) fn timeline_context(site: &Site, indexes: &Indexes, context: &mut Pag
                 western: format!("{}年度以前", last.western()),
             }
         });
-    let row = |i: usize| {
-        let project = &site.projects[i];
-        let mut cells: Vec<Cell> = Vec::with_capacity(years.len() + 1);
-        if earlier.is_some() {
-            let before = project.start.year() < config.first_year;
-            cells.push(Cell {
-                text: if before { "実施" } else { "" },
-                starts: before,
-                current: false,
-            });
+    (years, earlier)
+}
+
+/// Every project's row of the timeline, in the order of the site's projects, as values made once
+/// for the pages of a render ([`Source`]); in parallel with `parallel`.
+pub(super) fn rows(site: &Site, parallel: bool) -> Vec<Premade> {
+    let (years, earlier) = columns(site);
+    let earlier = earlier.is_some();
+    let row = |project: &std::sync::Arc<Project>| Premade::of(row(site, &years, earlier, project));
+    if parallel {
+        site.projects.par_iter().map(row).collect()
+    } else {
+        site.projects.iter().map(row).collect()
+    }
+}
+
+/// A project's row: its years on the table, and its roadmap rows in words.
+fn row(site: &Site, years: &[FiscalYear], earlier: bool, project: &Project) -> Row {
+    let config = &site.config;
+    let mut cells: Vec<Cell> = Vec::with_capacity(years.len() + 1);
+    if earlier {
+        let before = project.start.year() < config.first_year;
+        cells.push(Cell {
+            text: if before { "実施" } else { "" },
+            starts: before,
+            current: false,
+        });
+    }
+    cells.extend(years.iter().map(|&year| {
+        let open_end = project.end.year().is_none() && year == config.last_year;
+        Cell {
+            text: match (project.runs_in(year), open_end) {
+                (true, true) => "実施（終期未定）",
+                (true, false) => "実施",
+                (false, _) => "",
+            },
+            starts: year == project.start.year(),
+            current: config.current_year == Some(year),
         }
-        cells.extend(years.iter().map(|&year| {
-            let open_end = project.end.year().is_none() && year == config.last_year;
-            Cell {
-                text: match (project.runs_in(year), open_end) {
-                    (true, true) => "実施（終期未定）",
-                    (true, false) => "実施",
-                    (false, _) => "",
-                },
-                starts: year == project.start.year(),
-                current: config.current_year == Some(year),
-            }
-        }));
-        Row {
-            name: project.name.clone(),
-            url: routes::project_url(project),
-            period: views::period(project),
-            cells,
-            inferred: project.rows().filter(|r| r.basis.is_inferred()).count(),
-            steps: project.rows().count(),
-            initiatives: initiative_lines(project, views::results_until(site)),
-        }
-    };
+    }));
+    Row {
+        name: project.name.clone(),
+        url: routes::project_url(project),
+        period: views::period(project),
+        cells,
+        inferred: project.rows().filter(|r| r.basis.is_inferred()).count(),
+        steps: project.rows().count(),
+        initiatives: initiative_lines(project, views::results_until(site)),
+    }
+}
+
+pub(super) fn timeline_context(source: &Source<'_>, context: &mut PageContext) {
+    let (site, indexes) = (source.site, source.indexes);
+    let config = &site.config;
+    let (years, earlier) = columns(site);
+    let rows = source.timeline_rows();
     let groups: Vec<Group> = indexes
         .categories
         .iter()
@@ -113,7 +140,11 @@ pub(super) fn timeline_context(site: &Site, indexes: &Indexes, context: &mut Pag
         .map(|g| Group {
             name: site.vocabulary.category(g.id).name.clone(),
             url: routes::category_url(site, g.id),
-            rows: g.projects.iter().map(|&i| row(i)).collect(),
+            rows: g
+                .projects
+                .iter()
+                .filter_map(|&i| rows.get(i).cloned())
+                .collect(),
         })
         .collect();
     let first_project_year = site.projects.iter().map(|p| p.start.year()).min();
