@@ -24,7 +24,8 @@ use serde::{Serialize, Serializer};
 use tera::Value;
 use xxhash_rust::xxh3::Xxh3Default;
 
-/// The fingerprints of the pages of the last build (by output path) and of this one.
+/// The fingerprints of the pages of the last build (by output path) and of this one. A memo
+/// without the last build's (`PageMemo::default()`, a full build) skips nothing: it only notes.
 #[derive(Debug, Default)]
 pub struct PageMemo {
     before: HashMap<String, u64>,
@@ -37,11 +38,6 @@ fn lock<T>(mutex: &Mutex<T>) -> MutexGuard<'_, T> {
 }
 
 impl PageMemo {
-    /// A memo of a build that skips nothing (a full build): it only notes the fingerprints.
-    pub fn noting() -> PageMemo {
-        PageMemo::default()
-    }
-
     /// A memo that skips a page whose fingerprint is in `before`, by its output path: only pages
     /// that the last build wrote, and that are in the output still, may be given.
     pub fn after(before: HashMap<String, u64>) -> PageMemo {
@@ -91,19 +87,23 @@ thread_local! {
     static FINGERPRINTING: Cell<bool> = const { Cell::new(false) };
 }
 
-/// Sets [`FINGERPRINTING`] while it lives.
-struct Fingerprinting;
+/// Sets [`FINGERPRINTING`] while it lives, then puts back what it was.
+struct Fingerprinting {
+    before: bool,
+}
 
 impl Fingerprinting {
     fn start() -> Fingerprinting {
-        FINGERPRINTING.with(|on| on.set(true));
-        Fingerprinting
+        Fingerprinting {
+            before: FINGERPRINTING.with(|on| on.replace(true)),
+        }
     }
 }
 
 impl Drop for Fingerprinting {
     fn drop(&mut self) {
-        FINGERPRINTING.with(|on| on.set(false));
+        let before = self.before;
+        FINGERPRINTING.with(|on| on.set(before));
     }
 }
 
@@ -302,7 +302,8 @@ mod tests {
         assert_eq!(now.get("a"), Some(&3));
         assert_eq!(now.get("new"), Some(&1));
         assert_eq!(now.len(), 5);
-        let noting = PageMemo::noting();
+        // A full build's memo skips nothing: it only notes the fingerprints.
+        let noting = PageMemo::default();
         assert!(!noting.is_unchanged(&both, Some(1)));
         assert_eq!(noting.into_parts().0.len(), 2);
     }
