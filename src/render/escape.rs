@@ -5,12 +5,13 @@
 /// preview's overlay): `&`, `<`, `>`, `"` and `'` as character references.
 pub fn escape_xml(text: &str) -> String {
     let mut out = String::with_capacity(text.len());
-    for c in text.chars() {
-        match entity(c) {
-            Some(reference) => out.push_str(reference),
-            None => out.push(c),
-        }
+    let mut plain_from = 0;
+    for (at, len, reference) in references(text, false) {
+        out.push_str(&text[plain_from..at]);
+        out.push_str(reference);
+        plain_from = at + len;
     }
+    out.push_str(&text[plain_from..]);
     out
 }
 
@@ -32,19 +33,45 @@ pub(super) fn write_escaped_xml_keeping_mark(
 }
 
 fn write_escaped(text: &str, out: &mut dyn std::io::Write, keep_mark: bool) -> std::io::Result<()> {
-    let mark = char::from(super::routes::SITE_ROOT_MARK);
     let mut plain_from = 0;
-    for (at, c) in text.char_indices() {
-        if keep_mark && c == mark {
-            continue;
-        }
-        if let Some(reference) = entity(c) {
-            out.write_all(&text.as_bytes()[plain_from..at])?;
-            out.write_all(reference.as_bytes())?;
-            plain_from = at + c.len_utf8();
-        }
+    for (at, len, reference) in references(text, keep_mark) {
+        out.write_all(&text.as_bytes()[plain_from..at])?;
+        out.write_all(reference.as_bytes())?;
+        plain_from = at + len;
     }
     out.write_all(&text.as_bytes()[plain_from..])
+}
+
+/// Each character of `text` that needs a reference: (its byte position, its length in bytes, the
+/// reference). Found byte by byte, without decoding the text: every such character is ASCII but
+/// U+FFFE and U+FFFF, whose UTF-8 (`EF BF BE`, `EF BF BF`) starts with a byte that only ever starts
+/// a character. With `keep_mark`, [`super::routes::SITE_ROOT_MARK`] is left as it is.
+fn references(text: &str, keep_mark: bool) -> impl Iterator<Item = (usize, usize, &'static str)> {
+    let bytes = text.as_bytes();
+    let mut at = 0;
+    std::iter::from_fn(move || {
+        while let Some(&byte) = bytes.get(at) {
+            let here = at;
+            if byte.is_ascii() {
+                at += 1;
+                if keep_mark && byte == super::routes::SITE_ROOT_MARK {
+                    continue;
+                }
+                if let Some(reference) = entity(char::from(byte)) {
+                    return Some((here, 1, reference));
+                }
+            } else if byte == 0xEF
+                && bytes.get(here + 1) == Some(&0xBF)
+                && matches!(bytes.get(here + 2), Some(0xBE | 0xBF))
+            {
+                at += 3;
+                return Some((here, 3, "\u{FFFD}"));
+            } else {
+                at += 1;
+            }
+        }
+        None
+    })
 }
 
 /// The character reference that stands for `c` in escaped text, if it needs one. A character XML
@@ -73,6 +100,39 @@ mod tests {
             escape_xml("a<b>&\"c\"'"),
             "a&lt;b&gt;&amp;&quot;c&quot;&#39;"
         );
+    }
+
+    /// The escape found byte by byte is the one character by character, on any text.
+    #[test]
+    fn escaping_byte_by_byte_is_escaping_each_character() {
+        let by_character = |text: &str, keep_mark: bool| -> String {
+            let mark = char::from(crate::render::routes::SITE_ROOT_MARK);
+            text.chars()
+                .map(|c| match entity(c) {
+                    Some(reference) if !(keep_mark && c == mark) => reference.to_string(),
+                    _ => c.to_string(),
+                })
+                .collect()
+        };
+        let written = |text: &str, keep_mark: bool| -> String {
+            let mut out = Vec::new();
+            write_escaped(text, &mut out, keep_mark).expect("write");
+            String::from_utf8(out).expect("UTF-8")
+        };
+        proptest::proptest!(|(text in "(?s).{0,40}|[a<&\u{1}\u{fffe}\u{ffff}\u{fffd}\u{efbf}あ]{0,12}")| {
+            proptest::prop_assert_eq!(escape_xml(&text), by_character(&text, false));
+            proptest::prop_assert_eq!(written(&text, false), by_character(&text, false));
+            proptest::prop_assert_eq!(written(&text, true), by_character(&text, true));
+        });
+        for text in [
+            "\u{ffff}\u{fffe}\u{fffd}\u{efbf}",
+            "事業<費>\u{1}",
+            "",
+            "\u{feff}\u{ffef}",
+        ] {
+            assert_eq!(escape_xml(text), by_character(text, false), "{text:?}");
+            assert_eq!(written(text, true), by_character(text, true), "{text:?}");
+        }
     }
 
     #[test]
