@@ -174,12 +174,10 @@ pub struct Renamed {
     pub name: String,
 }
 
-/// Every edition, oldest first, and what the root keeps of earlier ones.
+/// Every edition, oldest first.
 #[derive(Debug, Clone, Default)]
 pub struct Catalogue {
     pub editions: Vec<EditionEntry>,
-    /// The pages the root shows for URLs the latest edition no longer has, sorted by URL.
-    pub absent: Vec<AbsentPage>,
 }
 
 impl Catalogue {
@@ -243,10 +241,7 @@ impl Catalogue {
             built.push(entry);
         }
         if errors.is_empty() {
-            Ok(Catalogue {
-                editions: built,
-                absent: Vec::new(),
-            })
+            Ok(Catalogue { editions: built })
         } else {
             Err(errors)
         }
@@ -337,6 +332,10 @@ pub struct EditionPlace {
     pub catalogue: Arc<Catalogue>,
     /// What changed since the edition before; `None` for the first edition.
     pub changes: Option<Arc<crate::changes::Changes>>,
+    /// The latest edition's only: the pages the root shows for URLs of earlier editions that the
+    /// latest no longer has, sorted by URL (kept here, not in the catalogue every edition shares,
+    /// so that setting them copies nothing).
+    pub absent: Vec<AbsentPage>,
 }
 
 impl EditionPlace {

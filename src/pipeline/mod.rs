@@ -206,6 +206,7 @@ pub(crate) fn load_editions_reusing(
             edition,
             catalogue: catalogue.clone(),
             changes,
+            absent: Vec::new(),
         });
     }
     Ok(LoadedEditions { sites, notices })
@@ -450,7 +451,7 @@ fn prepare(sites: Vec<Site>) -> Result<Vec<Prepared>, Failure> {
         .last_mut()
         .and_then(|latest| latest.site.edition.as_mut())
     {
-        std::sync::Arc::make_mut(&mut place.catalogue).absent = absent;
+        place.absent = absent;
     }
     Ok(prepared)
 }
@@ -804,11 +805,7 @@ fn render_all(
         .map(|(p, scope)| scope.pages(&p.site, &p.indexes).len())
         .sum::<usize>()
         + plan.root.pages(&latest.site, &latest.indexes).len()
-        + if root_keeps {
-            place.catalogue.absent.len()
-        } else {
-            0
-        };
+        + if root_keeps { place.absent.len() } else { 0 };
     progress.set_total(total);
     let share = root_keeps
         && plan
@@ -842,7 +839,7 @@ fn render_all(
             .filter_map(|(e, p)| Some((&p.site, p.indexes.budget.total, data_of(e)?)))
             .collect();
         let combined = render::data::write_combined_files(&editions, write)?;
-        Ok(combined + write_absent_json(prepared, &open_data, &place.catalogue, write)?)
+        Ok(combined + write_absent_json(prepared, &open_data, &place.absent, write)?)
     };
     let in_places = || -> Vec<Result<Rendered, Failure>> {
         places
@@ -964,11 +961,10 @@ fn open_data(
 fn write_absent_json(
     prepared: &[Prepared],
     open_data: &[Option<render::data::OpenData>],
-    catalogue: &Catalogue,
+    absent: &[editions::AbsentPage],
     write: &render::WriteFile<'_, Failure>,
 ) -> Result<usize, Failure> {
-    let absent: Vec<&editions::AbsentPage> =
-        catalogue.absent.iter().filter(|a| a.project).collect();
+    let absent: Vec<&editions::AbsentPage> = absent.iter().filter(|a| a.project).collect();
     // Each edition an absent page was found in, with its open data and its projects by URL.
     type Found<'a> = (
         &'a Site,

@@ -154,15 +154,13 @@ pub fn page_date(site: &Site, page: PageKind) -> Option<&str> {
 
 /// The page of an earlier edition that the root keeps at position `i`.
 pub fn absent(site: &Site, i: usize) -> Option<&crate::editions::AbsentPage> {
-    site.edition.as_ref()?.catalogue.absent.get(i)
+    site.edition.as_ref()?.absent.get(i)
 }
 
 /// The pages the root keeps of earlier editions (only the latest edition has any).
 pub fn absent_pages(site: &Site) -> Vec<PageKind> {
     match &site.edition {
-        Some(place) if place.is_latest() => (0..place.catalogue.absent.len())
-            .map(PageKind::Absent)
-            .collect(),
+        Some(place) if place.is_latest() => (0..place.absent.len()).map(PageKind::Absent).collect(),
         _ => Vec::new(),
     }
 }
