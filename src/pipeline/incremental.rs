@@ -2,16 +2,17 @@
 //!
 //! A [`Rebuilder`] keeps what its last good build read and wrote: a hash of each content file with
 //! the project read from it (in every edition), and a hash of every file written. A content file
-//! untouched for a few seconds is not even read again: its size, times and inode vouch for it. After an edit to
-//! content it parses again only the files whose bytes changed, renders again only what depends on
-//! the projects that changed ([`plan`]: the changed projects' own pages and JSON in every edition,
-//! and the files that gather projects in the editions that need them), writes only the files whose
-//! bytes changed, and removes those no longer made. A changed file is written beside its place as
-//! soon as it is made and all are put in place once every file is made ([`write::Staged`]), so a
-//! failed render changes nothing; the replaced files are freed, and the state for the next build
-//! put together, on other threads after the answer. The first build, and any change to
-//! `config.toml`, a vocabulary, the theme or the set of edition folders, is a full build, replaced
-//! atomically.
+//! untouched for a few seconds is not even read again: its size, times and inode vouch for it.
+//! After an edit to content it parses again only the files whose bytes changed, renders again only
+//! what depends on the projects that changed ([`plan`]: the changed projects' own pages and JSON in
+//! every edition, and the files that gather projects in the editions that need them; of those
+//! pages, only the ones whose context changed, see [`PageMemo`]), writes only the files whose bytes
+//! changed, and removes those no longer made. The theme is compiled once for the partial builds
+//! that follow a full one. A changed file is written beside its place as soon as it is made and
+//! all are put in place once every file is made ([`write::Staged`]), so a failed render changes
+//! nothing; the replaced files are freed, and the state for the next build put together, on other
+//! threads after the answer. The first build, and any change to `config.toml`, a vocabulary, the
+//! theme or the set of edition folders, is a full build, replaced atomically.
 //!
 //! The result is the same tree, byte for byte, as a full build of the same files (tested).
 
