@@ -95,10 +95,10 @@ fn json_list_parts<'v>(
     parts
 }
 
-/// What pages are rendered from: the site, its indexes, and, made once as Tera values and shared
-/// (they are reference-counted), every project's list line — the home, field, category,
-/// department and budget pages share them instead of each converting every project again — and
-/// the site-wide view every page shows.
+/// What pages are rendered from: the site, its indexes, and, made once and shared (they are
+/// reference-counted, [`memo::Premade`]), every project's list line — the home, field, category,
+/// department and budget pages share them instead of each converting every project again — each
+/// project's row of the timeline, and the site-wide view every page shows.
 pub struct Source<'a> {
     pub site: &'a Site,
     pub indexes: &'a Indexes,
@@ -112,7 +112,7 @@ pub struct Source<'a> {
     pub(crate) site_view: memo::Premade,
 }
 
-/// A project's list line as a Tera value.
+/// A project's list line, made once for every page that lists it (see [`memo::Premade`]).
 fn summary_value(site: &Site, project: &crate::model::Project) -> memo::Premade {
     memo::Premade::of(views::summary(site, project))
 }
