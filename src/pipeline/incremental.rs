@@ -605,11 +605,9 @@ impl Rebuilder {
         let mut made = made.into_inner().unwrap_or_else(|e| e.into_inner());
         // The pages kept as they were are made too; every page's fingerprint is the last
         // build's unless made again now.
-        let (fingerprints, kept) = memo.into_parts();
+        let (pages, kept) = memo.into_parts();
         let kept_pages = kept.len();
         made.extend(kept);
-        let mut pages = last.pages.clone();
-        pages.extend(fingerprints);
         let mut staged = staged.into_inner().unwrap_or_else(|e| e.into_inner());
         // In path order, so that the files are put in place in the same order whatever the threads.
         staged.sort_by(|a, b| a.1.cmp(&b.1));

@@ -24,12 +24,13 @@ use serde::{Serialize, Serializer};
 use tera::Value;
 use xxhash_rust::xxh3::Xxh3Default;
 
-/// The fingerprints of the pages of the last build (by output path) and of this one. A memo
-/// without the last build's (`PageMemo::default()`, a full build) skips nothing: it only notes.
+/// The fingerprints of the pages of the last build (by output path) and of this one (`None`: a
+/// page rendered without one). A memo without the last build's (`PageMemo::default()`, a full
+/// build) skips nothing: it only notes.
 #[derive(Debug, Default)]
 pub struct PageMemo {
     before: HashMap<String, u64>,
-    now: Mutex<HashMap<String, u64>>,
+    now: Mutex<HashMap<String, Option<u64>>>,
     kept: Mutex<Vec<String>>,
 }
 
@@ -51,16 +52,10 @@ impl PageMemo {
     /// `fingerprint`; says whether it is the same in each place as last time, when it is kept as
     /// it is and need not be rendered. Without a fingerprint, the page is always rendered.
     pub(crate) fn is_unchanged(&self, paths: &[String], fingerprint: Option<u64>) -> bool {
-        let Some(fingerprint) = fingerprint else {
-            let mut now = lock(&self.now);
-            for path in paths {
-                now.remove(path);
-            }
-            return false;
-        };
-        let unchanged = paths
-            .iter()
-            .all(|path| self.before.get(path) == Some(&fingerprint));
+        let unchanged = fingerprint.is_some()
+            && paths
+                .iter()
+                .all(|path| self.before.get(path) == fingerprint.as_ref());
         let mut now = lock(&self.now);
         for path in paths {
             now.insert(path.clone(), fingerprint);
@@ -72,12 +67,19 @@ impl PageMemo {
         unchanged
     }
 
-    /// This build's fingerprints (the pages it rendered and those it kept), and the paths of the
-    /// pages kept as they were.
+    /// The fingerprint of every page as this build leaves it — the last build's for a page not
+    /// made now, none for a page rendered without one — and the paths of the pages kept as they
+    /// were.
     pub fn into_parts(self) -> (HashMap<String, u64>, Vec<String>) {
-        let now = self.now.into_inner().unwrap_or_else(|e| e.into_inner());
+        let mut all = self.before;
+        for (path, fingerprint) in self.now.into_inner().unwrap_or_else(|e| e.into_inner()) {
+            match fingerprint {
+                Some(fingerprint) => all.insert(path, fingerprint),
+                None => all.remove(&path),
+            };
+        }
         let kept = self.kept.into_inner().unwrap_or_else(|e| e.into_inner());
-        (now, kept)
+        (all, kept)
     }
 }
 
@@ -283,13 +285,15 @@ mod tests {
     }
 
     /// A page is kept only when each of its places had the same fingerprint last time; every
-    /// fingerprint is noted for the next build either way.
+    /// fingerprint is noted for the next build either way, and a page rendered without one loses
+    /// the one it had.
     #[test]
     fn a_page_is_kept_only_with_the_same_fingerprint_in_every_place() {
-        let before: HashMap<String, u64> = [("r8/index.html", 1), ("index.html", 1), ("a", 2)]
-            .into_iter()
-            .map(|(p, f)| (p.to_string(), f))
-            .collect();
+        let before: HashMap<String, u64> =
+            [("r8/index.html", 1), ("index.html", 1), ("a", 2), ("c", 4)]
+                .into_iter()
+                .map(|(p, f)| (p.to_string(), f))
+                .collect();
         let memo = PageMemo::after(before);
         let both = ["r8/index.html".to_string(), "index.html".to_string()];
         assert!(memo.is_unchanged(&both, Some(1)));
@@ -297,10 +301,13 @@ mod tests {
         assert!(!memo.is_unchanged(&["r8/index.html".to_string(), "new".to_string()], Some(1)));
         assert!(!memo.is_unchanged(&["unknown".to_string()], Some(1)));
         assert!(!memo.is_unchanged(&["b".to_string()], None));
+        // Rendered without a fingerprint: its old one must not keep it next time.
+        assert!(!memo.is_unchanged(&["c".to_string()], None));
         let (now, kept) = memo.into_parts();
         assert_eq!(kept, both.to_vec());
         assert_eq!(now.get("a"), Some(&3));
         assert_eq!(now.get("new"), Some(&1));
+        assert_eq!(now.get("c"), None);
         assert_eq!(now.len(), 5);
         // A full build's memo skips nothing: it only notes the fingerprints.
         let noting = PageMemo::default();
