@@ -1248,33 +1248,33 @@ fn write_pages(
             let both = marked.filter(|m| m.pages.contains(&page));
             // Only pages that gather projects: a project's page is made when the plan says.
             let memo = memo.filter(|_| !matches!(page, PageKind::Project(_)));
-            match (both, memo) {
-                (Some(m), Some(memo)) => {
-                    let at = render::routes::written_at(site, m.source.mount, &path);
-                    if let Some((folder, root)) =
-                        renderer.render_for_both_unless_unchanged(&m.source, page, memo, &at)?
-                    {
+            // `None`: kept as it was (see [`render::PageMemo`]).
+            match both {
+                Some(m) => {
+                    let made = match memo {
+                        Some(memo) => {
+                            let at = render::routes::written_at(site, m.source.mount, &path);
+                            renderer.render_for_both_unless_unchanged(&m.source, page, memo, &at)?
+                        }
+                        None => Some(renderer.render_for_both(&m.source, page)?),
+                    };
+                    if let Some((folder, root)) = made {
                         write(&path, &[&folder])?;
                         (m.root)(&path, &[&root])?;
                     }
                     progress.add(2);
                 }
-                (Some(m), None) => {
-                    let (folder, root) = renderer.render_for_both(&m.source, page)?;
-                    write(&path, &[&folder])?;
-                    (m.root)(&path, &[&root])?;
-                    progress.add(2);
-                }
-                (None, Some(memo)) => {
-                    let at = render::routes::written_at(site, source.mount, &path);
-                    if let Some(html) = renderer.render_unless_unchanged(source, page, memo, &at)? {
+                None => {
+                    let made = match memo {
+                        Some(memo) => {
+                            let at = render::routes::written_at(site, source.mount, &path);
+                            renderer.render_unless_unchanged(source, page, memo, &at)?
+                        }
+                        None => Some(renderer.render(source, page)?),
+                    };
+                    if let Some(html) = made {
                         write(&path, &[&html])?;
                     }
-                    progress.add(1);
-                }
-                (None, None) => {
-                    let html = renderer.render(source, page)?;
-                    write(&path, &[&html])?;
                     progress.add(1);
                 }
             }

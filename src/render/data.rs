@@ -601,12 +601,7 @@ pub fn write_combined_files<E: Send + From<EncodeError>>(
         Box::new(|| csv(0, |p| &p.projects_csv)),
         Box::new(|| csv(1, |p| &p.roadmap_csv)),
         Box::new(combined_json),
-        Box::new(|| {
-            whole(
-                COMBINED_JSON_SCHEMA,
-                Ok(COMBINED_SCHEMA.as_bytes().to_vec()),
-            )
-        }),
+        Box::new(|| write(COMBINED_JSON_SCHEMA, &[COMBINED_SCHEMA.as_bytes()])),
         Box::new(|| {
             whole(
                 COMBINED_PROJECTS_CSV_SCHEMA,
