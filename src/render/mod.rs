@@ -183,8 +183,8 @@ impl<'a> Source<'a> {
     }
 
     /// Every project's list line, in the order of the site's projects; made here, on one thread,
-    /// if [`Source::make_shared_values_for`] did not make them (never with rayon inside the lock: a thread
-    /// waiting for rayon's work could take another page's and ask for the lines again).
+    /// if [`Source::make_shared_values_for`] did not make them (never with rayon inside the lock:
+    /// a thread waiting for rayon's work could take another page's and ask for the lines again).
     fn all_summaries(&self) -> &Vec<memo::Premade> {
         let site = self.site;
         self.summaries.get_or_init(|| {
