@@ -9,9 +9,11 @@
 
 use std::collections::BTreeMap;
 
+use rustc_hash::FxHashMap;
+
 use crate::editions::{Catalogue, Edition};
 use crate::fiscal_year::FiscalYear;
-use crate::model::{Project, RoadmapRow, Site};
+use crate::model::{Project, Site};
 use crate::money::Budget;
 
 /// A project as one side of a change shows it.
@@ -114,18 +116,8 @@ impl Changes {
     ) -> Changes {
         let (previous_edition, before) = previous;
         let (current_edition, after) = current;
-        let keyed = |edition: &Edition, site: &Site| -> BTreeMap<String, usize> {
-            site.projects
-                .iter()
-                .enumerate()
-                .map(|(i, p)| {
-                    let key = catalogue.key_of(edition, &p.slug).unwrap_or(&p.slug);
-                    (key.to_string(), i)
-                })
-                .collect()
-        };
-        let before_keys = keyed(previous_edition, before);
-        let after_keys = keyed(current_edition, after);
+        let before_keys = keyed(catalogue, previous_edition, before);
+        let after_keys = keyed(catalogue, current_edition, after);
         let side = |site: &Site, p: &Project| ProjectSide {
             slug: p.slug.clone(),
             name: p.name.clone(),
@@ -155,32 +147,35 @@ impl Changes {
                 continue;
             };
             let q = &before.projects[j];
+            let renamed = q.slug != p.slug;
+            let budget_changed = q.budget != p.budget;
+            let steps_changed = !same_steps(q, p);
+            if !(renamed || budget_changed || steps_changed) {
+                continue;
+            }
             let (was, now) = (side(before, q), side(after, p));
-            if q.slug != p.slug {
+            if renamed {
                 changes.renamed.push((was.clone(), now.clone()));
             }
-            if q.budget != p.budget {
+            if steps_changed {
+                changes.steps.extend(step_changes(q, p, &now));
+            }
+            if budget_changed {
                 changes.budgets.push(BudgetChange {
                     before: was,
-                    after: now.clone(),
+                    after: now,
                 });
             }
-            changes.steps.extend(step_changes(q, p, &now));
         }
-        for (key, &j) in &before_keys {
-            if !after_keys.contains_key(key) {
-                changes.dropped.push(side(before, &before.projects[j]));
+        // Dropped: in the earlier edition's display order.
+        for (j, q) in before.projects.iter().enumerate() {
+            let key = catalogue
+                .key_of(previous_edition, &q.slug)
+                .unwrap_or(&q.slug);
+            if before_keys.get(key) == Some(&j) && !after_keys.contains_key(key) {
+                changes.dropped.push(side(before, q));
             }
         }
-        let order: BTreeMap<&str, usize> = before
-            .projects
-            .iter()
-            .enumerate()
-            .map(|(i, p)| (p.slug.as_str(), i))
-            .collect();
-        changes
-            .dropped
-            .sort_by_key(|p| order.get(p.slug.as_str()).copied());
         changes
     }
 
@@ -192,6 +187,20 @@ impl Changes {
             && self.budgets.is_empty()
             && self.steps.is_empty()
     }
+}
+
+/// Each project's index by its 事業's key, borrowed from the catalogue or the project (no copy of
+/// the 10,000 keys of an edition).
+fn keyed<'a>(
+    catalogue: &'a Catalogue,
+    edition: &Edition,
+    site: &'a Site,
+) -> FxHashMap<&'a str, usize> {
+    site.projects
+        .iter()
+        .enumerate()
+        .map(|(i, p)| (catalogue.key_of(edition, &p.slug).unwrap_or(&p.slug), i))
+        .collect()
 }
 
 fn sum<'a>(projects: impl Iterator<Item = &'a Project>) -> Budget {
@@ -212,47 +221,51 @@ impl Plus for Budget {
     }
 }
 
-fn category_name(site: &Site, p: &Project) -> String {
+fn category_name(site: &Site, p: &Project, out: &mut String) {
     let vocabulary = &site.vocabulary;
-    format!(
-        "{}／{}",
-        vocabulary.field(p.category.field).name,
-        vocabulary.category(p.category).name
-    )
+    out.push_str(&vocabulary.field(p.category.field).name);
+    out.push('／');
+    out.push_str(&vocabulary.category(p.category).name);
 }
 
 /// The department a project counts under: its department, or its departments joined and marked
 /// 共同 (each project counted once, as on the budget page).
-fn department_name(site: &Site, p: &Project) -> String {
-    let names: Vec<&str> = p
-        .departments
-        .iter()
-        .map(|&d| site.vocabulary.department(d).name.as_str())
-        .collect();
-    if names.len() > 1 {
-        format!("{}（共同）", names.join("・"))
-    } else {
-        names.concat()
+fn department_name(site: &Site, p: &Project, out: &mut String) {
+    for (i, &d) in p.departments.iter().enumerate() {
+        if i > 0 {
+            out.push('・');
+        }
+        out.push_str(&site.vocabulary.department(d).name);
+    }
+    if p.departments.len() > 1 {
+        out.push_str("（共同）");
     }
 }
 
 /// The totals by name (category or department) in both editions: names in the later edition's
 /// order, then those only the earlier one has. Names match across vocabularies by their text.
-fn totals(before: &Site, after: &Site, name: fn(&Site, &Project) -> String) -> Vec<TotalChange> {
+fn totals(before: &Site, after: &Site, name: fn(&Site, &Project, &mut String)) -> Vec<TotalChange> {
     let mut rows: Vec<TotalChange> = Vec::new();
-    let mut index: BTreeMap<String, usize> = BTreeMap::new();
+    let mut index: FxHashMap<String, usize> = FxHashMap::default();
+    // The name is written into one buffer: a new String only for a name not seen before.
+    let mut key = String::new();
     let mut add = |site: &Site, p: &Project, later: bool| {
-        let key = name(site, p);
-        let i = *index.entry(key.clone()).or_insert_with(|| {
-            rows.push(TotalChange {
-                name: key,
-                before: Budget::from_thousand_yen(0),
-                after: Budget::from_thousand_yen(0),
-                count_before: 0,
-                count_after: 0,
-            });
-            rows.len() - 1
-        });
+        key.clear();
+        name(site, p, &mut key);
+        let i = match index.get(key.as_str()) {
+            Some(&i) => i,
+            None => {
+                rows.push(TotalChange {
+                    name: key.clone(),
+                    before: Budget::from_thousand_yen(0),
+                    after: Budget::from_thousand_yen(0),
+                    count_before: 0,
+                    count_after: 0,
+                });
+                index.insert(key.clone(), rows.len() - 1);
+                rows.len() - 1
+            }
+        };
         let row = &mut rows[i];
         if later {
             row.after = row.after.plus(p.budget);
@@ -271,55 +284,58 @@ fn totals(before: &Site, after: &Site, name: fn(&Site, &Project) -> String) -> V
     rows
 }
 
+/// Whether the two versions have the same roadmap steps in the same order (then
+/// [`step_changes`] finds none, and need not be asked).
+fn same_steps(before: &Project, after: &Project) -> bool {
+    before.initiatives.len() == after.initiatives.len()
+        && before
+            .initiatives
+            .iter()
+            .zip(&after.initiatives)
+            .all(|(a, b)| {
+                a.title == b.title
+                    && a.roadmap.len() == b.roadmap.len()
+                    && a.roadmap.iter().zip(&b.roadmap).all(|(x, y)| {
+                        x.label == y.label && x.kind.label() == y.kind.label() && x.years == y.years
+                    })
+            })
+}
+
 /// The roadmap steps of one project that were added, removed or moved between its two versions.
 fn step_changes(before: &Project, after: &Project, project: &ProjectSide) -> Vec<StepChange> {
-    let steps = |p: &Project| -> BTreeMap<(String, String, &'static str), Vec<FiscalYear>> {
-        let mut map = BTreeMap::new();
-        for initiative in &p.initiatives {
-            for row in &initiative.roadmap {
-                map.entry((
-                    initiative.title.clone(),
-                    row.label.clone(),
-                    row.kind.label(),
-                ))
-                .or_insert_with(|| row_years(row));
-            }
-        }
-        map
-    };
     let (was, now) = (steps(before), steps(after));
     let mut out = Vec::new();
-    let change = |key: &(String, String, &'static str), change| StepChange {
+    let change = |key: &StepKey<'_>, change| StepChange {
         project: project.clone(),
-        initiative: key.0.clone(),
-        label: key.1.clone(),
+        initiative: key.0.to_string(),
+        label: key.1.to_string(),
         row_kind: key.2,
         change,
     };
-    for (key, years) in &now {
+    for (key, &years) in &now {
         match was.get(key) {
             None => out.push(change(
                 key,
                 StepChangeKind::Added {
-                    years: years.clone(),
+                    years: years.to_vec(),
                 },
             )),
-            Some(old) if old != years => out.push(change(
+            Some(&old) if old != years => out.push(change(
                 key,
                 StepChangeKind::Moved {
-                    before: old.clone(),
-                    after: years.clone(),
+                    before: old.to_vec(),
+                    after: years.to_vec(),
                 },
             )),
             Some(_) => {}
         }
     }
-    for (key, years) in &was {
+    for (key, &years) in &was {
         if !now.contains_key(key) {
             out.push(change(
                 key,
                 StepChangeKind::Removed {
-                    years: years.clone(),
+                    years: years.to_vec(),
                 },
             ));
         }
@@ -327,8 +343,23 @@ fn step_changes(before: &Project, after: &Project, project: &ProjectSide) -> Vec
     out
 }
 
-fn row_years(row: &RoadmapRow) -> Vec<FiscalYear> {
-    row.years.clone()
+/// A step: its 取組 title, label and kind (計画/実績).
+type StepKey<'a> = (&'a str, &'a str, &'static str);
+
+/// A project's steps with their years (of the first row where a key is repeated).
+fn steps(p: &Project) -> BTreeMap<StepKey<'_>, &[FiscalYear]> {
+    let mut map = BTreeMap::new();
+    for initiative in &p.initiatives {
+        for row in &initiative.roadmap {
+            map.entry((
+                initiative.title.as_str(),
+                row.label.as_str(),
+                row.kind.label(),
+            ))
+            .or_insert(row.years.as_slice());
+        }
+    }
+    map
 }
 
 #[cfg(test)]
