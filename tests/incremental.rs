@@ -256,6 +256,47 @@ fn every_kind_of_edit_gives_what_a_full_build_gives() {
     assert_same_as_full_build(root, &output, "theme");
 }
 
+/// A partial rebuild says every notice a full build says: those about the files it did not read
+/// again too, rebuild after rebuild.
+#[test]
+fn a_partial_rebuild_says_every_notice_a_full_build_says() {
+    let site = common::copy_site();
+    let root = site.path();
+    let output = root.join("preview");
+    let project = root
+        .join(common::SHEETS)
+        .join("hekichi-online-shinryo-shien.md");
+    let full_build_notices = |step: &str| {
+        let fresh = root.join(format!("fresh-{step}"));
+        let report = pipeline::build(&BuildOptions {
+            root: root.to_path_buf(),
+            output: fresh.clone(),
+            base_url: Some(BASE_URL.to_string()),
+            preview: true,
+        })
+        .expect("full build");
+        fs::remove_dir_all(fresh).expect("clean");
+        report.notices
+    };
+    let mut rebuilder = rebuilder(root, &output);
+    let first = rebuilder.build().expect("first build");
+    let notices = full_build_notices("first");
+    assert!(
+        notices
+            .iter()
+            .any(|n| n.path != project.strip_prefix(root).expect("in the site")),
+        "the real site has notices about other files than the one edited"
+    );
+    assert_eq!(first.build.notices, notices);
+    for (step, budget) in [("one", "5202"), ("two", "6202"), ("three", "4202")] {
+        let before = budget_line(&project);
+        edit(&project, &before, &format!("budget = {budget}"));
+        let report = rebuilder.build().expect(step);
+        assert_eq!(partial(&report.kind).0, 1, "{step}: one file read");
+        assert_eq!(report.build.notices, full_build_notices(step), "{step}");
+    }
+}
+
 /// A site with the repository's config, theme and vocabulary, and the sample editions `codes` of
 /// `tests/fixtures/editions/` under `content/<code>/`.
 fn site_with_editions(codes: &[&str]) -> tempfile::TempDir {

@@ -292,12 +292,15 @@ impl Remember {
         } = self;
         // Only pages in the output may be kept as they are.
         pages.retain(|path, _| files.contains_key(path));
-        let mut by_file: HashMap<&Path, Vec<Diagnostic>> = HashMap::new();
-        for notice in &notices {
-            by_file
-                .entry(notice.path.as_path())
-                .or_default()
-                .push(notice.clone());
+        // Moved, not copied: a large site may have tens of thousands of notices.
+        let mut by_file: HashMap<PathBuf, Vec<Diagnostic>> = HashMap::new();
+        for notice in notices {
+            match by_file.get_mut(notice.path.as_path()) {
+                Some(file) => file.push(notice),
+                None => {
+                    by_file.insert(notice.path.clone(), vec![notice]);
+                }
+            }
         }
         let keys = keys.unwrap_or_else(|| prepared.iter().map(|p| project_keys(&p.site)).collect());
         // The rest of the editions (vocabularies, indexes, the catalogue) is freed off the way.
@@ -308,10 +311,7 @@ impl Remember {
             .filter_map(|project| {
                 let path = root.join(&project.source);
                 let seen = *seen.get(&path)?;
-                let notices = by_file
-                    .get(project.source.as_path())
-                    .cloned()
-                    .unwrap_or_default();
+                let notices = by_file.remove(project.source.as_path()).unwrap_or_default();
                 Some((path, (seen, ProjectFile { project, notices })))
             })
             .collect();
