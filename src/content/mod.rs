@@ -105,21 +105,40 @@ pub fn check_structure(root: &Path) -> Vec<Diagnostic> {
 /// folder): each is an error, since it would belong to no edition.
 pub fn projects_outside_editions(root: &Path, editions: &[String]) -> Vec<Diagnostic> {
     let content = root.join(CONTENT_DIR);
-    let is_edition = |entry: &walkdir::DirEntry| {
-        entry.depth() == 1
-            && entry.file_type().is_dir()
-            && editions
-                .iter()
-                .any(|code| entry.file_name() == code.as_str())
+    // The top level is listed here, not walked: a walk reads each edition's folder (10,000 files
+    // in a large one) before it can be told to skip it.
+    let Ok(top) = std::fs::read_dir(&content) else {
+        return Vec::new();
     };
-    WalkDir::new(&content)
-        .sort_by_file_name()
-        .into_iter()
-        .filter_entry(|entry| !is_edition(entry))
+    let mut others: Vec<std::fs::DirEntry> = top
         .filter_map(Result::ok)
+        .filter(|entry| {
+            let is_dir = entry.file_type().is_ok_and(|t| t.is_dir());
+            !(is_dir
+                && editions
+                    .iter()
+                    .any(|code| entry.file_name() == code.as_str()))
+        })
+        .collect();
+    others.sort_by_key(std::fs::DirEntry::file_name);
+    let example = editions.last().map_or("r6", String::as_str);
+    others
+        .iter()
+        .flat_map(|entry| {
+            // Only a real folder is looked into, as a walk that does not follow links would.
+            let depth = if entry.file_type().is_ok_and(|t| t.is_dir()) {
+                usize::MAX
+            } else {
+                0
+            };
+            WalkDir::new(entry.path())
+                .max_depth(depth)
+                .sort_by_file_name()
+                .into_iter()
+                .filter_map(Result::ok)
+        })
         .filter(|entry| matches!(project_file_name(entry.path()), FileName::Project))
         .map(|entry| {
-            let example = editions.last().map_or("r6", String::as_str);
             Diagnostic::in_file(
                 &relative(root, entry.path()),
                 "年度のフォルダの外に事業ファイルがあります。どの年度版の事業か分からないため読みません。",
