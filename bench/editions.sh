@@ -89,6 +89,8 @@ cp_med=$(awk '$1 == "cp" { print $2 }' "$WORK/editions-times.txt" | median)
 builds=$(awk '$1 == "build" { printf "%.2f ", $2 }' "$WORK/editions-times.txt")
 cps=$(awk '$1 == "cp" { printf "%.2f ", $2 }' "$WORK/editions-times.txt")
 rm -rf "$out"
+say "deleted the rounds' outputs; waiting 60 s before the preview creates files"
+sleep 60
 
 say "the preview's rebuild after a budget edit in the latest edition ($RUNS edits)"
 "$WORK/preview_rebuild" --root "$root" --runs "$RUNS" | tee "$WORK/rebuild.txt" >&2
