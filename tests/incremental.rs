@@ -256,6 +256,75 @@ fn every_kind_of_edit_gives_what_a_full_build_gives() {
     assert_same_as_full_build(root, &output, "theme");
 }
 
+/// The timeline has a column of earlier years only while some project began before the
+/// roadmap's first year: one project's start adds or removes it, and with it a cell of every
+/// project's row, not only of the edited project's.
+#[test]
+fn a_start_that_adds_or_removes_the_earlier_column_changes_every_row() {
+    let site = common::copy_site();
+    let root = site.path();
+    let output = root.join("preview");
+    let content = root.join(common::SHEETS);
+    let config: toml::Table = fs::read_to_string(root.join("config.toml"))
+        .expect("config")
+        .parse()
+        .expect("toml");
+    let first_year = config
+        .get("roadmap")
+        .and_then(|roadmap| roadmap.get("first_year"))
+        .and_then(|v| v.as_str())
+        .expect("first_year")
+        .to_string();
+    let files: Vec<PathBuf> = fs::read_dir(&content)
+        .expect("content")
+        .filter_map(Result::ok)
+        .map(|e| e.path())
+        .filter(|p| p.extension().is_some_and(|x| x == "md"))
+        .collect();
+    let set_start = |path: &Path, start: &str| {
+        let text = fs::read_to_string(path).expect("read");
+        let line = text
+            .lines()
+            .find(|l| l.starts_with("start = "))
+            .expect("start line")
+            .to_string();
+        fs::write(
+            path,
+            text.replacen(&line, &format!("start = \"{start}\""), 1),
+        )
+        .expect("write");
+    };
+    let has_earlier_column = |output: &Path| {
+        fs::read_to_string(output.join("timeline/index.html"))
+            .expect("timeline")
+            .contains("以前")
+    };
+    let mut rebuilder = rebuilder(root, &output);
+    rebuilder.build().expect("first build");
+    assert!(
+        has_earlier_column(&output),
+        "the real site has projects begun before {first_year}"
+    );
+    // Every project begins in the first year: no column of earlier years.
+    for file in &files {
+        set_start(file, &first_year);
+    }
+    partial(&rebuilder.build().expect("every start").kind);
+    assert!(!has_earlier_column(&output));
+    assert_same_as_full_build(root, &output, "no earlier column");
+    // One project begun earlier: the column is back, in every row.
+    set_start(&files[0], "H31");
+    let (read, _, _, _) = partial(&rebuilder.build().expect("one earlier").kind);
+    assert_eq!(read, 1);
+    assert!(has_earlier_column(&output));
+    assert_same_as_full_build(root, &output, "earlier column");
+    // And gone again.
+    set_start(&files[0], &first_year);
+    partial(&rebuilder.build().expect("none earlier").kind);
+    assert!(!has_earlier_column(&output));
+    assert_same_as_full_build(root, &output, "earlier column gone");
+}
+
 /// A partial rebuild says every notice a full build says: those about the files it did not read
 /// again too, rebuild after rebuild.
 #[test]

@@ -1066,7 +1066,7 @@ fn render_files(
             return Ok(Rendered::default());
         }
     }
-    let source = render::Source::mounted(site, indexes, mount);
+    let source = render::Source::mounted(site, indexes, mount).with_data(data);
     source.make_shared_values_for(&pages);
     let marked = match both {
         Both::Make {

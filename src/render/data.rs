@@ -47,6 +47,13 @@ pub struct ProjectData {
     /// a comma; a row of `projects.csv` without its last cell, the page's URL.
     rows: Vec<Vec<Box<[u8]>>>,
     search: super::search::SearchEntry,
+    /// The project's list line ([`super::views::summary`]: the project and its edition's
+    /// vocabulary), made when a render first needs it. Kept with the rest, so the preview does not
+    /// make it again for a project that did not change.
+    list_line: std::sync::OnceLock<super::memo::Premade>,
+    /// The project's row of the timeline (the project, its edition's configuration and whether
+    /// the timeline had a column of earlier years, the flag kept beside it), made and kept alike.
+    timeline_row: std::sync::OnceLock<(bool, super::memo::Premade)>,
 }
 
 impl ProjectData {
@@ -76,7 +83,30 @@ impl ProjectData {
             url,
             rows,
             search: super::search::SearchEntry::of(site, project)?,
+            list_line: std::sync::OnceLock::new(),
+            timeline_row: std::sync::OnceLock::new(),
         })
+    }
+
+    /// The project's list line, made with `make` the first time.
+    pub(crate) fn list_line(
+        &self,
+        make: impl FnOnce() -> super::memo::Premade,
+    ) -> super::memo::Premade {
+        self.list_line.get_or_init(make).clone()
+    }
+
+    /// The project's row of the timeline when it has a column of earlier years or not
+    /// (`earlier`), made with `make` the first time, or when that changed.
+    pub(crate) fn timeline_row(
+        &self,
+        earlier: bool,
+        make: impl Fn() -> super::memo::Premade,
+    ) -> super::memo::Premade {
+        match self.timeline_row.get_or_init(|| (earlier, make())) {
+            (kept, row) if *kept == earlier => row.clone(),
+            _ => make(),
+        }
     }
 
     /// The record as JSON, its page's URL after `url_prefix` (the path from where the file is to
@@ -222,6 +252,11 @@ impl OpenData {
     /// The open data of the project at position `i` of the site's projects.
     pub fn project(&self, i: usize) -> Option<&ProjectData> {
         self.projects.get(i).map(|p| &**p)
+    }
+
+    /// The open data at position `i`, if it is `project`'s (the same file name).
+    pub(crate) fn project_as(&self, i: usize, project: &Project) -> Option<&ProjectData> {
+        self.project(i).filter(|data| data.slug == project.slug)
     }
 }
 
@@ -1502,6 +1537,8 @@ mod tests {
                             .map(|t| table_rows(r, t).expect("rows"))
                             .collect(),
                         search: Default::default(),
+                        list_line: Default::default(),
+                        timeline_row: Default::default(),
                     })
                 })
                 .collect(),

@@ -110,11 +110,27 @@ pub struct Source<'a> {
     /// Each project's row of the timeline, made and shared as the list lines are.
     timeline_rows: std::sync::Arc<std::sync::OnceLock<Vec<memo::Premade>>>,
     pub(crate) site_view: memo::Premade,
+    /// The site's open data, when the render has it: each project's list line and timeline row
+    /// are taken from (and kept with) its data ([`data::ProjectData::list_line`]).
+    data: Option<&'a data::OpenData>,
 }
 
 /// A project's list line, made once for every page that lists it (see [`memo::Premade`]).
 fn summary_value(site: &Site, project: &crate::model::Project) -> memo::Premade {
     memo::Premade::of(views::summary(site, project))
+}
+
+/// A project's list line, from its open data when `data` has it.
+fn list_line(
+    site: &Site,
+    data: Option<&data::OpenData>,
+    i: usize,
+    project: &crate::model::Project,
+) -> memo::Premade {
+    match data.and_then(|d| d.project_as(i, project)) {
+        Some(kept) => kept.list_line(|| summary_value(site, project)),
+        None => summary_value(site, project),
+    }
 }
 
 impl<'a> Source<'a> {
@@ -131,7 +147,14 @@ impl<'a> Source<'a> {
             summaries: std::sync::Arc::default(),
             timeline_rows: std::sync::Arc::default(),
             site_view: memo::Premade::of(views::site_view(site)),
+            data: None,
         }
+    }
+
+    /// The same source, taking each project's list line and timeline row from `data` (the
+    /// site's open data) and keeping them there.
+    pub fn with_data(self, data: Option<&'a data::OpenData>) -> Source<'a> {
+        Source { data, ..self }
     }
 
     /// The same source for pages published at `mount` (the list lines are shared, not made again).
@@ -143,6 +166,7 @@ impl<'a> Source<'a> {
             summaries: std::sync::Arc::clone(&self.summaries),
             timeline_rows: std::sync::Arc::clone(&self.timeline_rows),
             site_view: self.site_view.clone(),
+            data: self.data,
         }
     }
 
@@ -159,8 +183,9 @@ impl<'a> Source<'a> {
             let made = site
                 .projects
                 .par_iter()
-                .map(|project| {
-                    let line = summary_value(site, project);
+                .enumerate()
+                .map(|(i, project)| {
+                    let line = list_line(site, self.data, i, project);
                     line.value();
                     line
                 })
@@ -170,7 +195,7 @@ impl<'a> Source<'a> {
         if pages.contains(&routes::PageKind::Timeline) && self.timeline_rows.get().is_none() {
             let _ = self
                 .timeline_rows
-                .set(self::pages::timeline_rows(site, true));
+                .set(self::pages::timeline_rows(site, self.data, true));
         }
     }
 
@@ -179,7 +204,7 @@ impl<'a> Source<'a> {
     fn timeline_rows(&self) -> &Vec<memo::Premade> {
         let site = self.site;
         self.timeline_rows
-            .get_or_init(|| self::pages::timeline_rows(site, false))
+            .get_or_init(|| self::pages::timeline_rows(site, self.data, false))
     }
 
     /// Every project's list line, in the order of the site's projects; made here, on one thread,
@@ -190,7 +215,8 @@ impl<'a> Source<'a> {
         self.summaries.get_or_init(|| {
             site.projects
                 .iter()
-                .map(|project| summary_value(site, project))
+                .enumerate()
+                .map(|(i, project)| list_line(site, self.data, i, project))
                 .collect()
         })
     }

@@ -61,8 +61,12 @@ impl PageContext {
 }
 
 /// Every project's row of the timeline, in the order of the site's projects (see [`Source`]).
-pub(super) fn timeline_rows(site: &Site, parallel: bool) -> Vec<Premade> {
-    timeline::rows(site, parallel)
+pub(super) fn timeline_rows(
+    site: &Site,
+    data: Option<&super::data::OpenData>,
+    parallel: bool,
+) -> Vec<Premade> {
+    timeline::rows(site, data, parallel)
 }
 
 /// Whether a page lists projects with their list lines ([`Source`]'s summaries).

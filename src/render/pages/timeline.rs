@@ -81,15 +81,26 @@ fn columns(site: &Site) -> (Vec<FiscalYear>, Option<EarlierColumn>) {
 }
 
 /// Every project's row of the timeline, in the order of the site's projects, as values made once
-/// for the pages of a render ([`Source`]); in parallel with `parallel`.
-pub(super) fn rows(site: &Site, parallel: bool) -> Vec<Premade> {
+/// for the pages of a render ([`Source`]), or kept with the projects' open data in `data`; in
+/// parallel with `parallel`.
+pub(super) fn rows(
+    site: &Site,
+    data: Option<&crate::render::data::OpenData>,
+    parallel: bool,
+) -> Vec<Premade> {
     let (years, earlier) = columns(site);
     let earlier = earlier.is_some();
-    let row = |project: &std::sync::Arc<Project>| Premade::of(row(site, &years, earlier, project));
+    let row = |(i, project): (usize, &std::sync::Arc<Project>)| {
+        let make = || Premade::of(row(site, &years, earlier, project));
+        match data.and_then(|d| d.project_as(i, project)) {
+            Some(kept) => kept.timeline_row(earlier, make),
+            None => make(),
+        }
+    };
     if parallel {
-        site.projects.par_iter().map(row).collect()
+        site.projects.par_iter().enumerate().map(row).collect()
     } else {
-        site.projects.iter().map(row).collect()
+        site.projects.iter().enumerate().map(row).collect()
     }
 }
 
