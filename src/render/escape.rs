@@ -5,6 +5,13 @@
 /// preview's overlay): `&`, `<`, `>`, `"` and `'` as character references.
 pub fn escape_xml(text: &str) -> String {
     let mut out = String::with_capacity(text.len());
+    push_escaped_xml(&mut out, text);
+    out
+}
+
+/// [`escape_xml`] appended to `out` (a feed of 10,000 entries is written without a string per
+/// escaped value).
+pub fn push_escaped_xml(out: &mut String, text: &str) {
     let mut plain_from = 0;
     for (at, len, reference) in references(text, false) {
         out.push_str(&text[plain_from..at]);
@@ -12,7 +19,6 @@ pub fn escape_xml(text: &str) -> String {
         plain_from = at + len;
     }
     out.push_str(&text[plain_from..]);
-    out
 }
 
 /// [`escape_xml`] as Tera's escape function, writing to Tera's output.

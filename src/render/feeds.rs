@@ -3,6 +3,7 @@
 //! absolute URLs: they are made only from a public base URL (see `SiteConfig::public_base_url`).
 //! Dates come from the config, never the clock, so output stays deterministic.
 
+use super::escape::push_escaped_xml as push_escaped;
 use super::escape_xml as escape;
 use crate::model::Site;
 
@@ -13,11 +14,13 @@ pub fn sitemap(base_url: &str, pages: &[(String, String)]) -> String {
         "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<urlset xmlns=\"http://www.sitemaps.org/schemas/sitemap/0.9\">\n",
     );
     for (page, date) in pages {
-        xml.push_str(&format!(
-            "  <url><loc>{}</loc><lastmod>{}</lastmod></url>\n",
-            escape(&format!("{base_url}{page}")),
-            escape(date)
-        ));
+        // Escaped piece by piece: each character is escaped alone.
+        xml.push_str("  <url><loc>");
+        push_escaped(&mut xml, base_url);
+        push_escaped(&mut xml, page);
+        xml.push_str("</loc><lastmod>");
+        push_escaped(&mut xml, date);
+        xml.push_str("</lastmod></url>\n");
     }
     xml.push_str("</urlset>\n");
     xml
@@ -57,6 +60,7 @@ pub fn atom(site: &Site, base_url: &str) -> String {
             escape(&license.short_name)
         ));
     }
+    let budget_year = config.budget_year.japanese();
     for project in &site.projects {
         let url = format!("{base_url}{}", super::routes::project_url(project));
         let category = &site.vocabulary.category(project.category).name;
@@ -69,31 +73,46 @@ pub fn atom(site: &Site, base_url: &str) -> String {
             "{}（{}）{}事業費 {}。{}",
             category,
             departments.join("・"),
-            config.budget_year.japanese(),
+            budget_year,
             project.budget.display(),
             crate::render::data::one_line(&project.overview)
         );
-        xml.push_str(&format!(
-            "  <entry>\n    <title>{}</title>\n    <id>{}</id>\n    <link rel=\"alternate\" type=\"text/html\" href=\"{}\"/>\n    <updated>{}</updated>\n    <summary>{}</summary>\n  </entry>\n",
-            escape(&project.name),
-            escape(&url),
-            escape(&url),
-            stamp(site.project_date(project)),
-            escape(&summary)
-        ));
+        push_entry(
+            &mut xml,
+            &project.name,
+            &url,
+            &url,
+            &stamp(site.project_date(project)),
+            &summary,
+        );
     }
     for entry in change_entries(site, base_url) {
-        xml.push_str(&format!(
-            "  <entry>\n    <title>{}</title>\n    <id>{}</id>\n    <link rel=\"alternate\" type=\"text/html\" href=\"{}\"/>\n    <updated>{}</updated>\n    <summary>{}</summary>\n  </entry>\n",
-            escape(&entry.title),
-            escape(&entry.id),
-            escape(&entry.link),
-            stamp(&entry.date),
-            escape(&entry.summary)
-        ));
+        push_entry(
+            &mut xml,
+            &entry.title,
+            &entry.id,
+            &entry.link,
+            &stamp(&entry.date),
+            &entry.summary,
+        );
     }
     xml.push_str("</feed>\n");
     xml
+}
+
+/// Appends an entry of the feed; every value escaped but `updated` (a time stamp).
+fn push_entry(xml: &mut String, title: &str, id: &str, link: &str, updated: &str, summary: &str) {
+    xml.push_str("  <entry>\n    <title>");
+    push_escaped(xml, title);
+    xml.push_str("</title>\n    <id>");
+    push_escaped(xml, id);
+    xml.push_str("</id>\n    <link rel=\"alternate\" type=\"text/html\" href=\"");
+    push_escaped(xml, link);
+    xml.push_str("\"/>\n    <updated>");
+    xml.push_str(updated);
+    xml.push_str("</updated>\n    <summary>");
+    push_escaped(xml, summary);
+    xml.push_str("</summary>\n  </entry>\n");
 }
 
 /// One change from the previous edition, as a feed entry.
