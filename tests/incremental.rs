@@ -282,17 +282,8 @@ fn a_start_that_adds_or_removes_the_earlier_column_changes_every_row() {
         .filter(|p| p.extension().is_some_and(|x| x == "md"))
         .collect();
     let set_start = |path: &Path, start: &str| {
-        let text = fs::read_to_string(path).expect("read");
-        let line = text
-            .lines()
-            .find(|l| l.starts_with("start = "))
-            .expect("start line")
-            .to_string();
-        fs::write(
-            path,
-            text.replacen(&line, &format!("start = \"{start}\""), 1),
-        )
-        .expect("write");
+        let line = line_starting(path, "start = ");
+        edit(path, &line, &format!("start = \"{start}\""));
     };
     let has_earlier_column = |output: &Path| {
         fs::read_to_string(output.join("timeline/index.html"))
@@ -425,11 +416,16 @@ fn renamed_in(root: &Path, code: &str) -> Option<(String, String)> {
 
 /// The budget line of a project file.
 fn budget_line(path: &Path) -> String {
+    line_starting(path, "budget = ")
+}
+
+/// The first line of the file at `path` that starts with `start`.
+fn line_starting(path: &Path, start: &str) -> String {
     fs::read_to_string(path)
         .expect("read")
         .lines()
-        .find(|l| l.starts_with("budget = "))
-        .expect("budget line")
+        .find(|l| l.starts_with(start))
+        .unwrap_or_else(|| panic!("{} has no line starting {start:?}", path.display()))
         .to_string()
 }
 
