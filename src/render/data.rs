@@ -52,8 +52,9 @@ pub struct ProjectData {
     /// make it again for a project that did not change.
     list_line: std::sync::OnceLock<super::memo::Premade>,
     /// The project's row of the timeline (the project, its edition's configuration and whether
-    /// the timeline had a column of earlier years, the flag kept beside it), made and kept alike.
-    timeline_row: std::sync::OnceLock<(bool, super::memo::Premade)>,
+    /// the timeline has a column of earlier years), made and kept alike: one without that column,
+    /// one with it.
+    timeline_rows: [std::sync::OnceLock<super::memo::Premade>; 2],
 }
 
 impl ProjectData {
@@ -84,7 +85,7 @@ impl ProjectData {
             rows,
             search: super::search::SearchEntry::of(site, project)?,
             list_line: std::sync::OnceLock::new(),
-            timeline_row: std::sync::OnceLock::new(),
+            timeline_rows: Default::default(),
         })
     }
 
@@ -96,17 +97,16 @@ impl ProjectData {
         self.list_line.get_or_init(make).clone()
     }
 
-    /// The project's row of the timeline when it has a column of earlier years or not
-    /// (`earlier`), made with `make` the first time, or when that changed.
+    /// The project's row of the timeline with a column of earlier years or without (`earlier`),
+    /// made with `make` the first time.
     pub(crate) fn timeline_row(
         &self,
         earlier: bool,
-        make: impl Fn() -> super::memo::Premade,
+        make: impl FnOnce() -> super::memo::Premade,
     ) -> super::memo::Premade {
-        match self.timeline_row.get_or_init(|| (earlier, make())) {
-            (kept, row) if *kept == earlier => row.clone(),
-            _ => make(),
-        }
+        self.timeline_rows[usize::from(earlier)]
+            .get_or_init(make)
+            .clone()
     }
 
     /// The record as JSON, its page's URL after `url_prefix` (the path from where the file is to
@@ -1538,7 +1538,7 @@ mod tests {
                             .collect(),
                         search: Default::default(),
                         list_line: Default::default(),
-                        timeline_row: Default::default(),
+                        timeline_rows: Default::default(),
                     })
                 })
                 .collect(),
