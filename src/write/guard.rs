@@ -47,6 +47,10 @@ pub enum Refusal {
     },
     #[error("書き出し先 {output} を確かめられません: {message}")]
     Unreadable { output: PathBuf, message: String },
+    #[error(
+        "書き出し先 {output} の「..」の前のフォルダ {missing} がありません。このパスはたどれないため、どこに書き出すか決められません。「..」を使わないパスか、あるフォルダだけを通るパスを --output に指定してください。"
+    )]
+    Untraversable { output: PathBuf, missing: PathBuf },
 }
 
 /// The files and folders a build reads, relative to the site root: never an output.
@@ -79,6 +83,13 @@ pub fn check(root: &Path, output: &Path) -> Result<PathBuf, Refusal> {
                 relation,
             });
         }
+    }
+    // Past the sources' protection, so that `build/../content` is refused as the sources.
+    if let Some(missing) = missing_before_parent(output) {
+        return Err(Refusal::Untraversable {
+            output: output.to_path_buf(),
+            missing,
+        });
     }
     match fs::symlink_metadata(&resolved) {
         Err(e) if e.kind() == io::ErrorKind::NotFound => Ok(resolved),
@@ -132,6 +143,20 @@ pub fn resolve(path: &Path) -> PathBuf {
     resolved
 }
 
+/// The first folder of `path` that a `..` goes up from but that does not exist, if any: the
+/// system cannot follow such a path (`new/../site` names nothing while `new` is missing), so the
+/// folder the build would write and the path a reader opens would differ.
+fn missing_before_parent(path: &Path) -> Option<PathBuf> {
+    let mut walked = PathBuf::new();
+    for component in path.components() {
+        if component == Component::ParentDir && !walked.as_os_str().is_empty() && !walked.is_dir() {
+            return Some(walked);
+        }
+        walked.push(component.as_os_str());
+    }
+    None
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -169,9 +194,37 @@ mod tests {
         ] {
             assert!(refused(output), "{output} must be refused");
         }
-        for output in ["output", "build/site", "nope/../output", "./output/."] {
+        for output in ["output", "build/site", "docs/../output", "./output/."] {
             assert!(!refused(output), "{output} may be written");
         }
+    }
+
+    #[test]
+    fn a_parent_of_a_missing_folder_is_refused_by_name() {
+        let site = site();
+        let root = site.path();
+        for (output, missing) in [
+            ("nope/../output", "nope"),
+            ("docs/nope/../../output", "docs/nope"),
+            ("nope/deeper/../../output", "nope/deeper"),
+        ] {
+            assert_eq!(
+                check(root, &root.join(output)),
+                Err(Refusal::Untraversable {
+                    output: root.join(output),
+                    missing: root.join(missing),
+                }),
+                "{output}"
+            );
+        }
+        let message = check(root, &root.join("nope/../output"))
+            .expect_err("refused")
+            .to_string();
+        assert!(
+            message.contains("「..」の前のフォルダ") && message.contains("nope"),
+            "{message}"
+        );
+        assert!(!root.join("nope").exists());
     }
 
     #[test]
