@@ -66,20 +66,28 @@ struct Meta {
 /// long-vowel mark, no comma between digits — 「どろーん」 finds 「ドローン」, 「77952」 finds 「77,952」.
 /// Applied after [`normalize`] to the index and to queries alike (the same steps are in search.js).
 pub fn fold(text: &str) -> String {
-    let chars: Vec<char> = text.chars().collect();
-    let mut out = String::with_capacity(text.len());
-    for (i, &c) in chars.iter().enumerate() {
-        if c == ','
-            && out.chars().next_back().is_some_and(|p| p.is_ascii_digit())
-            && chars.get(i + 1).is_some_and(char::is_ascii_digit)
-        {
-            continue;
+    folded(text).collect()
+}
+
+/// The characters of [`fold`]`(text)`, one by one.
+fn folded(text: &str) -> impl Iterator<Item = char> + '_ {
+    let mut chars = text.chars().peekable();
+    let mut last: Option<char> = None;
+    std::iter::from_fn(move || {
+        loop {
+            let c = chars.next()?;
+            if c == ','
+                && last.is_some_and(|p| p.is_ascii_digit())
+                && chars.peek().is_some_and(char::is_ascii_digit)
+            {
+                continue;
+            }
+            if let Some(folded) = fold_kana(c) {
+                last = Some(folded);
+                return Some(folded);
+            }
         }
-        if let Some(folded) = fold_kana(c) {
-            out.push(folded);
-        }
-    }
-    out
+    })
 }
 
 /// One kana folded: `None` for the long-vowel mark, which is left out.
@@ -397,18 +405,19 @@ fn gram_text(key: GramKey) -> String {
 
 /// The distinct grams of one document, sorted; grams of white space only are left out.
 fn document_grams(doc: &SearchDoc) -> Vec<GramKey> {
-    let text: Vec<char> = search_form(&doc.t).chars().collect();
-    let mut keys = Vec::with_capacity(text.len() * 2);
-    for (i, &c) in text.iter().enumerate() {
-        let next = text.get(i + 1).copied();
+    let normalized = normalize(&doc.t);
+    let mut keys = Vec::with_capacity(normalized.len());
+    let mut previous: Option<char> = None;
+    for c in folded(&normalized) {
+        if let Some(p) = previous
+            && !(p.is_whitespace() && c.is_whitespace())
+        {
+            keys.push(gram_key(p, Some(c)));
+        }
         if !c.is_whitespace() {
             keys.push(gram_key(c, None));
         }
-        if let Some(n) = next
-            && !(c.is_whitespace() && n.is_whitespace())
-        {
-            keys.push(gram_key(c, Some(n)));
-        }
+        previous = Some(c);
     }
     keys.sort_unstable();
     keys.dedup();
@@ -544,6 +553,49 @@ mod tests {
             gram_key(chars.next().unwrap_or(' '), chars.next())
         });
         assert_eq!(grams, expected);
+    }
+
+    /// The reference: every character and pair of neighbours of the text in search form, but
+    /// grams of white space only, distinct and in order.
+    fn grams_of_search_form(text: &str) -> Vec<GramKey> {
+        let chars: Vec<char> = search_form(text).chars().collect();
+        let unigrams = chars
+            .iter()
+            .filter(|c| !c.is_whitespace())
+            .map(|&c| gram_key(c, None));
+        let bigrams = chars
+            .windows(2)
+            .filter(|w| !(w[0].is_whitespace() && w[1].is_whitespace()))
+            .map(|w| gram_key(w[0], Some(w[1])));
+        let mut keys: Vec<GramKey> = unigrams.chain(bigrams).collect();
+        keys.sort_unstable();
+        keys.dedup();
+        keys
+    }
+
+    /// Characters that folding and gramming treat specially: digits and commas, kana with small
+    /// and half-width forms, the long-vowel mark, white space and a piece that NFKC splits.
+    const FOLDED: &[&str] = &[
+        "1", "2", ",", "，", "ア", "ァ", "ｱ", "ｧ", "ッ", "ー", "ｰ", "ﾞ", "か", " ", "\n", "　", "A",
+        "漢", "㍻",
+    ];
+
+    proptest::proptest! {
+        /// Folding and gramming in one pass give the grams of the whole text in search form.
+        #[test]
+        fn grams_are_those_of_the_search_form(
+            pieces in proptest::collection::vec(proptest::sample::select(FOLDED), 0..24)
+        ) {
+            let doc = SearchDoc {
+                u: String::new(),
+                n: String::new(),
+                c: String::new(),
+                d: String::new(),
+                b: String::new(),
+                t: pieces.concat(),
+            };
+            proptest::prop_assert_eq!(document_grams(&doc), grams_of_search_form(&doc.t));
+        }
     }
 
     #[test]
