@@ -26,7 +26,8 @@ use walkdir::WalkDir;
 
 use super::{
     BuildOptions, BuildReport, Failure, LoadedEditions, Plan, Prepared, Reuse, Scope, THEMES_DIR,
-    build_prepared, load_editions_reusing, load_theme, prepare, render_all, set_base_url,
+    build_prepared, drop_later, load_editions_reusing, load_theme, prepare, render_all,
+    set_base_url,
 };
 use crate::config::CONFIG_FILE;
 use crate::content::ProjectFile;
@@ -676,14 +677,6 @@ impl Rebuilder {
         };
         Ok((RebuildReport { build, kind }, next))
     }
-}
-
-/// Frees `value` on a thread of its own when one can be started (a rebuild's old state is large:
-/// freeing it need not delay the preview), else here.
-fn drop_later<T: Send + 'static>(value: T) {
-    let _ = std::thread::Builder::new()
-        .name("roadmap-free".to_string())
-        .spawn(move || drop(value));
 }
 
 /// The key of each of a site's file names: the 事業 it is across editions (a file renamed with
