@@ -48,7 +48,7 @@ pub enum Refusal {
     #[error("書き出し先 {output} を確かめられません: {message}")]
     Unreadable { output: PathBuf, message: String },
     #[error(
-        "書き出し先 {output} の「..」の前のフォルダ {missing} がありません。このパスはたどれないため、どこに書き出すか決められません。「..」を使わないパスか、あるフォルダだけを通るパスを --output に指定してください。"
+        "書き出し先 {output} の「..」の前の {missing} は、ないか、フォルダではありません。このパスはたどれないため、どこに書き出すか決められません。「..」を使わないパスか、あるフォルダだけを通るパスを --output に指定してください。"
     )]
     Untraversable { output: PathBuf, missing: PathBuf },
 }
@@ -143,8 +143,8 @@ pub fn resolve(path: &Path) -> PathBuf {
     resolved
 }
 
-/// The first folder of `path` that a `..` goes up from but that does not exist, if any: the
-/// system cannot follow such a path (`new/../site` names nothing while `new` is missing), so the
+/// The first part of `path` that a `..` goes up from but that is not a folder (missing, or a
+/// file), if any: the system cannot follow such a path (`new/../site` names nothing while `new` is missing), so the
 /// folder the build would write and the path a reader opens would differ.
 fn missing_before_parent(path: &Path) -> Option<PathBuf> {
     let mut walked = PathBuf::new();
@@ -207,6 +207,7 @@ mod tests {
             ("nope/../output", "nope"),
             ("docs/nope/../../output", "docs/nope"),
             ("nope/deeper/../../output", "nope/deeper"),
+            ("docs/guide.md/../../output", "docs/guide.md"),
         ] {
             assert_eq!(
                 check(root, &root.join(output)),
@@ -221,7 +222,9 @@ mod tests {
             .expect_err("refused")
             .to_string();
         assert!(
-            message.contains("「..」の前のフォルダ") && message.contains("nope"),
+            message.contains("「..」の前の")
+                && message.contains("フォルダではありません")
+                && message.contains("nope"),
             "{message}"
         );
         assert!(!root.join("nope").exists());
