@@ -16,7 +16,6 @@ pub struct SourceFile {
     /// The path shown to editors, relative to the site root.
     pub display_path: PathBuf,
     pub text: String,
-    line_starts: Vec<usize>,
 }
 
 /// A place in a file: 1-based line and column (in characters), with the line's text.
@@ -62,24 +61,21 @@ impl Severity {
 
 impl SourceFile {
     pub fn new(display_path: impl Into<PathBuf>, text: String) -> SourceFile {
-        let line_starts = std::iter::once(0)
-            .chain(text.match_indices('\n').map(|(i, _)| i + 1))
-            .collect();
         SourceFile {
             display_path: display_path.into(),
             text,
-            line_starts,
         }
     }
 
-    /// The location of a byte range of the text.
+    /// The location of a byte range of the text. Lines are counted here, not when the file is
+    /// read: most files are read without a single diagnostic.
     pub fn locate(&self, span: Range<usize>) -> Location {
         let start = floor_char_boundary(&self.text, span.start.min(self.text.len()));
-        let line_index = match self.line_starts.binary_search(&start) {
-            Ok(i) => i,
-            Err(i) => i - 1,
-        };
-        let line_start = self.line_starts[line_index];
+        let line_start = self.text[..start].rfind('\n').map_or(0, |i| i + 1);
+        let line_index = self.text.as_bytes()[..line_start]
+            .iter()
+            .filter(|&&b| b == b'\n')
+            .count();
         let line_end = self.text[line_start..]
             .find('\n')
             .map_or(self.text.len(), |i| line_start + i);

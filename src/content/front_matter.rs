@@ -36,8 +36,16 @@ pub fn split(file: &SourceFile) -> Result<Parts, Box<Diagnostic>> {
         ));
     }
     let start = (first_line_end + 1).min(text.len());
-    let mut line_start = start;
-    while line_start < text.len() {
+    // Only the places of `+++` are looked at, not every line of the file.
+    for (at, _) in text[start..].match_indices(DELIMITER) {
+        let line_start = start + at;
+        let at_line_start = line_start
+            .checked_sub(1)
+            .and_then(|before| text.as_bytes().get(before))
+            == Some(&b'\n');
+        if !at_line_start {
+            continue;
+        }
         let line_end = text[line_start..]
             .find('\n')
             .map_or(text.len(), |i| line_start + i);
@@ -47,7 +55,6 @@ pub fn split(file: &SourceFile) -> Result<Parts, Box<Diagnostic>> {
                 body: (line_end + 1).min(text.len())..text.len(),
             });
         }
-        line_start = line_end + 1;
     }
     Err(Box::new(
         file.error_at(0..first_line_end, "前付けが +++ で閉じられていません。")
@@ -58,6 +65,35 @@ pub fn split(file: &SourceFile) -> Result<Parts, Box<Diagnostic>> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// The split as the rule says it, line by line: the first line after the first whose text
+    /// without trailing white space is `+++` closes the front matter.
+    fn split_line_by_line(text: &str) -> Option<Parts> {
+        let first_end = text.find('\n')?;
+        let mut line_start = first_end + 1;
+        for line in text[line_start..].split_inclusive('\n') {
+            if line.trim_end() == DELIMITER {
+                let end = line_start + line.len();
+                return Some(Parts {
+                    front_matter: first_end + 1..line_start,
+                    body: end.min(text.len())..text.len(),
+                });
+            }
+            line_start += line.len();
+        }
+        None
+    }
+
+    proptest::proptest! {
+        #[test]
+        fn the_closing_line_is_the_first_line_that_is_the_delimiter(
+            body in "(\\+{1,4}|[ \t\r\n]|a|あ|\u{3000}){0,24}",
+        ) {
+            let text = format!("+++\n{body}");
+            let expected = split_line_by_line(&text);
+            proptest::prop_assert_eq!(split(&file(&text)).ok(), expected);
+        }
+    }
 
     fn file(text: &str) -> SourceFile {
         SourceFile::new("content/a.md", text.to_string())

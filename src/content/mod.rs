@@ -319,8 +319,12 @@ pub fn decode(display: &Path, bytes: Vec<u8>) -> Result<String, Vec<Diagnostic>>
         )
         .with_hint("エディタで文字コードを UTF-8 にして保存し直してください（Shift_JIS では読めません）。")]
     })?;
-    let text = text.strip_prefix('\u{FEFF}').unwrap_or(&text);
-    Ok(text.replace("\r\n", "\n"))
+    // Most files have neither a byte order mark nor Windows line ends: kept as read, not copied.
+    let without_mark = text.strip_prefix('\u{FEFF}');
+    if without_mark.is_none() && !text.contains('\r') {
+        return Ok(text);
+    }
+    Ok(without_mark.unwrap_or(&text).replace("\r\n", "\n"))
 }
 
 /// Errors for values that two or more projects share.
@@ -354,4 +358,24 @@ fn duplicates<'p>(
 /// `path` relative to `root`, for messages.
 pub fn relative(root: &Path, path: &Path) -> PathBuf {
     path.strip_prefix(root).unwrap_or(path).to_path_buf()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn decode_drops_the_byte_order_mark_and_windows_line_ends() {
+        let plain = "+++\nname = \"事業\"\n+++\n本文\r（行中の CR は残る）\n";
+        let windows = plain.replace('\n', "\r\n");
+        for (bytes, expected) in [
+            (plain.to_string(), plain),
+            (format!("\u{FEFF}{plain}"), plain),
+            (windows.clone(), plain),
+            (format!("\u{FEFF}{windows}"), plain),
+        ] {
+            let decoded = decode(Path::new("content/a.md"), bytes.into_bytes());
+            assert_eq!(decoded.as_deref(), Ok(expected));
+        }
+    }
 }
