@@ -20,7 +20,7 @@
 use super::EncodeError;
 use std::collections::BTreeMap;
 
-use rustc_hash::FxHashMap;
+use rustc_hash::{FxHashMap, FxHashSet};
 
 use rayon::prelude::*;
 
@@ -403,25 +403,27 @@ fn gram_text(key: GramKey) -> String {
     first.into_iter().chain(second).collect()
 }
 
-/// The distinct grams of one document, sorted; grams of white space only are left out.
+/// The distinct grams of one document, in no particular order; grams of white space only are left
+/// out. Kept distinct with a set rather than by sorting: a document has about 1,200 grams, 750 of
+/// them distinct, and sorting them was a third of making a search entry.
 fn document_grams(doc: &SearchDoc) -> Vec<GramKey> {
     let normalized = normalize(&doc.t);
-    let mut keys = Vec::with_capacity(normalized.len());
+    // About one distinct gram for every two bytes of Japanese text (three bytes a character).
+    let mut keys: FxHashSet<GramKey> =
+        FxHashSet::with_capacity_and_hasher(normalized.len() / 2, Default::default());
     let mut previous: Option<char> = None;
     for c in folded(&normalized) {
         if let Some(p) = previous
             && !(p.is_whitespace() && c.is_whitespace())
         {
-            keys.push(gram_key(p, Some(c)));
+            keys.insert(gram_key(p, Some(c)));
         }
         if !c.is_whitespace() {
-            keys.push(gram_key(c, None));
+            keys.insert(gram_key(c, None));
         }
         previous = Some(c);
     }
-    keys.sort_unstable();
-    keys.dedup();
-    keys
+    keys.into_iter().collect()
 }
 
 /// The gram shards, each near the target size as JSON: gram → ids, grams sorted within a shard.
@@ -550,7 +552,7 @@ mod tests {
     fn gram_keys_round_trip_and_skip_white_space() {
         assert_eq!(gram_text(gram_key('ド', None)), "ド");
         assert_eq!(gram_text(gram_key('ド', Some('ロ'))), "ドロ");
-        let grams: Vec<String> = document_grams(&text_only("ab  c"))
+        let grams: Vec<String> = sorted(document_grams(&text_only("ab  c")))
             .into_iter()
             .map(gram_text)
             .collect();
@@ -560,6 +562,11 @@ mod tests {
             gram_key(chars.next().unwrap_or(' '), chars.next())
         });
         assert_eq!(grams, expected);
+    }
+
+    fn sorted(mut keys: Vec<GramKey>) -> Vec<GramKey> {
+        keys.sort_unstable();
+        keys
     }
 
     /// The reference: every character and pair of neighbours of the text in search form, but
@@ -594,7 +601,7 @@ mod tests {
             pieces in proptest::collection::vec(proptest::sample::select(FOLDED), 0..24)
         ) {
             let text = pieces.concat();
-            proptest::prop_assert_eq!(document_grams(&text_only(&text)), grams_of_search_form(&text));
+            proptest::prop_assert_eq!(sorted(document_grams(&text_only(&text))), grams_of_search_form(&text));
         }
     }
 
