@@ -57,32 +57,31 @@ pub enum Mount {
 /// theme holding it is rendered twice instead ([`super::Renderer::can_render_once_for_both`]).
 pub const SITE_ROOT_MARK: u8 = 0x01;
 
-/// Whether every [`SITE_ROOT_MARK`] in a page rendered for [`Mount::LatestInBoth`] is where a link
-/// to the site root puts it: right after the page's way up to its edition's root (`./`, `../`…).
-pub fn marks_are_links(html: &[u8]) -> bool {
-    html.iter()
-        .enumerate()
-        .filter(|&(_, &b)| b == SITE_ROOT_MARK)
-        .all(|(at, _)| html[..at].ends_with(b"./"))
-}
-
 /// The two copies of a page rendered for [`Mount::LatestInBoth`]: (in the latest edition's folder,
-/// at the root).
-pub fn unmark(html: Vec<u8>) -> (Vec<u8>, Vec<u8>) {
-    if !html.contains(&SITE_ROOT_MARK) {
-        return (html.clone(), html);
+/// at the root); `None` when a [`SITE_ROOT_MARK`] in it is not where a link to the site root puts
+/// it, right after the page's way up to its edition's root (`./`, `../`…). The marks are found
+/// once, and each copy made piece by piece between them.
+pub fn unmark(html: Vec<u8>) -> Option<(Vec<u8>, Vec<u8>)> {
+    let marks: Vec<usize> = memchr::memchr_iter(SITE_ROOT_MARK, &html).collect();
+    if marks.is_empty() {
+        return Some((html.clone(), html));
     }
-    let marks = html.iter().filter(|&&b| b == SITE_ROOT_MARK).count();
-    let mut folder = Vec::with_capacity(html.len() + 2 * marks);
-    let mut root = Vec::with_capacity(html.len() - marks);
-    for (n, piece) in html.split(|&b| b == SITE_ROOT_MARK).enumerate() {
-        if n > 0 {
-            folder.extend_from_slice(b"../");
-        }
+    if !marks.iter().all(|&at| html[..at].ends_with(b"./")) {
+        return None;
+    }
+    let mut folder = Vec::with_capacity(html.len() + 2 * marks.len());
+    let mut root = Vec::with_capacity(html.len() - marks.len());
+    let mut from = 0;
+    for &at in &marks {
+        let piece = &html[from..at];
         folder.extend_from_slice(piece);
+        folder.extend_from_slice(b"../");
         root.extend_from_slice(piece);
+        from = at + 1;
     }
-    (folder, root)
+    folder.extend_from_slice(&html[from..]);
+    root.extend_from_slice(&html[from..]);
+    Some((folder, root))
 }
 
 /// Whether a page of the latest edition differs between its folder and the root only in its links
@@ -305,8 +304,9 @@ mod tests {
     fn a_page_for_both_places_is_cut_at_its_marks_only_where_links_put_them() {
         let page =
             b"<a href=\"../../\x01r6/projects/x/\">R6</a><a href=\"./\x01r7/\">R7</a>".to_vec();
-        assert!(marks_are_links(&page));
-        let (folder, root) = unmark(page);
+        let Some((folder, root)) = unmark(page) else {
+            panic!("every mark is after ./");
+        };
         assert_eq!(
             folder,
             b"<a href=\"../../../r6/projects/x/\">R6</a><a href=\"./../r7/\">R7</a>"
@@ -315,9 +315,15 @@ mod tests {
             root,
             b"<a href=\"../../r6/projects/x/\">R6</a><a href=\"./r7/\">R7</a>"
         );
-        assert!(!marks_are_links(b"<p>\x01</p>"));
-        assert!(!marks_are_links(b"<a href=\"../../\x01r6/\">\x01</a>"));
-        assert!(marks_are_links(b"<p>no mark</p>"));
+        assert_eq!(unmark(b"<p>\x01</p>".to_vec()), None);
+        assert_eq!(unmark(b"<a href=\"../../\x01r6/\">\x01</a>".to_vec()), None);
+        let plain = b"<p>no mark</p>".to_vec();
+        assert_eq!(unmark(plain.clone()), Some((plain.clone(), plain)));
+        assert_eq!(unmark(b"\x01".to_vec()), None);
+        assert_eq!(
+            unmark(b"./\x01".to_vec()),
+            Some((b"./../".to_vec(), b"./".to_vec()))
+        );
     }
 
     #[test]

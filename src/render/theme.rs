@@ -142,13 +142,15 @@ impl Renderer {
             context.tera(),
             bounds::BoundedPage::new(&mut html),
         ) {
-            Ok(()) if routes::marks_are_links(&html) => Ok(routes::unmark(html)),
-            // A mark not where a link puts it: some text held the character after all. Each
-            // place is rendered on its own instead.
-            Ok(()) => Ok((
-                self.render(&source.remounted(routes::Mount::EditionFolder), page)?,
-                self.render(&source.remounted(routes::Mount::LatestAtRoot), page)?,
-            )),
+            Ok(()) => match routes::unmark(html) {
+                Some(both) => Ok(both),
+                // A mark not where a link puts it: some text held the character after all. Each
+                // place is rendered on its own instead.
+                None => Ok((
+                    self.render(&source.remounted(routes::Mount::EditionFolder), page)?,
+                    self.render(&source.remounted(routes::Mount::LatestAtRoot), page)?,
+                )),
+            },
             Err(e) => Err(self.error_as_written(source, page, template, &e)),
         }
     }
