@@ -187,7 +187,14 @@ impl Variants {
 pub fn normalize(text: &str) -> String {
     let mut out = String::with_capacity(text.len());
     for piece in text.split_inclusive(is_stable_boundary) {
-        if piece.chars().all(is_always_nfkc) || is_nfkc_quick(piece.chars()) == IsNormalized::Yes {
+        if piece.chars().all(is_always_nfkc) {
+            // Only ASCII letters among these have a lower case: copied whole, then lowered.
+            let start = out.len();
+            out.push_str(piece);
+            if let Some(copied) = out.get_mut(start..) {
+                copied.make_ascii_lowercase();
+            }
+        } else if is_nfkc_quick(piece.chars()) == IsNormalized::Yes {
             piece.chars().for_each(|c| push_lowercase(&mut out, c));
         } else {
             piece.nfkc().for_each(|c| push_lowercase(&mut out, c));
