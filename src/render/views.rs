@@ -148,7 +148,7 @@ pub struct YearColumn {
 }
 
 /// One cell of a roadmap row.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone)]
 pub struct RoadmapCell {
     /// 「計画」 or 「実績」 when the row covers the year; empty otherwise.
     pub kind: &'static str,
@@ -158,6 +158,47 @@ pub struct RoadmapCell {
     /// Against the plan, for a step whose 実績 is recorded: 「実施」 (done that year), 「実施なし」
     /// (planned for a year up to 今年度, not done), 「計画外に実施」; empty otherwise.
     pub result: &'static str,
+}
+
+/// What a [`RoadmapCell`] gives its page: its four fields.
+#[derive(Serialize)]
+#[serde(rename = "RoadmapCell")]
+struct CellFields<'a> {
+    kind: &'a str,
+    label: &'a str,
+    continues: bool,
+    result: &'a str,
+}
+
+/// The cell of a year a row does not cover, the most common cell of a roadmap table, made into a
+/// Tera value once and shared by every page ([`super::memo::Premade`]).
+static EMPTY_CELL: std::sync::LazyLock<super::memo::Premade> = std::sync::LazyLock::new(|| {
+    super::memo::Premade::of(CellFields {
+        kind: "",
+        label: "",
+        continues: false,
+        result: "",
+    })
+});
+
+impl Serialize for RoadmapCell {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let fields = CellFields {
+            kind: self.kind,
+            label: &self.label,
+            continues: self.continues,
+            result: self.result,
+        };
+        let empty = self.kind.is_empty()
+            && self.label.is_empty()
+            && !self.continues
+            && self.result.is_empty();
+        if empty {
+            EMPTY_CELL.serialize(serializer)
+        } else {
+            fields.serialize(serializer)
+        }
+    }
 }
 
 #[derive(Debug, Clone, Serialize)]
@@ -666,6 +707,39 @@ fn group_url(site: &Site, group: &Group) -> Option<String> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// A cell, empty or not, gives its page the value its four fields make (the empty one is
+    /// shared, not made again).
+    #[test]
+    fn a_cell_gives_the_value_of_its_fields() {
+        let cell =
+            |kind: &'static str, label: &str, continues: bool, result: &'static str| RoadmapCell {
+                kind,
+                label: label.to_string(),
+                continues,
+                result,
+            };
+        for c in [
+            cell("", "", false, ""),
+            cell("計画", "", false, ""),
+            cell("", "実証", false, ""),
+            cell("", "", true, ""),
+            cell("", "", false, "実施なし"),
+            cell("実績", "導入", true, "実施"),
+        ] {
+            let fields = CellFields {
+                kind: c.kind,
+                label: &c.label,
+                continues: c.continues,
+                result: c.result,
+            };
+            assert_eq!(
+                tera::Value::from_serializable(&c),
+                tera::Value::from_serializable(&fields),
+                "{c:?}"
+            );
+        }
+    }
 
     #[test]
     fn a_title_that_carries_its_number_is_not_numbered_again() {
