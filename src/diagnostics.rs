@@ -16,6 +16,9 @@ pub struct SourceFile {
     /// The path shown to editors, relative to the site root.
     pub display_path: PathBuf,
     pub text: String,
+    /// Where each line starts, made when a diagnostic is first located in the file: most files
+    /// are read without one.
+    line_starts: std::sync::OnceLock<Vec<usize>>,
 }
 
 /// A place in a file: 1-based line and column (in characters), with the line's text.
@@ -64,18 +67,23 @@ impl SourceFile {
         SourceFile {
             display_path: display_path.into(),
             text,
+            line_starts: std::sync::OnceLock::new(),
         }
     }
 
-    /// The location of a byte range of the text. Lines are counted here, not when the file is
-    /// read: most files are read without a single diagnostic.
+    /// The location of a byte range of the text.
     pub fn locate(&self, span: Range<usize>) -> Location {
         let start = floor_char_boundary(&self.text, span.start.min(self.text.len()));
-        let line_start = self.text[..start].rfind('\n').map_or(0, |i| i + 1);
-        let line_index = self.text.as_bytes()[..line_start]
-            .iter()
-            .filter(|&&b| b == b'\n')
-            .count();
+        let line_starts = self.line_starts.get_or_init(|| {
+            std::iter::once(0)
+                .chain(memchr::memchr_iter(b'\n', self.text.as_bytes()).map(|i| i + 1))
+                .collect()
+        });
+        // The last line start at or before `start`; the first is 0, so there is always one.
+        let line_index = line_starts
+            .partition_point(|&line_start| line_start <= start)
+            .saturating_sub(1);
+        let line_start = line_starts.get(line_index).copied().unwrap_or(0);
         let line_end = self.text[line_start..]
             .find('\n')
             .map_or(self.text.len(), |i| line_start + i);
