@@ -660,7 +660,66 @@ fn describe(value: &DeValue<'_>) -> String {
 /// The first character of a content text that nobody sees, with its byte position: a control
 /// character (but tab and line break), one that takes no room or reorders text, U+FFFE or U+FFFF.
 pub(crate) fn first_hidden(text: &str) -> Option<(usize, char)> {
-    text.char_indices().find(|&(_, c)| {
-        c != '\t' && (crate::terminal::is_hidden(c) || matches!(c, '\u{FFFE}' | '\u{FFFF}'))
-    })
+    let bytes = text.as_bytes();
+    let mut at = 0;
+    // Only characters whose UTF-8 starts with one of MAY_BE_HIDDEN's bytes are decoded: Japanese
+    // text has almost none.
+    while let Some(found) = bytes
+        .get(at..)?
+        .iter()
+        .position(|&byte| MAY_BE_HIDDEN[usize::from(byte)])
+    {
+        let here = at + found;
+        let c = text.get(here..)?.chars().next()?;
+        if is_hidden_in_content(c) {
+            return Some((here, c));
+        }
+        at = here + c.len_utf8();
+    }
+    None
+}
+
+/// [`first_hidden`]'s rule for one character.
+fn is_hidden_in_content(c: char) -> bool {
+    c != '\t' && (crate::terminal::is_hidden(c) || matches!(c, '\u{FFFE}' | '\u{FFFF}'))
+}
+
+/// The first bytes of the UTF-8 of every character [`is_hidden_in_content`] holds: controls, and the
+/// lead bytes of U+0080–U+00BF (C1 controls, soft hyphen), U+0600–U+063F, U+1800–U+183F,
+/// U+2000–U+2FFF and U+F000–U+FFFF. A test checks every character.
+const MAY_BE_HIDDEN: [bool; 256] = {
+    let mut table = [false; 256];
+    let mut byte = 0;
+    while byte < 0x20 {
+        table[byte] = true;
+        byte += 1;
+    }
+    table[0x7F] = true;
+    table[0xC2] = true;
+    table[0xD8] = true;
+    table[0xE1] = true;
+    table[0xE2] = true;
+    table[0xEF] = true;
+    table
+};
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Every character is found by the byte table exactly when the rule holds it, and at its
+    /// place after other text.
+    #[test]
+    fn first_hidden_finds_every_hidden_character() {
+        let mut hidden = 0;
+        for c in (0..=0x10FFFF_u32).filter_map(char::from_u32) {
+            let text = format!("あa{c}い");
+            let expected = is_hidden_in_content(c).then_some((4, c));
+            assert_eq!(first_hidden(&text), expected, "U+{:04X}", u32::from(c));
+            hidden += usize::from(expected.is_some());
+        }
+        assert!(hidden > 60, "{hidden}");
+        assert_eq!(first_hidden("事業\t概要\n"), None);
+        assert_eq!(first_hidden("\u{200B}\u{0001}"), Some((0, '\u{200B}')));
+    }
 }
