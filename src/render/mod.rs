@@ -110,6 +110,8 @@ pub struct Source<'a> {
     /// Each project's row of the timeline, made and shared as the list lines are.
     timeline_rows: std::sync::Arc<std::sync::OnceLock<Vec<memo::Premade>>>,
     pub(crate) site_view: memo::Premade,
+    /// The roadmap's year columns, the same on every project page.
+    pub(crate) year_columns: memo::Premade,
     /// The site's open data, when the render has it: each project's list line and timeline row
     /// are taken from (and kept with) its data ([`data::ProjectData::list_line`]).
     data: Option<&'a data::OpenData>,
@@ -147,6 +149,10 @@ impl<'a> Source<'a> {
             summaries: std::sync::Arc::default(),
             timeline_rows: std::sync::Arc::default(),
             site_view: memo::Premade::of(views::site_view(site)),
+            year_columns: memo::Premade::of(views::year_columns(
+                site,
+                &site.config.roadmap_years(),
+            )),
             data: None,
         }
     }
@@ -166,6 +172,7 @@ impl<'a> Source<'a> {
             summaries: std::sync::Arc::clone(&self.summaries),
             timeline_rows: std::sync::Arc::clone(&self.timeline_rows),
             site_view: self.site_view.clone(),
+            year_columns: self.year_columns.clone(),
             data: self.data,
         }
     }

@@ -154,7 +154,7 @@ fn fill(
             let project = &site.projects[i];
             let years = site.config.roadmap_years();
             context.insert("project", &views::project_view(site, project, &years));
-            context.insert("years", &views::year_columns(site, &years));
+            context.insert("years", &source.year_columns);
             let contacts = views::contacts(site, project);
             let declared = contacts
                 .iter()
