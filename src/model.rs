@@ -204,6 +204,11 @@ impl Project {
         self.initiatives.iter().flat_map(|i| &i.roadmap)
     }
 
+    /// Whether `row` has a year outside the project's own years ([`Project::years_outside`]).
+    pub fn has_years_outside(&self, row: &RoadmapRow) -> bool {
+        row.years.iter().any(|&y| !self.runs_in(y))
+    }
+
     /// The years of `row` outside the project's own years (before 事業始期, after 事業終期).
     pub fn years_outside(&self, row: &RoadmapRow) -> Vec<FiscalYear> {
         row.years
@@ -313,14 +318,14 @@ impl Site {
     pub fn row_counts(&self) -> RowCounts {
         let mut counts = RowCounts::default();
         for project in &self.projects {
-            let inferred = project.rows().filter(|r| r.basis.is_inferred()).count();
-            counts.rows += project.rows().count();
+            let mut inferred = 0;
+            for row in project.rows() {
+                counts.rows += 1;
+                inferred += usize::from(row.basis.is_inferred());
+                counts.outside_period += usize::from(project.has_years_outside(row));
+            }
             counts.inferred += inferred;
             counts.projects_with_inferred += usize::from(inferred > 0);
-            counts.outside_period += project
-                .rows()
-                .filter(|r| !project.years_outside(r).is_empty())
-                .count();
         }
         counts
     }
