@@ -324,8 +324,11 @@ impl SearchEntry {
     pub fn of(site: &Site, project: &Project) -> Result<SearchEntry, EncodeError> {
         let doc = document(site, project);
         let path = format!("search/docs/（{}）", project.slug);
+        // The text is most of the JSON: room for it at once rather than growing to it.
+        let mut json = Vec::with_capacity(doc.t.len() + doc.n.len() + 256);
+        serde_json::to_writer(&mut json, &doc).map_err(|e| EncodeError::json(&path, &e))?;
         Ok(SearchEntry {
-            json: to_json(&path, &doc)?.into_boxed_slice(),
+            json: json.into_boxed_slice(),
             grams: document_grams(&doc).into_boxed_slice(),
         })
     }
