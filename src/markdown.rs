@@ -33,6 +33,11 @@ pub enum UnsafeKind {
 
 /// Every piece of raw HTML and every unsafe link in `markdown`.
 pub fn find_unsafe(markdown: &str) -> Vec<UnsafeMarkup> {
+    // Raw HTML and autolinks start with 「<」, links and images hold 「[」: a text with neither (most
+    // texts) has nothing to find, and is not parsed.
+    if !markdown.contains(['<', '[']) {
+        return Vec::new();
+    }
     let mut found = Vec::new();
     for (event, range) in Parser::new_ext(markdown, Options::empty()).into_offset_iter() {
         let (kind, text) = match &event {
@@ -117,6 +122,33 @@ fn is_safe_url(url: &str) -> bool {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    proptest::proptest! {
+        /// What lets [`find_unsafe`] skip a text: without 「<」 or 「[」, whatever other Markdown it
+        /// holds (a bare URL, a scheme, 「!」, 「]」, code, entities), the parser finds nothing.
+        #[test]
+        fn a_text_without_angle_or_square_brackets_has_nothing_unsafe(
+            pieces in proptest::collection::vec(proptest::sample::select(&[
+                "javascript:", "http://a", "!", "]", "(", ")", ":", "/", "`", "&lt;", "&#60;",
+                "\\", "*", "_", "#", "- ", "1. ", "\n", "\n\n", "    ", "あ", "x", "\"", "'",
+            ][..]), 0..24)
+        ) {
+            let text = pieces.concat();
+            let mut parsed = Vec::new();
+            for (event, range) in Parser::new_ext(&text, Options::empty()).into_offset_iter() {
+                if matches!(
+                    event,
+                    Event::Html(_)
+                        | Event::InlineHtml(_)
+                        | Event::Start(Tag::Link { .. } | Tag::Image { .. })
+                ) {
+                    parsed.push(range);
+                }
+            }
+            proptest::prop_assert!(parsed.is_empty(), "{text:?}: {parsed:?}");
+            proptest::prop_assert!(find_unsafe(&text).is_empty());
+        }
+    }
 
     #[test]
     fn paragraphs_and_lists_render() {
