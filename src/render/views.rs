@@ -161,7 +161,7 @@ pub struct RoadmapCell {
 }
 
 /// What a [`RoadmapCell`] gives its page: its four fields.
-#[derive(Serialize)]
+#[derive(Serialize, PartialEq)]
 #[serde(rename = "RoadmapCell")]
 struct CellFields<'a> {
     kind: &'a str,
@@ -170,16 +170,18 @@ struct CellFields<'a> {
     result: &'a str,
 }
 
-/// The cell of a year a row does not cover, the most common cell of a roadmap table, made into a
-/// Tera value once and shared by every page ([`super::memo::Premade`]).
-static EMPTY_CELL: std::sync::LazyLock<super::memo::Premade> = std::sync::LazyLock::new(|| {
-    super::memo::Premade::of(CellFields {
-        kind: "",
-        label: "",
-        continues: false,
-        result: "",
-    })
-});
+/// The cell of a year a row does not cover, the most common cell of a roadmap table.
+const EMPTY_FIELDS: CellFields<'static> = CellFields {
+    kind: "",
+    label: "",
+    continues: false,
+    result: "",
+};
+
+/// [`EMPTY_FIELDS`] made into a Tera value once and shared by every page
+/// ([`super::memo::Premade`]).
+static EMPTY_CELL: std::sync::LazyLock<super::memo::Premade> =
+    std::sync::LazyLock::new(|| super::memo::Premade::of(EMPTY_FIELDS));
 
 impl Serialize for RoadmapCell {
     fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
@@ -189,11 +191,7 @@ impl Serialize for RoadmapCell {
             continues: self.continues,
             result: self.result,
         };
-        let empty = self.kind.is_empty()
-            && self.label.is_empty()
-            && !self.continues
-            && self.result.is_empty();
-        if empty {
+        if fields == EMPTY_FIELDS {
             EMPTY_CELL.serialize(serializer)
         } else {
             fields.serialize(serializer)

@@ -144,8 +144,8 @@ pub fn resolve(path: &Path) -> PathBuf {
 }
 
 /// The first part of `path` that a `..` goes up from but that is not a folder (missing, or a
-/// file), if any: the system cannot follow such a path (`new/../site` names nothing while `new` is missing), so the
-/// folder the build would write and the path a reader opens would differ.
+/// file), if any: the system cannot follow such a path (`new/../site` names nothing while `new`
+/// is missing), so the folder the build would write and the path a reader opens would differ.
 fn missing_before_parent(path: &Path) -> Option<PathBuf> {
     let mut walked = PathBuf::new();
     for component in path.components() {
