@@ -24,8 +24,8 @@
 use rayon::prelude::*;
 use serde::Serialize;
 
-use super::EncodeError;
 use super::plain_form::plain_form;
+use super::{EncodeError, Pieces};
 use crate::config::{License, SourceDocument};
 use crate::fiscal_year::{EndYear, FiscalYear, WrittenYear};
 use crate::model::{Project, RoadmapRow, RowCounts, RowKind, Site, YearBasis};
@@ -121,6 +121,19 @@ impl ProjectData {
         out.push(b'}');
     }
 
+    /// [`ProjectData::push_json`] as pieces of a larger file: the record kept, its URL after it.
+    fn push_json_pieces<'d>(&'d self, url_prefix: &str, out: &mut Pieces<'d>) {
+        out.kept(self.json_head.as_bytes());
+        let url = format!("{url_prefix}{}", self.url);
+        let buffer = out.own_buffer();
+        let from = buffer.len();
+        // A string always encodes.
+        if serde_json::to_writer(&mut *buffer, &url).is_ok() {
+            buffer.push(b'}');
+        }
+        out.own_written(from);
+    }
+
     /// The project's own JSON file: (path relative to its edition's root, bytes).
     pub fn json_file(&self) -> (String, Vec<u8>) {
         let mut bytes = Vec::with_capacity(self.json_head.len() + self.url.len() + 4);
@@ -136,17 +149,6 @@ impl ProjectData {
 #[derive(Debug, Default)]
 pub struct OpenData {
     projects: Vec<std::sync::Arc<ProjectData>>,
-    /// The edition's part of the combined files, once made ([`OpenData::combined_part`]); kept by
-    /// [`OpenData::reusing`] when every project is as it was.
-    combined: std::sync::OnceLock<std::sync::Arc<CombinedPart>>,
-}
-
-/// An edition's rows of the combined CSV files and its object in the combined JSON.
-#[derive(Debug)]
-struct CombinedPart {
-    projects_csv: Vec<u8>,
-    roadmap_csv: Vec<u8>,
-    json: Vec<u8>,
 }
 
 impl OpenData {
@@ -157,8 +159,7 @@ impl OpenData {
 
     /// The open data of every project of `site`, taken from `before` (an earlier build's of the
     /// same edition, with the same configuration and vocabulary) for the projects `unchanged` says
-    /// are as they were then; when every project is, the edition's part of the combined files is
-    /// taken too.
+    /// are as they were then.
     pub fn reusing(
         site: &Site,
         before: Option<&OpenData>,
@@ -175,78 +176,12 @@ impl OpenData {
                 _ => ProjectData::of(site, project).map(std::sync::Arc::new),
             })
             .collect::<Result<Vec<_>, _>>()?;
-        let data = OpenData {
-            projects,
-            combined: std::sync::OnceLock::new(),
-        };
-        // Every project as it was: the edition's part of the combined files too.
-        if let Some(before) = before
-            && before.projects.len() == data.projects.len()
-            && before
-                .projects
-                .iter()
-                .zip(&data.projects)
-                .all(|(a, b)| std::sync::Arc::ptr_eq(a, b))
-            && let Some(part) = before.combined.get()
-        {
-            let _ = data.combined.set(std::sync::Arc::clone(part));
-        }
-        Ok(data)
+        Ok(OpenData { projects })
     }
 
     /// The search index entries of the edition's projects, in their order.
     pub fn search_entries(&self) -> Vec<&super::search::SearchEntry> {
         self.projects.iter().map(|p| &p.search).collect()
-    }
-
-    /// The edition's part of the combined files (`site` is the edition, `code` the publisher's
-    /// code), made on first use.
-    fn combined_part(
-        &self,
-        site: &Site,
-        total: Budget,
-        edition: &crate::editions::Edition,
-    ) -> Result<&CombinedPart, EncodeError> {
-        if let Some(part) = self.combined.get() {
-            return Ok(part);
-        }
-        let lead = [
-            publisher_code(site).to_string(),
-            edition.code.clone(),
-            edition.year.western().to_string(),
-            edition.year.japanese(),
-        ];
-        let url_prefix = super::routes::edition_root(&edition.code);
-        let rows = |table: usize, path: &str| -> Result<Vec<u8>, EncodeError> {
-            let mut out = Vec::new();
-            csv_rows(table, &lead, self, &url_prefix, &mut out)
-                .map_err(|e| EncodeError::csv(path, &e))?;
-            Ok(out)
-        };
-        let head = EditionHead {
-            edition: &edition.code,
-            edition_fiscal_year: edition.year.western(),
-            edition_wareki: edition.year.japanese(),
-        };
-        let head = serde_json::to_vec(&head).map_err(|e| EncodeError::json(COMBINED_JSON, &e))?;
-        // `data` follows the edition's own fields.
-        let mut json = head[..head.len().saturating_sub(1)].to_vec();
-        json.extend_from_slice(b",\"data\":");
-        json.extend(collection_json(
-            site,
-            total,
-            self,
-            &url_prefix,
-            COMBINED_JSON,
-        )?);
-        json.push(b'}');
-        let part = CombinedPart {
-            projects_csv: rows(COMBINED_TABLES[0].0, COMBINED_TABLES[0].1)?,
-            roadmap_csv: rows(COMBINED_TABLES[1].0, COMBINED_TABLES[1].1)?,
-            json,
-        };
-        // Made by another thread meanwhile: the same bytes, that one is kept.
-        Ok(self.combined.get_or_init(|| std::sync::Arc::new(part)))
     }
 
     /// The open data of the project at position `i` of the site's projects.
@@ -394,15 +329,27 @@ fn publisher_code(site: &Site) -> &str {
         .map_or("", |c| c.as_str())
 }
 
+/// The cells that lead an edition's rows in the combined CSV files: the publisher's code, then
+/// the edition's ([`EDITION_COLUMNS`]).
+fn edition_lead(site: &Site, edition: &crate::editions::Edition) -> [String; 4] {
+    [
+        publisher_code(site).to_string(),
+        edition.code.clone(),
+        edition.year.western().to_string(),
+        edition.year.japanese(),
+    ]
+}
+
 /// A CSV file: the BOM and header, then every row of `table` of `data`, each after `lead` (the
 /// publisher's code), the URL from the edition's root.
-fn csv_file(
+fn csv_file<'d>(
     table: usize,
     header: &[Column],
     lead: &[String],
-    data: &OpenData,
-) -> Result<Vec<u8>, csv::Error> {
-    let mut out = csv_header(header)?;
+    data: &'d OpenData,
+) -> Result<Pieces<'d>, csv::Error> {
+    let mut out = Pieces::default();
+    out.own(&csv_header(header)?);
     csv_rows(table, lead, data, "", &mut out)?;
     Ok(out)
 }
@@ -415,36 +362,19 @@ fn csv_header(header: &[Column]) -> Result<Vec<u8>, csv::Error> {
 }
 
 /// Every row of `table` of `data`, each after the cells `lead`, the projects' URLs after
-/// `url_prefix` (the path from the file to the edition's root), into `out`.
-fn csv_rows(
+/// `url_prefix` (the path from the file to the edition's root), onto `out`: the rows as each
+/// project keeps them, the lead, URLs and line ends between them.
+fn csv_rows<'d>(
     table: usize,
     lead: &[String],
-    data: &OpenData,
+    data: &'d OpenData,
     url_prefix: &str,
-    out: &mut Vec<u8>,
+    out: &mut Pieces<'d>,
 ) -> Result<(), csv::Error> {
     let mut encoder = RowEncoder::new();
     let lead: Vec<&str> = lead.iter().map(String::as_str).collect();
     let lead = encoder.encode(&lead)?;
     let with_url = TABLES.get(table).is_some_and(|t| t.ends_with_url);
-    // Room for every row at once (tens of megabytes for a large site: growing the buffer step by
-    // step copied it again and again).
-    out.reserve(
-        data.projects
-            .iter()
-            .filter_map(|p| Some((p, p.rows.get(table)?)))
-            .map(|(p, rows)| {
-                let url = if with_url {
-                    url_prefix.len() + p.url.len() + 2
-                } else {
-                    0
-                };
-                rows.iter()
-                    .map(|row| lead.len() + row.len() + url + 2)
-                    .sum::<usize>()
-            })
-            .sum(),
-    );
     for project in &data.projects {
         let Some(rows) = project.rows.get(table) else {
             continue;
@@ -458,15 +388,15 @@ fn csv_rows(
             None
         };
         for row in rows {
-            out.extend_from_slice(&lead);
+            out.own(&lead);
             match &url {
                 Some(url) => {
-                    out.extend_from_slice(row);
-                    out.extend_from_slice(url);
+                    out.kept(row);
+                    out.own(url);
                 }
-                None => out.extend_from_slice(&row[..row.len().saturating_sub(1)]),
+                None => out.kept(&row[..row.len().saturating_sub(1)]),
             }
-            out.extend_from_slice(b"\r\n");
+            out.own(b"\r\n");
         }
     }
     Ok(())
@@ -476,40 +406,34 @@ fn csv_rows(
 /// `url_prefix`, put together from each project's JSON. JSON is written compact: at 10,000
 /// projects the pretty forms are 40 MB (the collection) and 53 MB (the projects' own files)
 /// against 28 and 35 MB; browsers show it indented anyway.
-fn collection_json(
+fn collection_json<'d>(
     site: &Site,
     total: Budget,
-    data: &OpenData,
+    data: &'d OpenData,
     url_prefix: &str,
     path: &str,
-) -> Result<Vec<u8>, EncodeError> {
+    out: &mut Pieces<'d>,
+) -> Result<(), EncodeError> {
     let head = Collection::new(site, total, data.projects.len());
-    let mut out = serde_json::to_vec(&head).map_err(|e| EncodeError::json(path, &e))?;
+    let mut head = serde_json::to_vec(&head).map_err(|e| EncodeError::json(path, &e))?;
     // The projects are the last field, written empty: each project's JSON goes in their place.
-    if !out.ends_with(b"\"projects\":[]}") {
+    if !head.ends_with(b"\"projects\":[]}") {
         return Err(EncodeError {
             path: path.to_string(),
             format: "JSON",
             message: "projects が最後の項目ではありません。".to_string(),
         });
     }
-    out.truncate(out.len() - 3);
-    out.reserve(
-        data.projects
-            .iter()
-            .map(|p| p.json_head.len() + url_prefix.len() + p.url.len() + 4)
-            .sum::<usize>()
-            + 3,
-    );
-    out.push(b'[');
+    head.truncate(head.len() - 2);
+    out.own(&head);
     for (n, project) in data.projects.iter().enumerate() {
         if n > 0 {
-            out.push(b',');
+            out.own(b",");
         }
-        project.push_json(url_prefix, &mut out);
+        project.push_json_pieces(url_prefix, out);
     }
-    out.extend_from_slice(b"]}");
-    Ok(out)
+    out.own(b"]}");
+    Ok(())
 }
 
 /// Writes the files of `data/` that gather every project with `write(path relative to the output,
@@ -528,17 +452,18 @@ pub fn write_collection_files<E: Send + From<EncodeError>>(
         .chain(["data/projects.json", "data/projects.schema.json"])
         .collect();
     files.par_iter().enumerate().try_for_each(|(n, &path)| {
-        let bytes = match n {
+        let pieces = match n {
             n if n < TABLES.len() => csv_file(n, TABLES[n].columns, &lead, data)
                 .map_err(|e| EncodeError::csv(path, &e))?,
             n if n == TABLES.len() => {
-                let mut bytes = collection_json(site, total, data, "", path)?;
-                bytes.push(b'\n');
-                bytes
+                let mut pieces = Pieces::default();
+                collection_json(site, total, data, "", path, &mut pieces)?;
+                pieces.own(b"\n");
+                pieces
             }
-            _ => SCHEMA.as_bytes().to_vec(),
+            _ => return write(path, &[SCHEMA.as_bytes()]),
         };
-        write(path, &[&bytes])
+        write(path, &pieces.parts())
     })?;
     Ok(files.len())
 }
@@ -606,35 +531,58 @@ pub fn write_combined_files<E: Send + From<EncodeError>>(
             .cmp(&b.0.year)
             .then_with(|| a.0.code.cmp(&b.0.code))
     });
-    // Each edition's part (its rows after its columns, its page URLs from the site root, where
-    // the combined files are: in the edition's folder), made side by side.
-    let parts: Vec<&CombinedPart> = placed
-        .par_iter()
-        .map(|(edition, site, total, data)| data.combined_part(site, *total, edition))
-        .collect::<Result<Vec<_>, _>>()?;
-    // The large files are written in parts: their head, then each edition's part as it is kept.
-    let csv = |n: usize, part: fn(&CombinedPart) -> &[u8]| -> Result<(), E> {
+    // Each edition's rows after its columns, its page URLs from the site root (where the combined
+    // files are: in the edition's folder); the rows and JSON as each project keeps them.
+    let csv = |n: usize| -> Result<(), E> {
         let (table, path) = COMBINED_TABLES[n];
-        let head = csv_header(&combined_columns(TABLES[table].columns))
+        let mut pieces = Pieces::default();
+        pieces.own(
+            &csv_header(&combined_columns(TABLES[table].columns))
+                .map_err(|e| EncodeError::csv(path, &e))?,
+        );
+        for &(edition, site, _, data) in &placed {
+            csv_rows(
+                table,
+                &edition_lead(site, edition),
+                data,
+                &super::routes::edition_root(&edition.code),
+                &mut pieces,
+            )
             .map_err(|e| EncodeError::csv(path, &e))?;
-        let mut bytes: Vec<&[u8]> = vec![&head];
-        bytes.extend(parts.iter().map(|p| part(p)));
-        write(path, &bytes)
+        }
+        write(path, &pieces.parts())
     };
     let combined_json = || -> Result<(), E> {
-        let values = parts.iter().map(|p| p.json.as_slice());
-        write(
-            COMBINED_JSON,
-            &super::json_list_parts(b"{\"editions\":[", values, b"]}\n"),
-        )
+        let mut pieces = Pieces::default();
+        pieces.own(b"{\"editions\":[");
+        for (n, &(edition, site, total, data)) in placed.iter().enumerate() {
+            if n > 0 {
+                pieces.own(b",");
+            }
+            let head = EditionHead {
+                edition: &edition.code,
+                edition_fiscal_year: edition.year.western(),
+                edition_wareki: edition.year.japanese(),
+            };
+            let head =
+                serde_json::to_vec(&head).map_err(|e| EncodeError::json(COMBINED_JSON, &e))?;
+            // `data` follows the edition's own fields.
+            pieces.own(&head[..head.len().saturating_sub(1)]);
+            pieces.own(b",\"data\":");
+            let url_prefix = super::routes::edition_root(&edition.code);
+            collection_json(site, total, data, &url_prefix, COMBINED_JSON, &mut pieces)?;
+            pieces.own(b"}");
+        }
+        pieces.own(b"]}\n");
+        write(COMBINED_JSON, &pieces.parts())
     };
     let whole = |path: &str, bytes: Result<Vec<u8>, EncodeError>| -> Result<(), E> {
         write(path, &[&bytes?])
     };
     type Write<'b, E> = Box<dyn Fn() -> Result<(), E> + Sync + 'b>;
     let writers: Vec<Write<'_, E>> = vec![
-        Box::new(|| csv(0, |p| &p.projects_csv)),
-        Box::new(|| csv(1, |p| &p.roadmap_csv)),
+        Box::new(|| csv(0)),
+        Box::new(|| csv(1)),
         Box::new(combined_json),
         Box::new(|| write(COMBINED_JSON_SCHEMA, &[COMBINED_SCHEMA.as_bytes()])),
         Box::new(|| {
@@ -1521,7 +1469,6 @@ mod tests {
         // Every builder gives exactly its file's columns, in an edition's own file and in the
         // combined one, with the URL from where the file is.
         let data = |records: &[ProjectRecord]| OpenData {
-            combined: std::sync::OnceLock::new(),
             projects: records
                 .iter()
                 .map(|r| {
@@ -1562,9 +1509,10 @@ mod tests {
                 } else {
                     combined_columns(TABLES[n].columns)
                 };
-                let mut bytes = csv_header(&columns).expect("header");
-                csv_rows(n, &lead, &data, url_prefix, &mut bytes).expect("rows");
-                let text = String::from_utf8(bytes).expect("utf-8");
+                let mut pieces = Pieces::default();
+                pieces.own(&csv_header(&columns).expect("header"));
+                csv_rows(n, &lead, &data, url_prefix, &mut pieces).expect("rows");
+                let text = String::from_utf8(pieces.parts().concat()).expect("utf-8");
                 let mut reader =
                     csv::Reader::from_reader(text.trim_start_matches('\u{FEFF}').as_bytes());
                 let header = reader.headers().expect("header").clone();

@@ -67,6 +67,68 @@ impl EncodeError {
 /// (each edition's part of the combined open data) is written without first being copied into one.
 pub type WriteFile<'a, E> = dyn Fn(&str, &[&[u8]]) -> Result<(), E> + Sync + 'a;
 
+/// A file put together from pieces, in order: bytes borrowed from what the build keeps (each
+/// project's encoded JSON and CSV rows) and bytes of its own (URLs, heads, separators, which
+/// share one buffer). Written in parts ([`WriteFile`]), a file of tens of megabytes is never
+/// copied into one buffer first: at 3 × 10,000 projects those buffers were a quarter of the
+/// build's memory.
+#[derive(Default)]
+pub(crate) struct Pieces<'a> {
+    own: Vec<u8>,
+    order: Vec<Piece<'a>>,
+}
+
+#[derive(Clone, Copy)]
+enum Piece<'a> {
+    Kept(&'a [u8]),
+    /// A range of [`Pieces::own`].
+    Own(usize, usize),
+}
+
+impl<'a> Pieces<'a> {
+    /// Bytes kept elsewhere, next.
+    pub(crate) fn kept(&mut self, bytes: &'a [u8]) {
+        if !bytes.is_empty() {
+            self.order.push(Piece::Kept(bytes));
+        }
+    }
+
+    /// Bytes of the file's own, next (joined with the own bytes just before them).
+    pub(crate) fn own(&mut self, bytes: &[u8]) {
+        let from = self.own.len();
+        self.own.extend_from_slice(bytes);
+        self.own_written(from);
+    }
+
+    /// The own bytes' buffer, to write into directly; [`Pieces::own_written`] then takes what
+    /// was added as the next piece.
+    pub(crate) fn own_buffer(&mut self) -> &mut Vec<u8> {
+        &mut self.own
+    }
+
+    /// Takes the bytes added to [`Pieces::own_buffer`] since `from` (its length before) as the
+    /// next piece.
+    pub(crate) fn own_written(&mut self, from: usize) {
+        let end = self.own.len();
+        match self.order.last_mut() {
+            Some(Piece::Own(_, last_end)) if *last_end == from => *last_end = end,
+            _ if from == end => {}
+            _ => self.order.push(Piece::Own(from, end)),
+        }
+    }
+
+    /// The pieces in order, for [`WriteFile`].
+    pub(crate) fn parts(&self) -> Vec<&[u8]> {
+        self.order
+            .iter()
+            .map(|piece| match *piece {
+                Piece::Kept(bytes) => bytes,
+                Piece::Own(start, end) => &self.own[start..end],
+            })
+            .collect()
+    }
+}
+
 /// JSON values already encoded, joined into a list after `open` and before `close`, with commas
 /// and no spaces, as serde_json writes a list.
 fn json_list<'v>(
@@ -235,5 +297,33 @@ impl<'a> Source<'a> {
             .iter()
             .filter_map(|&p| all.get(p).cloned())
             .collect()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// A file of pieces is its pieces in order; own bytes in a row are one part, so a file of
+    /// many small own pieces between kept ones is not written in as many parts.
+    #[test]
+    fn pieces_keep_their_order_and_join_own_bytes_in_a_row() {
+        let kept = [b"kept one".to_vec(), Vec::new(), b"kept two".to_vec()];
+        let mut pieces = Pieces::default();
+        pieces.own(b"[");
+        pieces.own(b"");
+        pieces.kept(&kept[0]);
+        pieces.own(b",");
+        pieces.kept(&kept[1]);
+        let buffer = pieces.own_buffer();
+        let from = buffer.len();
+        buffer.extend_from_slice(b" written ");
+        pieces.own_written(from);
+        pieces.kept(&kept[2]);
+        pieces.own(b"]");
+        let parts = pieces.parts();
+        assert_eq!(parts.concat(), b"[kept one, written kept two]");
+        let expected: [&[u8]; 5] = [b"[", b"kept one", b", written ", b"kept two", b"]"];
+        assert_eq!(parts, expected);
     }
 }
