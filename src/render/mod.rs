@@ -129,17 +129,8 @@ impl<'a> Pieces<'a> {
     }
 }
 
-/// JSON values already encoded, joined into a list after `open` and before `close`, with commas
-/// and no spaces, as serde_json writes a list.
-fn json_list<'v>(
-    open: &'v [u8],
-    values: impl Iterator<Item = &'v [u8]>,
-    close: &'v [u8],
-) -> Vec<u8> {
-    json_list_parts(open, values, close).concat()
-}
-
-/// The parts of [`json_list`], one after another, for a file written in parts
+/// JSON values already encoded, as the parts of a list after `open` and before `close`, with
+/// commas and no spaces, as serde_json writes a list; for a file written in parts
 /// ([`WriteFile`]).
 fn json_list_parts<'v>(
     open: &'v [u8],

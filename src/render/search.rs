@@ -352,15 +352,13 @@ pub fn write_files<E: Send + From<EncodeError>>(
             variants,
         };
         write("search/meta.json", &[&to_json("search/meta.json", &meta)?])?;
-        write("search/docs/0.json", &[&json_array(entries)])?;
+        write("search/docs/0.json", &json_array(entries))?;
         return Ok(2);
     }
     entries
         .par_chunks(CHUNK)
         .enumerate()
-        .try_for_each(|(n, chunk)| {
-            write(&format!("search/docs/{n}.json"), &[&json_array(chunk)])
-        })?;
+        .try_for_each(|(n, chunk)| write(&format!("search/docs/{n}.json"), &json_array(chunk)))?;
     let shards = gram_shards(postings(entries));
     let meta = Meta {
         docs: entries.len(),
@@ -381,9 +379,10 @@ pub fn write_files<E: Send + From<EncodeError>>(
 /// with one document per file.
 const CHUNK: usize = 16;
 
-/// The documents of `entries` as one JSON array, as serde_json writes a list of them.
-fn json_array(entries: &[&SearchEntry]) -> Vec<u8> {
-    super::json_list(b"[", entries.iter().map(|e| &*e.json), b"]")
+/// The documents of `entries` as one JSON array, as serde_json writes a list of them, in parts
+/// (each document as its entry keeps it).
+fn json_array<'e>(entries: &[&'e SearchEntry]) -> Vec<&'e [u8]> {
+    super::json_list_parts(b"[", entries.iter().map(|e| &*e.json), b"]")
 }
 
 /// The posting lists of every uni- and bigram: gram → ids (positions in `entries`) of the documents
