@@ -113,25 +113,23 @@ impl ProjectData {
     /// the edition's root).
     fn push_json(&self, url_prefix: &str, out: &mut Vec<u8>) {
         out.extend_from_slice(self.json_head.as_bytes());
-        let url = format!("{url_prefix}{}", self.url);
-        // A string always encodes.
-        if let Ok(url) = serde_json::to_string(&url) {
-            out.extend_from_slice(url.as_bytes());
-        }
-        out.push(b'}');
+        self.push_json_end(url_prefix, out);
     }
 
-    /// [`ProjectData::push_json`] as pieces of a larger file: the record kept, its URL after it.
+    /// [`ProjectData::push_json`] as pieces of a larger file: the record as kept, then its end.
     fn push_json_pieces<'d>(&'d self, url_prefix: &str, out: &mut Pieces<'d>) {
         out.kept(self.json_head.as_bytes());
-        let url = format!("{url_prefix}{}", self.url);
-        let buffer = out.own_buffer();
-        let from = buffer.len();
-        // A string always encodes.
-        if serde_json::to_writer(&mut *buffer, &url).is_ok() {
-            buffer.push(b'}');
-        }
+        let from = out.own_buffer().len();
+        self.push_json_end(url_prefix, out.own_buffer());
         out.own_written(from);
+    }
+
+    /// What follows [`ProjectData::json_head`]: the URL's value and the record's end.
+    fn push_json_end(&self, url_prefix: &str, out: &mut Vec<u8>) {
+        let url = format!("{url_prefix}{}", self.url);
+        // A string always encodes.
+        let _ = serde_json::to_writer(&mut *out, &url);
+        out.push(b'}');
     }
 
     /// The project's own JSON file: (path relative to its edition's root, bytes).
