@@ -8,13 +8,16 @@
 # hyperfine (`sync` before each run, each run into a directory that does not exist yet):
 #   - the full build (`roadmap build`);
 #   - the I/O floor: `cp -r` of that build's own output tree;
+#   - both again with the trees in memory (RAM_DIR, default /dev/shm), where the disk's state does
+#     not move the ratio;
 # and, with examples/preview_rebuild.rs, the preview's rebuild after a budget edit in the latest
 # edition (RUNS edits after a first full build).
 #
 # Usage: bench/editions.sh [N]   (default 10000)
 # Environment: EDITIONS (default 3; 0: the projects directly in content/, a site without editions,
 #              for comparison), ROUNDS (default 3), RUNS (default 5), SEED (default 1),
-#              BENCH_DIR (work folder, default ${TMPDIR:-/tmp}/roadmap-bench).
+#              BENCH_DIR (work folder, default ${TMPDIR:-/tmp}/roadmap-bench), RAM_DIR (a tmpfs
+#              for the rounds in memory, default /dev/shm).
 set -euo pipefail
 
 REPO=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
@@ -88,6 +91,33 @@ build_med=$(awk '$1 == "build" { print $2 }' "$WORK/editions-times.txt" | median
 cp_med=$(awk '$1 == "cp" { print $2 }' "$WORK/editions-times.txt" | median)
 builds=$(awk '$1 == "build" { printf "%.2f ", $2 }' "$WORK/editions-times.txt")
 cps=$(awk '$1 == "cp" { printf "%.2f ", $2 }' "$WORK/editions-times.txt")
+
+# The same rounds in memory (tmpfs), where file creation costs the same for every run: the disk's
+# speed moves the ratio above from one run to the next (README.md, eighth round), this one shows
+# what the build itself adds to a copy. Needs room for three trees and the build's own memory.
+RAM_DIR=${RAM_DIR:-/dev/shm}
+ram_line="| in memory | skipped: $RAM_DIR has not room for three copies of the output and the build (set RAM_DIR) | | | |"
+ram_free=$(df -Pm "$RAM_DIR" 2>/dev/null | awk 'NR == 2 { print $4 }')
+mem_free=$(awk '$1 == "MemAvailable:" { print int($2 / 1024) }' /proc/meminfo)
+if [[ -n $ram_free && $ram_free -gt $((size * 3)) && $mem_free -gt $((size * 5)) ]]; then
+  say "$ROUNDS alternating rounds in memory ($RAM_DIR)"
+  ram=$(mktemp -d "$RAM_DIR/roadmap-bench.XXXXXX")
+  cp -r "$out/ref" "$ram/ref"
+  : >"$WORK/editions-ram-times.txt"
+  for ((i = 1; i <= ROUNDS; i++)); do
+    hyperfine --style none --runs 1 --export-csv "$WORK/round.csv" \
+      -n build "'$WORK/roadmap' build --quiet --root '$root' --output '$ram/build'" \
+      -n cp "cp -r '$ram/ref' '$ram/cp'" >/dev/null
+    awk -F, 'NR > 1 { print $1, $4 }' "$WORK/round.csv" >>"$WORK/editions-ram-times.txt"
+    rm -rf "$ram/build" "$ram/cp"
+  done
+  rm -rf "$ram"
+  ram_build=$(awk '$1 == "build" { print $2 }' "$WORK/editions-ram-times.txt" | median)
+  ram_cp=$(awk '$1 == "cp" { print $2 }' "$WORK/editions-ram-times.txt" | median)
+  ram_builds=$(awk '$1 == "build" { printf "%.2f ", $2 }' "$WORK/editions-ram-times.txt")
+  ram_cps=$(awk '$1 == "cp" { printf "%.2f ", $2 }' "$WORK/editions-ram-times.txt")
+  ram_line=$(awk -v b="$ram_build" -v c="$ram_cp" -v bs="$ram_builds" -v cs="$ram_cps" 'BEGIN { printf "| in memory | %.3f | %.3f | %.2f× | %s | %s |", b, c, b / c, bs, cs }')
+fi
 rm -rf "$out"
 say "deleted the rounds' outputs; waiting 60 s before the preview creates files"
 sleep 60
@@ -104,9 +134,10 @@ cat <<EOF
 - roadmap $COMMIT; $(hyperfine --version); corpus seed $SEED
 - Output: $files files, $pages pages, $size MB
 
-| full build median s | cp -r floor median s | build/floor | rounds (build) | rounds (cp) |
-| ---: | ---: | ---: | --- | --- |
-$(awk -v b="$build_med" -v c="$cp_med" -v bs="$builds" -v cs="$cps" 'BEGIN { printf "| %.3f | %.3f | %.2f× | %s | %s |", b, c, b / c, bs, cs }')
+| output on | full build median s | cp -r floor median s | build/floor | rounds (build) | rounds (cp) |
+| --- | ---: | ---: | ---: | --- | --- |
+$(awk -v b="$build_med" -v c="$cp_med" -v bs="$builds" -v cs="$cps" 'BEGIN { printf "| disk | %.3f | %.3f | %.2f× | %s | %s |", b, c, b / c, bs, cs }')
+$ram_line
 
 Preview rebuild (examples/preview_rebuild.rs):
 
