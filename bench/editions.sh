@@ -103,6 +103,9 @@ if [[ -n $ram_free && $ram_free -gt $((size * 3)) && $mem_free -gt $((size * 5))
   say "$ROUNDS alternating rounds in memory ($RAM_DIR)"
   ram=$(mktemp -d "$RAM_DIR/roadmap-bench.XXXXXX")
   cp -r "$out/ref" "$ram/ref"
+  # The disk rounds' outputs fill the page cache (dirty, being written back): gone first, so that
+  # neither the build nor the copy has to win its memory back from them.
+  rm -rf "$out"
   : >"$WORK/editions-ram-times.txt"
   for ((i = 1; i <= ROUNDS; i++)); do
     hyperfine --style none --runs 1 --export-csv "$WORK/round.csv" \
