@@ -64,14 +64,15 @@ impl EncodeError {
 
 /// Where a stage writes its files: `(path relative to the output, the file's bytes)`, from any
 /// thread; the bytes in parts, one after another, so that a large file made of parts kept apart
-/// (each edition's part of the combined open data) is written without first being copied into one.
+/// (each project's JSON and CSV rows, see `Pieces`) is written without first being copied into
+/// one.
 pub type WriteFile<'a, E> = dyn Fn(&str, &[&[u8]]) -> Result<(), E> + Sync + 'a;
 
 /// A file put together from pieces, in order: bytes borrowed from what the build keeps (each
 /// project's encoded JSON and CSV rows) and bytes of its own (URLs, heads, separators, which
 /// share one buffer). Written in parts ([`WriteFile`]), a file of tens of megabytes is never
-/// copied into one buffer first: at 3 × 10,000 projects those buffers were a quarter of the
-/// build's memory.
+/// copied into one buffer first: at 3 × 10,000 projects those buffers were ~270 MB of the
+/// build's ~1.55 GB peak memory.
 #[derive(Default)]
 pub(crate) struct Pieces<'a> {
     own: Vec<u8>,
