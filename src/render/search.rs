@@ -18,6 +18,7 @@
 //! documents of the results it shows.
 
 use super::EncodeError;
+use std::cell::RefCell;
 use std::collections::BTreeMap;
 
 use rustc_hash::{FxHashMap, FxHashSet};
@@ -182,25 +183,62 @@ impl Variants {
 ///
 /// Most of a project's text is already in NFKC, and full NFKC (decompose, reorder, recompose) was
 /// the largest part of building the index; so the text is cut into pieces after characters that
-/// never combine with a neighbour (「、」「。」, line breaks), and only pieces that Unicode's quick check
-/// does not pass as NFKC are normalised. The result is the same as normalising the whole text.
+/// never combine with a neighbour (「、」「。」, line breaks). A piece of characters that are their
+/// own NFKC whatever their neighbours, and of full-width forms of ASCII (「（」「１」「Ａ」, each
+/// one such character in NFKC), is mapped character by character ([`push_simple`]); only other
+/// pieces go through Unicode's quick check, and those it does not pass through NFKC. The result is
+/// the same as normalising the whole text.
 pub fn normalize(text: &str) -> String {
     let mut out = String::with_capacity(text.len());
     for piece in text.split_inclusive(is_stable_boundary) {
-        if piece.chars().all(is_always_nfkc) {
-            // Only ASCII letters among these have a lower case: copied whole, then lowered.
-            let start = out.len();
-            out.push_str(piece);
-            if let Some(copied) = out.get_mut(start..) {
-                copied.make_ascii_lowercase();
+        let start = out.len();
+        if push_simple(piece, &mut out) {
+            // Only ASCII letters among what was pushed have a lower case.
+            if let Some(pushed) = out.get_mut(start..) {
+                pushed.make_ascii_lowercase();
             }
-        } else if is_nfkc_quick(piece.chars()) == IsNormalized::Yes {
+            continue;
+        }
+        out.truncate(start);
+        if is_nfkc_quick(piece.chars()) == IsNormalized::Yes {
             piece.chars().for_each(|c| push_lowercase(&mut out, c));
         } else {
             piece.nfkc().for_each(|c| push_lowercase(&mut out, c));
         }
     }
     out
+}
+
+/// Appends `piece` in NFKC, full-width forms made narrow ([`narrow`]), when each of its characters
+/// is [`is_always_nfkc`] or has a narrow form; otherwise appends part of it and returns false. Both
+/// kinds of character, and what the full-width ones become (ASCII), are starters that no character
+/// of either kind composes with, so mapping each on its own is NFKC of the whole piece.
+fn push_simple(piece: &str, out: &mut String) -> bool {
+    // The start of the characters not yet appended, which are appended as they are.
+    let mut kept = 0;
+    for (at, c) in piece.char_indices() {
+        if is_always_nfkc(c) {
+            continue;
+        }
+        let Some(narrow) = narrow(c) else {
+            return false;
+        };
+        out.push_str(piece.get(kept..at).unwrap_or_default());
+        out.push(narrow);
+        kept = at + c.len_utf8();
+    }
+    out.push_str(piece.get(kept..).unwrap_or_default());
+    true
+}
+
+/// The ASCII character that a full-width form (U+FF01–U+FF5E: 「（」「１」「Ａ」「～」) or the
+/// ideographic space is in NFKC.
+fn narrow(c: char) -> Option<char> {
+    match c {
+        '\u{FF01}'..='\u{FF5E}' => char::from_u32(u32::from(c) - 0xFEE0),
+        '\u{3000}' => Some(' '),
+        _ => None,
+    }
 }
 
 /// Characters that are their own NFKC, never compose with what is before or after them, and are
@@ -257,47 +295,75 @@ pub fn document(site: &Site, project: &Project) -> SearchDoc {
         .iter()
         .map(|&s| vocabulary.section(s).name.as_str())
         .collect();
-    let mut lines = vec![
-        project.name.clone(),
-        plain(&project.overview),
-        plain(&project.situation),
-        plain(&project.outcome),
-    ];
+    let mut text = Lines::default();
+    text.line(&project.name);
+    text.markdown(&project.overview);
+    text.markdown(&project.situation);
+    text.markdown(&project.outcome);
     for initiative in &project.initiatives {
-        lines.push(initiative.title.clone());
-        lines.push(plain(&initiative.description));
+        text.line(&initiative.title);
+        text.markdown(&initiative.description);
         for row in &initiative.roadmap {
-            lines.push(row.label.clone());
-            lines.extend(row.year_labels.values().cloned());
+            text.line(&row.label);
+            row.year_labels.values().for_each(|label| text.line(label));
         }
     }
-    lines.push(plain(&project.notes));
+    text.markdown(&project.notes);
     // What the pages say of the project besides its texts: its budget (found as 「77,952」 or
     // 「77952」) and its flags (「重点枠」).
-    lines.push(format!("事業費 {}千円", project.budget.grouped()));
+    text.line(&format!("事業費 {}千円", project.budget.grouped()));
     if project.priority {
-        lines.push("重点枠事業".to_string());
+        text.line("重点枠事業");
     }
     if project.future {
-        lines.push("将来対応分".to_string());
+        text.line("将来対応分");
     }
-    lines.push(vocabulary.category(project.category).name.clone());
-    lines.push(departments.join("・"));
-    lines.push(sections.join("・"));
-    lines.retain(|l| !l.trim().is_empty());
+    text.line(&vocabulary.category(project.category).name);
+    text.line(&departments.join("・"));
+    text.line(&sections.join("・"));
     SearchDoc {
         u: super::routes::project_url(project),
         n: project.name.clone(),
         c: vocabulary.category(project.category).name.clone(),
         d: departments.join("・"),
         b: project.budget.grouped(),
-        t: lines.join("\n"),
+        t: text.text,
     }
 }
 
-/// Markdown as one line of plain text (list markers and emphasis removed).
-fn plain(markdown: &str) -> String {
-    let mut out = String::new();
+/// A document's text as it is made: one field a line, blank fields left out.
+#[derive(Default)]
+struct Lines {
+    text: String,
+    /// The plain text of the Markdown field being added.
+    plain: String,
+}
+
+impl Lines {
+    /// Adds `line` unless it is blank.
+    fn line(&mut self, line: &str) {
+        if line.trim().is_empty() {
+            return;
+        }
+        if !self.text.is_empty() {
+            self.text.push('\n');
+        }
+        self.text.push_str(line);
+    }
+
+    /// Adds Markdown as one line of plain text ([`push_plain`]) unless it is blank.
+    fn markdown(&mut self, markdown: &str) {
+        let mut plain = std::mem::take(&mut self.plain);
+        plain.clear();
+        push_plain(markdown, &mut plain);
+        self.line(plain.trim());
+        self.plain = plain;
+    }
+}
+
+/// Appends Markdown as one line of plain text (list markers and emphasis removed), not trimmed:
+/// its texts, a space after each paragraph and list item.
+fn push_plain(markdown: &str, out: &mut String) {
     for event in pulldown_cmark::Parser::new(markdown) {
         match event {
             pulldown_cmark::Event::Text(t) | pulldown_cmark::Event::Code(t) => out.push_str(&t),
@@ -307,7 +373,6 @@ fn plain(markdown: &str) -> String {
             _ => {}
         }
     }
-    out.trim().to_string()
 }
 
 /// One project's part of the search index: its document as JSON and its distinct grams. Made once
@@ -414,14 +479,26 @@ fn gram_text(key: GramKey) -> String {
 
 /// The distinct grams of one document, in no particular order; grams of white space only are left
 /// out. Kept distinct with a set rather than by sorting: a document has about 1,200 grams, 750 of
-/// them distinct, and sorting them was a third of making a search entry.
+/// them distinct, and sorting them was a third of making a search entry. The set is the thread's
+/// own, emptied and used again for the next document rather than allocated for each.
 fn document_grams(doc: &SearchDoc) -> Vec<GramKey> {
-    let normalized = normalize(&doc.t);
+    thread_local! {
+        static SEEN: RefCell<FxHashSet<GramKey>> = RefCell::new(FxHashSet::default());
+    }
+    SEEN.with(|seen| match seen.try_borrow_mut() {
+        Ok(mut keys) => grams_into(&normalize(&doc.t), &mut keys),
+        // Only if a document's grams were asked for while making another's on this thread.
+        Err(_) => grams_into(&normalize(&doc.t), &mut FxHashSet::default()),
+    })
+}
+
+/// The distinct grams of `normalized` text, collected with `keys` (left empty).
+fn grams_into(normalized: &str, keys: &mut FxHashSet<GramKey>) -> Vec<GramKey> {
+    keys.clear();
     // About one distinct gram for every two bytes of Japanese text (three bytes a character).
-    let mut keys: FxHashSet<GramKey> =
-        FxHashSet::with_capacity_and_hasher(normalized.len() / 2, Default::default());
+    keys.reserve(normalized.len() / 2);
     let mut previous: Option<char> = None;
-    for c in folded(&normalized) {
+    for c in folded(normalized) {
         if let Some(p) = previous
             && !(p.is_whitespace() && c.is_whitespace())
         {
@@ -432,8 +509,16 @@ fn document_grams(doc: &SearchDoc) -> Vec<GramKey> {
         }
         previous = Some(c);
     }
-    keys.into_iter().collect()
+    let grams = keys.drain().collect();
+    // A set grown for an unusually long text is not kept for the thread's life.
+    if keys.capacity() > KEPT_SET_CAPACITY {
+        *keys = FxHashSet::default();
+    }
+    grams
 }
+
+/// Room for the grams of a text of about 100 KB: a set that grew larger is dropped after use.
+const KEPT_SET_CAPACITY: usize = 1 << 16;
 
 /// The gram shards, each near the target size as JSON: gram → ids, grams sorted within a shard.
 fn gram_shards(postings: FxHashMap<GramKey, Vec<u32>>) -> Vec<BTreeMap<String, Vec<u32>>> {
@@ -499,6 +584,19 @@ mod tests {
     }
 
     #[test]
+    fn narrow_forms_are_nfkc() {
+        let mut narrowed = 0;
+        for c in (0..=0x10FFFF_u32).filter_map(char::from_u32) {
+            let Some(n) = narrow(c) else { continue };
+            narrowed += 1;
+            let code = u32::from(c);
+            assert_eq!(c.nfkc().collect::<String>(), n.to_string(), "U+{code:04X}");
+            assert!(is_always_nfkc(n), "U+{code:04X}");
+        }
+        assert_eq!(narrowed, 0xFF5E - 0xFF01 + 2);
+    }
+
+    #[test]
     fn kana_and_kanji_have_no_case() {
         for c in ('\u{3000}'..='\u{9FFF}').filter(|c| !c.is_ascii()) {
             assert!(
@@ -530,7 +628,8 @@ mod tests {
     /// full-width letters, upper case, and the characters the text is cut at.
     const TRICKY: &[&str] = &[
         "、", "。", "\n", " ", "A", "e", "Å", "Σ", "σ", "\u{0300}", "\u{0301}", "\u{0327}", "か",
-        "ハ", "ｶ", "ﾊ", "ﾞ", "ﾟ", "\u{3099}", "\u{309A}", "ＤＸ", "①", "㍻", "㌔", "漢",
+        "ハ", "ｶ", "ﾊ", "ﾞ", "ﾟ", "\u{3099}", "\u{309A}", "ＤＸ", "①", "㍻", "㌔", "漢", "（", "）",
+        "１", "Ａ", "ｅ", "～", "　",
     ];
 
     proptest::proptest! {
@@ -674,6 +773,13 @@ mod tests {
             variants.alternatives("a0a1a2a3a4a5").len(),
             MAX_ALTERNATIVES
         );
+    }
+
+    /// Markdown as the one line a document's text has of it.
+    fn plain(markdown: &str) -> String {
+        let mut lines = Lines::default();
+        lines.markdown(markdown);
+        lines.text
     }
 
     #[test]
