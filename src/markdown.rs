@@ -66,6 +66,14 @@ pub fn find_unsafe(markdown: &str) -> Vec<UnsafeMarkup> {
 
 /// Renders Markdown to an HTML fragment.
 pub fn to_html(markdown: &str) -> String {
+    match plain_paragraph(markdown) {
+        Some(text) => format!("<p>{text}</p>\n"),
+        None => parsed_to_html(markdown),
+    }
+}
+
+/// [`to_html`] by the parser, whatever the text.
+fn parsed_to_html(markdown: &str) -> String {
     let events: Vec<Event<'_>> = Parser::new_ext(markdown, Options::empty()).collect();
     let mut safe = Vec::with_capacity(events.len());
     let mut dropped_links = 0usize;
@@ -91,6 +99,35 @@ pub fn to_html(markdown: &str) -> String {
     html::push_html(&mut out, safe.into_iter());
     out
 }
+
+/// The text of `markdown` when it is one line of text and nothing else (most of a project's
+/// texts): Markdown would make it one paragraph of that text as it is, so it need not be parsed.
+///
+/// That holds when the line, without the line breaks after it, starts with a character that is
+/// neither ASCII nor white space (no block — list, heading, quote, code — starts with one), ends
+/// with one that is not white space, holds no control character, and its only ASCII characters are
+/// letters, digits, spaces and punctuation that is no markup inside a line and that HTML shows as it
+/// is (`,` `.` `(` `)` `%` `/` `:` `;` `?` `+` `-` `=` `@`). Anything else is parsed. A test checks
+/// the rule against the parser with texts made of every kind of piece.
+pub fn plain_paragraph(markdown: &str) -> Option<&str> {
+    let text = markdown.trim_end_matches('\n');
+    let first = text.chars().next()?;
+    let last = text.chars().next_back()?;
+    let plain = !first.is_ascii()
+        && !first.is_whitespace()
+        && !last.is_whitespace()
+        && text.chars().all(|c| {
+            if c.is_ascii() {
+                c.is_ascii_alphanumeric() || PLAIN_ASCII.contains(c)
+            } else {
+                !c.is_control()
+            }
+        });
+    plain.then_some(text)
+}
+
+/// The ASCII characters other than letters and digits that [`plain_paragraph`] lets through.
+const PLAIN_ASCII: &str = " ,.()%/:;?+-=@";
 
 /// Whether the soft break at `index` sits between two characters that are not ASCII, in which case
 /// the lines are joined without a space.
@@ -148,6 +185,117 @@ mod tests {
             proptest::prop_assert!(parsed.is_empty(), "{text:?}: {parsed:?}");
             proptest::prop_assert!(find_unsafe(&text).is_empty());
         }
+    }
+
+    /// Pieces of text that [`plain_paragraph`] lets through, white space among them.
+    const PLAIN_PIECES: &[&str] = &[
+        "あ",
+        "事業",
+        "（",
+        "）",
+        "、",
+        "。",
+        "ＩＣＴ",
+        "A",
+        "x",
+        "1",
+        "1.",
+        "2)",
+        " ",
+        "  ",
+        "\u{3000}",
+        "\u{A0}",
+        ",",
+        ".",
+        "(",
+        ")",
+        "%",
+        "/",
+        ":",
+        ";",
+        "?",
+        "+",
+        "-",
+        "- ",
+        "=",
+        "@",
+        "\u{FFFD}",
+    ];
+    /// Pieces that are markup, break lines, or that HTML escapes.
+    const OTHER_PIECES: &[&str] = &[
+        "\t",
+        "\n",
+        "\n\n",
+        "\r",
+        "#",
+        "*",
+        "_",
+        "`",
+        "~",
+        "|",
+        ">",
+        "<",
+        "&",
+        "&amp;",
+        "\\",
+        "[",
+        "]",
+        "!",
+        "\"",
+        "'",
+        "http://a.jp",
+        "\u{1}",
+        "    ",
+    ];
+
+    proptest::proptest! {
+        #![proptest_config(proptest::prelude::ProptestConfig::with_cases(2_000))]
+        /// A text that [`plain_paragraph`] lets through is one paragraph of itself to the parser:
+        /// texts made mostly of plain pieces, and of some of every other kind.
+        #[test]
+        fn a_plain_paragraph_is_what_the_parser_makes_of_it(
+            pieces in proptest::collection::vec(proptest::prop_oneof![
+                8 => proptest::sample::select(PLAIN_PIECES),
+                1 => proptest::sample::select(OTHER_PIECES),
+            ], 0..12)
+        ) {
+            let text = pieces.concat();
+            if plain_paragraph(&text).is_some() {
+                proptest::prop_assert_eq!(to_html(&text), parsed_to_html(&text));
+            }
+        }
+    }
+
+    #[test]
+    fn plain_paragraphs_are_most_real_texts_and_render_as_parsed() {
+        let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR"));
+        let (mut texts, mut plain) = (0, 0);
+        for entry in std::fs::read_dir(root.join("content/r6")).expect("content") {
+            let path = entry.expect("entry").path();
+            if path.extension().is_none_or(|e| e != "md") {
+                continue;
+            }
+            let source = std::fs::read_to_string(&path).expect("read");
+            let table: toml::Table = source
+                .split("+++")
+                .nth(1)
+                .and_then(|front| front.parse().ok())
+                .expect("front matter");
+            let mut values: Vec<&toml::Value> = table.values().collect();
+            while let Some(value) = values.pop() {
+                match value {
+                    toml::Value::String(text) => {
+                        texts += 1;
+                        plain += usize::from(plain_paragraph(text).is_some());
+                        assert_eq!(to_html(text), parsed_to_html(text), "{}", path.display());
+                    }
+                    toml::Value::Array(items) => values.extend(items),
+                    toml::Value::Table(inner) => values.extend(inner.values()),
+                    _ => {}
+                }
+            }
+        }
+        assert!(texts > 300 && plain > 0, "{texts} texts, {plain} plain");
     }
 
     #[test]

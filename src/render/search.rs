@@ -364,6 +364,12 @@ impl Lines {
 /// Appends Markdown as one line of plain text (list markers and emphasis removed), not trimmed:
 /// its texts, a space after each paragraph and list item.
 fn push_plain(markdown: &str, out: &mut String) {
+    // One line of text and nothing else is its own plain text (the parser is not needed).
+    if let Some(text) = crate::markdown::plain_paragraph(markdown) {
+        out.push_str(text);
+        out.push(' ');
+        return;
+    }
     for event in pulldown_cmark::Parser::new(markdown) {
         match event {
             pulldown_cmark::Event::Text(t) | pulldown_cmark::Event::Code(t) => out.push_str(&t),
