@@ -109,7 +109,7 @@ fn parsed_to_html(markdown: &str) -> String {
 /// letters, digits, spaces and punctuation that is no markup inside a line and that HTML shows as it
 /// is (`,` `.` `(` `)` `%` `/` `:` `;` `?` `+` `-` `=` `@`). Anything else is parsed. A test checks
 /// the rule against the parser with texts made of every kind of piece.
-pub fn plain_paragraph(markdown: &str) -> Option<&str> {
+pub(crate) fn plain_paragraph(markdown: &str) -> Option<&str> {
     let text = markdown.trim_end_matches('\n');
     let first = text.chars().next()?;
     let last = text.chars().next_back()?;
@@ -267,7 +267,7 @@ mod tests {
     }
 
     #[test]
-    fn plain_paragraphs_are_most_real_texts_and_render_as_parsed() {
+    fn every_real_text_renders_as_parsed() {
         let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR"));
         let (mut texts, mut plain) = (0, 0);
         for entry in std::fs::read_dir(root.join("content/r6")).expect("content") {
