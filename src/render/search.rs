@@ -527,10 +527,11 @@ fn document_grams(doc: &SearchDoc) -> Grams {
     thread_local! {
         static SEEN: RefCell<FxHashSet<GramKey>> = RefCell::new(FxHashSet::default());
     }
+    let normalized = normalize(&doc.t);
     SEEN.with(|seen| match seen.try_borrow_mut() {
-        Ok(mut keys) => grams_into(&normalize(&doc.t), &mut keys),
+        Ok(mut keys) => grams_into(&normalized, &mut keys),
         // Only if a document's grams were asked for while making another's on this thread.
-        Err(_) => grams_into(&normalize(&doc.t), &mut FxHashSet::default()),
+        Err(_) => grams_into(&normalized, &mut FxHashSet::default()),
     })
 }
 
