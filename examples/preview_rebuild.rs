@@ -30,8 +30,8 @@ struct Args {
 }
 
 fn main() -> ExitCode {
-    // As `roadmap serve` does before its first build.
-    roadmap::serve::memory::keep_freed_memory();
+    // As `roadmap` does before any work.
+    roadmap::memory::keep_freed_memory();
     match run() {
         Ok(()) => ExitCode::SUCCESS,
         Err(message) => {

@@ -15,6 +15,7 @@ pub mod fiscal_year;
 pub mod indexes;
 pub mod local_government_code;
 pub(crate) mod markdown;
+pub mod memory;
 pub mod model;
 pub mod money;
 pub mod pipeline;

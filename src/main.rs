@@ -136,6 +136,7 @@ fn parse(args: impl IntoIterator<Item = std::ffi::OsString>) -> Result<Cli, Exit
 }
 
 fn main() -> ExitCode {
+    roadmap::memory::keep_freed_memory();
     let status = match parse(std::env::args_os()) {
         Ok(cli) => {
             roadmap::terminal::set_quiet(cli.quiet);

@@ -9,7 +9,6 @@ pub mod browser;
 pub(crate) mod connections;
 pub(crate) mod files;
 pub(crate) mod http;
-pub mod memory;
 pub(crate) mod origin;
 pub(crate) mod overlay;
 pub(crate) mod server;
@@ -76,7 +75,6 @@ const WORKDIR_PID: &str = "roadmap-serve.pid";
 
 /// Builds, serves and watches until the process is stopped (Ctrl+C).
 pub fn run(options: &ServeOptions) -> Result<(), ServeError> {
-    memory::keep_freed_memory();
     let root = site_root(&options.root)?;
     let runtime = server::runtime().map_err(io("プレビューのサーバーを用意できません"))?;
     let listener = {

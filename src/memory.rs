@@ -1,19 +1,26 @@
-//! How the preview's allocator treats the memory a rebuild frees.
+//! How the allocator treats the memory the process frees.
 //!
 //! mimalloc (the allocator `roadmap` runs with, see `src/main.rs`) gives memory that has been free
-//! for a second back to the system. The preview rebuilds the site again and again, and each rebuild
-//! frees and takes again hundreds of megabytes on a large site (the combined open data alone is
-//! 232 MB at 3 × 10,000 projects): given back, every page of it was zeroed and faulted in again on
-//! the next rebuild, some 0.3 CPU-seconds of a budget edit's 1.5-1.8. The preview keeps it
-//! instead: its memory stays at the most a build has needed until it stops (measured: 1.73 GB
-//! against 1.48 GB at 3 × 10,000 projects; 28.5 MB against 26.7 MB on the real site).
+//! for a while back to the system. Every command of `roadmap` keeps it instead, for its next
+//! allocations: the binary sets this first thing (`src/main.rs`).
+//!
+//! - The preview rebuilds the site again and again, and each rebuild frees and takes again hundreds
+//!   of megabytes on a large site (the combined open data alone is 232 MB at 3 × 10,000
+//!   projects): given back, every page of it was zeroed and faulted in again on the next rebuild,
+//!   some 0.3 CPU-seconds of a budget edit's 1.5-1.8. Its memory stays at the most a build has
+//!   needed until it stops (measured: 1.73 GB against 1.48 GB at 3 × 10,000 projects; 28.5 MB
+//!   against 26.7 MB on the real site).
+//! - A build frees what it read and parsed, and each page's context, while it makes the next
+//!   ones: given back (with the calls and the other thread's cache flushes that takes) and faulted
+//!   in again, it cost 3 × 10,000 projects some 0.4 CPU-seconds of 11.5 (alternating builds on
+//!   tmpfs: CPU median 11.51 → 11.07 s, page faults 320,000 → 300,000, peak memory 1.19 → 1.21 GB).
 
 /// `mi_option_purge_delay` of `mimalloc.h`: how long freed memory is kept before it is given back
 /// (in milliseconds; -1: never). Options are numbered stably across mimalloc's versions 2 and 3.
 const PURGE_DELAY: libmimalloc_sys::mi_option_t = 15;
 
 /// Keeps the memory the allocator frees for the process's next allocations, never giving it back
-/// to the system. Called once, before the preview's first build.
+/// to the system. Called once, before any work.
 pub fn keep_freed_memory() {
     // SAFETY: sets one of mimalloc's documented options (a plain integer it reads when it frees
     // memory); valid at any time, and without effect when another allocator is in use.
