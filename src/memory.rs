@@ -11,9 +11,10 @@
 //!   needed until it stops (measured: 1.73 GB against 1.48 GB at 3 × 10,000 projects; 28.5 MB
 //!   against 26.7 MB on the real site).
 //! - A build frees what it read and parsed, and each page's context, while it makes the next
-//!   ones: given back (with the calls and the other thread's cache flushes that takes) and faulted
-//!   in again, it cost 3 × 10,000 projects some 0.4 CPU-seconds of 11.5 (alternating builds on
-//!   tmpfs: CPU median 11.51 → 11.07 s, page faults 320,000 → 300,000, peak memory 1.19 → 1.21 GB).
+//!   ones: given back and faulted in again, that is page faults that need not be. At 3 × 10,000
+//!   projects on tmpfs, eight alternating builds: page faults 325,000 → 298,000, peak memory
+//!   1.19 → 1.20 GB; CPU medians 11.48 → 11.33 s, within the machine's noise (an earlier
+//!   measurement, fifth round of `bench/README.md`, saw no change in time at all).
 
 /// `mi_option_purge_delay` of `mimalloc.h`: how long freed memory is kept before it is given back
 /// (in milliseconds; -1: never). Options are numbered stably across mimalloc's versions 2 and 3.
