@@ -539,6 +539,23 @@ fn the_real_sheets_copied_to_the_next_edition_build() {
         said.iter()
             .all(|n| n.path.starts_with("content/r7") && n.key.as_deref() == Some("end"))
     );
+    // R7 has no date of its own: its pages would show config.toml's `updated` (R6's), and the
+    // editor is told so, once, at the key to write; R6's own date is not questioned.
+    let borrowed = |report: &pipeline::CheckReport| -> Vec<(String, Option<String>)> {
+        report
+            .notices
+            .iter()
+            .filter(|n| n.message.contains("公開日がありません"))
+            .map(|n| (n.path.display().to_string(), n.key.clone()))
+            .collect()
+    };
+    assert_eq!(
+        borrowed(&report),
+        vec![(
+            "config.toml".to_string(),
+            Some("editions.r7.published".to_string())
+        )]
+    );
 
     let output = build(dir.path());
     for (prefix, code) in [("", "r7"), ("r6/", "r6"), ("r7/", "r7")] {
@@ -584,6 +601,26 @@ fn the_real_sheets_copied_to_the_next_edition_build() {
     let output = build(dir.path());
     let r7_home = std::fs::read_to_string(output.join("r7/index.html")).expect("r7");
     assert!(r7_home.contains("見本のサイト名（令和7年度）") && r7_home.contains("見本の元資料名"));
+
+    // Given its own date, R7 shows it and nothing is said.
+    let with_date = std::fs::read_to_string(dir.path().join("config.toml")).expect("config")
+        + "published = \"2025-06-02\"\n";
+    std::fs::write(dir.path().join("config.toml"), with_date).expect("write");
+    let report = pipeline::check(dir.path()).unwrap_or_else(|e| panic!("check: {e}"));
+    assert_eq!(borrowed(&report), vec![]);
+    let output = build(dir.path());
+    for path in ["r7/index.html", "index.html", "r6/index.html"] {
+        let shown = page(&output, path)
+            .select(&select(".page-updated time"))
+            .next()
+            .and_then(|t| t.value().attr("datetime").map(str::to_string));
+        let expected = if path.starts_with("r6") {
+            config["updated"].as_str().expect("updated")
+        } else {
+            "2025-06-02"
+        };
+        assert_eq!(shown.as_deref(), Some(expected), "{path}");
+    }
 }
 
 /// The yearly routine on the 27 real sheets: copy content/r6 to content/r7, change three

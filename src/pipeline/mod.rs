@@ -165,12 +165,12 @@ pub(crate) fn load_editions_reusing(
             );
         }
     }
+    let mut notices = borrowed_date_notices(&config, &found);
     let results: Vec<Result<Loaded, Vec<Diagnostic>>> = found
         .par_iter()
         .map(|edition| load_edition(root, &config, edition, reuse))
         .collect();
     let mut sites = Vec::with_capacity(results.len());
-    let mut notices = Vec::new();
     for result in results {
         match result {
             Ok(loaded) => {
@@ -210,6 +210,40 @@ pub(crate) fn load_editions_reusing(
         });
     }
     Ok(LoadedEditions { sites, notices })
+}
+
+/// A notice for each edition whose date is borrowed: config.toml's `updated` is the date of the
+/// configured edition (`[roadmap] budget_year`); another edition without its own
+/// `[editions.<code>] published` shows that date on its pages, in the sitemap and in the feed, though
+/// nobody said it. The editor is told, with the key to write.
+fn borrowed_date_notices(config: &SiteConfig, found: &[Edition]) -> Vec<Diagnostic> {
+    found
+        .iter()
+        .filter(|edition| edition.year != config.budget_year)
+        .filter(|edition| {
+            config
+                .editions
+                .get(&edition.code)
+                .and_then(|settings| settings.published.as_ref())
+                .is_none()
+        })
+        .map(|edition| {
+            let (code, name) = (&edition.code, edition.year.japanese());
+            Diagnostic::in_file(
+                Path::new(crate::config::CONFIG_FILE),
+                format!(
+                    "{name}版（content/{code}/）の公開日がありません。この年度版のページの更新日、サイトマップと新着情報の日付には、config.toml の updated（{}、{}版の日付）を使います。",
+                    config.updated,
+                    config.budget_year.japanese()
+                ),
+            )
+            .with_key(format!("editions.{code}.published"))
+            .with_hint(format!(
+                "{name}版を公開した日を、config.toml の [editions.{code}] に published = \"2027-04-01\" のように年-月-日で書いてください。事業ファイルに updated があれば、その事業のページはそちらの日付を使います。"
+            ))
+            .as_notice()
+        })
+        .collect()
 }
 
 /// One edition from its folder: the configuration for its years, its vocabulary, its projects.
